@@ -1,7 +1,7 @@
 // One build for everything that runs outside the renderer (esbuild), then the renderer (Vite).
 // Entry points that do not exist yet are skipped so the build works while the tree grows.
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -16,6 +16,7 @@ const nodeEntries = [
   { in: 'src-main/core/capture/helper-process.ts', out: 'dist/capture/helper-process.js', format: 'esm' },
 ];
 
+const pkg = JSON.parse(readFileSync(at('package.json'), 'utf8'));
 const started = Date.now();
 for (const e of nodeEntries) {
   if (!existsSync(at(e.in))) continue;
@@ -29,6 +30,7 @@ for (const e of nodeEntries) {
     packages: 'external',
     external: ['electron'],
     sourcemap: true,
+    define: { __APP_VERSION__: JSON.stringify(pkg.version) },
     logLevel: 'warning',
     banner: e.format === 'esm' ? { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } : undefined,
   });
