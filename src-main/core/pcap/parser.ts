@@ -1,0 +1,159 @@
+// The push parser: accepts a capture file or pipe in chunks of any size, detects classic pcap or
+// pcapng from the first bytes, and hands out each packet as soon as its record is complete.
+// Records that lie wholly inside a chunk are decoded in place (packet data is a subarray view of the
+// chunk); only a record cut by a chunk boundary is copied into a carry buffer.
+import { u32be } from './bytes.js';
+import { ClassicPcapFormat } from './classic-format.js';
+import { BLOCK_SHB, PcapngFormat } from './pcapng-format.js';
+import type { CaptureParserHandlers, RecordFormat } from './record-format.js';
+import { CaptureFileError } from './types.js';
+
+export type { CaptureParserHandlers } from './record-format.js';
+
+export interface CaptureParser {
+  /** Feeds the next bytes. The chunk may be reused by the caller once push returns. */
+  push(chunk: Uint8Array): void;
+  /** Declares the end of input; throws CaptureFileError if it ends inside a record. */
+  end(): void;
+  /** bytes of complete records decoded so far (the offset where the next record starts) */
+  readonly bytesConsumed: number;
+  /** known after the first 4 bytes */
+  readonly format: 'pcap' | 'pcapng' | undefined;
+  readonly packets: number;
+}
+
+const MAGIC_MICRO = 0xa1b2c3d4;
+const MAGIC_NANO = 0xa1b23c4d;
+
+/** Picks the format from the first 4 bytes, or throws "not a capture file". */
+function detectFormat(b: Uint8Array, o: number, handlers: CaptureParserHandlers): RecordFormat {
+  const be = u32be(b, o);
+  if (be === BLOCK_SHB) return new PcapngFormat(handlers);
+  if (be === MAGIC_MICRO) return new ClassicPcapFormat(false, false, handlers);
+  if (be === MAGIC_NANO) return new ClassicPcapFormat(false, true, handlers);
+  if (be === 0xd4c3b2a1) return new ClassicPcapFormat(true, false, handlers);
+  if (be === 0x4d3cb2a1) return new ClassicPcapFormat(true, true, handlers);
+  throw notACapture(b, o);
+}
+
+function notACapture(b: Uint8Array, o: number): CaptureFileError {
+  const hex = Array.from(b.subarray(o, o + 4), (x) => x.toString(16).padStart(2, '0')).join(' ');
+  let hint = 'ProxyScope reads .pcap and .pcapng files as written by tcpdump -w, dumpcap, Wireshark or ProxyScope itself.';
+  if (b[o] === 0x1f && b[o + 1] === 0x8b) hint = 'The file is gzip-compressed: decompress it (gunzip) and open the result.';
+  else if (u32be(b, o) === 0x52545353 || u32be(b, o) === 0x58435000) hint = 'This looks like a Sniffer/NetMon capture: convert it with `editcap -F pcapng IN OUT`.';
+  return new CaptureFileError('not-a-capture', 0, `Not a pcap or pcapng file: it starts with bytes ${hex}.`, hint);
+}
+
+export function createCaptureParser(handlers: CaptureParserHandlers): CaptureParser {
+  let format: RecordFormat | undefined;
+  /** stream offset of the first byte not yet decoded */
+  let consumed = 0;
+  let carry = new Uint8Array(0);
+  let carryLength = 0;
+  let failure: unknown;
+  let ended = false;
+
+  /** Length of the record at b[o], or -(bytes needed to tell); detects the format first. */
+  function lengthAt(b: Uint8Array, o: number, avail: number): number {
+    if (format === undefined) {
+      if (avail < 4) return -4;
+      format = detectFormat(b, o, handlers);
+    }
+    return format.recordLength(b, o, avail, consumed);
+  }
+
+  function appendToCarry(chunk: Uint8Array, from: number, to: number, want: number): void {
+    if (carry.length < want) {
+      const bigger = new Uint8Array(Math.max(want, Math.min(carry.length * 2, 1 << 20), 64));
+      bigger.set(carry.subarray(0, carryLength));
+      carry = bigger;
+    }
+    carry.set(chunk.subarray(from, to), carryLength);
+    carryLength += to - from;
+  }
+
+  /** Completes the carried partial record from the chunk; returns how much of the chunk it used. */
+  function finishCarry(chunk: Uint8Array): number {
+    let pos = 0;
+    for (;;) {
+      const len = lengthAt(carry, 0, carryLength);
+      const want = len < 0 ? -len : len;
+      const take = Math.min(want - carryLength, chunk.length - pos);
+      if (take > 0) {
+        appendToCarry(chunk, pos, pos + take, want);
+        pos += take;
+      }
+      if (carryLength < want) return pos;
+      if (len > 0) {
+        format!.processRecord(carry, 0, len, consumed);
+        consumed += len;
+        carryLength = 0;
+        return pos;
+      }
+    }
+  }
+
+  function push(chunk: Uint8Array): void {
+    if (failure !== undefined) throw failure;
+    if (ended) throw new CaptureFileError('io', consumed, 'push() after end() on a capture parser.');
+    try {
+      let pos = carryLength > 0 ? finishCarry(chunk) : 0;
+      if (carryLength > 0) return;
+      const n = chunk.length;
+      while (pos < n) {
+        const avail = n - pos;
+        const len = lengthAt(chunk, pos, avail);
+        if (len < 0 || len > avail) break;
+        format!.processRecord(chunk, pos, len, consumed);
+        pos += len;
+        consumed += len;
+      }
+      if (pos < n) {
+        carryLength = 0;
+        appendToCarry(chunk, pos, n, n - pos);
+      }
+    } catch (e) {
+      if (e instanceof CaptureFileError) failure = e;
+      throw e;
+    }
+  }
+
+  function end(): void {
+    if (failure !== undefined) throw failure;
+    if (ended) return;
+    ended = true;
+    if (format === undefined) {
+      failure =
+        carryLength === 0
+          ? new CaptureFileError('not-a-capture', 0, 'The capture is empty (0 bytes).', 'The capture produced no data: check that the capture command ran and wrote to this file.')
+          : new CaptureFileError('not-a-capture', 0, `Not a pcap or pcapng file: it is only ${carryLength} bytes long.`);
+      throw failure;
+    }
+    if (carryLength > 0) {
+      const len = format.recordLength(carry, 0, carryLength, consumed);
+      const what = format.describeRecord(carry, 0, carryLength);
+      const need = len > 0 ? `${len} bytes` : `at least ${-len} bytes`;
+      failure = new CaptureFileError(
+        'truncated',
+        consumed,
+        `The capture ends in the middle of the ${what} at byte offset ${consumed}: ${carryLength} of ${need} present.`,
+        `The capture was cut off (capture stopped abruptly, disk full, or an incomplete copy). The ${format.packets} packets before it were read.`,
+      );
+      throw failure;
+    }
+  }
+
+  return {
+    push,
+    end,
+    get bytesConsumed() {
+      return consumed;
+    },
+    get format() {
+      return format?.name;
+    },
+    get packets() {
+      return format?.packets ?? 0;
+    },
+  };
+}
