@@ -93,8 +93,11 @@ export function createCaptureParser(handlers: CaptureParserHandlers): CapturePar
     }
   }
 
-  function push(chunk: Uint8Array): void {
+  function push(input: Uint8Array): void {
     if (failure !== undefined) throw failure;
+    // hand out plain Uint8Array views even when fed Buffers: Buffer#slice shares memory, and a
+    // consumer that "copies" packet data with slice() must really get a copy
+    const chunk = input.constructor === Uint8Array ? input : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
     if (ended) throw new CaptureFileError('io', consumed, 'push() after end() on a capture parser.');
     try {
       let pos = carryLength > 0 ? finishCarry(chunk) : 0;
@@ -126,7 +129,7 @@ export function createCaptureParser(handlers: CaptureParserHandlers): CapturePar
       failure =
         carryLength === 0
           ? new CaptureFileError('not-a-capture', 0, 'The capture is empty (0 bytes).', 'The capture produced no data: check that the capture command ran and wrote to this file.')
-          : new CaptureFileError('not-a-capture', 0, `Not a pcap or pcapng file: it is only ${carryLength} bytes long.`);
+          : new CaptureFileError('not-a-capture', 0, `Not a pcap or pcapng file: it is only ${carryLength} bytes long.`, 'A capture file starts with a 24-byte (pcap) or 28-byte (pcapng) header; this one was cut off or is something else.');
       throw failure;
     }
     if (carryLength > 0) {
