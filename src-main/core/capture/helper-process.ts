@@ -1,0 +1,188 @@
+// The capture helper: a small child process (forked by cap-backend.ts; in the packaged app an
+// Electron utilityProcess) that is the only one needing capture rights. It runs the `cap` libpcap
+// binding, which must live in its own process: in a worker_thread it delivers nothing and crashes.
+//
+// cap gives no packet timestamps: each packet is stamped when cap dispatches it to JavaScript,
+// with process.hrtime (monotonic) anchored to Date.now() once at start. cap also reuses one
+// buffer for every packet, so each packet is copied into the batch before the callback returns.
+import { createRequire } from 'node:module';
+import { BatchEncoder } from './batch-codec.js';
+import type { FromHelper, HelperInterface, OpenRequest, ToHelper } from './helper-protocol.js';
+import { CAP_SNAPLEN, capLinkTypeNumber, inferOriginalLength } from './link-length.js';
+
+interface CapHandle {
+  open(device: string, filter: string, bufSize: number, buffer: Buffer): string;
+  close(): boolean;
+  on(event: 'packet', cb: (nbytes: number, truncated: boolean) => void): void;
+}
+interface CapModule {
+  Cap: { new (): CapHandle; deviceList(): { name: string; description?: string; addresses: HelperInterface['addresses']; flags?: string }[] };
+}
+
+function send(msg: FromHelper, cb?: (err: Error | null) => void): boolean {
+  if (!process.send || !process.connected) return false;
+  return process.send(msg, undefined, undefined, cb);
+}
+
+let cap: CapModule | null = null;
+function loadCap(): CapModule {
+  if (!cap) cap = createRequire(import.meta.url)('cap') as CapModule;
+  return cap;
+}
+
+let handle: CapHandle | null = null;
+let received = 0;
+let helperDropped = 0;
+let inFlight = 0;
+const pending: { buf: Buffer; count: number }[] = [];
+let maxPending = 256;
+const MAX_IN_FLIGHT = 32;
+let flushTimer: NodeJS.Timeout | null = null;
+let statsTimer: NodeJS.Timeout | null = null;
+
+function pump(): void {
+  while (inFlight < MAX_IN_FLIGHT && pending.length > 0) {
+    const b = pending.shift()!;
+    inFlight++;
+    const ok = send({ t: 'batch', buf: b.buf, count: b.count }, () => {
+      inFlight--;
+      if (pending.length) pump();
+    });
+    if (!ok) {
+      inFlight--;
+      return;
+    }
+  }
+}
+
+function queue(buf: Buffer, count: number): void {
+  pending.push({ buf, count });
+  // Bounded memory: when the parent does not keep up, the oldest batch goes first, counted.
+  while (pending.length > maxPending) helperDropped += pending.shift()!.count;
+  pump();
+}
+
+function open(req: OpenRequest): void {
+  let mod: CapModule;
+  try {
+    mod = loadCap();
+  } catch (e) {
+    send({ t: 'error', phase: 'load', message: e instanceof Error ? e.message : String(e) });
+    return;
+  }
+  maxPending = req.maxPendingBatches;
+  const h = new mod.Cap();
+  const buffer = Buffer.alloc(CAP_SNAPLEN);
+  let linkName: string;
+  try {
+    linkName = h.open(req.device, req.filter, req.bufferBytes, buffer);
+  } catch (e) {
+    send({ t: 'error', phase: 'open', message: e instanceof Error ? e.message : String(e) });
+    return;
+  }
+  handle = h;
+  const linkType = capLinkTypeNumber(linkName) ?? -1;
+  const enc = new BatchEncoder();
+  const anchorNs = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
+  const flush = (): void => {
+    if (enc.count > 0) {
+      const n = enc.count;
+      queue(enc.take(), n);
+    }
+  };
+  h.on('packet', (nbytes) => {
+    const ns = process.hrtime.bigint() + anchorNs;
+    const sec = Number(ns / 1_000_000_000n);
+    const nsec = Number(ns % 1_000_000_000n);
+    received++;
+    enc.add(sec, nsec, buffer, nbytes, inferOriginalLength(linkType, buffer, nbytes));
+    if (enc.count >= req.batchPackets) flush();
+  });
+  flushTimer = setInterval(flush, req.batchMs);
+  statsTimer = setInterval(() => send({ t: 'stats', received, helperDropped }), 500);
+  send({ t: 'opened', linkType, linkName });
+  stopFlush = flush;
+}
+
+let stopFlush: (() => void) | null = null;
+
+function stop(): void {
+  if (flushTimer) clearInterval(flushTimer);
+  if (statsTimer) clearInterval(statsTimer);
+  flushTimer = statsTimer = null;
+  try {
+    handle?.close();
+  } catch {
+    // closing a handle libpcap already dropped is harmless
+  }
+  handle = null;
+  stopFlush?.();
+  stopFlush = null;
+  const finish = (): void => {
+    if (inFlight > 0 || pending.length > 0) {
+      setTimeout(finish, 5);
+      return;
+    }
+    send({ t: 'stopped', received, helperDropped }, () => process.exit(0));
+  };
+  finish();
+}
+
+function list(tryOpen: boolean): void {
+  let mod: CapModule;
+  try {
+    mod = loadCap();
+  } catch (e) {
+    send({ t: 'error', phase: 'load', message: e instanceof Error ? e.message : String(e) });
+    return;
+  }
+  try {
+    const out: HelperInterface[] = mod.Cap.deviceList().map((d) => {
+      const item: HelperInterface = {
+        name: d.name,
+        description: d.description,
+        addresses: d.addresses ?? [],
+        loopback: d.flags === 'PCAP_IF_LOOPBACK',
+        linkType: null,
+        capturePermitted: null,
+      };
+      if (tryOpen) {
+        const h = new mod.Cap();
+        try {
+          item.linkType = capLinkTypeNumber(h.open(d.name, '', 64 * 1024, Buffer.alloc(256)));
+          item.capturePermitted = true;
+        } catch (e) {
+          item.capturePermitted = false;
+          item.captureError = e instanceof Error ? e.message : String(e);
+        } finally {
+          try {
+            h.close();
+          } catch {
+            // never opened
+          }
+        }
+      }
+      return item;
+    });
+    send({ t: 'list', interfaces: out }, () => process.exit(0));
+  } catch (e) {
+    send({ t: 'error', phase: 'list', message: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+process.on('message', (raw: unknown) => {
+  const msg = raw as ToHelper;
+  if (msg.t === 'open') open(msg);
+  else if (msg.t === 'list') list(msg.tryOpen);
+  else if (msg.t === 'stop') stop();
+});
+// The session went away (closed, crashed, kill -9): nothing left to capture for.
+process.on('disconnect', () => {
+  try {
+    handle?.close();
+  } finally {
+    process.exit(0);
+  }
+});
+process.on('SIGTERM', () => stop());
+send({ t: 'ready' });

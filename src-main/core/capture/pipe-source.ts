@@ -1,0 +1,191 @@
+// The tcpdump / dumpcap backend: the tool writes the capture to a pipe (`-w -`) and our push
+// parser reads it. Packets carry the kernel's timestamps; the tool's own permissions apply
+// (Wireshark's dumpcap group, a setcap'd tcpdump).
+import { spawn } from 'node:child_process';
+import { createCaptureParser } from '../pcap/parser.js';
+import type { RawPacket } from '../pcap/types.js';
+import { CaptureError, backendInstallHint, diagnoseCaptureFailure } from './errors.js';
+import type { PacketSource, SourceOptions, SourceSink, SourceStats } from './source.js';
+import { findExecutable } from './tools.js';
+
+export type PipeTool = 'tcpdump' | 'dumpcap';
+
+export function pipeToolArgs(tool: PipeTool, opts: SourceOptions): string[] {
+  if (tool === 'tcpdump') {
+    // -U and --immediate-mode or packets sit in buffers for seconds; -B in KiB
+    const args = ['-U', '--immediate-mode', '-i', opts.interface, '-s', String(opts.snapLength), '-B', '32768', '-w', '-'];
+    if (!opts.promiscuous) args.push('-p');
+    if (opts.filter) args.push('--', opts.filter);
+    return args;
+  }
+  // dumpcap: pcapng on stdout; -B in MiB
+  const args = ['-q', '-i', opts.interface, '-s', String(opts.snapLength), '-B', '32', '-w', '-'];
+  if (!opts.promiscuous) args.push('-p');
+  if (opts.filter) args.push('-f', opts.filter);
+  return args;
+}
+
+/** counters the tool prints on stderr (on exit, and for tcpdump on SIGUSR1) */
+export function parseToolStats(tool: PipeTool, text: string): { kernel: number | null; iface: number | null } {
+  let kernel: number | null = null;
+  let iface: number | null = null;
+  if (tool === 'tcpdump') {
+    for (const m of text.matchAll(/(\d+) packets? dropped by kernel/g)) kernel = Number(m[1]);
+    for (const m of text.matchAll(/(\d+) packets? dropped by interface/g)) iface = Number(m[1]);
+    if (kernel !== null && iface === null) iface = 0; // tcpdump prints the interface line only when non-zero
+  } else {
+    // Packets received/dropped on interface 'lo': 5/0 (pcap:0/dumpcap:0/flushed:0/ps_ifdrop:0) (100.0%)
+    for (const m of text.matchAll(/received\/dropped on interface '.*?': *\d+\/\d+ \(pcap:(\d+)\/dumpcap:\d+\/flushed:\d+\/ps_ifdrop:(\d+)\)/g)) {
+      kernel = Number(m[1]);
+      iface = Number(m[2]);
+    }
+  }
+  return { kernel, iface };
+}
+
+export async function startPipeSource(tool: PipeTool, opts: SourceOptions, sink: SourceSink, executable?: string): Promise<PacketSource> {
+  const exe = executable ?? findExecutable(tool);
+  if (!exe) {
+    throw new CaptureError('backend-missing', `${tool} is not installed.`, backendInstallHint(tool), tool);
+  }
+  const child = spawn(exe, pipeToolArgs(tool, opts), { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  let linkType = -1;
+  let received = 0;
+  let stopping = false;
+  let endedReported = false;
+  let listening = false;
+  let sawInterface = false;
+  let kernelDrops: number | null = null;
+  let ifDrops: number | null = null;
+  let parseError: Error | null = null;
+  let startResolve: (() => void) | null = null;
+  let startReject: ((e: Error) => void) | null = null;
+
+  let batch: RawPacket[] = [];
+  let batchBytes = 0;
+  const parser = createCaptureParser({
+    onInterface(info) {
+      if (info.id === 0) linkType = info.linkType;
+      sawInterface = true;
+      maybeStarted();
+    },
+    onPacket(p) {
+      // the parser's data view dies with this call: keep a copy
+      const data = new Uint8Array(p.data);
+      batch.push({ ...p, data, dataOffset: -1 });
+      batchBytes += data.length + 32;
+      received++;
+    },
+  });
+
+  function maybeStarted(): void {
+    if (listening && sawInterface && startResolve) {
+      startResolve();
+      startResolve = startReject = null;
+    }
+  }
+
+  child.stdout.on('data', (chunk: Buffer) => {
+    if (parseError) return;
+    try {
+      parser.push(chunk);
+    } catch (e) {
+      parseError = e instanceof Error ? e : new Error(String(e));
+      child.kill('SIGTERM');
+    }
+    if (batch.length) {
+      const b = batch;
+      const bytes = batchBytes;
+      batch = [];
+      batchBytes = 0;
+      sink.onPackets(b, bytes);
+    }
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-8000);
+    if (!listening && (/listening on /.test(stderr) || /Capturing on /.test(stderr))) {
+      listening = true;
+      maybeStarted();
+    }
+    const s = parseToolStats(tool, stderr);
+    if (s.kernel !== null) kernelDrops = s.kernel;
+    if (s.iface !== null) ifDrops = s.iface;
+  });
+
+  const stdoutDone = new Promise<void>((resolve) => child.stdout.once('close', () => resolve()));
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+    child.once('close', (code, signal) => resolve({ code, signal })),
+  );
+  child.once('error', (e) => {
+    startReject?.(new CaptureError('backend-failed', `${tool} could not be started: ${e.message}`, backendInstallHint(tool), tool));
+  });
+
+  const toolMessage = (): string =>
+    stderr
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !/^Running as user|^listening on|^Capturing on|^File: /.test(l))
+      .join(' ')
+      .replace(/^(tcpdump|dumpcap): /, '');
+
+  void exited.then(({ code, signal }) => {
+    if (startReject) {
+      startReject(diagnoseCaptureFailure({ backend: tool, interface: opts.interface, executable: exe, detail: toolMessage() || `exited with ${signal ?? `code ${code}`}` }));
+      startResolve = startReject = null;
+      return;
+    }
+    if (!stopping && !endedReported) {
+      endedReported = true;
+      const detail = parseError ? parseError.message : toolMessage() || `exited with ${signal ?? `code ${code}`}`;
+      sink.onEnd(diagnoseCaptureFailure({ backend: tool, interface: opts.interface, executable: exe, detail }));
+    }
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    startResolve = resolve;
+    startReject = reject;
+    maybeStarted();
+  });
+
+  // tcpdump prints its counters on SIGUSR1 (Linux has no SIGINFO): ask once a second
+  const statsTimer =
+    tool === 'tcpdump' && process.platform !== 'win32'
+      ? setInterval(() => {
+          if (child.exitCode === null && !stopping) child.kill('SIGUSR1');
+        }, 1000)
+      : null;
+  statsTimer?.unref();
+
+  return {
+    backend: tool,
+    interfaceName: opts.interface,
+    linkType,
+    timestampSource: 'kernel',
+    promiscuous: opts.promiscuous,
+    stats(): SourceStats {
+      return { received, droppedByKernel: kernelDrops, droppedByInterface: ifDrops, helperDropped: 0 };
+    },
+    async stop(): Promise<void> {
+      if (stopping) {
+        await exited;
+        return;
+      }
+      stopping = true;
+      if (statsTimer) clearInterval(statsTimer);
+      if (child.exitCode === null && child.signalCode === null) {
+        // SIGINT: the tool flushes what it has, prints its counters and exits
+        child.kill('SIGINT');
+        const guard = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(guard);
+      }
+      await stdoutDone;
+      try {
+        parser.end();
+      } catch {
+        // a record cut by the stop; every complete packet was delivered
+      }
+    },
+  };
+}
