@@ -1,0 +1,176 @@
+/**
+ * Reads an HTTP/1.x response head (and a bounded body excerpt) from a raw socket, robust to
+ * partial reads, long headers, early close and silence. Used for the proxy's answer to CONNECT,
+ * where the bytes after the head belong to the tunnel and must be handed back.
+ */
+import type { Socket } from 'node:net';
+
+export interface ResponseHead {
+  version: string;
+  status: number;
+  reason: string;
+  statusLine: string;
+  /** in order, names as sent */
+  headers: Array<[string, string]>;
+  /** bytes received after the blank line (tunnel data or body start) */
+  rest: Buffer;
+  /** the raw head text, for the transcript */
+  rawHead: string;
+}
+
+export class HeadReadError extends Error {
+  constructor(
+    readonly kind: 'timeout' | 'closed' | 'reset' | 'too-large' | 'malformed',
+    message: string,
+    /** bytes received before the failure */
+    readonly received: number,
+  ) {
+    super(message);
+    this.name = 'HeadReadError';
+  }
+}
+
+export const MAX_HEAD_BYTES = 64 * 1024;
+
+export function headerValues(headers: Array<[string, string]>, name: string): string[] {
+  const n = name.toLowerCase();
+  return headers.filter(([k]) => k.toLowerCase() === n).map(([, v]) => v);
+}
+
+export function headerValue(headers: Array<[string, string]>, name: string): string | undefined {
+  return headerValues(headers, name)[0];
+}
+
+export function parseHead(text: string, rest: Buffer): ResponseHead {
+  const lines = text.split(/\r?\n/);
+  const statusLine = lines[0] ?? '';
+  const m = /^(HTTP\/\d(?:\.\d)?)\s+(\d{3})(?:\s+(.*))?$/.exec(statusLine);
+  if (!m) throw new HeadReadError('malformed', `the proxy's answer does not start with an HTTP status line: ${JSON.stringify(statusLine.slice(0, 80))}`, text.length);
+  const headers: Array<[string, string]> = [];
+  for (const line of lines.slice(1)) {
+    if (line === '') continue;
+    if (/^[ \t]/.test(line) && headers.length) {
+      // obsolete line folding: continuation of the previous header
+      const last = headers[headers.length - 1]!;
+      last[1] = `${last[1]} ${line.trim()}`;
+      continue;
+    }
+    const i = line.indexOf(':');
+    if (i <= 0) continue; // tolerate junk lines like curl does
+    headers.push([line.slice(0, i).trim(), line.slice(i + 1).trim()]);
+  }
+  return { version: m[1]!, status: Number(m[2]), reason: m[3] ?? '', statusLine, headers, rest, rawHead: text };
+}
+
+/** Waits for a complete response head on `socket`. Pauses the socket and leaves later bytes in `rest`. */
+export function readResponseHead(socket: Socket, timeoutMs: number): Promise<ResponseHead> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const finish = (err: Error | null, head?: ResponseHead) => {
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('end', onEnd);
+      socket.off('close', onEnd);
+      socket.off('error', onError);
+      socket.pause();
+      if (err) reject(err);
+      else resolve(head!);
+    };
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      total += chunk.length;
+      const buf = Buffer.concat(chunks);
+      const end = findHeadEnd(buf);
+      if (end) {
+        try {
+          finish(null, parseHead(buf.subarray(0, end.at).toString('latin1'), buf.subarray(end.at + end.len)));
+        } catch (e) {
+          finish(e as Error);
+        }
+      } else if (total > MAX_HEAD_BYTES) {
+        finish(new HeadReadError('too-large', `the response head exceeds ${MAX_HEAD_BYTES} bytes without an end`, total));
+      }
+    };
+    const onEnd = () =>
+      finish(new HeadReadError('closed', total ? `the connection closed after ${total} bytes of an incomplete response` : 'the connection closed without any response', total));
+    const onError = (e: NodeJS.ErrnoException) =>
+      finish(new HeadReadError(e.code === 'ECONNRESET' ? 'reset' : 'closed', e.code === 'ECONNRESET' ? 'the connection was reset (RST)' : e.message, total));
+    const timer = setTimeout(
+      () => finish(new HeadReadError('timeout', `no complete response within ${(timeoutMs / 1000).toFixed(1)} s (${total} bytes received)`, total)),
+      timeoutMs,
+    );
+    socket.on('data', onData);
+    socket.on('end', onEnd);
+    socket.on('close', onEnd);
+    socket.on('error', onError);
+    socket.resume();
+  });
+}
+
+function findHeadEnd(buf: Buffer): { at: number; len: number } | undefined {
+  const crlf = buf.indexOf('\r\n\r\n');
+  const lf = buf.indexOf('\n\n');
+  if (crlf >= 0 && (lf < 0 || crlf <= lf)) return { at: crlf, len: 4 };
+  if (lf >= 0) return { at: lf, len: 2 };
+  return undefined;
+}
+
+export interface BodyExcerpt {
+  excerpt: string;
+  bytes: number;
+  /** the proxy closed the connection after the body (Connection: close or close-delimited) */
+  closed: boolean;
+}
+
+/**
+ * Reads the body of a non-200 CONNECT answer: Content-Length bytes, or until close (bounded by
+ * `timeoutMs`). Keeps at most `limit` bytes for the excerpt. Never rejects.
+ */
+export function readBodyExcerpt(socket: Socket, head: ResponseHead, timeoutMs: number, limit = 2048): Promise<BodyExcerpt> {
+  const lenHeader = headerValue(head.headers, 'content-length');
+  const length = lenHeader !== undefined && /^\d+$/.test(lenHeader) ? Number(lenHeader) : undefined;
+  const chunked = /chunked/i.test(headerValue(head.headers, 'transfer-encoding') ?? '');
+  return new Promise((resolve) => {
+    const kept: Buffer[] = [];
+    let keptLen = 0;
+    let bytes = 0;
+    let done = false;
+    const add = (b: Buffer) => {
+      bytes += b.length;
+      if (keptLen < limit) {
+        kept.push(b.subarray(0, limit - keptLen));
+        keptLen += Math.min(b.length, limit - keptLen);
+      }
+    };
+    const finish = (closed: boolean) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('end', onEnd);
+      socket.off('close', onEnd);
+      socket.off('error', onEnd);
+      socket.pause();
+      resolve({ excerpt: Buffer.concat(kept).toString('utf8'), bytes, closed });
+    };
+    const complete = () =>
+      (length !== undefined && bytes >= length) || (chunked && Buffer.concat(kept).includes('\r\n0\r\n\r\n')) || length === 0;
+    const onData = (b: Buffer) => {
+      add(b);
+      if (complete()) finish(false);
+    };
+    const onEnd = () => finish(true);
+    const timer = setTimeout(() => finish(false), timeoutMs);
+    if (head.rest.length) add(head.rest);
+    if (complete() || (length === undefined && !chunked && socket.destroyed)) {
+      finish(socket.destroyed);
+      return;
+    }
+    socket.on('data', onData);
+    socket.on('end', onEnd);
+    socket.on('close', onEnd);
+    socket.on('error', onEnd);
+    socket.resume();
+  });
+}
