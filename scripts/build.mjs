@@ -12,7 +12,8 @@ const nodeEntries = [
   { in: 'src-main/cli/main.ts', out: 'dist/cli/main.js', format: 'esm' },
   { in: 'src-main/host/main.ts', out: 'dist/host/main.js', format: 'esm' },
   { in: 'src-main/electron/main.ts', out: 'dist/electron/main.js', format: 'esm' },
-  { in: 'src-main/electron/preload.ts', out: 'dist/electron/preload.cjs', format: 'cjs' },
+  // the preload runs sandboxed (no require but 'electron'), so it is bundled with what it imports
+  { in: 'src-main/electron/preload.ts', out: 'dist/electron/preload.cjs', format: 'cjs', bundleAll: true },
   { in: 'src-main/core/capture/helper-process.ts', out: 'dist/capture/helper-process.js', format: 'esm' },
 ];
 
@@ -27,7 +28,7 @@ for (const e of nodeEntries) {
     platform: 'node',
     target: 'node20',
     format: e.format,
-    packages: 'external',
+    packages: e.bundleAll ? undefined : 'external',
     external: ['electron'],
     sourcemap: true,
     define: { __APP_VERSION__: JSON.stringify(pkg.version) },

@@ -1,0 +1,109 @@
+// One troubleshooting session: the implementations of the contract's methods, and the events they
+// raise. Both transports create one Session and hand `session.dispatch` every call; they subscribe
+// to `session.onEvent` to forward events to the page. Engines (capture, probe, store, diagnosis)
+// are wired here as they land.
+import os from 'node:os';
+import { APP_VERSION } from './version.js';
+import { createDispatcher, type Dispatch, type MethodHandlers } from './api-dispatch.js';
+import type { AppInfo, EventName, Events, Language, NetInterface, NetInterfaceAddress, Transport } from './api.js';
+import { SettingsStore, type SecretStore } from './settings.js';
+
+export interface SessionOptions {
+  transport: Transport;
+  configDir: string;
+  secrets: SecretStore;
+  defaultLanguage?: Language;
+  /** runtime versions the transport knows (Electron fills electron/chrome) */
+  versions?: { electron?: string; chrome?: string };
+  /** where unexpected errors go (never with secrets in them) */
+  log?: (message: string) => void;
+}
+
+type AnyEventListener = <E extends EventName>(event: E, payload: Events[E]) => void;
+
+/** Interfaces as the OS reports them; live capture will replace this with its own list. */
+export function listOsInterfaces(): NetInterface[] {
+  const all = os.networkInterfaces();
+  return Object.entries(all)
+    .map(([name, infos]): NetInterface => {
+      const list = infos ?? [];
+      const addresses = list.map(
+        (i): NetInterfaceAddress => ({
+          address: i.address,
+          family: i.family === 'IPv6' ? 'IPv6' : 'IPv4',
+          netmask: i.netmask,
+          cidr: i.cidr ?? null,
+          mac: i.mac,
+        }),
+      );
+      const loopback = list.length > 0 && list.every((i) => i.internal);
+      return {
+        name,
+        description: loopback ? 'Loopback' : addresses.map((a) => a.cidr ?? a.address).join(', ') || name,
+        addresses,
+        // os.networkInterfaces() lists only interfaces that have an address, i.e. are configured
+        up: list.length > 0,
+        loopback,
+      };
+    })
+    .sort((a, b) => Number(a.loopback) - Number(b.loopback) || a.name.localeCompare(b.name));
+}
+
+export class Session {
+  readonly settings: SettingsStore;
+  readonly dispatch: Dispatch;
+  private readonly listeners = new Set<AnyEventListener>();
+
+  constructor(private readonly options: SessionOptions) {
+    this.settings = new SettingsStore({
+      dir: options.configDir,
+      secrets: options.secrets,
+      defaultLanguage: options.defaultLanguage,
+    });
+    if (this.settings.loadProblem) options.log?.(this.settings.loadProblem);
+    this.dispatch = createDispatcher(this.handlers(), (e) =>
+      options.log?.(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
+    );
+  }
+
+  private handlers(): MethodHandlers {
+    return {
+      'app.info': () => this.appInfo(),
+      'interfaces.list': () => listOsInterfaces(),
+      'settings.get': () => this.settings.view(),
+      'settings.set': (args) => {
+        const view = this.settings.update(args);
+        this.emit('settings.changed', view);
+        return view;
+      },
+    };
+  }
+
+  appInfo(): AppInfo {
+    const info: AppInfo = {
+      name: 'ProxyScope',
+      version: APP_VERSION,
+      transport: this.options.transport,
+      platform: `${process.platform}-${process.arch}`,
+      node: process.versions.node,
+      configDir: this.options.configDir,
+    };
+    if (this.options.versions?.electron) info.electron = this.options.versions.electron;
+    if (this.options.versions?.chrome) info.chrome = this.options.versions.chrome;
+    return info;
+  }
+
+  emit<E extends EventName>(event: E, payload: Events[E]): void {
+    for (const l of this.listeners) l(event, payload);
+  }
+
+  /** Returns the function that unsubscribes. */
+  onEvent(listener: AnyEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  close(): void {
+    this.listeners.clear();
+  }
+}
