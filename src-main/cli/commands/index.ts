@@ -1,4 +1,6 @@
 import type { CliCommand } from '../command.js';
+import { captureCommand } from './capture.js';
+import { interfacesCommand } from './interfaces.js';
 
 // Every subcommand, in the order `--help` lists them. Add one import and one entry per command.
-export const commands: CliCommand[] = [];
+export const commands: CliCommand[] = [captureCommand, interfacesCommand];

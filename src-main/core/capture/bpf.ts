@@ -100,6 +100,9 @@ export async function compileFilter(filter: string, linkType: number = LinkType.
           break;
         }
       }
+      // "tcp and portx": the valid part is "tcp", but the culprit is what follows the operator
+      const opAt = (k: number): boolean => k < starts.length && /^(and|or|&&|\|\||not|!)$/i.test(filter.slice(starts[k], starts[k + 1] ?? filter.length).trim());
+      while (goodTokens > 0 && opAt(goodTokens) && goodTokens + 1 < starts.length) goodTokens++;
       position = goodTokens < starts.length ? starts[goodTokens] : filter.length;
     }
     return { ok: false, message, position, checked: true };

@@ -148,19 +148,16 @@ function list(tryOpen: boolean): void {
       };
       if (tryOpen) {
         const h = new mod.Cap();
+        let opened = false;
         try {
           item.linkType = capLinkTypeNumber(h.open(d.name, '', 64 * 1024, Buffer.alloc(256)));
+          opened = true;
           item.capturePermitted = true;
         } catch (e) {
-          item.capturePermitted = false;
           item.captureError = e instanceof Error ? e.message : String(e);
-        } finally {
-          try {
-            h.close();
-          } catch {
-            // never opened
-          }
         }
+        // cap's close() after a failed open stops a poll handle it never started: a segfault
+        if (opened) h.close();
       }
       return item;
     });

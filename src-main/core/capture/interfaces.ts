@@ -7,6 +7,7 @@ import { LinkType } from '../pcap/types.js';
 import { arphrdToLinkType } from './bpf.js';
 import { listInterfacesWithCap } from './cap-source.js';
 import { detectBackends } from './backends.js';
+import { looksLikePermissionError } from './errors.js';
 import type { BackendName, CaptureInterface, InterfaceAddress } from './types.js';
 
 export interface ListInterfacesOptions {
@@ -57,8 +58,10 @@ async function sysFlags(name: string): Promise<{ up: boolean; running: boolean; 
   try {
     const flags = parseInt((await readFile(`/sys/class/net/${name}/flags`, 'utf8')).trim(), 16);
     const type = Number((await readFile(`/sys/class/net/${name}/type`, 'utf8')).trim());
-    // IFF_UP 0x1, IFF_LOOPBACK 0x8, IFF_RUNNING 0x40
-    return { up: (flags & 0x1) !== 0, loopback: (flags & 0x8) !== 0, running: (flags & 0x40) !== 0, linkType: arphrdToLinkType(type) };
+    // IFF_UP 0x1, IFF_LOOPBACK 0x8; sysfs flags never show IFF_RUNNING: operstate does (lo says "unknown")
+    const oper = (await readFile(`/sys/class/net/${name}/operstate`, 'utf8').catch(() => 'unknown')).trim();
+    const up = (flags & 0x1) !== 0;
+    return { up, loopback: (flags & 0x8) !== 0, running: up && (oper === 'up' || oper === 'unknown'), linkType: arphrdToLinkType(type) };
   } catch {
     return null;
   }
@@ -69,11 +72,11 @@ function osAddresses(name: string): InterfaceAddress[] {
 }
 
 /** `tool -L -i IF` opens the interface: its link types, or libpcap's reason it cannot */
-async function trialOpenWithTool(exe: string, name: string): Promise<{ linkType: number | null; permitted: boolean; error?: string }> {
+async function trialOpenWithTool(exe: string, name: string): Promise<{ linkType: number | null; permitted: boolean | null; error?: string }> {
   const r = await run(exe, ['-L', '-i', name]);
   if (!r.ok) {
     const msg = (r.err || r.out).split('\n').filter((l) => l.trim()).join(' ').replace(/^(tcpdump|dumpcap): /, '').trim();
-    return { linkType: null, permitted: false, error: msg };
+    return { linkType: null, permitted: looksLikePermissionError(msg) ? false : null, error: msg };
   }
   const names = [...(r.out + r.err).matchAll(/^\s+(\S+)\s*(?:\(|$)/gm)].map((m) => m[1]!);
   // tcpdump and dumpcap pick Linux cooked v2 on `any` when libpcap offers it
@@ -115,7 +118,7 @@ export async function listInterfaces(opts: ListInterfacesOptions = {}): Promise<
           up: sys?.up ?? d.name === 'any',
           running: sys?.running ?? d.name === 'any',
           loopback: d.loopback || (sys?.loopback ?? false),
-          capturePermitted: d.capturePermitted,
+          capturePermitted: d.capturePermitted ?? (d.captureError && looksLikePermissionError(d.captureError) ? false : null),
           captureError: d.captureError,
         };
       }),
@@ -135,8 +138,8 @@ export async function listInterfaces(opts: ListInterfacesOptions = {}): Promise<
       description: e.description,
       addresses: osAddresses(e.name),
       linkType: trial?.linkType ?? anyType ?? sys?.linkType ?? null,
-      up: sys?.up ?? e.flags.includes('Up'),
-      running: sys?.running ?? e.flags.includes('Running'),
+      up: sys?.up ?? (e.name === 'any' || e.flags.includes('Up')),
+      running: sys?.running ?? (e.name === 'any' || e.flags.includes('Running')),
       loopback: sys?.loopback ?? e.flags.includes('Loopback'),
       capturePermitted: trial ? trial.permitted : null,
       captureError: trial?.error,

@@ -1,0 +1,61 @@
+// `proxyscope interfaces`: what can be captured on, and whether this user may.
+import { UsageError, type CliCommand, type CliIo } from '../command.js';
+import { detectBackends, listInterfaces, privilegeFixes, type BackendName } from '../../core/capture/index.js';
+import { describeLinkType } from '../../core/pcap/link-types.js';
+
+const usage = `Usage: proxyscope interfaces [--backend NAME] [--no-open] [--json]
+
+Lists the capture interfaces: name, description, addresses, link type, flags, and whether this
+user may capture on each (found by opening it briefly; --no-open skips that).
+  --backend NAME   the view of auto (default), dumpcap, tcpdump or cap
+  --json           machine-readable output`;
+
+async function run(args: string[], io: CliIo): Promise<number> {
+  let backend: BackendName | undefined;
+  let tryOpen = true;
+  let json = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--no-open') tryOpen = false;
+    else if (a === '--json') json = true;
+    else if (a === '--backend' || a === '-b') {
+      const v = args[++i];
+      if (v === 'auto') continue;
+      if (v !== 'cap' && v !== 'tcpdump' && v !== 'dumpcap') throw new UsageError(`--backend is one of auto, dumpcap, tcpdump, cap (got ${v ?? 'nothing'}).`);
+      backend = v;
+    } else throw new UsageError(`unknown option '${a}'.`);
+  }
+  const backends = detectBackends();
+  const list = await listInterfaces({ tryOpen, backend });
+  if (json) {
+    io.out(JSON.stringify({ backends, ...list }, null, 2));
+    return 0;
+  }
+  io.out(`Backends: ${backends.map((b) => (b.present ? `${b.name} (${b.path})` : `${b.name} missing: ${b.missingReason}`)).join('; ')}`);
+  if (!list.backend) {
+    io.err('No capture backend is available. Install one of:');
+    for (const b of backends) for (const l of b.install ?? []) io.err(`  ${b.name}: ${l}`);
+    return 1;
+  }
+  io.out(`Interfaces as seen by ${list.backend}:`);
+  for (const i of list.interfaces) {
+    const flags = [i.up ? 'up' : 'down', i.running ? 'running' : null, i.loopback ? 'loopback' : null].filter(Boolean).join(',');
+    const lt = i.linkType === null ? 'link type ?' : describeLinkType(i.linkType);
+    const perm = i.capturePermitted === true ? ' capture: ok' : i.capturePermitted === false ? ` capture: NOT permitted (${i.captureError ?? ''})` : i.captureError ? ` cannot open: ${i.captureError}` : '';
+    io.out(`  ${i.name.padEnd(18)} [${flags}] ${lt}${perm}`);
+    if (i.description) io.out(`      ${i.description}`);
+    for (const a of i.addresses) io.out(`      ${a.addr}${a.netmask ? ` / ${a.netmask}` : ''}`);
+  }
+  if (list.interfaces.some((i) => i.capturePermitted === false)) {
+    io.out('\nCapture is not permitted for this user. ProxyScope never asks for your password; run one of these yourself:');
+    for (const l of privilegeFixes({ backend: list.backend })) io.out(`  ${l}`);
+  }
+  return 0;
+}
+
+export const interfacesCommand: CliCommand = {
+  name: 'interfaces',
+  summary: 'list capture interfaces, their link types and whether capture is permitted',
+  usage,
+  run,
+};
