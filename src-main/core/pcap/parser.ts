@@ -62,9 +62,13 @@ export function createCaptureParser(handlers: CaptureParserHandlers): CapturePar
     return format.recordLength(b, o, avail, consumed);
   }
 
+  /** Appends chunk[from, to) to the carry; `want` is the size of the record being completed. */
   function appendToCarry(chunk: Uint8Array, from: number, to: number, want: number): void {
-    if (carry.length < want) {
-      const bigger = new Uint8Array(Math.max(want, Math.min(carry.length * 2, 1 << 20), 64));
+    const needed = carryLength + (to - from);
+    if (carry.length < needed) {
+      // grow geometrically up to the record size, but never reserve more than the bytes seen: a
+      // corrupt length near 256 MiB must not allocate 256 MiB for a few bytes of input
+      const bigger = new Uint8Array(Math.max(needed, Math.min(want, carry.length * 2), 256));
       bigger.set(carry.subarray(0, carryLength));
       carry = bigger;
     }
