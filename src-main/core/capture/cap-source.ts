@@ -113,7 +113,8 @@ export async function startCapSource(opts: SourceOptions, sink: SourceSink): Pro
       opened = true;
       linkType = m.linkType;
     } else if (m.t === 'batch') {
-      const buf = m.buf;
+      // a plain Uint8Array view (IPC hands a Buffer): the same type every other source gives
+      const buf = new Uint8Array(m.buf.buffer, m.buf.byteOffset, m.buf.byteLength);
       const decoded = decodeBatch(buf);
       const packets: RawPacket[] = new Array(decoded.length);
       for (let i = 0; i < decoded.length; i++) {
