@@ -697,3 +697,82 @@ function certificateNode(der: Uint8Array, at: number, expert: ExpertItem[]): Fie
     ],
   };
 }
+
+export interface TlsScan {
+  /** worst problem: 0 none, 3 a fatal alert (warn), 4 malformed (error) */
+  severity: number;
+  /** bytes of whole records */
+  consumed: number;
+}
+
+/**
+ * The first-pass walk: updates the conversation state (ClientHello direction, ServerHello version,
+ * ChangeCipherSpec) exactly as dissectTls does, but builds no strings, nodes or certificates.
+ */
+export function scanTls(b: Uint8Array, off: number, end: number, ctx: TlsContext): TlsScan {
+  end = Math.min(end, b.length);
+  const st = ctx.state;
+  let p = off;
+  let severity = 0;
+  let recordIndex = 0;
+  while (p + 5 <= end && looksLikeRecordHeader(b, p)) {
+    const type = b[p];
+    const len = (b[p + 3] << 8) | b[p + 4];
+    const fragStart = p + 5;
+    const fragEnd = Math.min(end, fragStart + len);
+    if (fragStart + len > end) severity = 4;
+    const dirCcs = st.ccs[ctx.dir];
+    const afterCcs = dirCcs !== undefined && (dirCcs.frame < ctx.frame || (dirCcs.frame === ctx.frame && dirCcs.record < recordIndex));
+    if (type === 22 && !afterCcs && plausibleHandshakes(b, fragStart, fragEnd)) {
+      let q = fragStart;
+      while (q + 4 <= fragEnd) {
+        const ht = b[q];
+        const hl = (b[q + 1] << 16) | (b[q + 2] << 8) | b[q + 3];
+        if (q + 4 + hl > fragEnd) {
+          severity = 4;
+          break;
+        }
+        if (ht === 1 && st.clientDir === undefined) st.clientDir = ctx.dir;
+        if (ht === 2) {
+          const v = serverHelloVersion(b, q + 4, q + 4 + hl);
+          if (v < 0) severity = 4;
+          else if (st.versionFrame === undefined || st.versionFrame >= ctx.frame) {
+            st.version = v;
+            st.versionFrame = ctx.frame;
+          }
+        }
+        q += 4 + hl;
+      }
+    } else if (type === 20) {
+      const prev = st.ccs[ctx.dir];
+      if (!prev || prev.frame > ctx.frame || (prev.frame === ctx.frame && prev.record > recordIndex)) {
+        st.ccs[ctx.dir] = { frame: ctx.frame, record: recordIndex };
+      }
+    } else if (type === 21 && len === 2 && !afterCcs && fragEnd - fragStart === 2 && b[fragStart] === 2) {
+      severity = Math.max(severity, 3);
+    }
+    p = fragEnd;
+    recordIndex++;
+  }
+  return { severity, consumed: p - off };
+}
+
+/** The version a ServerHello body selects (supported_versions wins), or -1 when it is cut short. */
+function serverHelloVersion(b: Uint8Array, start: number, end: number): number {
+  if (start + 35 > end) return -1;
+  const legacy = (b[start] << 8) | b[start + 1];
+  let p = start + 34;
+  const sid = b[p];
+  p += 1 + sid + 3; // session id, cipher suite, compression
+  if (p > end) return -1;
+  if (p + 2 > end) return legacy;
+  const extEnd = Math.min(end, p + 2 + ((b[p] << 8) | b[p + 1]));
+  p += 2;
+  while (p + 4 <= extEnd) {
+    const t = (b[p] << 8) | b[p + 1];
+    const l = (b[p + 2] << 8) | b[p + 3];
+    if (t === 43 && l === 2 && p + 6 <= extEnd) return (b[p + 4] << 8) | b[p + 5];
+    p += 4 + l;
+  }
+  return legacy;
+}

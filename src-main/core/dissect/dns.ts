@@ -1,0 +1,114 @@
+// DNS over UDP/53 and TCP/53 (2-byte length prefix, reassembled across segments): the glue between
+// the engine and the pure parser in dns-parse.ts.
+import type { PacketContext } from './engine-context.js';
+import type { ExpertDef, FieldDef, ProtocolModule } from './registry.js';
+import type { ExpertItem, FieldNode } from './types.js';
+import { dnsInfo, dnsTree, parseDns } from './dns-parse.js';
+
+const FIELDS: FieldDef[] = [
+  { name: 'dns.length', label: 'Length', type: 'uint' },
+  { name: 'dns.id', label: 'Transaction ID', type: 'uint' },
+  { name: 'dns.flags', label: 'Flags', type: 'uint' },
+  { name: 'dns.flags.response', label: 'Response', type: 'bool' },
+  { name: 'dns.flags.opcode', label: 'Opcode', type: 'uint' },
+  { name: 'dns.flags.authoritative', label: 'Authoritative', type: 'bool' },
+  { name: 'dns.flags.truncated', label: 'Truncated', type: 'bool' },
+  { name: 'dns.flags.recdesired', label: 'Recursion desired', type: 'bool' },
+  { name: 'dns.flags.recavail', label: 'Recursion available', type: 'bool' },
+  { name: 'dns.flags.rcode', label: 'Reply code', type: 'uint' },
+  { name: 'dns.count.queries', label: 'Questions', type: 'uint' },
+  { name: 'dns.count.answers', label: 'Answer RRs', type: 'uint' },
+  { name: 'dns.count.auth_rr', label: 'Authority RRs', type: 'uint' },
+  { name: 'dns.count.add_rr', label: 'Additional RRs', type: 'uint' },
+  { name: 'dns.qry.name', label: 'Name', type: 'string' },
+  { name: 'dns.qry.type', label: 'Type', type: 'uint' },
+  { name: 'dns.qry.class', label: 'Class', type: 'uint' },
+  { name: 'dns.resp.name', label: 'Name', type: 'string' },
+  { name: 'dns.resp.type', label: 'Type', type: 'uint' },
+  { name: 'dns.resp.class', label: 'Class', type: 'uint' },
+  { name: 'dns.resp.ttl', label: 'Time to live', type: 'uint' },
+  { name: 'dns.resp.len', label: 'Data length', type: 'uint' },
+  { name: 'dns.a', label: 'Address', type: 'ipv4' },
+  { name: 'dns.aaaa', label: 'AAAA Address', type: 'ipv6' },
+  { name: 'dns.cname', label: 'CNAME', type: 'string' },
+  { name: 'dns.ns', label: 'Name Server', type: 'string' },
+  { name: 'dns.ptr.domain_name', label: 'Domain Name', type: 'string' },
+  { name: 'dns.mx.preference', label: 'Preference', type: 'uint' },
+  { name: 'dns.mx.mail_exchange', label: 'Mail Exchange', type: 'string' },
+  { name: 'dns.txt', label: 'TXT', type: 'string' },
+  { name: 'dns.txt.length', label: 'TXT Length', type: 'uint' },
+  { name: 'dns.soa.mname', label: 'Primary name server', type: 'string' },
+  { name: 'dns.soa.rname', label: "Responsible authority's mailbox", type: 'string' },
+  { name: 'dns.soa.serial_number', label: 'Serial Number', type: 'uint' },
+  { name: 'dns.soa.refresh_interval', label: 'Refresh Interval', type: 'uint' },
+  { name: 'dns.soa.retry_interval', label: 'Retry Interval', type: 'uint' },
+  { name: 'dns.soa.expire_limit', label: 'Expire limit', type: 'uint' },
+  { name: 'dns.soa.minimum_ttl', label: 'Minimum TTL', type: 'uint' },
+  { name: 'dns.srv.priority', label: 'Priority', type: 'uint' },
+  { name: 'dns.srv.weight', label: 'Weight', type: 'uint' },
+  { name: 'dns.srv.port', label: 'Port', type: 'uint' },
+  { name: 'dns.srv.target', label: 'Target', type: 'string' },
+];
+
+const MALFORMED: ExpertDef = { id: 'malformed', severity: 'error', group: 'malformed', message: 'Malformed DNS message' };
+
+/** Puts a finished subtree into the packet: records its field values and its expert items. */
+function attach(ctx: PacketContext, tree: FieldNode[] | null, node: FieldNode, expert: ExpertItem[]): void {
+  for (const e of expert) ctx.expert(null, { id: e.id, severity: e.severity, group: e.group, message: e.message }, e.message);
+  if (!tree) return;
+  tree.push(node);
+  const walk = (n: FieldNode): void => {
+    if (n.field !== undefined && n.value !== undefined) ctx.record(n.field, n.value);
+    for (const c of n.children ?? []) walk(c);
+  };
+  walk(node);
+}
+
+function dissectMessage(ctx: PacketContext, off: number, len: number, tree: FieldNode[] | null, prefixAt?: number): void {
+  const m = parseDns(ctx.data, off, len);
+  if (ctx.cols) {
+    if (prefixAt === undefined || ctx.info === '' || !ctx.info.includes('query')) ctx.setInfo(dnsInfo(m));
+    else ctx.appendInfo(dnsInfo(m), ', ');
+  }
+  if (tree) {
+    const { node, expert } = dnsTree(m, { lengthPrefixAt: prefixAt, source: ctx.source || undefined });
+    attach(ctx, tree, node, expert);
+  } else if (m.malformed) {
+    ctx.expert(null, MALFORMED, `Malformed DNS message: ${m.malformed}`);
+  }
+}
+
+export const dnsModule: ProtocolModule = {
+  name: 'dns',
+  column: 'DNS',
+  title: 'Domain Name System',
+  fields: FIELDS,
+  experts: [MALFORMED],
+  register(r) {
+    r.table('udp.port').add(53, dnsModule);
+    r.table('tcp.port').add(53, dnsModule);
+  },
+  dissect(ctx, off, end, tree) {
+    ctx.enter(dnsModule);
+    if (ctx.ipProto !== 6) {
+      dissectMessage(ctx, off, end - off, tree);
+      return end - off;
+    }
+    // DNS over TCP: each message carries a 2-byte length; a message may span segments.
+    let p = off;
+    while (p < end) {
+      if (p + 2 > end) {
+        ctx.requestDesegment(p, 2 - (end - p));
+        return p - off;
+      }
+      const len = (ctx.data[p] << 8) | ctx.data[p + 1];
+      if (p + 2 + len > end) {
+        ctx.requestDesegment(p, p + 2 + len - end);
+        return p - off;
+      }
+      dissectMessage(ctx, p + 2, len, tree, p);
+      p += 2 + len;
+    }
+    return end - off;
+  },
+};

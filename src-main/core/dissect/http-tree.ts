@@ -1,0 +1,355 @@
+// HTTP/1.x message → field tree, Info column, expert items, and request/response linking within a
+// TCP conversation. Pure apart from the conversation state the caller hands in; that state is keyed
+// by frame numbers so re-dissecting any frame later (on demand, out of order) gives the same tree.
+import {
+  bodyFraming, credentialsText, headerValue, headerValues, parseChallenges, parseChunked, parseCredentials,
+  parseHttpHead, findHeaderEnd, schemeName, type AuthChallenge, type HttpHead, type HttpHeader,
+} from './http-parse.js';
+import type { ExpertItem, FieldNode } from './types.js';
+
+/** A timestamp precise to the nanosecond (doubles lose it at epoch scale). */
+export interface HttpTime {
+  sec: number;
+  nsec: number;
+}
+
+export interface HttpRequestRecord {
+  frame: number;
+  time: HttpTime;
+  method: string;
+  uri: string;
+  fullUri: string;
+}
+
+export interface HttpConversationState {
+  requests: Map<number, HttpRequestRecord>;
+  /** request frames not yet answered, oldest first (HTTP/1.1 answers in order) */
+  pending: number[];
+  /** response frame → request frame, and the reverse */
+  requestOf: Map<number, number>;
+  responseOf: Map<number, number>;
+  /** frame of the 2xx that opened a CONNECT tunnel: later payload is the tunnel's (TLS) */
+  tunnelFrame?: number;
+  tunnelTarget?: string;
+}
+
+export function newHttpState(): HttpConversationState {
+  return { requests: new Map(), pending: [], requestOf: new Map(), responseOf: new Map() };
+}
+
+export interface HttpContext {
+  frame: number;
+  time: HttpTime;
+  state: HttpConversationState;
+  /** the index in PacketDetail.extraSources when b is reassembled data */
+  source?: number;
+}
+
+export interface HttpDissection {
+  node: FieldNode;
+  info: string;
+  expert: ExpertItem[];
+  /** bytes of the message (header block and body) */
+  consumed: number;
+  kind: 'request' | 'response' | 'continuation';
+  /** true when this response opened a CONNECT tunnel */
+  opensTunnel: boolean;
+}
+
+const KNOWN_HEADERS: Record<string, string> = {
+  host: 'http.host',
+  'user-agent': 'http.user_agent',
+  'content-type': 'http.content_type',
+  'content-length': 'http.content_length_header',
+  'proxy-authenticate': 'http.proxy_authenticate',
+  'proxy-authorization': 'http.proxy_authorization',
+  'www-authenticate': 'http.www_authenticate',
+  authorization: 'http.authorization',
+  via: 'http.via',
+  'x-squid-error': 'http.squid_error',
+  connection: 'http.connection',
+  'proxy-connection': 'http.proxy_connection',
+  server: 'http.server',
+  location: 'http.location',
+  'transfer-encoding': 'http.transfer_encoding',
+  'content-encoding': 'http.content_encoding',
+  date: 'http.date',
+  'cache-control': 'http.cache_control',
+  accept: 'http.accept',
+  'accept-encoding': 'http.accept_encoding',
+  'accept-language': 'http.accept_language',
+  cookie: 'http.cookie',
+  'set-cookie': 'http.set_cookie',
+  referer: 'http.referer',
+  'keep-alive': 'http.keep_alive',
+  'last-modified': 'http.last_modified',
+  upgrade: 'http.upgrade',
+  'x-forwarded-for': 'http.x_forwarded_for',
+};
+
+const STATUS_DESC: Record<number, string> = {
+  100: 'Continue', 101: 'Switching Protocols', 200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content',
+  206: 'Partial Content', 301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 304: 'Not Modified',
+  307: 'Temporary Redirect', 308: 'Permanent Redirect', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden',
+  404: 'Not Found', 405: 'Method Not Allowed', 407: 'Proxy Authentication Required', 408: 'Request Timeout',
+  411: 'Length Required', 413: 'Payload Too Large', 414: 'URI Too Long', 429: 'Too Many Requests',
+  500: 'Internal Server Error', 501: 'Not Implemented', 502: 'Bad Gateway', 503: 'Service Unavailable',
+  504: 'Gateway Timeout', 505: 'HTTP Version Not Supported',
+};
+
+const MALFORMED = { id: 'malformed', severity: 'error', group: 'malformed' } as const;
+
+/** "\r\n" as Wireshark prints line endings in labels. */
+function crlfText(b: Uint8Array, lineEnd: number): string {
+  return lineEnd >= 2 && b[lineEnd - 2] === 0x0d ? '\\r\\n' : '\\n';
+}
+
+/** Wireshark's [Full request URI]: authority for CONNECT, the URI itself if absolute, else http://host + uri. */
+export function fullRequestUri(method: string, uri: string, host: string | undefined): string {
+  if (method === 'CONNECT') return uri;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) return uri;
+  return `http://${host ?? ''}${uri}`;
+}
+
+/** Seconds between two timestamps with nanosecond digits, as "0.176633000". */
+export function deltaText(from: HttpTime, to: HttpTime): string {
+  let ns = (BigInt(to.sec) - BigInt(from.sec)) * 1_000_000_000n + BigInt(to.nsec - from.nsec);
+  const neg = ns < 0n;
+  if (neg) ns = -ns;
+  const s = ns / 1_000_000_000n;
+  const frac = (ns % 1_000_000_000n).toString().padStart(9, '0');
+  return `${neg ? '-' : ''}${s}.${frac}`;
+}
+
+function deltaSeconds(from: HttpTime, to: HttpTime): number {
+  return to.sec - from.sec + (to.nsec - from.nsec) / 1e9;
+}
+
+/** Schemes a proxy offers in its Proxy-Authenticate headers, in order, without duplicates. */
+export function offeredSchemes(h: HttpHead): string[] {
+  const out: string[] = [];
+  for (const v of headerValues(h, 'Proxy-Authenticate')) {
+    for (const c of parseChallenges(v)) {
+      const s = schemeName(c.scheme);
+      if (!out.includes(s)) out.push(s);
+    }
+  }
+  return out;
+}
+
+function challengeNodes(h: HttpHeader, challenges: AuthChallenge[], prefix: string): FieldNode[] {
+  return challenges.map((c) => {
+    const s = schemeName(c.scheme);
+    const params = Object.entries(c.params).map(([k, v]) => ({
+      label: `${k}: ${v}`, field: ['realm', 'nonce', 'qop', 'algorithm', 'opaque', 'stale', 'domain', 'charset'].includes(k) ? `${prefix}.${k}` : undefined,
+      value: v, offset: h.valueOffset, length: h.offset + h.length - h.valueOffset, generated: true,
+    }));
+    if (c.token) params.push({ label: `token: ${c.token.length > 40 ? `${c.token.slice(0, 40)}…` : c.token}`, field: undefined, value: c.token, offset: h.valueOffset, length: h.offset + h.length - h.valueOffset, generated: true });
+    return {
+      label: `Scheme: ${s}${c.params.realm !== undefined ? ` (realm "${c.params.realm}")` : ''}`, field: `${prefix}.scheme`, value: s,
+      offset: h.valueOffset, length: h.offset + h.length - h.valueOffset, generated: true,
+      children: params.map((p) => (p.field ? p : { label: p.label, value: p.value, offset: p.offset, length: p.length, generated: true })),
+    };
+  });
+}
+
+function headerNode(b: Uint8Array, h: HttpHeader, kind: 'request' | 'response'): FieldNode {
+  const lower = h.name.toLowerCase();
+  const field = KNOWN_HEADERS[lower] ?? `http.${kind}.line`;
+  const eol = crlfText(b, h.offset + h.length);
+  if (lower === 'proxy-authorization' || lower === 'authorization') {
+    // The credentials stay out of labels and field values: only the scheme and the user name show.
+    const cred = parseCredentials(h.value);
+    const shown = credentialsText(cred);
+    const kids: FieldNode[] = [
+      { label: `Scheme: ${cred.scheme}`, field: `${field}.scheme`, value: cred.scheme, offset: h.valueOffset, length: h.offset + h.length - h.valueOffset, generated: true },
+    ];
+    if (cred.user !== undefined) kids.push({ label: `User: ${cred.user}`, field: `${field}.user`, value: cred.user, offset: h.valueOffset, length: h.offset + h.length - h.valueOffset, generated: true });
+    for (const [k, v] of Object.entries(cred.params)) {
+      if (k !== 'username') kids.push({ label: `${k}: ${v}`, offset: h.valueOffset, length: h.offset + h.length - h.valueOffset, generated: true });
+    }
+    kids.push({ label: 'Credentials: [redacted]', offset: h.valueOffset, length: h.offset + h.length - h.valueOffset, generated: true });
+    return { label: `${h.name}: ${shown}${eol}`, field, value: shown, offset: h.offset, length: h.length, children: kids };
+  }
+  const node: FieldNode = { label: `${h.name ? `${h.name}: ` : ''}${h.value}${eol}`, field, value: h.value, offset: h.offset, length: h.length };
+  if (lower === 'content-length') {
+    const n = Number(h.value.trim());
+    if (Number.isSafeInteger(n) && n >= 0) {
+      node.children = [{ label: `[Content length: ${n}]`, field: 'http.content_length', value: n, offset: h.valueOffset, length: h.value.length, generated: true }];
+    }
+  } else if (lower === 'proxy-authenticate' || lower === 'www-authenticate') {
+    node.children = challengeNodes(h, parseChallenges(h.value), field);
+  }
+  return node;
+}
+
+function ownSource(n: FieldNode, s: number): void {
+  n.source = s;
+  for (const c of n.children ?? []) ownSource(c, s);
+}
+
+/**
+ * Dissects one HTTP message at b[off, end). The caller reassembles first (httpMessageNeed), so the
+ * header block is complete; a body shorter than announced is shown as it is, with an expert item.
+ */
+export function dissectHttp(b: Uint8Array, off: number, end: number, ctx: HttpContext): HttpDissection {
+  end = Math.min(end, b.length);
+  const expert: ExpertItem[] = [];
+  const hEnd = findHeaderEnd(b, off, end);
+  const head = hEnd >= 0 ? parseHttpHead(b, off, hEnd) : null;
+  if (!head) {
+    const node: FieldNode = { label: 'Hypertext Transfer Protocol', field: 'http', offset: off, length: end - off, children: [{ label: `Continuation or non-HTTP traffic (${end - off} bytes)`, offset: off, length: end - off }] };
+    if (hEnd < 0 && looksStarted(b, off, end)) {
+      const e: ExpertItem = { ...MALFORMED, message: `HTTP header block starting at offset ${off} does not end within ${end - off} bytes` };
+      expert.push(e);
+      node.children!.push({ label: '[Malformed Packet: HTTP header block not terminated]', offset: off, length: 0, generated: true, expert: e });
+    }
+    if (ctx.source !== undefined) ownSource(node, ctx.source);
+    return { node, info: 'Continuation', expert, consumed: end - off, kind: 'continuation', opensTunnel: false };
+  }
+  const st = ctx.state;
+  const kids: FieldNode[] = [];
+  const firstEol = crlfText(b, off + head.firstLineLength);
+  let info = head.firstLine;
+  let opensTunnel = false;
+  let requestMethod: string | undefined;
+
+  if (head.kind === 'request') {
+    const method = head.method!;
+    const uri = head.uri!;
+    const chat: ExpertItem = { id: 'http.chat', severity: 'chat', group: 'sequence', message: head.firstLine };
+    expert.push(chat);
+    const uriAt = off + method.length + 1;
+    kids.push({
+      label: `${head.firstLine}${firstEol}`, field: 'http.request', value: true, offset: off, length: head.firstLineLength, expert: chat,
+      children: [
+        { label: `Request Method: ${method}`, field: 'http.request.method', value: method, offset: off, length: method.length },
+        { label: `Request URI: ${uri}`, field: 'http.request.uri', value: uri, offset: uriAt, length: uri.length },
+        { label: `Request Version: ${head.version}`, field: 'http.request.version', value: head.version, offset: uriAt + uri.length + 1, length: head.version.length },
+      ],
+    });
+    for (const h of head.headers) kids.push(headerNode(b, h, 'request'));
+    if (!st.requests.has(ctx.frame)) {
+      st.requests.set(ctx.frame, { frame: ctx.frame, time: ctx.time, method, uri, fullUri: fullRequestUri(method, uri, headerValue(head, 'Host')) });
+      st.pending.push(ctx.frame);
+    }
+  } else {
+    const code = head.code!;
+    const chat: ExpertItem = { id: 'http.chat', severity: 'chat', group: 'sequence', message: head.firstLine };
+    expert.push(chat);
+    const codeAt = off + head.version.length + 1;
+    const firstKids: FieldNode[] = [
+      { label: `Response Version: ${head.version}`, field: 'http.response.version', value: head.version, offset: off, length: head.version.length },
+      { label: `Status Code: ${code}`, field: 'http.response.code', value: code, offset: codeAt, length: 3 },
+    ];
+    if (STATUS_DESC[code]) firstKids.push({ label: `[Status Code Description: ${STATUS_DESC[code]}]`, field: 'http.response.code.desc', value: STATUS_DESC[code], offset: codeAt, length: 3, generated: true });
+    firstKids.push({ label: `Response Phrase: ${head.phrase}`, field: 'http.response.phrase', value: head.phrase ?? '', offset: codeAt + 4, length: (head.phrase ?? '').length });
+    kids.push({ label: `${head.firstLine}${firstEol}`, field: 'http.response', value: true, offset: off, length: head.firstLineLength, expert: chat, children: firstKids });
+    for (const h of head.headers) kids.push(headerNode(b, h, 'response'));
+
+    // Link to the oldest unanswered request sent before this frame.
+    let reqFrame = st.requestOf.get(ctx.frame);
+    if (reqFrame === undefined && code >= 200) {
+      const i = st.pending.findIndex((f) => f < ctx.frame);
+      if (i >= 0) {
+        reqFrame = st.pending[i];
+        st.pending.splice(i, 1);
+        st.requestOf.set(ctx.frame, reqFrame);
+        st.responseOf.set(reqFrame, ctx.frame);
+      }
+    }
+    const req = reqFrame !== undefined ? st.requests.get(reqFrame) : undefined;
+    requestMethod = req?.method;
+    if (req?.method === 'CONNECT' && code >= 200 && code < 300) {
+      opensTunnel = true;
+      if (st.tunnelFrame === undefined || st.tunnelFrame > ctx.frame) {
+        st.tunnelFrame = ctx.frame;
+        st.tunnelTarget = req.uri;
+      }
+    }
+    if (code >= 400) {
+      const squid = headerValue(head, 'X-Squid-Error');
+      const e: ExpertItem = {
+        id: 'http.response.error', severity: 'warn', group: 'response',
+        message: `HTTP ${code} ${head.phrase ?? ''}${squid ? ` (X-Squid-Error: ${squid})` : ''}`.trim(),
+      };
+      expert.push(e);
+      firstKids.push({ label: `[Expert Info (Warning/Response): ${e.message}]`, offset: codeAt, length: 3, generated: true, expert: e });
+    }
+    if (code === 407) {
+      const offered = offeredSchemes(head);
+      const e: ExpertItem = {
+        id: 'http.proxy_auth_required', severity: 'note', group: 'security',
+        message: `Proxy authentication required, offered: ${offered.length ? offered.join(', ') : 'none (no Proxy-Authenticate header)'}`,
+      };
+      expert.push(e);
+      firstKids.push({ label: `[Expert Info (Note/Security): ${e.message}]`, offset: codeAt, length: 3, generated: true, expert: e });
+    }
+  }
+
+  kids.push({ label: crlfText(b, hEnd), offset: head.blankOffset, length: hEnd - head.blankOffset });
+
+  // Body
+  const framing = bodyFraming(head, requestMethod);
+  let bodyEnd = hEnd;
+  let bodyLength = 0;
+  if (framing.kind === 'length') {
+    bodyEnd = Math.min(end, hEnd + framing.length);
+    bodyLength = bodyEnd - hEnd;
+    if (bodyEnd - hEnd < framing.length) {
+      const e: ExpertItem = { ...MALFORMED, message: `HTTP body has ${bodyEnd - hEnd} of the ${framing.length} bytes its Content-Length announces` };
+      expert.push(e);
+      kids.push({ label: `[Malformed Packet: body shorter than Content-Length]`, offset: hEnd, length: 0, generated: true, expert: e });
+    }
+  } else if (framing.kind === 'chunked') {
+    const c = parseChunked(b, hEnd, end);
+    bodyEnd = c.complete ? c.end : end;
+    bodyLength = c.data.length;
+    kids.push({
+      label: `HTTP chunked response`, offset: hEnd, length: bodyEnd - hEnd,
+      children: c.chunks.map((ch) => ({
+        label: ch.size === 0 ? 'End of chunked encoding' : `Data chunk (${ch.size} octets)`, offset: ch.offset, length: ch.sizeLineLength + ch.size,
+        children: [{ label: `Chunk size: ${ch.size} octets`, field: 'http.chunk_size', value: ch.size, offset: ch.offset, length: ch.sizeLineLength }],
+      })),
+    });
+    if (c.malformed) {
+      const e: ExpertItem = { ...MALFORMED, message: `HTTP chunked body: ${c.malformed}` };
+      expert.push(e);
+      kids.push({ label: `[Malformed Packet: ${c.malformed}]`, offset: hEnd, length: 0, generated: true, expert: e });
+    }
+  } else if (framing.kind === 'close') {
+    bodyEnd = end;
+    bodyLength = end - hEnd;
+  }
+
+  // Linking lines, as Wireshark shows them after the headers.
+  if (head.kind === 'request') {
+    const fullUri = st.requests.get(ctx.frame)?.fullUri ?? fullRequestUri(head.method!, head.uri!, headerValue(head, 'Host'));
+    kids.push({ label: `[Full request URI: ${fullUri}]`, field: 'http.request.full_uri', value: fullUri, offset: off, length: 0, generated: true });
+    const resp = st.responseOf.get(ctx.frame);
+    if (resp !== undefined) kids.push({ label: `[Response in frame: ${resp}]`, field: 'http.response_in', value: resp, offset: off, length: 0, generated: true });
+  } else {
+    const reqFrame = st.requestOf.get(ctx.frame);
+    const req = reqFrame !== undefined ? st.requests.get(reqFrame) : undefined;
+    if (req) {
+      kids.push({ label: `[Time since request: ${deltaText(req.time, ctx.time)} seconds]`, field: 'http.time', value: deltaSeconds(req.time, ctx.time), offset: off, length: 0, generated: true });
+      kids.push({ label: `[Request in frame: ${req.frame}]`, field: 'http.request_in', value: req.frame, offset: off, length: 0, generated: true });
+      kids.push({ label: `[Request URI: ${req.fullUri}]`, field: 'http.response_for.uri', value: req.fullUri, offset: off, length: 0, generated: true });
+    }
+  }
+  if (bodyLength > 0) {
+    kids.push({ label: `File Data: ${bodyLength} bytes`, field: 'http.file_data', value: bodyLength, offset: hEnd, length: bodyEnd - hEnd });
+    const ct = headerValue(head, 'Content-Type');
+    if (ct) info = `${info}  (${ct.split(';')[0].trim().toLowerCase()})`;
+  }
+
+  const node: FieldNode = { label: 'Hypertext Transfer Protocol', field: 'http', offset: off, length: bodyEnd - off, children: kids };
+  if (ctx.source !== undefined) ownSource(node, ctx.source);
+  return { node, info, expert, consumed: bodyEnd - off, kind: head.kind, opensTunnel };
+}
+
+function looksStarted(b: Uint8Array, off: number, end: number): boolean {
+  // an unterminated header block only matters when the bytes start like a message
+  const s = String.fromCharCode(...b.subarray(off, Math.min(end, off + 8)));
+  return /^(HTTP\/1\.|[A-Z]{3,7} )/.test(s);
+}

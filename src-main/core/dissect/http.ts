@@ -1,0 +1,176 @@
+// HTTP/1.x on any TCP port (well-known proxy ports plus a heuristic): the glue between the engine
+// and the pure parser/tree builder (http-parse.ts, http-tree.ts). Header blocks and bodies split
+// across segments are reassembled through the engine's desegmentation requests. A 2xx answer to
+// CONNECT hands the rest of the conversation to TLS (the tunnel).
+import { DESEGMENT_ONE_MORE_SEGMENT, type PacketContext } from './engine-context.js';
+import type { ExpertDef, FieldDef, ProtocolModule } from './registry.js';
+import type { ExpertItem, FieldNode } from './types.js';
+import { httpMessageNeed, looksLikeHttp } from './http-parse.js';
+import { dissectHttp, newHttpState, type HttpConversationState } from './http-tree.js';
+
+const s = (name: string, label: string): FieldDef => ({ name, label, type: 'string' });
+
+const FIELDS: FieldDef[] = [
+  { name: 'http.request', label: 'Request', type: 'bool' },
+  { name: 'http.response', label: 'Response', type: 'bool' },
+  s('http.request.method', 'Request Method'),
+  s('http.request.uri', 'Request URI'),
+  s('http.request.version', 'Request Version'),
+  s('http.request.full_uri', 'Full request URI'),
+  s('http.request.line', 'Request line'),
+  s('http.response.version', 'Response Version'),
+  { name: 'http.response.code', label: 'Status Code', type: 'uint' },
+  s('http.response.code.desc', 'Status Code Description'),
+  s('http.response.phrase', 'Response Phrase'),
+  s('http.response.line', 'Response line'),
+  s('http.response_for.uri', 'Request URI'),
+  { name: 'http.response_in', label: 'Response in frame', type: 'framenum' },
+  { name: 'http.request_in', label: 'Request in frame', type: 'framenum' },
+  { name: 'http.time', label: 'Time since request', type: 'reltime' },
+  s('http.host', 'Host'),
+  s('http.user_agent', 'User-Agent'),
+  s('http.content_type', 'Content-Type'),
+  s('http.content_length_header', 'Content-Length'),
+  { name: 'http.content_length', label: 'Content length', type: 'uint' },
+  s('http.proxy_authenticate', 'Proxy-Authenticate'),
+  s('http.proxy_authenticate.scheme', 'Proxy-Authenticate scheme'),
+  s('http.proxy_authenticate.realm', 'Proxy-Authenticate realm'),
+  s('http.proxy_authenticate.nonce', 'Proxy-Authenticate nonce'),
+  s('http.proxy_authenticate.qop', 'Proxy-Authenticate qop'),
+  s('http.proxy_authenticate.algorithm', 'Proxy-Authenticate algorithm'),
+  s('http.proxy_authenticate.opaque', 'Proxy-Authenticate opaque'),
+  s('http.proxy_authenticate.stale', 'Proxy-Authenticate stale'),
+  s('http.proxy_authenticate.domain', 'Proxy-Authenticate domain'),
+  s('http.proxy_authenticate.charset', 'Proxy-Authenticate charset'),
+  s('http.www_authenticate', 'WWW-Authenticate'),
+  s('http.www_authenticate.scheme', 'WWW-Authenticate scheme'),
+  s('http.www_authenticate.realm', 'WWW-Authenticate realm'),
+  s('http.www_authenticate.nonce', 'WWW-Authenticate nonce'),
+  s('http.www_authenticate.qop', 'WWW-Authenticate qop'),
+  s('http.www_authenticate.algorithm', 'WWW-Authenticate algorithm'),
+  s('http.www_authenticate.opaque', 'WWW-Authenticate opaque'),
+  s('http.www_authenticate.stale', 'WWW-Authenticate stale'),
+  s('http.www_authenticate.domain', 'WWW-Authenticate domain'),
+  s('http.www_authenticate.charset', 'WWW-Authenticate charset'),
+  s('http.proxy_authorization', 'Proxy-Authorization'),
+  s('http.proxy_authorization.scheme', 'Proxy-Authorization scheme'),
+  s('http.proxy_authorization.user', 'Proxy-Authorization user'),
+  s('http.authorization', 'Authorization'),
+  s('http.authorization.scheme', 'Authorization scheme'),
+  s('http.authorization.user', 'Authorization user'),
+  s('http.via', 'Via'),
+  s('http.squid_error', 'X-Squid-Error'),
+  s('http.connection', 'Connection'),
+  s('http.proxy_connection', 'Proxy-Connection'),
+  s('http.server', 'Server'),
+  s('http.location', 'Location'),
+  s('http.transfer_encoding', 'Transfer-Encoding'),
+  s('http.content_encoding', 'Content-Encoding'),
+  s('http.date', 'Date'),
+  s('http.cache_control', 'Cache-Control'),
+  s('http.accept', 'Accept'),
+  s('http.accept_encoding', 'Accept-Encoding'),
+  s('http.accept_language', 'Accept-Language'),
+  s('http.cookie', 'Cookie'),
+  s('http.set_cookie', 'Set-Cookie'),
+  s('http.referer', 'Referer'),
+  s('http.keep_alive', 'Keep-Alive'),
+  s('http.last_modified', 'Last-Modified'),
+  s('http.upgrade', 'Upgrade'),
+  s('http.x_forwarded_for', 'X-Forwarded-For'),
+  { name: 'http.chunk_size', label: 'Chunk size', type: 'uint' },
+  { name: 'http.file_data', label: 'File Data', type: 'uint' },
+];
+
+const EXPERTS: ExpertDef[] = [
+  { id: 'http.chat', severity: 'chat', group: 'sequence', message: 'HTTP request or response line' },
+  { id: 'http.response.error', severity: 'warn', group: 'response', message: 'HTTP error response (4xx/5xx)' },
+  { id: 'http.proxy_auth_required', severity: 'note', group: 'security', message: 'Proxy authentication required' },
+  { id: 'malformed', severity: 'error', group: 'malformed', message: 'Malformed HTTP message' },
+];
+
+/** Puts a finished subtree into the packet: records its field values and its expert items. */
+function attach(ctx: PacketContext, tree: FieldNode[] | null, node: FieldNode, expert: ExpertItem[]): void {
+  for (const e of expert) ctx.expert(null, { id: e.id, severity: e.severity, group: e.group, message: e.message }, e.message);
+  if (!tree) return;
+  tree.push(node);
+  const walk = (n: FieldNode): void => {
+    if (n.field !== undefined && n.value !== undefined) ctx.record(n.field, n.value);
+    for (const c of n.children ?? []) walk(c);
+  };
+  walk(node);
+}
+
+const infoMark = new WeakMap<PacketContext, { no: number; text: string }>();
+
+function stateOf(ctx: PacketContext): HttpConversationState {
+  let st = ctx.convData<HttpConversationState>('http');
+  if (!st) {
+    st = newHttpState();
+    if (ctx.firstPass) ctx.setConvData('http', st);
+  }
+  return st;
+}
+
+/** Method of the request a response at this frame answers (decides HEAD/CONNECT body rules). */
+function answeredMethod(st: HttpConversationState, frame: number): string | undefined {
+  const known = st.requestOf.get(frame);
+  if (known !== undefined) return st.requests.get(known)?.method;
+  const next = st.pending.find((f) => f < frame);
+  return next !== undefined ? st.requests.get(next)?.method : undefined;
+}
+
+export const httpModule: ProtocolModule = {
+  name: 'http',
+  column: 'HTTP',
+  title: 'Hypertext Transfer Protocol',
+  fields: FIELDS,
+  experts: EXPERTS,
+  register(r) {
+    for (const port of [80, 3128, 8080, 8000, 8008, 8088]) r.table('tcp.port').add(port, httpModule);
+    r.heuristics('tcp').add(httpModule);
+  },
+  heuristic(ctx, off, end) {
+    return looksLikeHttp(ctx.data, off, end);
+  },
+  dissect(ctx, off, end, tree) {
+    ctx.enter(httpModule);
+    const st = stateOf(ctx);
+    const b = ctx.data;
+    let p = off;
+    let first = true;
+    while (p < end) {
+      if (looksLikeHttp(b, p, end)) {
+        const isResponse = b[p] === 0x48 && b[p + 1] === 0x54 && b[p + 2] === 0x54 && b[p + 3] === 0x50 && b[p + 4] === 0x2f;
+        const need = httpMessageNeed(b, p, end, isResponse ? answeredMethod(st, ctx.no) : undefined);
+        if (need.kind === 'more') {
+          ctx.requestDesegment(p, need.atLeast > 1 ? need.atLeast : DESEGMENT_ONE_MORE_SEGMENT);
+          if (first && ctx.cols) ctx.setInfo('Continuation');
+          return p - off;
+        }
+        const len = need.kind === 'complete' ? need.length : end - p;
+        const d = dissectHttp(b, p, p + len, { frame: ctx.no, time: { sec: ctx.raw.tsSec, nsec: ctx.raw.tsNsec }, state: st, source: ctx.source || undefined });
+        if (ctx.cols) {
+          const mark = infoMark.get(ctx);
+          if (!first || (mark && mark.no === ctx.no && mark.text !== '' && ctx.info.endsWith(mark.text))) ctx.appendInfo(d.info, ' , ');
+          else ctx.setInfo(d.info);
+          infoMark.set(ctx, { no: ctx.no, text: ctx.info });
+        }
+        attach(ctx, tree, d.node, d.expert);
+        if (d.opensTunnel) {
+          const tls = ctx.registry.protocol('tls');
+          if (tls) ctx.setConversationDissector(tls);
+        }
+        p += Math.max(1, d.consumed);
+      } else {
+        // Body bytes of a message whose length we do not know, or not HTTP at all.
+        const d = dissectHttp(b, p, end, { frame: ctx.no, time: { sec: ctx.raw.tsSec, nsec: ctx.raw.tsNsec }, state: st, source: ctx.source || undefined });
+        if (ctx.cols && first) ctx.setInfo('Continuation');
+        attach(ctx, tree, d.node, d.expert);
+        p = end;
+      }
+      first = false;
+    }
+    return end - off;
+  },
+};

@@ -1,0 +1,134 @@
+// TLS on TCP/443, on any port by heuristic, and inside a CONNECT tunnel (HTTP hands the
+// conversation over after the 200). Records split across segments are reassembled through the
+// engine's desegmentation requests. The parsing and the tree live in tls-parse.ts.
+import type { PacketContext } from './engine-context.js';
+import type { ExpertDef, FieldDef, ProtocolModule } from './registry.js';
+import type { ExpertItem, FieldNode } from './types.js';
+import { dissectTls, looksLikeTls, newTlsState, scanTls, tlsInfo, tlsRecordsNeed, type TlsConversationState } from './tls-parse.js';
+
+const FIELDS: FieldDef[] = [
+  { name: 'tls.record', label: 'Record Layer', type: 'none' },
+  { name: 'tls.record.content_type', label: 'Content Type', type: 'uint' },
+  { name: 'tls.record.version', label: 'Version', type: 'uint' },
+  { name: 'tls.record.length', label: 'Length', type: 'uint' },
+  { name: 'tls.handshake', label: 'Handshake Protocol', type: 'none' },
+  { name: 'tls.handshake.type', label: 'Handshake Type', type: 'uint' },
+  { name: 'tls.handshake.length', label: 'Length', type: 'uint' },
+  { name: 'tls.handshake.version', label: 'Version', type: 'uint' },
+  { name: 'tls.handshake.random', label: 'Random', type: 'bytes' },
+  { name: 'tls.handshake.session_id_length', label: 'Session ID Length', type: 'uint' },
+  { name: 'tls.handshake.session_id', label: 'Session ID', type: 'bytes' },
+  { name: 'tls.handshake.cipher_suites_length', label: 'Cipher Suites Length', type: 'uint' },
+  { name: 'tls.handshake.ciphersuite', label: 'Cipher Suite', type: 'uint' },
+  { name: 'tls.handshake.comp_methods_length', label: 'Compression Methods Length', type: 'uint' },
+  { name: 'tls.handshake.comp_method', label: 'Compression Method', type: 'uint' },
+  { name: 'tls.handshake.extensions_length', label: 'Extensions Length', type: 'uint' },
+  { name: 'tls.handshake.extension.type', label: 'Type', type: 'uint' },
+  { name: 'tls.handshake.extension.len', label: 'Length', type: 'uint' },
+  { name: 'tls.handshake.extensions_server_name_list_len', label: 'Server Name list length', type: 'uint' },
+  { name: 'tls.handshake.extensions_server_name_type', label: 'Server Name Type', type: 'uint' },
+  { name: 'tls.handshake.extensions_server_name_len', label: 'Server Name length', type: 'uint' },
+  { name: 'tls.handshake.extensions_server_name', label: 'Server Name', type: 'string' },
+  { name: 'tls.handshake.extensions_alpn_len', label: 'ALPN Extension Length', type: 'uint' },
+  { name: 'tls.handshake.extensions_alpn_str_len', label: 'ALPN string length', type: 'uint' },
+  { name: 'tls.handshake.extensions_alpn_str', label: 'ALPN Next Protocol', type: 'string' },
+  { name: 'tls.handshake.extensions.supported_versions_len', label: 'Supported Versions length', type: 'uint' },
+  { name: 'tls.handshake.extensions.supported_version', label: 'Supported Version', type: 'uint' },
+  { name: 'tls.handshake.certificates_length', label: 'Certificates Length', type: 'uint' },
+  { name: 'tls.handshake.certificate_length', label: 'Certificate Length', type: 'uint' },
+  { name: 'tls.handshake.certificate', label: 'Certificate', type: 'bytes' },
+  { name: 'tls.handshake.session_ticket_lifetime_hint', label: 'Session Ticket Lifetime Hint', type: 'uint' },
+  { name: 'tls.change_cipher_spec', label: 'Change Cipher Spec Message', type: 'none' },
+  { name: 'tls.alert_message', label: 'Alert Message', type: 'none' },
+  { name: 'tls.alert_message.level', label: 'Level', type: 'uint' },
+  { name: 'tls.alert_message.desc', label: 'Description', type: 'uint' },
+  { name: 'tls.app_data', label: 'Encrypted Application Data', type: 'bytes' },
+  { name: 'tls.continuation_data', label: 'Continuation Data', type: 'bytes' },
+  { name: 'x509af.serialNumber', label: 'serialNumber', type: 'string' },
+  { name: 'x509af.issuer', label: 'issuer', type: 'string' },
+  { name: 'x509af.subject', label: 'subject', type: 'string' },
+  { name: 'x509if.rdnSequence', label: 'rdnSequence', type: 'string' },
+  { name: 'x509af.notBefore', label: 'notBefore', type: 'string' },
+  { name: 'x509af.notAfter', label: 'notAfter', type: 'string' },
+  { name: 'x509ce.dNSName', label: 'dNSName', type: 'string' },
+];
+
+const EXPERTS: ExpertDef[] = [
+  { id: 'tls.alert.fatal', severity: 'warn', group: 'response', message: 'TLS fatal alert' },
+  { id: 'malformed', severity: 'error', group: 'malformed', message: 'Malformed TLS record' },
+];
+
+function attach(ctx: PacketContext, tree: FieldNode[] | null, node: FieldNode, expert: ExpertItem[]): void {
+  for (const e of expert) ctx.expert(null, { id: e.id, severity: e.severity, group: e.group, message: e.message }, e.message);
+  if (!tree) return;
+  tree.push(node);
+  const walk = (n: FieldNode): void => {
+    if (n.field !== undefined && n.value !== undefined) ctx.record(n.field, n.value);
+    for (const c of n.children ?? []) walk(c);
+  };
+  walk(node);
+}
+
+const infoMark = new WeakMap<PacketContext, { no: number; text: string }>();
+
+function stateOf(ctx: PacketContext): TlsConversationState {
+  let st = ctx.convData<TlsConversationState>('tls');
+  if (!st) {
+    st = newTlsState();
+    if (ctx.firstPass) ctx.setConvData('tls', st);
+  }
+  return st;
+}
+
+export const tlsModule: ProtocolModule = {
+  name: 'tls',
+  column: 'TLS',
+  title: 'Transport Layer Security',
+  fields: FIELDS,
+  experts: EXPERTS,
+  register(r) {
+    r.table('tcp.port').add(443, tlsModule);
+    r.heuristics('tcp').add(tlsModule);
+  },
+  heuristic(ctx, off, end) {
+    return looksLikeTls(ctx.data, off, end);
+  },
+  dissect(ctx, off, end, tree) {
+    ctx.enter(tlsModule);
+    const st = stateOf(ctx);
+    const need = tlsRecordsNeed(ctx.data, off, end);
+    let take = end;
+    if (need.kind === 'more') {
+      // Only when the data starts with a record header do we wait for the rest of that record.
+      if (end - off < 5 || looksLikeTls(ctx.data, off, end)) {
+        ctx.requestDesegment(off, need.atLeast);
+        if (ctx.cols) ctx.setProtocolColumn(ctx.colProtocol ?? 'TLS');
+        return 0;
+      }
+    } else if (need.length < end - off) {
+      take = off + need.length;
+      const rest = tlsRecordsNeed(ctx.data, take, end);
+      if (rest.kind === 'more') ctx.requestDesegment(take, rest.atLeast);
+    }
+    const tctx = { frame: ctx.no, dir: ctx.dir, state: st, source: ctx.source || undefined };
+    if (!ctx.cols && !tree) {
+      // First pass / fast path: state and severity only.
+      const r = scanTls(ctx.data, off, take, tctx);
+      if (r.severity === 4) ctx.expert(null, EXPERTS[1]);
+      else if (r.severity === 3) ctx.expert(null, EXPERTS[0]);
+      return take - off;
+    }
+    const d = dissectTls(ctx.data, off, take, tctx);
+    if (ctx.cols) {
+      ctx.setProtocolColumn(d.protocol);
+      const info = tlsInfo(d.infoParts);
+      // Several calls for one frame (a reassembled record, then the records after it) share the Info.
+      const mark = infoMark.get(ctx);
+      if (mark && mark.no === ctx.no && mark.text !== '' && ctx.info.endsWith(mark.text)) ctx.appendInfo(info, ', ');
+      else ctx.setInfo(info);
+      infoMark.set(ctx, { no: ctx.no, text: ctx.info });
+    }
+    attach(ctx, tree, d.node, d.expert);
+    return take - off;
+  },
+};
