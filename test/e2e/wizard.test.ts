@@ -1,0 +1,154 @@
+// End to end in Debian's Chromium against the browser host: the four steps, the Setup form saved
+// and kept across a reload (the password only when asked), the Korean UI, and a screenshot.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { Session } from '../../src-main/core/session.js';
+import { createMemorySecretStore } from '../../src-main/core/settings.js';
+import { startHost, type Host } from '../../src-main/host/server.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const CHROMIUM = '/usr/bin/chromium';
+const PASSWORD = 'Pa55-word!e2e';
+const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing (apt-get install chromium)`;
+
+let dir: string;
+let session: Session;
+let host: Host;
+let context: BrowserContext;
+let page: Page;
+const pageErrors: string[] = [];
+
+before(async () => {
+  if (skip) return;
+  if (!existsSync(path.join(root, 'dist/renderer/index.html'))) {
+    const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
+    assert.equal(r.status, 0, 'the build failed');
+  }
+  dir = mkdtempSync(path.join(tmpdir(), 'proxyscope-e2e-'));
+  session = new Session({ transport: 'browser', configDir: path.join(dir, 'config'), secrets: createMemorySecretStore(), defaultLanguage: 'en' });
+  host = await startHost({ session, rendererDir: path.join(root, 'dist/renderer') });
+  context = await chromium.launchPersistentContext(path.join(dir, 'profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+    viewport: { width: 1280, height: 800 },
+    locale: 'en-US',
+    colorScheme: 'light',
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+});
+
+after(async () => {
+  await context?.close();
+  await host?.close();
+  session?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const field = (label: string) => page.getByLabel(label, { exact: true });
+
+async function waitForSetup(): Promise<void> {
+  await field('HTTP Proxy').waitFor({ state: 'visible', timeout: 15_000 });
+}
+
+test('the window shows the four steps, Save bundle, the version and the transport', { skip }, async () => {
+  await page.goto(host.url);
+  await waitForSetup();
+  for (const name of ['Setup', 'Troubleshoot', 'Verify', 'Known Issues', 'Save bundle…']) {
+    assert.equal(await page.getByRole('button', { name, exact: true }).count(), 1, `rail has ${name}`);
+  }
+  assert.equal(await page.getByTestId('status-transport').textContent(), 'Browser');
+  assert.match((await page.getByTestId('status-version').textContent()) ?? '', /ProxyScope \d+\.\d+\.\d+/);
+  // the FMC facts of the Setup step
+  const text = await page.locator('main').innerText();
+  assert.match(text, /System → Configuration → Management Interfaces → Proxy/);
+  assert.match(text, /HTTP Digest is supported\. NTLM is not supported\./);
+  assert.match(text, /at most 64 characters/);
+});
+
+test('Setup is saved, survives a reload, and forgets the password unless asked', { skip }, async () => {
+  await field('Enabled').check();
+  await field('HTTP Proxy').fill('proxy.lab.test');
+  await field('Port').fill('8080');
+  await field('Use Proxy Authentication').check();
+  await field('User Name').fill('fmcadmin');
+  await field('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor({ timeout: 10_000 });
+  mkdirSync(path.join(root, 'test-results'), { recursive: true });
+  await page.screenshot({ path: path.join(root, 'test-results/wizard-setup.png') });
+
+  await page.reload();
+  await waitForSetup();
+  await page.waitForFunction(() => (document.getElementById('px-host') as HTMLInputElement | null)?.value === 'proxy.lab.test');
+  assert.equal(await field('Enabled').isChecked(), true);
+  assert.equal(await field('Port').inputValue(), '8080');
+  assert.equal(await field('Use Proxy Authentication').isChecked(), true);
+  assert.equal(await field('User Name').inputValue(), 'fmcadmin');
+  assert.equal(await field('Password').inputValue(), '', 'not remembered: gone after a reload');
+
+  // now ask to remember it: the host keeps it in memory, never on disk
+  await field('Password').fill(PASSWORD);
+  await field('Remember password').check();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor({ timeout: 10_000 });
+  await page.reload();
+  await waitForSetup();
+  await page.waitForFunction(() => (document.getElementById('px-pass') as HTMLInputElement | null)?.value !== '');
+  assert.equal(await field('Password').inputValue(), PASSWORD);
+  assert.equal(await field('Remember password').isChecked(), true);
+
+  const configDir = path.join(dir, 'config');
+  const saved = JSON.parse(readFileSync(path.join(configDir, 'settings.json'), 'utf8')) as { proxy: { host: string } };
+  assert.equal(saved.proxy.host, 'proxy.lab.test');
+  for (const f of readdirSync(configDir)) assert.ok(!readFileSync(path.join(configDir, f), 'utf8').includes(PASSWORD), `${f} has no password`);
+});
+
+test('the other steps show the document facts and say plainly what is not connected', { skip }, async () => {
+  await page.getByRole('button', { name: 'Troubleshoot', exact: true }).click();
+  const ts = await page.locator('main').innerText();
+  assert.match(ts, /cat \/etc\/sf\/iprep_proxy\.conf/);
+  assert.match(ts, /curl -x http:\/\/proxy\.lab\.test:8080 -I https:\/\/tools\.cisco\.com/);
+  assert.ok(!ts.includes(PASSWORD), 'the password never appears in commands');
+  assert.match(ts, /not connected yet/);
+
+  await page.getByRole('button', { name: 'Verify', exact: true }).click();
+  const v = await page.locator('main').innerText();
+  assert.match(v, /CONNECT tools\.cisco\.com:443 HTTP\/1\.1/);
+  assert.match(v, /not connected yet/);
+
+  await page.getByRole('button', { name: 'Known Issues', exact: true }).click();
+  const k = await page.locator('main').innerText();
+  assert.match(k, /Proxy ACL restriction/);
+  assert.match(k, /407\s+Proxy Authentication Required/);
+  assert.match(k, /Download fails: MTU/);
+  await page.getByRole('button', { name: 'Setup', exact: true }).click();
+  await waitForSetup();
+});
+
+test('switching to Korean shows Korean labels, and the choice is kept', { skip }, async () => {
+  await page.getByRole('button', { name: 'KO', exact: true }).click();
+  await page.getByText('프록시 인증 사용', { exact: true }).waitFor({ timeout: 10_000 });
+  assert.equal(await page.getByRole('button', { name: '문제 해결', exact: true }).count(), 1);
+  assert.equal(await page.getByTestId('status-transport').textContent(), '브라우저');
+  await page.reload();
+  await page.getByText('사용자 이름', { exact: true }).waitFor({ timeout: 10_000 });
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'ko');
+  await page.getByRole('button', { name: 'EN', exact: true }).click();
+  await page.getByText('User Name', { exact: true }).waitFor({ timeout: 10_000 });
+  assert.deepEqual(pageErrors, [], 'no script errors in the page');
+});
