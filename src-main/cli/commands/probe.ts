@@ -1,0 +1,232 @@
+// `proxyscope probe`: probe a proxy as the FMC uses it and name the known issue.
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import { UsageError, type CliCommand, type CliIo } from '../command.js';
+import { runProbe, DEFAULT_TARGET, type HostPort, type ProbeOptions, type ProbeResult } from '../../core/probe/index.js';
+import { compareConfWithSettings, fmcCommands, formatIprepProblems, parseIprepProxyConf } from '../../core/fmc/index.js';
+import { attachCapture, type CaptureAttachment } from '../../core/probe/with-capture.js';
+
+const usage = `Usage: proxyscope probe --proxy HOST:PORT [options]
+
+Connects to the proxy like the FMC does (CONNECT, proxy authentication, TLS through the tunnel,
+HEAD /, an optional download, a full-size-segment test), times every step and names the known issue.
+
+Options:
+  --proxy HOST:PORT      the proxy (IP or FQDN; IPv6 as [addr]:port)
+  --user U               proxy user name
+  --password-env VAR     read the proxy password from environment variable VAR (never a flag)
+  --auth basic|digest    answer 407 only with this scheme (default: Digest if offered, else Basic)
+  --target HOST:PORT     what to reach through the proxy (default ${DEFAULT_TARGET.host}:${DEFAULT_TARGET.port})
+  --ca FILE              also trust this CA (PEM), e.g. the lab CA or the proxy's inspection CA
+  --download URL         https URL to download through the proxy (throughput, stall detection)
+  --stall-seconds N      idle seconds that count as a stalled download (default 10)
+  --timeout S            seconds to wait for each answer (default 15)
+  --no-large-request     skip the full-size-segment CONNECT test
+  --fmc-conf FILE        a copy of the FMC's /etc/sf/iprep_proxy.conf, compared with --proxy
+  --capture IFACE        capture on IFACE during the probe and check the packets too
+  --json                 print the result as JSON
+  -v, --verbose          also print the curl -v style transcript
+
+Exit status: 0 the proxy works, 2 a known issue was found, 1 bad usage.`;
+
+export interface ProbeArgs {
+  options: ProbeOptions;
+  json: boolean;
+  verbose: boolean;
+  capture?: string;
+  fmcConf?: string;
+}
+
+export function parseHostPort(flag: string, v: string): HostPort {
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(v) ?? /^([^:\s]+):(\d+)$/.exec(v);
+  if (!m) throw new UsageError(`${flag} needs HOST:PORT (e.g. 10.10.10.1:3128 or [2001:db8::1]:8080), got '${v}'.`);
+  const port = Number(m[2]);
+  if (port < 1 || port > 65535) throw new UsageError(`${flag}: port ${m[2]} is out of range 1-65535.`);
+  if (v.includes('[') && !net.isIPv6(m[1]!)) throw new UsageError(`${flag}: '${m[1]}' is not an IPv6 address.`);
+  return { host: m[1]!, port };
+}
+
+export function parseProbeArgs(args: string[], env: NodeJS.ProcessEnv = process.env): ProbeArgs {
+  const options: Partial<ProbeOptions> = {};
+  let json = false;
+  let verbose = false;
+  let user: string | undefined;
+  let passwordEnv: string | undefined;
+  let capture: string | undefined;
+  let fmcConf: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const eq = a.indexOf('=');
+    const flag = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
+    const value = (): string => {
+      if (a.startsWith('--') && eq > 0) return a.slice(eq + 1);
+      const v = args[++i];
+      if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value.`);
+      return v;
+    };
+    switch (flag) {
+      case '--proxy':
+        options.proxy = parseHostPort(flag, value());
+        break;
+      case '--target':
+        options.target = parseHostPort(flag, value());
+        break;
+      case '--user':
+        user = value();
+        break;
+      case '--password':
+        throw new UsageError('a password on the command line ends up in shell history and process lists: put it in an environment variable and give --password-env VAR.');
+      case '--password-env':
+        passwordEnv = value();
+        break;
+      case '--auth': {
+        const v = value().toLowerCase();
+        if (v !== 'basic' && v !== 'digest') throw new UsageError(`--auth must be basic or digest (the FMC supports no other), got '${v}'.`);
+        options.auth = v;
+        break;
+      }
+      case '--ca': {
+        const file = value();
+        let pem: string;
+        try {
+          pem = readFileSync(file, 'utf8');
+        } catch (e) {
+          throw new UsageError(`--ca: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
+        }
+        if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--ca: ${file} holds no PEM certificate (expected -----BEGIN CERTIFICATE-----).`);
+        options.extraCa = pem;
+        break;
+      }
+      case '--download': {
+        const v = value();
+        let u: URL;
+        try {
+          u = new URL(v);
+        } catch {
+          throw new UsageError(`--download: '${v}' is not a URL (e.g. https://tools.cisco.com/).`);
+        }
+        if (u.protocol !== 'https:') throw new UsageError(`--download: only https:// URLs are supported (got ${u.protocol}).`);
+        options.download = v;
+        break;
+      }
+      case '--stall-seconds': {
+        const n = Number(value());
+        if (!Number.isFinite(n) || n <= 0) throw new UsageError('--stall-seconds needs a positive number.');
+        options.stallSeconds = n;
+        break;
+      }
+      case '--timeout': {
+        const n = Number(value());
+        if (!Number.isFinite(n) || n <= 0) throw new UsageError('--timeout needs a positive number of seconds.');
+        options.timeouts = { connect: n * 1000, response: n * 1000, tls: n * 1000, http: n * 1000 };
+        break;
+      }
+      case '--no-large-request':
+        options.largeRequestTest = false;
+        break;
+      case '--capture':
+        capture = value();
+        break;
+      case '--fmc-conf':
+        fmcConf = value();
+        break;
+      case '--json':
+        json = true;
+        break;
+      case '-v':
+      case '--verbose':
+        verbose = true;
+        break;
+      default:
+        throw new UsageError(`unknown option '${a}'.`);
+    }
+  }
+  if (!options.proxy) throw new UsageError('--proxy HOST:PORT is required.');
+  if (passwordEnv && !user) throw new UsageError('--password-env needs --user.');
+  if (user) {
+    if (!passwordEnv) throw new UsageError(`--user ${user} needs the password in an environment variable: --password-env VAR.`);
+    const password = env[passwordEnv];
+    if (password === undefined || password === '') throw new UsageError(`environment variable ${passwordEnv} is not set or empty (it should hold the proxy password).`);
+    options.credentials = { username: user, password };
+  }
+  return { options: options as ProbeOptions, json, verbose, capture, fmcConf };
+}
+
+const MARK = { ok: 'ok  ', failed: 'FAIL', skipped: '--  ' } as const;
+
+function human(result: ProbeResult, args: ProbeArgs, capture: CaptureAttachment | undefined, io: CliIo): void {
+  const o = args.options;
+  const target = result.target;
+  io.out(`ProxyScope probe: proxy ${o.proxy.host}:${o.proxy.port} → ${target.host}:${target.port}${o.credentials ? ` (user ${o.credentials.username})` : ''}`);
+  io.out('');
+  const w = Math.max(...result.stages.map((s) => s.name.length));
+  for (const s of result.stages) io.out(`  ${MARK[s.status]} ${s.name.padEnd(w)} ${s.status === 'skipped' ? '       ' : `${s.ms.toFixed(0).padStart(5)} ms`}  ${s.detail}`);
+  io.out('');
+  io.out(`Verdict: ${result.verdict.issue}${result.verdict.ok ? ' (the proxy works)' : ''}`);
+  io.out(`  ${result.verdict.summary}`);
+  const notes = result.findings.filter((f) => f.severity !== 'error' || f.issue !== result.verdict.issue);
+  if (notes.length) {
+    io.out('');
+    io.out('Findings:');
+    for (const f of notes) io.out(`  [${f.severity}] ${f.title}: ${f.detail}`);
+  }
+  if (capture) {
+    io.out('');
+    io.out(`Packets: ${capture.text}`);
+  }
+  io.out('');
+  io.out('On the FMC (CLI → expert), compare with:');
+  for (const c of fmcCommands({ host: o.proxy.host, port: o.proxy.port, useAuth: !!o.credentials, username: o.credentials?.username, authType: o.auth === 'any' ? undefined : o.auth }).filter((c) => c.id === 'curl' || c.id === 'curl-auth' || c.id === 'tcpdump')) io.out(`  ${c.command}`);
+  if (args.verbose) {
+    io.out('');
+    io.out('Transcript:');
+    io.out(result.transcript);
+  } else io.out('\n(-v shows the curl -v style transcript)');
+}
+
+export const probeCommand: CliCommand = {
+  name: 'probe',
+  summary: 'probe a proxy like the FMC does and name the known issue',
+  usage,
+  async run(args: string[], io: CliIo): Promise<number> {
+    const parsed = parseProbeArgs(args);
+    let mismatch: string[] = [];
+    if (parsed.fmcConf) {
+      let text: string;
+      try {
+        text = readFileSync(parsed.fmcConf, 'utf8');
+      } catch (e) {
+        throw new UsageError(`--fmc-conf: cannot read ${parsed.fmcConf}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
+      }
+      const conf = parseIprepProxyConf(text);
+      if (!conf.ok) {
+        io.err(`${parsed.fmcConf} is not a valid iprep_proxy.conf:\n${formatIprepProblems(conf.errors, parsed.fmcConf)}`);
+        return 1;
+      }
+      mismatch = compareConfWithSettings(conf.config, { enabled: true, host: parsed.options.proxy.host, port: parsed.options.proxy.port, useAuth: !!parsed.options.credentials, username: parsed.options.credentials?.username }).map((m) => m.message);
+    }
+    const controller = new AbortController();
+    const onInt = () => controller.abort();
+    process.once('SIGINT', onInt);
+    let capture: CaptureAttachment | undefined;
+    let result: ProbeResult;
+    try {
+      const session = parsed.capture ? await attachCapture(parsed.capture, parsed.options.proxy) : undefined;
+      try {
+        result = await runProbe({ ...parsed.options, signal: controller.signal });
+      } finally {
+        if (session) capture = await session.finish(() => result);
+      }
+    } finally {
+      process.off('SIGINT', onInt);
+    }
+    if (mismatch.length) {
+      for (const m of mismatch) result.findings.push({ issue: 'config-mismatch', severity: 'error', stage: 'connect', title: 'The FMC uses other proxy settings', detail: m });
+      if (result.verdict.ok) result.verdict = { issue: 'config-mismatch', ok: false, summary: `The proxy works, but the FMC's iprep_proxy.conf differs from it: ${mismatch.join('; ')}.` };
+    }
+    if (parsed.json) {
+      io.out(JSON.stringify(capture ? { ...result, capture: capture.json } : result, null, 2));
+    } else human(result, parsed, capture, io);
+    return result.verdict.ok ? 0 : 2;
+  },
+};
