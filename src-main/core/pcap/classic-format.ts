@@ -1,9 +1,13 @@
 // Classic libpcap files: a 24-byte file header, then records of a 16-byte header and the data.
 // https://www.ietf.org/archive/id/draft-ietf-opsawg-pcap-01.html
-import { u32le, u32be, u16 } from './bytes.js';
+import * as bytes from './bytes.js';
 import { describeLinkType, isSupportedLinkType, supportedLinkTypesList } from './link-types.js';
 import { MAX_RECORD_LENGTH, type CaptureParserHandlers, type RecordFormat } from './record-format.js';
 import { CaptureFileError } from './types.js';
+
+// Local aliases of the byte readers: a loader that compiles ES modules to CommonJS (tsx in tests and
+// benches) turns every imported call into a property getter; aliases make them direct calls.
+const { u32le, u32be, u16 } = bytes;
 
 export const CLASSIC_HEADER_LENGTH = 24;
 export const CLASSIC_RECORD_HEADER_LENGTH = 16;

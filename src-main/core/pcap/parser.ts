@@ -2,7 +2,7 @@
 // pcapng from the first bytes, and hands out each packet as soon as its record is complete.
 // Records that lie wholly inside a chunk are decoded in place (packet data is a subarray view of the
 // chunk); only a record cut by a chunk boundary is copied into a carry buffer.
-import { u32be } from './bytes.js';
+import * as bytes from './bytes.js';
 import { ClassicPcapFormat } from './classic-format.js';
 import { BLOCK_SHB, PcapngFormat } from './pcapng-format.js';
 import type { CaptureParserHandlers, RecordFormat } from './record-format.js';
@@ -21,6 +21,8 @@ export interface CaptureParser {
   readonly format: 'pcap' | 'pcapng' | undefined;
   readonly packets: number;
 }
+
+const { u32be } = bytes; // a direct call, not a getter, under CommonJS-compiling loaders
 
 const MAGIC_MICRO = 0xa1b2c3d4;
 const MAGIC_NANO = 0xa1b23c4d;

@@ -1,8 +1,12 @@
 // Writes classic libpcap files (little-endian, µs or ns timestamps), for tests, benchmarks and
 // exporting to tools that predate pcapng.
-import { putU16le, putU32le } from './bytes.js';
+import * as bytes from './bytes.js';
 import { FileSink } from './file-sink.js';
 import { CaptureFileError } from './types.js';
+
+// Local aliases of the byte readers: a loader that compiles ES modules to CommonJS (tsx in tests and
+// benches) turns every imported call into a property getter; aliases make them direct calls.
+const { putU16le, putU32le } = bytes;
 
 export interface PcapWriterOptions {
   linkType: number;

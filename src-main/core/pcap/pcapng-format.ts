@@ -1,12 +1,18 @@
 // pcapng: a sequence of blocks type(4) length(4) body length(4), in sections that each start with a
 // Section Header Block (which fixes the byte order) and define their own interfaces.
 // https://www.ietf.org/archive/id/draft-ietf-opsawg-pcapng-02.html
-import { pad4, u16, u32, u32be, u32le, utf8String } from './bytes.js';
+import * as bytes from './bytes.js';
 import { describeLinkType, isSupportedLinkType, supportedLinkTypesList } from './link-types.js';
 import { forEachOption, OPT_COMMENT } from './pcapng-options.js';
 import { MAX_RECORD_LENGTH, type CaptureParserHandlers, type RecordFormat } from './record-format.js';
-import { convertTimestamp, makeResolution, resolutionFromTsresol, tsOut, tsUnitNs, type TimestampResolution } from './timestamp.js';
+import * as timestamp from './timestamp.js';
+import type { TimestampResolution } from './timestamp.js';
 import { CaptureFileError, type CaptureInterfaceInfo, type RawPacket } from './types.js';
+
+// Local aliases of the byte readers: a loader that compiles ES modules to CommonJS (tsx in tests and
+// benches) turns every imported call into a property getter; aliases make them direct calls.
+const { pad4, u16, u32, u32be, u32le, utf8String } = bytes;
+const { convertTimestamp, makeResolution, resolutionFromTsresol, tsUnitNs } = timestamp;
 
 export const BLOCK_SHB = 0x0a0d0d0a;
 export const BLOCK_IDB = 1;
@@ -33,6 +39,7 @@ export class PcapngFormat implements RecordFormat {
   readonly name = 'pcapng';
   packets = 0;
   private le = true;
+  private readonly ts = { sec: 0, nsec: 0 };
   private interfaces: InterfaceState[] = [];
   /** interface ids run on across sections so they stay unique in one stream */
   private nextInterfaceId = 0;
@@ -207,14 +214,15 @@ export class PcapngFormat implements RecordFormat {
   }
 
   private deliver(b: Uint8Array, o: number, len: number, abs: number, iface: InterfaceState, tsHi: number, tsLo: number, captured: number, original: number): void {
-    convertTimestamp(tsHi, tsLo, iface.resolution);
+    const ts = this.ts;
+    convertTimestamp(tsHi, tsLo, iface.resolution, ts);
     const dataStart = o + 28;
     const optionsStart = dataStart + pad4(captured);
     let comments: string[] | undefined;
     if (optionsStart < o + len - 4) comments = this.packetComments(b, optionsStart, o + len - 4, abs - o);
     const packet: RawPacket = {
-      tsSec: tsOut.sec,
-      tsNsec: tsOut.nsec,
+      tsSec: ts.sec,
+      tsNsec: ts.nsec,
       capturedLength: captured,
       originalLength: original,
       interfaceId: iface.info.id,

@@ -1,12 +1,17 @@
 // Writes pcapng: one section (SHB with shb_userappl), interfaces with nanosecond timestamps
 // (if_tsresol = 9), and Enhanced Packet Blocks with optional opt_comment options.
-import { pad4, putU16le, putU32le } from './bytes.js';
+import * as bytes from './bytes.js';
 import { FileSink } from './file-sink.js';
 import { BLOCK_EPB, BLOCK_IDB, BLOCK_SHB, BYTE_ORDER_MAGIC } from './pcapng-format.js';
 import { OPT_COMMENT } from './pcapng-options.js';
-import { nanosToHiLo } from './timestamp.js';
+import * as timestamp from './timestamp.js';
 import { CaptureFileError } from './types.js';
 import { APP_VERSION } from '../version.js';
+
+// Local aliases of the byte readers: a loader that compiles ES modules to CommonJS (tsx in tests and
+// benches) turns every imported call into a property getter; aliases make them direct calls.
+const { pad4, putU16le, putU32le } = bytes;
+const { nanosToHiLo } = timestamp;
 
 export interface PcapngInterfaceSpec {
   linkType: number;

@@ -36,11 +36,13 @@ export function tsUnitNs(r: TimestampResolution): number {
   return 1e9 / Number(r.unitsPerSecond);
 }
 
-/** Result slots reused across calls so the hot path allocates nothing. */
-export const tsOut = { sec: 0, nsec: 0 };
+export interface TimestampOut {
+  sec: number;
+  nsec: number;
+}
 
-/** Converts hi:lo units to tsOut.sec / tsOut.nsec (floor division; exact). */
-export function convertTimestamp(hi: number, lo: number, r: TimestampResolution): void {
+/** Converts hi:lo units into out.sec / out.nsec (floor division; exact). `out` is reused by callers. */
+export function convertTimestamp(hi: number, lo: number, r: TimestampResolution, out: TimestampOut): void {
   const u = r.fastUnits;
   if (u !== 0) {
     let sec: number;
@@ -69,14 +71,14 @@ export function convertTimestamp(hi: number, lo: number, r: TimestampResolution)
       rem = x - q3 * u;
       sec = q1 * TWO32 + q2 * 65536 + q3;
     }
-    tsOut.sec = sec + r.offsetSeconds;
-    tsOut.nsec = rem * r.nsPerUnit;
+    out.sec = sec + r.offsetSeconds;
+    out.nsec = rem * r.nsPerUnit;
     return;
   }
   const v = (BigInt(hi) << 32n) | BigInt(lo);
   const units = r.unitsPerSecond;
-  tsOut.sec = Number(v / units) + r.offsetSeconds;
-  tsOut.nsec = Number(((v % units) * 1_000_000_000n) / units);
+  out.sec = Number(v / units) + r.offsetSeconds;
+  out.nsec = Number(((v % units) * 1_000_000_000n) / units);
 }
 
 /** Splits seconds + nanoseconds into the hi/lo 32-bit halves of a nanosecond count (writer side). */
