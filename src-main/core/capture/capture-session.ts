@@ -114,13 +114,18 @@ export async function startCapture(opts: CaptureOptions): Promise<CaptureSession
         // the same interface or filter fails everywhere: no point trying the next backend
         if (ce.code === 'no-such-interface' || ce.code === 'bad-filter') throw ce;
         firstError ??= ce;
-        skipped.push({ backend: name, reason: ce.message });
+        skipped.push({ backend: name, reason: ce.detail ?? ce.message });
       }
     }
     if (!source) {
       if (firstError) {
-        const others = skipped.map((s) => `  - ${s.backend}: ${s.reason}`).join('\n');
-        throw new CaptureError(firstError.code, `${firstError.message}\nBackends tried:\n${others}`, firstError.fix, firstError.backend);
+        const tried = skipped.map((s) => `  - ${s.backend}: ${s.reason}`).join('\n');
+        const message =
+          firstError.code === 'not-permitted'
+            ? `Capture on '${opts.interface}' is not permitted for this user. Backends tried:\n${tried}\n` +
+              'ProxyScope never asks for your password; run one of these yourself, then try again:'
+            : `${firstError.message}\nBackends tried:\n${tried}`;
+        throw new CaptureError(firstError.code, message, firstError.fix, firstError.backend, undefined, firstError.detail);
       }
       throw new CaptureError(
         'backend-missing',

@@ -20,6 +20,8 @@ export class CaptureError extends Error {
     readonly backend?: BackendName,
     /** bad-filter: 0-based character offset where the filter stops making sense, when known */
     readonly position?: number,
+    /** the backend's own words (libpcap's message), without our explanation around it */
+    readonly detail?: string,
   ) {
     super(message);
     this.name = 'CaptureError';
@@ -104,14 +106,17 @@ export function privilegeFixes(ctx: Omit<DoctorContext, 'detail' | 'interface'>)
 
 /** Turns a backend's failure text into the clear error the user sees. */
 export function diagnoseCaptureFailure(ctx: DoctorContext): CaptureError {
-  const detail = ctx.detail.trim();
+  // dumpcap appends a paragraph of its own advice: keep libpcap's reason, the fix is ours
+  const detail = ctx.detail.replace(/\s*Please check (to make sure|that)[\s\S]*$/, '').trim();
   if (looksLikePermissionError(detail)) {
     return new CaptureError(
       'not-permitted',
-      `Capture on '${ctx.interface}' is not permitted for this user (${ctx.backend}: ${detail}). ` +
+      `Capture on '${ctx.interface}' is not permitted for this user (${ctx.backend}: ${detail}).\n` +
         'ProxyScope never asks for your password; run one of these yourself, then try again:',
       privilegeFixes(ctx),
       ctx.backend,
+      undefined,
+      detail,
     );
   }
   if (looksLikeNoSuchInterface(detail)) {
@@ -120,12 +125,14 @@ export function diagnoseCaptureFailure(ctx: DoctorContext): CaptureError {
       `There is no capture interface named '${ctx.interface}' (${ctx.backend}: ${detail}).`,
       ['List the interfaces with: proxyscope interfaces'],
       ctx.backend,
+      undefined,
+      detail,
     );
   }
   if (/filter|syntax error|parse|unknown host|illegal|expression/i.test(detail)) {
-    return new CaptureError('bad-filter', `The capture filter is not valid BPF: ${detail}`, [], ctx.backend);
+    return new CaptureError('bad-filter', `The capture filter is not valid BPF: ${detail}`, [], ctx.backend, undefined, detail);
   }
-  return new CaptureError('backend-failed', `Capture with ${ctx.backend} on '${ctx.interface}' failed: ${detail}`, [], ctx.backend);
+  return new CaptureError('backend-failed', `Capture with ${ctx.backend} on '${ctx.interface}' failed: ${detail}`, [], ctx.backend, undefined, detail);
 }
 
 /** How to get a backend that is not installed, per OS. */
