@@ -18,7 +18,7 @@ Options:
   -b, --backend NAME        auto (default), dumpcap, tcpdump or cap
       --promisc             put the interface in promiscuous mode (cap always does)
   -v, --verbose             one line per packet
-  -q, --quiet               no progress lines
+  -q, --quiet               no progress lines (the start line and final stats remain)
 
 Stop with Ctrl-C; the file is complete up to the last packet.`;
 
@@ -148,7 +148,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     throw e;
   }
   const s = session;
-  if (!quiet) {
+  {
     const skipped = s.skipped.length ? ` (not used: ${s.skipped.map((k) => `${k.backend}: ${k.reason.split('\n')[0]}`).join('; ')})` : '';
     io.err(`Capturing on ${s.interfaceName} with ${s.backend}, link type ${s.linkType}${opts.writePath ? `, writing ${opts.writePath}` : ''}${skipped}`);
   }

@@ -1,0 +1,141 @@
+// The capture file survives a kill -9 of the capturing process (readable up to the last flush),
+// the capture helper does not outlive it, and the ring buffer keeps exactly the last N files.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import dgram from 'node:dgram';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startCapture, detectBackends, type BackendName } from '../../../src-main/core/capture/index.js';
+import { readCaptureFileSync } from '../../../src-main/core/pcap/file-reader.js';
+import { skipUnlessRootLinux, tshark, tsharkCount, waitFor } from './helpers.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const cli = path.join(root, 'src-main/cli/main.ts');
+const skip = skipUnlessRootLinux();
+const present = new Set(detectBackends().filter((b) => b.present).map((b) => b.name));
+
+/** packets in a capture file, or -1 while it is not readable yet */
+function countPackets(file: string): number {
+  try {
+    return readCaptureFileSync(file, () => undefined).packets;
+  } catch {
+    return -1;
+  }
+}
+
+function childPids(pid: number): number[] {
+  const r = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' });
+  return r.stdout
+    .split('\n')
+    .map((l) => Number(l.trim()))
+    .filter((n) => n > 0);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function udpSender(): Promise<{ port: number; send(n: number, size?: number, from?: number): Promise<void>; close(): void }> {
+  const rx = dgram.createSocket('udp4');
+  await new Promise<void>((r) => rx.bind(0, '127.0.0.1', () => r()));
+  const port = (rx.address() as { port: number }).port;
+  const tx = dgram.createSocket('udp4');
+  return {
+    port,
+    async send(n, size = 100, from = 0) {
+      for (let i = 0; i < n; i++) {
+        const b = Buffer.alloc(size, 0x62);
+        b.writeUInt32BE(from + i, 0);
+        await new Promise<void>((r) => tx.send(b, port, '127.0.0.1', () => r()));
+      }
+    },
+    close() {
+      rx.close();
+      tx.close();
+    },
+  };
+}
+
+for (const backend of ['cap', 'tcpdump'] as BackendName[]) {
+  const why = skip || (!present.has(backend) && `${backend} is not installed`);
+  test(`kill -9 of a capture (${backend}) leaves a file readable up to the last flush`, { skip: why, timeout: 60000 }, async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), `proxyscope-kill-${backend}-`));
+    const file = path.join(dir, 'killed.pcapng');
+    const udp = await udpSender();
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, 'capture', '-i', 'lo', '-b', backend, '-f', `udp port ${udp.port}`, '-w', file, '-q'], {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    let helpers: number[] = [];
+    try {
+      await waitFor(() => stderr.includes('Capturing on') || child.exitCode !== null, 20000, 'the capture to start');
+      assert.equal(child.exitCode, null, stderr);
+      helpers = childPids(child.pid!);
+      await udp.send(50);
+      // flushed within 500 ms of arriving: the file shows them without the process stopping
+      await waitFor(() => countPackets(file) === 50, 5000, '50 packets on disk');
+      await udp.send(20, 100, 50);
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('close', r));
+
+      const n = countPackets(file);
+      assert.ok(n >= 50 && n <= 70, `file readable after kill -9 with 50..70 packets (got ${n})`);
+      const seq: number[] = [];
+      readCaptureFileSync(file, (p) => seq.push(new DataView(p.data.buffer, p.data.byteOffset).getUint32(14 + 20 + 8)));
+      assert.deepEqual(seq, Array.from({ length: n }, (_, i) => i), 'the packets in order, none missing');
+      if (tshark) assert.equal(tsharkCount(file), n);
+
+      // the helper (cap) goes when its parent does; tcpdump goes at its next write (SIGPIPE)
+      if (backend === 'tcpdump') await udp.send(1, 100, 999);
+      await waitFor(() => helpers.every((p) => !alive(p)), 5000, 'the capture child to exit');
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      for (const p of helpers) if (alive(p)) process.kill(p, 'SIGKILL');
+      udp.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+test('ring buffer keeps the last N files, each a readable pcapng, the newest holding the last packet', { skip, timeout: 60000 }, async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'proxyscope-ring-'));
+  const udp = await udpSender();
+  const base = path.join(dir, 'ring.pcapng');
+  const session = await startCapture({ interface: 'lo', filter: `udp port ${udp.port}`, writePath: base, ring: { files: 3, fileBytes: 10000 } });
+  try {
+    await udp.send(120, 1000);
+    await waitFor(() => session.stats().delivered >= 120, 10000, '120 packets');
+    const stats = await session.stop();
+    const onDisk = readdirSync(dir).filter((f) => f.endsWith('.pcapng')).sort();
+    assert.equal(onDisk.length, 3);
+    assert.deepEqual(stats.files.map((f) => path.basename(f)), onDisk);
+    const seqs = onDisk.map((f) => Number(/^ring_(\d{5})_\d{14}\.pcapng$/.exec(f)![1]));
+    assert.ok(seqs[0]! > 3, `older files were deleted (kept ${seqs.join(',')})`);
+    assert.deepEqual(seqs, [seqs[0]!, seqs[0]! + 1, seqs[0]! + 2]);
+    const last: number[] = [];
+    for (const f of onDisk) {
+      const full = path.join(dir, f);
+      const n = readCaptureFileSync(full, (p) => last.push(new DataView(p.data.buffer, p.data.byteOffset).getUint32(14 + 20 + 8))).packets;
+      assert.ok(n > 0);
+      if (tshark) assert.equal(tsharkCount(full), n);
+    }
+    // the kept packets are the newest ones, consecutive, ending with the last one sent
+    assert.equal(last.at(-1), 119);
+    assert.deepEqual(last, Array.from({ length: last.length }, (_, i) => 120 - last.length + i));
+    assert.ok(existsSync(path.join(dir, onDisk[2]!)));
+  } finally {
+    await session.stop();
+    udp.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
