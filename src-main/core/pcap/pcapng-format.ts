@@ -4,7 +4,8 @@
 import * as bytes from './bytes.js';
 import { describeLinkType, isSupportedLinkType, supportedLinkTypesList } from './link-types.js';
 import { forEachOption, OPT_COMMENT } from './pcapng-options.js';
-import { MAX_RECORD_LENGTH, type CaptureParserHandlers, type RecordFormat } from './record-format.js';
+import * as recordFormat from './record-format.js';
+import type { CaptureParserHandlers, RecordFormat } from './record-format.js';
 import * as timestamp from './timestamp.js';
 import type { TimestampResolution } from './timestamp.js';
 import { CaptureFileError, type CaptureInterfaceInfo, type RawPacket } from './types.js';
@@ -13,6 +14,7 @@ import { CaptureFileError, type CaptureInterfaceInfo, type RawPacket } from './t
 // benches) turns every imported call into a property getter; aliases make them direct calls.
 const { pad4, u16, u32, u32be, u32le, utf8String } = bytes;
 const { convertTimestamp, makeResolution, resolutionFromTsresol, tsUnitNs } = timestamp;
+const { MAX_RECORD_LENGTH } = recordFormat;
 
 export const BLOCK_SHB = 0x0a0d0d0a;
 export const BLOCK_IDB = 1;

@@ -2,8 +2,8 @@
 // (if_tsresol = 9), and Enhanced Packet Blocks with optional opt_comment options.
 import * as bytes from './bytes.js';
 import { FileSink } from './file-sink.js';
-import { BLOCK_EPB, BLOCK_IDB, BLOCK_SHB, BYTE_ORDER_MAGIC } from './pcapng-format.js';
-import { OPT_COMMENT } from './pcapng-options.js';
+import * as pcapngFormat from './pcapng-format.js';
+import * as pcapngOptions from './pcapng-options.js';
 import * as timestamp from './timestamp.js';
 import { CaptureFileError } from './types.js';
 import { APP_VERSION } from '../version.js';
@@ -12,6 +12,8 @@ import { APP_VERSION } from '../version.js';
 // benches) turns every imported call into a property getter; aliases make them direct calls.
 const { pad4, putU16le, putU32le } = bytes;
 const { nanosToHiLo } = timestamp;
+const { BLOCK_EPB, BLOCK_IDB, BLOCK_SHB, BYTE_ORDER_MAGIC } = pcapngFormat;
+const { OPT_COMMENT } = pcapngOptions;
 
 export interface PcapngInterfaceSpec {
   linkType: number;
