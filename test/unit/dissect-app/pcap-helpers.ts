@@ -126,3 +126,28 @@ export function tsharkFields(file: string, fields: string[], extra: string[] = [
   if (r.status !== 0) throw new Error(`tshark failed: ${r.stderr}`);
   return r.stdout.split('\n').filter((l) => l.length > 0).map((l) => l.split('\t'));
 }
+
+export interface TcpPayload {
+  no: number;
+  tsSec: number;
+  tsNsec: number;
+  sport: number;
+  dport: number;
+  payload: Uint8Array;
+}
+
+/** TCP payloads of an Ethernet/IPv4 capture (what tcpdump -i lo writes), by frame number. */
+export function tcpPayloads(frames: { data: Uint8Array; tsSec: number; tsNsec: number }[]): TcpPayload[] {
+  const out: TcpPayload[] = [];
+  frames.forEach((f, i) => {
+    const d = f.data;
+    if (d.length < 54 || d[12] !== 0x08 || d[13] !== 0x00 || d[23] !== 6) return;
+    const ihl = (d[14] & 0x0f) * 4;
+    const tot = (d[16] << 8) | d[17];
+    const t = 14 + ihl;
+    const doff = (d[t + 12] >> 4) * 4;
+    const payload = d.slice(t + doff, 14 + tot);
+    out.push({ no: i + 1, tsSec: f.tsSec, tsNsec: f.tsNsec, sport: (d[t] << 8) | d[t + 1], dport: (d[t + 2] << 8) | d[t + 3], payload });
+  });
+  return out;
+}
