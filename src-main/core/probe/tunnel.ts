@@ -196,7 +196,8 @@ export async function openTunnel(ctx: TunnelContext, target: HostPort, extraHead
     const choice = chooseAuth(challenges, ctx);
     if (!choice.state) {
       socket.destroy();
-      return { kind: 'auth', reason: 'unsupported', message: choice.unsupported ?? 'no usable challenge', ...base };
+      // a scheme the user forced with --auth but the proxy does not offer is a failed login, not an FMC limit
+      return { kind: 'auth', reason: ctx.authPreference === 'any' ? 'unsupported' : 'failed', message: choice.unsupported ?? 'no usable challenge', ...base };
     }
     authUsed = choice.state;
     ctx.transcript.note(`Proxy auth using ${authUsed.scheme === 'digest' ? `Digest (${authUsed.challenge.params.algorithm ?? 'MD5'})` : 'Basic'} with user '${ctx.credentials.username}'`);
