@@ -1,0 +1,338 @@
+// The packet engine: runs the registered dissectors over packets, in two modes with the same code.
+//
+//   const engine = new PacketEngine({ fetchFrame: (no) => store.raw(no) });
+//   for (each packet, in frame order, no = 1, 2, …) {
+//     const fi = engine.index(raw, no);      // FAST: no tree, no strings. fi is REUSED: copy fields.
+//     // fi.proto (top protocol id), fi.protoMask, fi.conv (-1 none), fi.flags, fi.tcpFlags, fi.severity
+//   }
+//   engine.summary(raw, no): PacketSummary   // the packet-list row (columns only), any order
+//   engine.dissect(raw, no): DissectedPacket // PacketDetail + protocols + FieldSource, any order
+//   engine.conversations(): ConversationInfo[]
+//   engine.registry.protocol('tcp') / .byId(fi.proto) / .field('tcp.port')  (field types for filters)
+//
+// Contract: index() must see every frame once, in order, before summary()/dissect() are asked
+// for it (they may be asked for any frame already indexed, any number of times, in any order).
+// index() is where conversation state changes (TCP analysis, reassembly, HTTP→TLS tunnels);
+// what a random-access dissection needs from it is kept per frame, only where non-trivial.
+// Reassembled PDUs are rebuilt on random access with opts.fetchFrame (the bytes stay in the file);
+// without fetchFrame the engine keeps the reassembled bytes in memory.
+//
+// `no` is the 1-based frame number. `raw.data` may be reused by the caller after the call.
+
+import type { RawPacket } from '../pcap/types.js';
+import type { FieldNode, PacketDetail, PacketSummary, FieldSource } from './types.js';
+import type { ProtocolModule, Registry } from './registry.js';
+import { MODE_FAST, MODE_FULL, MODE_SUMMARY, PacketContext, PacketFields, SEVERITY_BY_RANK, type EngineHooks } from './engine-context.js';
+import { Conversation, ConversationTable } from '../tcp/conversations.js';
+import { createRegistry } from './index.js';
+
+export interface EngineOptions {
+  /** defaults to the registry with every built-in module (dissect/index.ts) */
+  registry?: Registry;
+  /** reads an earlier frame again (random access reassembly); without it reassembled bytes stay in memory */
+  fetchFrame?: (no: number) => RawPacket | undefined;
+}
+
+/** What index() learns about a packet: small integers only. The object is reused between calls. */
+export interface FastInfo {
+  /** id of the top protocol (registry.byId(proto).column is its Protocol column default) */
+  proto: number;
+  /** bit (1 << id) for each protocol id < 31 present in the packet */
+  protoMask: number;
+  /** conversation id (index into conversations()), -1 when the packet has none */
+  conv: number;
+  /** TCP analysis flag bits (tcp/analysis.ts TCP_A_*) and FLAG_MALFORMED */
+  flags: number;
+  /** TCP header flags (FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10, …), 0 if not TCP */
+  tcpFlags: number;
+  /** worst expert severity: 0 none, 1 chat, 2 note, 3 warn, 4 error */
+  severity: number;
+}
+
+export interface DissectedPacket extends PacketDetail {
+  /** protocol names present, outermost first ("frame", "eth", "ethertype", "ip", "tcp", "http") */
+  protocols: string[];
+  /** field values for the display filter */
+  fields: FieldSource;
+}
+
+export interface ConversationInfo {
+  id: number;
+  transport: 'tcp' | 'udp';
+  /** tcp.stream / udp.stream */
+  stream: number;
+  /** endpoint A sent the first packet seen */
+  addressA: string;
+  portA: number;
+  addressB: string;
+  portB: number;
+  firstFrame: number;
+  lastFrame: number;
+  packets: number;
+  bytes: number;
+  packetsAtoB: number;
+  bytesAtoB: number;
+  /** protocol names that took this conversation's payload (e.g. ["http", "tls"]) */
+  appProtocols: string[];
+  /** TCP only */
+  tcp?: {
+    synSeen: boolean;
+    synAckSeen: boolean;
+    finSeen: boolean;
+    rstSeen: boolean;
+    /** initial RTT in seconds (SYN → ACK of the SYN-ACK), when measured */
+    irtt?: number;
+  };
+}
+
+export class PacketEngine {
+  readonly registry: Registry;
+  private readonly ctx: PacketContext;
+  private readonly frameModule: ProtocolModule;
+  private readonly convs: Conversation[] = [];
+  private readonly table = new ConversationTable();
+  private readonly streamCounters = new Map<number, number>();
+  /** frame number -> conversation id + 1 (0 = none) */
+  private frameConv = new Int32Array(1 << 12);
+  private readonly perFrame = new Map<string, Map<number, unknown>>();
+  private firstSec = NaN;
+  private firstNsec = 0;
+  private readonly fast: FastInfo = { proto: 0, protoMask: 0, conv: -1, flags: 0, tcpFlags: 0, severity: 0 };
+  private readonly fetch?: (no: number) => RawPacket | undefined;
+
+  constructor(opts: EngineOptions = {}) {
+    this.registry = opts.registry ?? createRegistry();
+    this.fetch = opts.fetchFrame;
+    const frame = this.registry.protocol('frame');
+    if (!frame) throw new Error('dissector registry has no "frame" module');
+    this.frameModule = frame;
+    const hooks: EngineHooks = {
+      lookupConversation: (ctx, transport) => this.lookup(ctx, transport),
+      restartConversation: (ctx, transport) => this.restartConversation(ctx, transport),
+      frameData: (proto, no) => this.perFrame.get(proto)?.get(no),
+      setFrameData: (proto, no, value) => {
+        let m = this.perFrame.get(proto);
+        if (!m) this.perFrame.set(proto, (m = new Map()));
+        if (value === undefined) m.delete(no);
+        else m.set(no, value);
+      },
+      fetchFrame: (no) => this.fetch?.(no),
+    };
+    this.ctx = new PacketContext(this.registry, hooks);
+    this.ctx.retainReassembled = this.fetch === undefined;
+  }
+
+  /** Whether random-access reassembly can re-read frames (otherwise PDU bytes are kept). */
+  get canFetchFrames(): boolean {
+    return this.fetch !== undefined;
+  }
+
+  /** Sequential first pass, in frame order. Returns a reused object: copy what you keep. */
+  index(raw: RawPacket, no: number): FastInfo {
+    if (Number.isNaN(this.firstSec)) {
+      this.firstSec = raw.tsSec;
+      this.firstNsec = raw.tsNsec;
+    }
+    const ctx = this.ctx;
+    ctx.begin(raw, no, MODE_FAST, true, this.rel(raw));
+    ctx.call(this.frameModule, 0, ctx.frame.length, null);
+    const f = this.fast;
+    f.proto = ctx.topProto;
+    f.protoMask = ctx.protoMask;
+    f.conv = ctx.conv ? ctx.conv.id : -1;
+    f.flags = ctx.flags;
+    f.tcpFlags = ctx.tcpFlags;
+    f.severity = ctx.severity;
+    return f;
+  }
+
+  /** The packet-list row of an indexed frame (no tree). */
+  summary(raw: RawPacket, no: number): PacketSummary {
+    const ctx = this.ctx;
+    ctx.begin(raw, no, MODE_SUMMARY, false, this.rel(raw));
+    ctx.call(this.frameModule, 0, ctx.frame.length, null);
+    return this.makeSummary(ctx);
+  }
+
+  /** Full dissection of an indexed frame: tree with byte offsets, expert items, filter fields. */
+  dissect(raw: RawPacket, no: number): DissectedPacket {
+    const ctx = this.ctx;
+    ctx.begin(raw, no, MODE_FULL, false, this.rel(raw));
+    const tree: FieldNode[] = [];
+    ctx.call(this.frameModule, 0, ctx.frame.length, tree);
+    const frameNode = tree.find((n) => n.field === 'frame');
+    if (frameNode?.children) {
+      const protos = ctx.protocols.join(':');
+      const node = frameNode.children.find((n) => n.field === 'frame.protocols');
+      if (node) {
+        node.value = protos;
+        node.label = `[Protocols in frame: ${protos}]`;
+      }
+      ctx.fieldValues.set('frame.protocols', [protos]);
+    }
+    const summary = this.makeSummary(ctx);
+    return {
+      summary,
+      tree,
+      bytes: ctx.frame,
+      extraSources: ctx.extraSources,
+      expert: ctx.expertItems,
+      protocols: ctx.protocols,
+      fields: new PacketFields(ctx.protocols, ctx.fieldValues),
+    };
+  }
+
+  /** Every conversation seen by index() so far. */
+  conversations(): ConversationInfo[] {
+    return this.convs.map((c) => this.conversationInfo(c));
+  }
+
+  conversationInfo(c: Conversation): ConversationInfo {
+    const info: ConversationInfo = {
+      id: c.id,
+      transport: c.transport === 6 ? 'tcp' : 'udp',
+      stream: c.stream,
+      addressA: c.addressText('a'),
+      portA: c.portA,
+      addressB: c.addressText('b'),
+      portB: c.portB,
+      firstFrame: c.firstFrame,
+      lastFrame: c.lastFrame,
+      packets: c.packets,
+      bytes: c.bytes,
+      packetsAtoB: c.packetsAtoB,
+      bytesAtoB: c.bytesAtoB,
+      appProtocols: [...new Set((c.dissectorChanges ?? []).map((d) => d.proto.name))],
+    };
+    const t = c.tcp;
+    if (t) {
+      info.tcp = { synSeen: t.synSeen, synAckSeen: t.synAckSeen, finSeen: t.finSeen, rstSeen: t.rstSeen };
+      if (t.irtt >= 0) info.tcp.irtt = t.irtt;
+    }
+    return info;
+  }
+
+  /** The conversation object (engine-internal state; read-only for callers). */
+  conversation(id: number): Conversation | undefined {
+    return this.convs[id];
+  }
+
+  /** Conversation id of an indexed frame, -1 if none. */
+  conversationOf(no: number): number {
+    return no < this.frameConv.length ? this.frameConv[no] - 1 : -1;
+  }
+
+  private rel(raw: RawPacket): number {
+    if (Number.isNaN(this.firstSec)) return 0;
+    return raw.tsSec - this.firstSec + (raw.tsNsec - this.firstNsec) / 1e9;
+  }
+
+  private makeSummary(ctx: PacketContext): PacketSummary {
+    const raw = ctx.raw;
+    const s: PacketSummary = {
+      no: ctx.no,
+      time: ctx.relTime,
+      src: ctx.colSrc,
+      dst: ctx.colDst,
+      protocol: ctx.colProtocol ?? this.registry.byId(ctx.topProto)?.column ?? '',
+      length: raw.originalLength,
+      info: ctx.info,
+    };
+    if (raw.comments && raw.comments.length > 0) s.comment = raw.comments.join('\n');
+    const sev = SEVERITY_BY_RANK[ctx.severity];
+    if (sev) s.severity = sev;
+    return s;
+  }
+
+  /** Conversation lookup for ctx.conversation(); creates conversations in the first pass. */
+  private lookup(ctx: PacketContext, transport: number): Conversation | null {
+    let c: Conversation | undefined;
+    if (ctx.firstPass) {
+      const id = this.table.find(transport, ctx.netLen, ctx.netSrc, ctx.srcPort, ctx.netDst, ctx.dstPort);
+      if (id >= 0) c = this.convs[id];
+      else {
+        c = this.create(transport, ctx);
+        this.table.insert(c.id);
+      }
+      this.setFrameConv(ctx.no, c.id);
+    } else {
+      const id = this.conversationOf(ctx.no);
+      if (id < 0) return null;
+      c = this.convs[id];
+    }
+    ctx.dir = this.directionOf(c, ctx);
+    if (ctx.firstPass) this.count(c, ctx);
+    return c;
+  }
+
+  /**
+   * Starts a new conversation for the current 5-tuple (TCP port reuse: a new SYN on an old
+   * 4-tuple). First pass only; returns the new conversation and makes it ctx.conv.
+   */
+  private restartConversation(ctx: PacketContext, transport: number): Conversation {
+    const old = ctx.conv;
+    if (old) {
+      // undo the count made by lookup() on the old conversation
+      old.packets--;
+      old.bytes -= ctx.raw.originalLength;
+      if (ctx.dir === 0) {
+        old.packetsAtoB--;
+        old.bytesAtoB -= ctx.raw.originalLength;
+      }
+    }
+    this.table.find(transport, ctx.netLen, ctx.netSrc, ctx.srcPort, ctx.netDst, ctx.dstPort);
+    const c = this.create(transport, ctx);
+    this.table.repoint(c.id);
+    this.setFrameConv(ctx.no, c.id);
+    ctx.conv = c;
+    ctx.dir = 0;
+    this.count(c, ctx);
+    return c;
+  }
+
+  private create(transport: number, ctx: PacketContext): Conversation {
+    const stream = this.streamCounters.get(transport) ?? 0;
+    this.streamCounters.set(transport, stream + 1);
+    const c = new Conversation(
+      this.convs.length,
+      transport,
+      stream,
+      ctx.netLen,
+      ctx.netSrc.slice(0, 16),
+      ctx.srcPort,
+      ctx.netDst.slice(0, 16),
+      ctx.dstPort,
+    );
+    c.firstFrame = ctx.no;
+    this.convs.push(c);
+    return c;
+  }
+
+  private count(c: Conversation, ctx: PacketContext): void {
+    c.lastFrame = ctx.no;
+    c.packets++;
+    c.bytes += ctx.raw.originalLength;
+    if (ctx.dir === 0) {
+      c.packetsAtoB++;
+      c.bytesAtoB += ctx.raw.originalLength;
+    }
+  }
+
+  private directionOf(c: Conversation, ctx: PacketContext): number {
+    if (ctx.srcPort !== c.portA) return 1;
+    for (let i = 0; i < c.netLen; i++) if (ctx.netSrc[i] !== c.addrA[i]) return 1;
+    if (ctx.dstPort !== c.portB) return 1;
+    return 0;
+  }
+
+  private setFrameConv(no: number, id: number): void {
+    if (no >= this.frameConv.length) {
+      let n = this.frameConv.length;
+      while (n <= no) n *= 2;
+      const a = new Int32Array(n);
+      a.set(this.frameConv);
+      this.frameConv = a;
+    }
+    this.frameConv[no] = id + 1;
+  }
+}

@@ -1,0 +1,206 @@
+// IPv4: header fields, options, DF/MF and fragments (not reassembled: fragments show as
+// "Fragmented IP protocol"), checksum shown but not verified (Wireshark's default). Sets the
+// network addresses for conversations and the Source/Destination columns, then dispatches on
+// the "ip.proto" table.
+
+import type { FieldNode } from './types.js';
+import type { ProtocolModule } from './registry.js';
+import { formatIpv4, type PacketContext } from './engine-context.js';
+import { dataModule } from './frame.js';
+
+export const IP_PROTO_NAMES: Record<number, string> = {
+  0: 'IPv6 Hop-by-Hop Option',
+  1: 'ICMP',
+  2: 'IGMP',
+  4: 'IPIP',
+  6: 'TCP',
+  17: 'UDP',
+  41: 'IPv6',
+  43: 'IPv6 Routing',
+  44: 'IPv6 Fragment',
+  47: 'GRE',
+  50: 'ESP',
+  51: 'AH',
+  58: 'ICMPv6',
+  59: 'IPv6 No Next Header',
+  60: 'IPv6 Destination Options',
+  89: 'OSPF IGP',
+  103: 'PIM',
+  112: 'VRRP',
+  132: 'SCTP',
+};
+
+export function ipProtoText(p: number): string {
+  return `${IP_PROTO_NAMES[p] ?? 'Unknown'} (${p})`;
+}
+
+const DSCP_NAMES: Record<number, string> = { 0: 'CS0', 8: 'CS1', 10: 'AF11', 12: 'AF12', 14: 'AF13', 16: 'CS2', 18: 'AF21', 20: 'AF22', 22: 'AF23', 24: 'CS3', 26: 'AF31', 28: 'AF32', 30: 'AF33', 32: 'CS4', 34: 'AF41', 36: 'AF42', 38: 'AF43', 40: 'CS5', 46: 'EF PHB', 48: 'CS6', 56: 'CS7' };
+const ECN_NAMES = ['Not-ECT', 'ECT(1)', 'ECT(0)', 'CE'];
+
+const OPT_NAMES: Record<number, string> = { 0: 'End of Options List (EOL)', 1: 'No-Operation (NOP)', 7: 'Record Route', 68: 'Time Stamp', 130: 'Security', 131: 'Loose Source Route', 136: 'Stream ID', 137: 'Strict Source Route', 148: 'Router Alert' };
+
+const BOGUS_LEN = { id: 'ip.bogus_ip_length', severity: 'error', group: 'protocol', message: 'Bogus IP length' } as const;
+const BOGUS_VER = { id: 'ip.bogus_ip_version', severity: 'error', group: 'protocol', message: 'Bogus IP version' } as const;
+const BOGUS_HDR = { id: 'ip.bogus_header_length', severity: 'error', group: 'protocol', message: 'Bogus IP header length' } as const;
+
+export const ipv4Module: ProtocolModule = {
+  name: 'ip',
+  column: 'IPv4',
+  title: 'Internet Protocol Version 4',
+  fields: [
+    { name: 'ip.version', label: 'Version', type: 'uint' },
+    { name: 'ip.hdr_len', label: 'Header Length', type: 'uint' },
+    { name: 'ip.dsfield', label: 'Differentiated Services Field', type: 'uint' },
+    { name: 'ip.dsfield.dscp', label: 'Differentiated Services Codepoint', type: 'uint' },
+    { name: 'ip.dsfield.ecn', label: 'Explicit Congestion Notification', type: 'uint' },
+    { name: 'ip.len', label: 'Total Length', type: 'uint' },
+    { name: 'ip.id', label: 'Identification', type: 'uint' },
+    { name: 'ip.flags', label: 'Flags', type: 'uint' },
+    { name: 'ip.flags.rb', label: 'Reserved bit', type: 'bool' },
+    { name: 'ip.flags.df', label: "Don't fragment", type: 'bool' },
+    { name: 'ip.flags.mf', label: 'More fragments', type: 'bool' },
+    { name: 'ip.frag_offset', label: 'Fragment Offset', type: 'uint' },
+    { name: 'ip.ttl', label: 'Time to Live', type: 'uint' },
+    { name: 'ip.proto', label: 'Protocol', type: 'uint' },
+    { name: 'ip.checksum', label: 'Header Checksum', type: 'uint' },
+    { name: 'ip.checksum.status', label: 'Header checksum status', type: 'uint' },
+    { name: 'ip.src', label: 'Source Address', type: 'ipv4' },
+    { name: 'ip.dst', label: 'Destination Address', type: 'ipv4' },
+    { name: 'ip.addr', label: 'Source or Destination Address', type: 'ipv4' },
+    { name: 'ip.options', label: 'Options', type: 'bytes' },
+    { name: 'ip.opt.type', label: 'Type', type: 'uint' },
+    { name: 'ip.opt.len', label: 'Length', type: 'uint' },
+  ],
+  experts: [BOGUS_LEN, BOGUS_VER, BOGUS_HDR],
+  register(r) {
+    r.table('ethertype').add(0x0800, ipv4Module);
+    r.table('ip.proto').add(4, ipv4Module);
+  },
+  dissect(ctx, off, end, tree) {
+    ctx.enter(ipv4Module);
+    ctx.need(off, 20, end);
+    const d = ctx.data;
+    const version = d[off] >> 4;
+    const hl = (d[off] & 15) * 4;
+    const totLen = (d[off + 2] << 8) | d[off + 3];
+    const id = (d[off + 4] << 8) | d[off + 5];
+    const fl = d[off + 6] >> 5;
+    const fragOff = (((d[off + 6] & 0x1f) << 8) | d[off + 7]) * 8;
+    const ttl = d[off + 8];
+    const proto = d[off + 9];
+    const outer = ctx.inError === 0;
+    let t: FieldNode[] | null = null;
+    if (tree) {
+      t = ctx.protoTree(tree, ipv4Module, off, Math.max(20, Math.min(hl, end - off)), `Internet Protocol Version 4, Src: ${formatIpv4(d, off + 12)}, Dst: ${formatIpv4(d, off + 16)}`)!;
+    }
+    if (version !== 4) {
+      if (t) ctx.expert(ctx.add(t, `${version.toString(2).padStart(4, '0')} .... = Version: ${version}`, 'ip.version', version, off, 1), BOGUS_VER, `Bogus IP version (${version}, must be 4)`);
+      else ctx.expert(null, BOGUS_VER);
+      ctx.malformed(ipv4Module, t, off);
+      return end - off;
+    }
+    if (hl < 20) {
+      if (t) ctx.expert(ctx.add(t, `.... ${(hl / 4).toString(2).padStart(4, '0')} = Header Length: ${hl} bytes (${hl / 4})`, 'ip.hdr_len', hl, off, 1), BOGUS_HDR, `Bogus IP header length (${hl}, must be at least 20)`);
+      ctx.malformed(ipv4Module, t, off);
+      return end - off;
+    }
+    // TSO captures show total length 0: use what was captured
+    const ipEnd = totLen === 0 ? end : Math.min(end, off + totLen);
+    if (outer) {
+      ctx.net = 4;
+      ctx.netLen = 4;
+      for (let i = 0; i < 4; i++) {
+        ctx.netSrc[i] = d[off + 12 + i];
+        ctx.netDst[i] = d[off + 16 + i];
+      }
+      ctx.ipProto = proto;
+      ctx.ipTtl = ttl;
+      if (ctx.cols) {
+        ctx.colSrc = formatIpv4(d, off + 12);
+        ctx.colDst = formatIpv4(d, off + 16);
+      }
+    }
+    if (t) addHeader(ctx, t, off, hl, totLen, id, fl, fragOff, ttl, proto);
+    if (totLen !== 0 && totLen < hl) {
+      if (t) ctx.expert(t[t.length - 1], BOGUS_LEN, `Bogus IP length (${totLen}, less than header length ${hl})`);
+      ctx.malformed(ipv4Module, t, off + 2);
+      return end - off;
+    }
+    ctx.need(off, hl, end);
+    if (t && hl > 20) addOptions(ctx, t, off + 20, off + hl);
+    const payload = off + hl;
+    if (outer) ctx.ipPayloadLen = totLen === 0 ? end - payload : totLen - hl;
+    const isFragment = (fl & 1) !== 0 || fragOff > 0;
+    if (isFragment) {
+      if (ctx.cols) ctx.setInfo(`Fragmented IP protocol (proto=${ipProtoText(proto)}, off=${fragOff}, ID=${id.toString(16).padStart(4, '0')})`);
+      ctx.call(dataModule, payload, ipEnd, tree);
+      return ipEnd - off;
+    }
+    const m = ctx.registry.table('ip.proto').get(proto);
+    if (m) ctx.call(m, payload, ipEnd, tree);
+    else {
+      if (ctx.cols) ctx.setInfo(ipProtoText(proto));
+      ctx.call(dataModule, payload, ipEnd, tree);
+    }
+    return ipEnd - off;
+  },
+};
+
+function addHeader(ctx: PacketContext, t: FieldNode[], off: number, hl: number, totLen: number, id: number, fl: number, fragOff: number, ttl: number, proto: number): void {
+  const d = ctx.data;
+  const src = formatIpv4(d, off + 12);
+  const dst = formatIpv4(d, off + 16);
+  ctx.add(t, `0100 .... = Version: 4`, 'ip.version', 4, off, 1);
+  ctx.add(t, `.... ${(hl / 4).toString(2).padStart(4, '0')} = Header Length: ${hl} bytes (${hl / 4})`, 'ip.hdr_len', hl, off, 1);
+  const ds = d[off + 1];
+  const dscp = ds >> 2;
+  const ecn = ds & 3;
+  const dst_ = ctx.addTree(t, `Differentiated Services Field: 0x${ds.toString(16).padStart(2, '0')} (DSCP: ${DSCP_NAMES[dscp] ?? 'Unknown'}, ECN: ${ECN_NAMES[ecn]})`, 'ip.dsfield', ds, off + 1, 1);
+  ctx.add(dst_, `${dscp.toString(2).padStart(6, '0').replace(/^(\d{4})/, '$1 ')}.. = Differentiated Services Codepoint: ${DSCP_NAMES[dscp] ?? 'Unknown'} (${dscp})`, 'ip.dsfield.dscp', dscp, off + 1, 1);
+  ctx.add(dst_, `.... ..${ecn.toString(2).padStart(2, '0')} = Explicit Congestion Notification: ${ECN_NAMES[ecn]} (${ecn})`, 'ip.dsfield.ecn', ecn, off + 1, 1);
+  ctx.add(t, `Total Length: ${totLen}`, 'ip.len', totLen, off + 2, 2);
+  ctx.add(t, `Identification: 0x${id.toString(16).padStart(4, '0')} (${id})`, 'ip.id', id, off + 4, 2);
+  const flagText = fl & 2 ? ", Don't fragment" : fl & 1 ? ', More fragments' : '';
+  const ft = ctx.addTree(t, `${fl.toString(2).padStart(3, '0')}. .... = Flags: 0x${fl}${flagText}`, 'ip.flags', fl, off + 6, 1);
+  ctx.add(ft, `${fl & 4 ? 1 : 0}... .... = Reserved bit: ${fl & 4 ? 'Set' : 'Not set'}`, 'ip.flags.rb', (fl & 4) !== 0, off + 6, 1);
+  ctx.add(ft, `.${fl & 2 ? 1 : 0}.. .... = Don't fragment: ${fl & 2 ? 'Set' : 'Not set'}`, 'ip.flags.df', (fl & 2) !== 0, off + 6, 1);
+  ctx.add(ft, `..${fl & 1 ? 1 : 0}. .... = More fragments: ${fl & 1 ? 'Set' : 'Not set'}`, 'ip.flags.mf', (fl & 1) !== 0, off + 6, 1);
+  const fo = fragOff / 8;
+  ctx.add(t, `...${fo.toString(2).padStart(13, '0').replace(/^(\d)(\d{4})(\d{4})(\d{4})$/, '$1 $2 $3 $4')} = Fragment Offset: ${fragOff}`, 'ip.frag_offset', fragOff, off + 6, 2);
+  ctx.add(t, `Time to Live: ${ttl}`, 'ip.ttl', ttl, off + 8, 1);
+  ctx.add(t, `Protocol: ${ipProtoText(proto)}`, 'ip.proto', proto, off + 9, 1);
+  const ck = (d[off + 10] << 8) | d[off + 11];
+  ctx.add(t, `Header Checksum: 0x${ck.toString(16).padStart(4, '0')} [validation disabled]`, 'ip.checksum', ck, off + 10, 2);
+  ctx.addGenerated(t, 'Header checksum status: Unverified', 'ip.checksum.status', 2);
+  ctx.add(t, `Source Address: ${src}`, 'ip.src', src, off + 12, 4);
+  ctx.add(t, `Destination Address: ${dst}`, 'ip.dst', dst, off + 16, 4);
+  ctx.record('ip.addr', src);
+  ctx.record('ip.addr', dst);
+}
+
+function addOptions(ctx: PacketContext, t: FieldNode[], off: number, end: number): void {
+  const d = ctx.data;
+  const ot = ctx.addTree(t, `Options: (${end - off} bytes)`, 'ip.options', d.slice(off, end), off, end - off);
+  let p = off;
+  while (p < end) {
+    const type = d[p];
+    const name = OPT_NAMES[type] ?? `Unknown (0x${type.toString(16).padStart(2, '0')})`;
+    if (type === 0 || type === 1) {
+      const n = ctx.addTree(ot, `IP Option - ${name}`, undefined, undefined, p, 1);
+      ctx.add(n, `Type: ${type}`, 'ip.opt.type', type, p, 1);
+      p++;
+      if (type === 0) break;
+      continue;
+    }
+    if (p + 1 >= end || d[p + 1] < 2 || p + d[p + 1] > end) {
+      ctx.add(ot, `IP Option - ${name}: bad option length`, 'ip.opt.type', type, p, end - p);
+      ctx.malformed(ipv4Module, ot, p);
+      return;
+    }
+    const len = d[p + 1];
+    const n = ctx.addTree(ot, `IP Option - ${name} (${len} bytes)`, undefined, undefined, p, len);
+    ctx.add(n, `Type: ${type}`, 'ip.opt.type', type, p, 1);
+    ctx.add(n, `Length: ${len}`, 'ip.opt.len', len, p + 1, 1);
+    p += len;
+  }
+}

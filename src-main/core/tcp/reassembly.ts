@@ -1,0 +1,101 @@
+// TCP reassembly bookkeeping (Wireshark's multi-segment PDUs): a payload dissector asks for more
+// bytes (ctx.requestDesegment), the TCP layer collects the following in-order segments of that
+// direction and hands the PDU whole to the dissector at the frame that completes it. The first
+// pass records, per frame, only what random access needs: where a PDU completes and which frame
+// bytes it is made of (re-read with fetchFrame), and which frames carry a PDU completed elsewhere.
+
+import type { ProtocolModule } from '../dissect/registry.js';
+
+/** Bytes of one frame that belong to a PDU: frame data [off, off + len). */
+export interface PduPart {
+  frame: number;
+  off: number;
+  len: number;
+}
+
+/** A PDU being collected in one direction (first pass only). */
+export class Msp {
+  parts: PduPart[] = [];
+  chunks: Uint8Array[] = [];
+  total = 0;
+  constructor(
+    readonly module: ProtocolModule,
+    /** relative sequence number expected next */
+    public nextSeq: number,
+    /** total bytes the PDU needs; -1 = one more segment at a time */
+    public need: number,
+  ) {}
+
+  append(frame: number, data: Uint8Array, off: number, len: number): void {
+    this.parts.push({ frame, off, len });
+    this.chunks.push(data.slice(off, off + len));
+    this.total += len;
+    this.nextSeq = (this.nextSeq + len) >>> 0;
+  }
+
+  bytes(): Uint8Array {
+    if (this.chunks.length === 1) return this.chunks[0];
+    const out = new Uint8Array(this.total);
+    let p = 0;
+    for (const c of this.chunks) {
+      out.set(c, p);
+      p += c.length;
+    }
+    this.chunks = [out];
+    return out;
+  }
+
+  /** Keeps bytes from `from` on (the dissector consumed the head as complete PDUs). */
+  dropHead(from: number): void {
+    const all = this.bytes().slice(from);
+    this.chunks = [all];
+    this.total = all.length;
+    this.parts = sliceParts(this.parts, from);
+  }
+}
+
+/** The parts after dropping the first `from` bytes. */
+export function sliceParts(parts: PduPart[], from: number): PduPart[] {
+  const out: PduPart[] = [];
+  let skip = from;
+  for (const p of parts) {
+    if (skip >= p.len) {
+      skip -= p.len;
+      continue;
+    }
+    out.push({ frame: p.frame, off: p.off + skip, len: p.len - skip });
+    skip = 0;
+  }
+  return out;
+}
+
+/** What one frame's TCP payload looks like for reassembly (stored only for frames involved). */
+export interface ReasmRecord {
+  /** a multi-segment PDU completes in this frame */
+  completes?: {
+    module: ProtocolModule;
+    parts: PduPart[];
+    length: number;
+    /** payload bytes from here on (frame offset) are dissected directly from the frame */
+    tailOff: number;
+    /** the PDU bytes, kept only when the engine cannot re-read frames */
+    bytes?: Uint8Array;
+  };
+  /** frame offset where a PDU that completes in a later frame starts (it runs to the payload end) */
+  partialFrom?: number;
+  /** the frame where that PDU completed (absent while unknown or never completed) */
+  pduFrame?: number;
+}
+
+/** Concatenates the parts of a PDU, reading frames through `read` (undefined if one is missing). */
+export function rebuild(parts: PduPart[], length: number, read: (no: number) => Uint8Array | undefined): Uint8Array | undefined {
+  const out = new Uint8Array(length);
+  let p = 0;
+  for (const part of parts) {
+    const data = read(part.frame);
+    if (!data || part.off + part.len > data.length) return undefined;
+    out.set(data.subarray(part.off, part.off + part.len), p);
+    p += part.len;
+  }
+  return p === length ? out : undefined;
+}
