@@ -5,7 +5,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { LinkType, PcapngWriter, PcapWriter, readCaptureFile, readCaptureFileSync } from '../src-main/core/pcap/index.js';
+import {
+  LinkType,
+  PcapngWriter,
+  PcapWriter,
+  readCaptureFile,
+  readCaptureFileSync,
+} from '../src-main/core/pcap/index.js';
 
 const COUNT = Number(process.argv[2] ?? 1_000_000);
 const SIZES = [60, 66, 54, 74, 150, 583, 66, 1514]; // handshakes, ACKs, requests, a full-size segment
@@ -13,7 +19,10 @@ const SIZES = [60, 66, 54, 74, 150, 583, 66, 1514]; // handshakes, ACKs, request
 function frame(size: number): Uint8Array {
   const f = new Uint8Array(size);
   f.set([0, 0x50, 0x56, 0x8d, 0x76, 0x9d, 0, 0x0c, 0x29, 1, 2, 3, 0x08, 0x00], 0); // Ethernet, IPv4
-  f.set([0x45, 0, (size - 14) >> 8, (size - 14) & 0xff, 0, 1, 0x40, 0, 64, 6, 0, 0, 10, 10, 10, 2, 10, 10, 10, 1], 14);
+  f.set(
+    [0x45, 0, (size - 14) >> 8, (size - 14) & 0xff, 0, 1, 0x40, 0, 64, 6, 0, 0, 10, 10, 10, 2, 10, 10, 10, 1],
+    14,
+  );
   f.set([0xbe, 0x50, 0x0c, 0x38, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x18, 0xfa, 0xf0, 0, 0, 0, 0], 34); // TCP 48720 → 3128
   return f;
 }
@@ -31,7 +40,11 @@ function time<T>(fn: () => T): { ms: number; cpuMs: number; result: T } {
 /** wall seconds and peak RSS of an external command, its stdout to /dev/null */
 function external(cmd: string, args: string[]): string {
   if (!['/usr/bin', '/usr/sbin'].some((d) => existsSync(path.join(d, cmd)))) return `${cmd}: not installed`;
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', 'sh', '-c', `${cmd} ${args.join(' ')} > /dev/null 2>/dev/null`], { encoding: 'utf8' });
+  const r = spawnSync(
+    '/usr/bin/time',
+    ['-f', '%e %U %S %M', 'sh', '-c', `${cmd} ${args.join(' ')} > /dev/null 2>/dev/null`],
+    { encoding: 'utf8' },
+  );
   const [wall, user, sys, rssKb] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number);
   return `${(wall * 1000).toFixed(0)} ms wall, ${((user + sys) * 1000).toFixed(0)} ms CPU, peak RSS ${(rssKb / 1024).toFixed(0)} MiB`;
 }
@@ -43,14 +56,25 @@ try {
   const base = 1764213000;
   const w1 = time(() => {
     const w = new PcapWriter(pcap, { linkType: LinkType.ETHERNET });
-    for (let i = 0; i < COUNT; i++) w.writePacket({ tsSec: base + Math.floor(i / 1000), tsNsec: (i % 1000) * 1_000_000, data: frames[i & 7] });
+    for (let i = 0; i < COUNT; i++)
+      w.writePacket({
+        tsSec: base + Math.floor(i / 1000),
+        tsNsec: (i % 1000) * 1_000_000,
+        data: frames[i & 7],
+      });
     w.close();
   });
   const w2 = time(() => {
     const w = new PcapngWriter(pcapng);
     const eth = w.addInterface({ linkType: LinkType.ETHERNET, name: 'eth0' });
     for (let i = 0; i < COUNT; i++)
-      w.writePacket({ interfaceId: eth, tsSec: base + Math.floor(i / 1000), tsNsec: (i % 1000) * 1_000_000 + 7, data: frames[i & 7], comments: i % 10000 === 0 ? ['marker'] : undefined });
+      w.writePacket({
+        interfaceId: eth,
+        tsSec: base + Math.floor(i / 1000),
+        tsNsec: (i % 1000) * 1_000_000 + 7,
+        data: frames[i & 7],
+        comments: i % 10000 === 0 ? ['marker'] : undefined,
+      });
     w.close();
   });
   const mb = (f: string) => (statSync(f).size / 1048576).toFixed(0);
@@ -62,15 +86,20 @@ try {
     const name = path.basename(file);
     let bytes = 0;
     const sync = time(() => readCaptureFileSync(file, (p) => (bytes += p.capturedLength)));
-    if (sync.result.packets !== COUNT) throw new Error(`read ${sync.result.packets} packets, expected ${COUNT}`);
+    if (sync.result.packets !== COUNT)
+      throw new Error(`read ${sync.result.packets} packets, expected ${COUNT}`);
     const t0 = process.hrtime.bigint();
     const cpu = process.cpuUsage();
     const asyncResult = await readCaptureFile(file, (p) => (bytes += p.capturedLength));
     const asyncMs = Number(process.hrtime.bigint() - t0) / 1e6;
     const asyncCpu = process.cpuUsage(cpu);
     if (asyncResult.packets !== COUNT) throw new Error('async count mismatch');
-    console.log(`${name}: ProxyScope readCaptureFileSync ${sync.ms.toFixed(0)} ms wall, ${sync.cpuMs.toFixed(0)} ms CPU`);
-    console.log(`${name}: ProxyScope readCaptureFile     ${asyncMs.toFixed(0)} ms wall, ${((asyncCpu.user + asyncCpu.system) / 1000).toFixed(0)} ms CPU`);
+    console.log(
+      `${name}: ProxyScope readCaptureFileSync ${sync.ms.toFixed(0)} ms wall, ${sync.cpuMs.toFixed(0)} ms CPU`,
+    );
+    console.log(
+      `${name}: ProxyScope readCaptureFile     ${asyncMs.toFixed(0)} ms wall, ${((asyncCpu.user + asyncCpu.system) / 1000).toFixed(0)} ms CPU`,
+    );
     console.log(`${name}: tcpdump -nn -r > /dev/null     ${external('tcpdump', ['-nn', '-r', file])}`);
     console.log(`${name}: capinfos                       ${external('capinfos', [file])}`);
   }

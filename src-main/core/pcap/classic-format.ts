@@ -29,7 +29,8 @@ export class ClassicPcapFormat implements RecordFormat {
   ) {}
 
   recordLength(b: Uint8Array, o: number, avail: number, abs: number): number {
-    if (!this.headerDone) return avail >= CLASSIC_HEADER_LENGTH ? CLASSIC_HEADER_LENGTH : -CLASSIC_HEADER_LENGTH;
+    if (!this.headerDone)
+      return avail >= CLASSIC_HEADER_LENGTH ? CLASSIC_HEADER_LENGTH : -CLASSIC_HEADER_LENGTH;
     if (avail < CLASSIC_RECORD_HEADER_LENGTH) return -CLASSIC_RECORD_HEADER_LENGTH;
     const captured = this.le ? u32le(b, o + 8) : u32be(b, o + 8);
     if (captured > this.maxCaptured) {

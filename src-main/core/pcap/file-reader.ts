@@ -26,7 +26,13 @@ function ioError(path: string, offset: number, e: unknown): CaptureFileError {
   if (e instanceof CaptureFileError) return e;
   const err = e as NodeJS.ErrnoException;
   const hint =
-    err.code === 'ENOENT' ? 'Check the path.' : err.code === 'EACCES' || err.code === 'EPERM' ? 'Check the file permissions.' : err.code === 'EISDIR' ? 'Pick a capture file, not a folder.' : undefined;
+    err.code === 'ENOENT'
+      ? 'Check the path.'
+      : err.code === 'EACCES' || err.code === 'EPERM'
+        ? 'Check the file permissions.'
+        : err.code === 'EISDIR'
+          ? 'Pick a capture file, not a folder.'
+          : undefined;
   return new CaptureFileError('io', offset, `Cannot read ${path}: ${err.message}`, hint);
 }
 
@@ -52,7 +58,11 @@ function setup(onPacket: (p: RawPacket) => void, opts: ReadCaptureOptions) {
  * during the callback. Rejects with CaptureFileError (after delivering every good packet before the
  * problem), or with the signal's reason when aborted.
  */
-export async function readCaptureFile(path: string, onPacket: (p: RawPacket) => void, opts: ReadCaptureOptions = {}): Promise<ReadCaptureResult> {
+export async function readCaptureFile(
+  path: string,
+  onPacket: (p: RawPacket) => void,
+  opts: ReadCaptureOptions = {},
+): Promise<ReadCaptureResult> {
   const { parser, finish, chunk } = setup(onPacket, opts);
   opts.signal?.throwIfAborted();
   let fh;
@@ -82,7 +92,11 @@ export async function readCaptureFile(path: string, onPacket: (p: RawPacket) => 
 }
 
 /** Synchronous twin of readCaptureFile (for the CLI and tests). */
-export function readCaptureFileSync(path: string, onPacket: (p: RawPacket) => void, opts: Omit<ReadCaptureOptions, 'signal'> = {}): ReadCaptureResult {
+export function readCaptureFileSync(
+  path: string,
+  onPacket: (p: RawPacket) => void,
+  opts: Omit<ReadCaptureOptions, 'signal'> = {},
+): ReadCaptureResult {
   const { parser, finish, chunk } = setup(onPacket, opts);
   let fd: number;
   try {
@@ -141,7 +155,8 @@ export class CaptureFileReader {
   /** Fills `target` from `dataOffset` (no allocation). */
   readInto(dataOffset: number, target: Uint8Array): void {
     if (this.closed) throw new CaptureFileError('io', dataOffset, `Capture file ${this.path} is closed.`);
-    if (!Number.isSafeInteger(dataOffset) || dataOffset < 0) throw new CaptureFileError('io', 0, `Bad offset ${dataOffset} for ${this.path}.`);
+    if (!Number.isSafeInteger(dataOffset) || dataOffset < 0)
+      throw new CaptureFileError('io', 0, `Bad offset ${dataOffset} for ${this.path}.`);
     let done = 0;
     while (done < target.length) {
       let n: number;

@@ -28,7 +28,12 @@ export class FileSink {
       try {
         this.fd = openSync(target, 'w');
       } catch (e) {
-        throw new CaptureFileError('io', 0, `Cannot create capture file ${target}: ${(e as Error).message}`, 'Check that the folder exists and is writable.');
+        throw new CaptureFileError(
+          'io',
+          0,
+          `Cannot create capture file ${target}: ${(e as Error).message}`,
+          'Check that the folder exists and is writable.',
+        );
       }
       this.ownsFd = true;
     }
@@ -41,7 +46,8 @@ export class FileSink {
 
   /** Returns a region of `length` writable bytes at the end of the buffer (valid until the next call). */
   reserve(length: number): { buf: Buffer; at: number } {
-    if (this.closed) throw new CaptureFileError('io', this.offset, `Capture file ${this.label} is already closed.`);
+    if (this.closed)
+      throw new CaptureFileError('io', this.offset, `Capture file ${this.label} is already closed.`);
     if (this.used + length > this.buf.length) {
       this.flush();
       if (length > this.buf.length) this.buf = Buffer.allocUnsafe(length);
@@ -65,7 +71,12 @@ export class FileSink {
       this.buf.copy(this.buf, 0, done, this.used);
       this.used -= done;
       this.written += done;
-      throw new CaptureFileError('io', this.written, `Cannot write capture file ${this.label}: ${(e as Error).message}`, 'Check free disk space and permissions.');
+      throw new CaptureFileError(
+        'io',
+        this.written,
+        `Cannot write capture file ${this.label}: ${(e as Error).message}`,
+        'Check free disk space and permissions.',
+      );
     }
     this.written += this.used;
     this.used = 0;

@@ -11,8 +11,25 @@
  * already delivered. Interface ids are unique across pcapng sections.
  */
 export { createCaptureParser, type CaptureParser, type CaptureParserHandlers } from './parser.js';
-export { readCaptureFile, readCaptureFileSync, CaptureFileReader, type ReadCaptureOptions, type ReadCaptureResult } from './file-reader.js';
-export { PcapngWriter, type PcapngInterfaceSpec, type PcapngPacketSpec, type PcapngWriterOptions } from './pcapng-writer.js';
+export {
+  readCaptureFile,
+  readCaptureFileSync,
+  CaptureFileReader,
+  type ReadCaptureOptions,
+  type ReadCaptureResult,
+} from './file-reader.js';
+export {
+  PcapngWriter,
+  type PcapngInterfaceSpec,
+  type PcapngPacketSpec,
+  type PcapngWriterOptions,
+} from './pcapng-writer.js';
 export { PcapWriter, type PcapWriterOptions, type PcapPacketSpec } from './pcap-writer.js';
 export { isSupportedLinkType, describeLinkType } from './link-types.js';
-export { LinkType, CaptureFileError, type CaptureFileErrorCode, type CaptureInterfaceInfo, type RawPacket } from './types.js';
+export {
+  LinkType,
+  CaptureFileError,
+  type CaptureFileErrorCode,
+  type CaptureInterfaceInfo,
+  type RawPacket,
+} from './types.js';

@@ -40,10 +40,18 @@ function detectFormat(b: Uint8Array, o: number, handlers: CaptureParserHandlers)
 
 function notACapture(b: Uint8Array, o: number): CaptureFileError {
   const hex = Array.from(b.subarray(o, o + 4), (x) => x.toString(16).padStart(2, '0')).join(' ');
-  let hint = 'ProxyScope reads .pcap and .pcapng files as written by tcpdump -w, dumpcap, Wireshark or ProxyScope itself.';
-  if (b[o] === 0x1f && b[o + 1] === 0x8b) hint = 'The file is gzip-compressed: decompress it (gunzip) and open the result.';
-  else if (u32be(b, o) === 0x52545353 || u32be(b, o) === 0x58435000) hint = 'This looks like a Sniffer/NetMon capture: convert it with `editcap -F pcapng IN OUT`.';
-  return new CaptureFileError('not-a-capture', 0, `Not a pcap or pcapng file: it starts with bytes ${hex}.`, hint);
+  let hint =
+    'ProxyScope reads .pcap and .pcapng files as written by tcpdump -w, dumpcap, Wireshark or ProxyScope itself.';
+  if (b[o] === 0x1f && b[o + 1] === 0x8b)
+    hint = 'The file is gzip-compressed: decompress it (gunzip) and open the result.';
+  else if (u32be(b, o) === 0x52545353 || u32be(b, o) === 0x58435000)
+    hint = 'This looks like a Sniffer/NetMon capture: convert it with `editcap -F pcapng IN OUT`.';
+  return new CaptureFileError(
+    'not-a-capture',
+    0,
+    `Not a pcap or pcapng file: it starts with bytes ${hex}.`,
+    hint,
+  );
 }
 
 export function createCaptureParser(handlers: CaptureParserHandlers): CaptureParser {
@@ -103,7 +111,10 @@ export function createCaptureParser(handlers: CaptureParserHandlers): CapturePar
     if (failure !== undefined) throw failure;
     // hand out plain Uint8Array views even when fed Buffers: Buffer#slice shares memory, and a
     // consumer that "copies" packet data with slice() must really get a copy
-    const chunk = input.constructor === Uint8Array ? input : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+    const chunk =
+      input.constructor === Uint8Array
+        ? input
+        : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
     if (ended) throw new CaptureFileError('io', consumed, 'push() after end() on a capture parser.');
     try {
       let pos = carryLength > 0 ? finishCarry(chunk) : 0;
@@ -134,8 +145,18 @@ export function createCaptureParser(handlers: CaptureParserHandlers): CapturePar
     if (format === undefined) {
       failure =
         carryLength === 0
-          ? new CaptureFileError('not-a-capture', 0, 'The capture is empty (0 bytes).', 'The capture produced no data: check that the capture command ran and wrote to this file.')
-          : new CaptureFileError('not-a-capture', 0, `Not a pcap or pcapng file: it is only ${carryLength} bytes long.`, 'A capture file starts with a 24-byte (pcap) or 28-byte (pcapng) header; this one was cut off or is something else.');
+          ? new CaptureFileError(
+              'not-a-capture',
+              0,
+              'The capture is empty (0 bytes).',
+              'The capture produced no data: check that the capture command ran and wrote to this file.',
+            )
+          : new CaptureFileError(
+              'not-a-capture',
+              0,
+              `Not a pcap or pcapng file: it is only ${carryLength} bytes long.`,
+              'A capture file starts with a 24-byte (pcap) or 28-byte (pcapng) header; this one was cut off or is something else.',
+            );
       throw failure;
     }
     if (carryLength > 0) {

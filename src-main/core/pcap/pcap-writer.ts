@@ -47,7 +47,12 @@ export class PcapWriter {
   /** Appends one packet; returns the absolute file offset of its data. */
   writePacket(p: PcapPacketSpec): number {
     const data = p.data;
-    if (p.tsSec < 0 || p.tsSec > 0xffffffff) throw new CaptureFileError('bad-field', this.sink.offset, `PcapWriter: timestamp ${p.tsSec} s does not fit a classic pcap record.`);
+    if (p.tsSec < 0 || p.tsSec > 0xffffffff)
+      throw new CaptureFileError(
+        'bad-field',
+        this.sink.offset,
+        `PcapWriter: timestamp ${p.tsSec} s does not fit a classic pcap record.`,
+      );
     const start = this.sink.offset;
     const { buf, at } = this.sink.reserve(16 + data.length);
     putU32le(buf, at, p.tsSec);

@@ -67,7 +67,12 @@ export class PcapngFormat implements RecordFormat {
     }
     const len = le ? u32le(b, o + 4) : u32be(b, o + 4);
     if (len < 12 || len % 4 !== 0 || len > MAX_RECORD_LENGTH) {
-      const why = len > MAX_RECORD_LENGTH ? 'larger than 256 MiB' : len < 12 ? 'shorter than the 12-byte minimum' : 'not a multiple of 4';
+      const why =
+        len > MAX_RECORD_LENGTH
+          ? 'larger than 256 MiB'
+          : len < 12
+            ? 'shorter than the 12-byte minimum'
+            : 'not a multiple of 4';
       throw new CaptureFileError(
         'bad-block-length',
         abs,
@@ -81,7 +86,8 @@ export class PcapngFormat implements RecordFormat {
   describeRecord(b: Uint8Array, o: number, avail: number): string {
     if (avail < 4) return 'block';
     const type = u32(b, o, this.le);
-    if (type === BLOCK_EPB || type === BLOCK_SPB || type === BLOCK_PB) return `packet block ${this.packets + 1}`;
+    if (type === BLOCK_EPB || type === BLOCK_SPB || type === BLOCK_PB)
+      return `packet block ${this.packets + 1}`;
     return `block of type 0x${type.toString(16)}`;
   }
 
@@ -116,7 +122,12 @@ export class PcapngFormat implements RecordFormat {
   }
 
   private tooShort(abs: number, what: string, len: number): CaptureFileError {
-    return new CaptureFileError('bad-block-length', abs, `${what} at byte offset ${abs} is too short (${len} bytes).`, damagedHint(this.packets, abs));
+    return new CaptureFileError(
+      'bad-block-length',
+      abs,
+      `${what} at byte offset ${abs} is too short (${len} bytes).`,
+      damagedHint(this.packets, abs),
+    );
   }
 
   private sectionHeader(b: Uint8Array, o: number, len: number, abs: number): void {
@@ -149,16 +160,24 @@ export class PcapngFormat implements RecordFormat {
     const info: CaptureInterfaceInfo = { id: this.nextInterfaceId++, linkType, snapLength, tsUnitNs: 1000 };
     let resolution = makeResolution(1_000_000n);
     let offsetSeconds = 0;
-    forEachOption(b, o + 16, o + len - 4, le, abs - o, 'interface description block', (code, start, length) => {
-      if (code === IF_NAME) info.name = utf8String(b, start, start + length);
-      else if (code === IF_DESCRIPTION) info.description = utf8String(b, start, start + length);
-      else if (code === IF_TSRESOL && length >= 1) resolution = resolutionFromTsresol(b[start]);
-      else if (code === IF_TSOFFSET && length >= 8) {
-        const hi = u32(b, le ? start + 4 : start, le);
-        const lo = u32(b, le ? start : start + 4, le);
-        offsetSeconds = (hi | 0) * 4294967296 + lo; // signed 64-bit seconds
-      }
-    });
+    forEachOption(
+      b,
+      o + 16,
+      o + len - 4,
+      le,
+      abs - o,
+      'interface description block',
+      (code, start, length) => {
+        if (code === IF_NAME) info.name = utf8String(b, start, start + length);
+        else if (code === IF_DESCRIPTION) info.description = utf8String(b, start, start + length);
+        else if (code === IF_TSRESOL && length >= 1) resolution = resolutionFromTsresol(b[start]);
+        else if (code === IF_TSOFFSET && length >= 8) {
+          const hi = u32(b, le ? start + 4 : start, le);
+          const lo = u32(b, le ? start : start + 4, le);
+          offsetSeconds = (hi | 0) * 4294967296 + lo; // signed 64-bit seconds
+        }
+      },
+    );
     resolution.offsetSeconds = offsetSeconds;
     info.tsUnitNs = tsUnitNs(resolution);
     this.interfaces.push({ info, supported: isSupportedLinkType(linkType), resolution });
@@ -202,7 +221,17 @@ export class PcapngFormat implements RecordFormat {
     const iface = this.interfaceFor(le ? u32le(b, o + 8) : u32be(b, o + 8), abs, 8);
     const captured = le ? u32le(b, o + 20) : u32be(b, o + 20);
     if (captured > len - 32) throw this.capturedTooLong(abs, captured, len - 32);
-    this.deliver(b, o, len, abs, iface, le ? u32le(b, o + 12) : u32be(b, o + 12), le ? u32le(b, o + 16) : u32be(b, o + 16), captured, le ? u32le(b, o + 24) : u32be(b, o + 24));
+    this.deliver(
+      b,
+      o,
+      len,
+      abs,
+      iface,
+      le ? u32le(b, o + 12) : u32be(b, o + 12),
+      le ? u32le(b, o + 16) : u32be(b, o + 16),
+      captured,
+      le ? u32le(b, o + 24) : u32be(b, o + 24),
+    );
   }
 
   /** obsolete PB: iface(2) drops(2) ts_hi(4) ts_lo(4) captured(4) original(4) data options */
@@ -215,7 +244,17 @@ export class PcapngFormat implements RecordFormat {
     this.deliver(b, o, len, abs, iface, u32(b, o + 12, le), u32(b, o + 16, le), captured, u32(b, o + 24, le));
   }
 
-  private deliver(b: Uint8Array, o: number, len: number, abs: number, iface: InterfaceState, tsHi: number, tsLo: number, captured: number, original: number): void {
+  private deliver(
+    b: Uint8Array,
+    o: number,
+    len: number,
+    abs: number,
+    iface: InterfaceState,
+    tsHi: number,
+    tsLo: number,
+    captured: number,
+    original: number,
+  ): void {
     const ts = this.ts;
     convertTimestamp(tsHi, tsLo, iface.resolution, ts);
     const dataStart = o + 28;

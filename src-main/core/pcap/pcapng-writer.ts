@@ -74,7 +74,12 @@ function putOptions(buf: Uint8Array, at: number, options: Option[]): number {
 
 function stringOption(code: number, s: string): Option {
   const value = encoder.encode(s);
-  if (value.length > 0xffff) throw new CaptureFileError('bad-field', 0, `pcapng option ${code} is too long (${value.length} bytes; the limit is 65535).`);
+  if (value.length > 0xffff)
+    throw new CaptureFileError(
+      'bad-field',
+      0,
+      `pcapng option ${code} is too long (${value.length} bytes; the limit is 65535).`,
+    );
   return { code, value };
 }
 
@@ -127,10 +132,15 @@ export class PcapngWriter {
   /** Appends one packet; returns the absolute file offset of its data (for CaptureFileReader). */
   writePacket(p: PcapngPacketSpec): number {
     if (p.interfaceId >= this.interfaces.length || p.interfaceId < 0) {
-      throw new CaptureFileError('bad-field', this.sink.offset, `writePacket: interface ${p.interfaceId} was not added (${this.interfaces.length} interface(s)).`);
+      throw new CaptureFileError(
+        'bad-field',
+        this.sink.offset,
+        `writePacket: interface ${p.interfaceId} was not added (${this.interfaces.length} interface(s)).`,
+      );
     }
     const data = p.data;
-    const options = p.comments && p.comments.length > 0 ? p.comments.map((c) => stringOption(OPT_COMMENT, c)) : undefined;
+    const options =
+      p.comments && p.comments.length > 0 ? p.comments.map((c) => stringOption(OPT_COMMENT, c)) : undefined;
     const len = 32 + pad4(data.length) + (options ? optionsLength(options) : 0);
     const start = this.sink.offset;
     const { buf, at } = this.sink.reserve(len);

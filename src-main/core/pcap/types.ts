@@ -41,12 +41,7 @@ export interface RawPacket {
 }
 
 export type CaptureFileErrorCode =
-  | 'not-a-capture'
-  | 'truncated'
-  | 'bad-block-length'
-  | 'unknown-link-type'
-  | 'bad-field'
-  | 'io';
+  'not-a-capture' | 'truncated' | 'bad-block-length' | 'unknown-link-type' | 'bad-field' | 'io';
 
 /** A capture file problem, always naming where it is. Packets before it were already delivered. */
 export class CaptureFileError extends Error {

@@ -50,13 +50,39 @@ export function payload(n: number, seed = 1): Uint8Array {
   return Uint8Array.from({ length: n }, (_, i) => (i * 7 + seed) & 0xff);
 }
 
-export function classicHeader(o: { le: boolean; nano?: boolean; linkType?: number; snapLength?: number }): Uint8Array {
+export function classicHeader(o: {
+  le: boolean;
+  nano?: boolean;
+  linkType?: number;
+  snapLength?: number;
+}): Uint8Array {
   const magic = o.nano ? 0xa1b23c4d : 0xa1b2c3d4;
-  return new Bytes(o.le).u32(magic).u16(2).u16(4).u32(0).u32(0).u32(o.snapLength ?? 65535).u32(o.linkType ?? 1).done();
+  return new Bytes(o.le)
+    .u32(magic)
+    .u16(2)
+    .u16(4)
+    .u32(0)
+    .u32(0)
+    .u32(o.snapLength ?? 65535)
+    .u32(o.linkType ?? 1)
+    .done();
 }
 
-export function classicRecord(o: { le: boolean; sec: number; frac: number; data: Uint8Array; original?: number; captured?: number }): Uint8Array {
-  return new Bytes(o.le).u32(o.sec).u32(o.frac).u32(o.captured ?? o.data.length).u32(o.original ?? o.data.length).raw(o.data).done();
+export function classicRecord(o: {
+  le: boolean;
+  sec: number;
+  frac: number;
+  data: Uint8Array;
+  original?: number;
+  captured?: number;
+}): Uint8Array {
+  return new Bytes(o.le)
+    .u32(o.sec)
+    .u32(o.frac)
+    .u32(o.captured ?? o.data.length)
+    .u32(o.original ?? o.data.length)
+    .raw(o.data)
+    .done();
 }
 
 export interface Opt {
@@ -92,16 +118,40 @@ export function idb(le: boolean, linkType: number, snapLength: number, options?:
 }
 
 /** EPB with a 64-bit timestamp in interface units */
-export function epb(le: boolean, iface: number, ts: bigint, data: Uint8Array, options?: Opt[], original?: number): Uint8Array {
+export function epb(
+  le: boolean,
+  iface: number,
+  ts: bigint,
+  data: Uint8Array,
+  options?: Opt[],
+  original?: number,
+): Uint8Array {
   const hi = Number(ts >> 32n);
   const lo = Number(ts & 0xffffffffn);
-  return block(le, 6, (b) => b.u32(iface).u32(hi).u32(lo).u32(data.length).u32(original ?? data.length).raw(data), options);
+  return block(
+    le,
+    6,
+    (b) =>
+      b
+        .u32(iface)
+        .u32(hi)
+        .u32(lo)
+        .u32(data.length)
+        .u32(original ?? data.length)
+        .raw(data),
+    options,
+  );
 }
 
 export function pb(le: boolean, iface: number, ts: bigint, data: Uint8Array, options?: Opt[]): Uint8Array {
   const hi = Number(ts >> 32n);
   const lo = Number(ts & 0xffffffffn);
-  return block(le, 2, (b) => b.u16(iface).u16(0).u32(hi).u32(lo).u32(data.length).u32(data.length).raw(data), options);
+  return block(
+    le,
+    2,
+    (b) => b.u16(iface).u16(0).u32(hi).u32(lo).u32(data.length).u32(data.length).raw(data),
+    options,
+  );
 }
 
 export function spb(le: boolean, original: number, data: Uint8Array): Uint8Array {

@@ -44,5 +44,8 @@ export function collect(bytes: Uint8Array, chunkSizes?: number[]): Collected {
 
 /** Without the data view: what the deepEqual comparisons across chunkings look at. */
 export function strip(c: Collected): unknown {
-  return { ...c, error: c.error ? { code: c.error.code, offset: c.error.offset, message: c.error.message } : undefined };
+  return {
+    ...c,
+    error: c.error ? { code: c.error.code, offset: c.error.offset, message: c.error.message } : undefined,
+  };
 }

@@ -2,14 +2,29 @@
 // awkward chunk sizes (the result must not depend on where chunks split).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classicHeader, classicRecord, comment, concat, epb, idb, payload, pb, shb, spb, block, tsoffset, tsresol } from './build.js';
+import {
+  classicHeader,
+  classicRecord,
+  comment,
+  concat,
+  epb,
+  idb,
+  payload,
+  pb,
+  shb,
+  spb,
+  block,
+  tsoffset,
+  tsresol,
+} from './build.js';
 import { collect, strip } from './collect.js';
 
 const CHUNKINGS = [[1], [3], [7, 1, 13], [64], [4096]];
 
 function assertSameAcrossChunkings(bytes: Uint8Array): ReturnType<typeof collect> {
   const whole = collect(bytes);
-  for (const sizes of CHUNKINGS) assert.deepEqual(strip(collect(bytes, sizes)), strip(whole), `chunk sizes ${sizes}`);
+  for (const sizes of CHUNKINGS)
+    assert.deepEqual(strip(collect(bytes, sizes)), strip(whole), `chunk sizes ${sizes}`);
   return whole;
 }
 
@@ -28,29 +43,53 @@ for (const le of [true, false]) {
       const r = assertSameAcrossChunkings(bytes);
       assert.equal(r.error, undefined);
       assert.equal(r.format, 'pcap');
-      assert.deepEqual(r.interfaces, [{ id: 0, linkType: 113, snapLength: 262144, tsUnitNs: nano ? 1 : 1000 }]);
+      assert.deepEqual(r.interfaces, [
+        { id: 0, linkType: 113, snapLength: 262144, tsUnitNs: nano ? 1 : 1000 },
+      ]);
       assert.equal(r.packets.length, 3);
       const [p1, p2, p3] = r.packets;
       assert.deepEqual([p1.tsSec, p1.tsNsec], [1764213000, 999999999 - (nano ? 0 : 999)]);
-      assert.deepEqual([p2.tsSec, p2.tsNsec, p2.capturedLength, p2.originalLength], [1764213001, 0, 1514, 9000]);
+      assert.deepEqual(
+        [p2.tsSec, p2.tsNsec, p2.capturedLength, p2.originalLength],
+        [1764213001, 0, 1514, 9000],
+      );
       assert.deepEqual([p3.tsSec, p3.tsNsec], [0xfffffffe, nano ? 1 : 1000]);
-      assert.deepEqual([p1.dataOffset, p2.dataOffset, p3.dataOffset], [40, 40 + 60 + 16, 40 + 60 + 16 + 1514 + 16]);
+      assert.deepEqual(
+        [p1.dataOffset, p2.dataOffset, p3.dataOffset],
+        [40, 40 + 60 + 16, 40 + 60 + 16 + 1514 + 16],
+      );
       assert.deepEqual(p2.data, Array.from(b));
-      assert.ok(r.packets.every((p) => p.linkType === 113 && p.interfaceId === 0 && p.comments === undefined));
+      assert.ok(
+        r.packets.every((p) => p.linkType === 113 && p.interfaceId === 0 && p.comments === undefined),
+      );
       assert.equal(r.bytesConsumed, bytes.length);
     });
   }
 
   test(`pcapng ${le ? 'little' : 'big'}-endian: interfaces with names and resolutions, EPB/SPB/PB, comments, skipped blocks`, () => {
-    const d = [payload(60, 1), payload(61, 2), payload(62, 3), payload(100, 4), payload(33, 5), payload(64, 6)];
+    const d = [
+      payload(60, 1),
+      payload(61, 2),
+      payload(62, 3),
+      payload(100, 4),
+      payload(33, 5),
+      payload(64, 6),
+    ];
     const bytes = concat(
       shb(le, [comment('section one'), { code: 4, value: 'unit test' }]),
-      idb(le, 1, 128, [{ code: 2, value: 'eth0' }, { code: 3, value: 'first NIC' }]), // default µs
+      idb(le, 1, 128, [
+        { code: 2, value: 'eth0' },
+        { code: 3, value: 'first NIC' },
+      ]), // default µs
       idb(le, 276, 0, [{ code: 2, value: 'any' }, tsresol(9)]),
       idb(le, 101, 65535, [tsresol(0x80 | 20)]), // 2^-20 s units
       idb(le, 0, 65535, [tsresol(3), tsoffset(le, 1000n)]), // ms units, +1000 s
       block(le, 4, (b) => b.u16(1).u16(4).raw([127, 0, 0, 1]).u16(0).u16(0)), // NRB
-      epb(le, 0, 1764213000_123456n, d[0], [comment('first'), { code: 2, value: Uint8Array.of(0, 0, 0, 0) }, comment('second ünïcode')]),
+      epb(le, 0, 1764213000_123456n, d[0], [
+        comment('first'),
+        { code: 2, value: Uint8Array.of(0, 0, 0, 0) },
+        comment('second ünïcode'),
+      ]),
       spb(le, 300, d[3]), // iface 0 has snaplen 128, data 100 bytes in block → captured min(300,128,100)
       epb(le, 1, 1764213000_999999999n, d[1]),
       block(le, 5, (b) => b.u32(0).u32(0).u32(0)), // ISB
@@ -73,7 +112,15 @@ for (const le of [true, false]) {
         [3, 0, 65535, undefined, undefined, 1e6],
       ],
     );
-    const got = r.packets.map((p) => [p.interfaceId, p.linkType, p.tsSec, p.tsNsec, p.capturedLength, p.originalLength, p.comments]);
+    const got = r.packets.map((p) => [
+      p.interfaceId,
+      p.linkType,
+      p.tsSec,
+      p.tsNsec,
+      p.capturedLength,
+      p.originalLength,
+      p.comments,
+    ]);
     assert.deepEqual(got, [
       [0, 1, 1764213000, 123456000, 60, 60, ['first', 'second ünïcode']],
       [0, 1, 0, 0, 100, 300, undefined],
@@ -82,7 +129,8 @@ for (const le of [true, false]) {
       [3, 0, 1764212000 + 1000, 250000000, 33, 1000, undefined],
     ]);
     // every packet's data is where dataOffset says it is
-    for (const p of r.packets) assert.deepEqual(Array.from(bytes.subarray(p.dataOffset, p.dataOffset + p.capturedLength)), p.data);
+    for (const p of r.packets)
+      assert.deepEqual(Array.from(bytes.subarray(p.dataOffset, p.dataOffset + p.capturedLength)), p.data);
     assert.deepEqual(r.packets[0].data, Array.from(d[0]));
     assert.deepEqual(r.packets[1].data, Array.from(d[3]));
   });
@@ -121,7 +169,14 @@ test('pcapng: several sections with different byte orders, each resetting its in
 });
 
 test('pcapng: an interface id from a previous section is not valid in the next', () => {
-  const bytes = concat(shb(true), idb(true, 1, 0), idb(true, 1, 0), epb(true, 1, 0n, payload(10)), shb(true), idb(true, 1, 0));
+  const bytes = concat(
+    shb(true),
+    idb(true, 1, 0),
+    idb(true, 1, 0),
+    epb(true, 1, 0n, payload(10)),
+    shb(true),
+    idb(true, 1, 0),
+  );
   const second = epb(true, 1, 0n, payload(10));
   const r = collect(concat(bytes, second));
   assert.equal(r.packets.length, 1);
@@ -164,7 +219,11 @@ test('packet data fed as a Buffer comes out as a plain Uint8Array (so slice() re
   const { createCaptureParser } = await import('../../../src-main/core/pcap/parser.js');
   const kinds: unknown[] = [];
   const p = createCaptureParser({ onPacket: (x) => kinds.push(x.data.constructor) });
-  p.push(Buffer.from(concat(classicHeader({ le: true }), classicRecord({ le: true, sec: 1, frac: 0, data: payload(10) }))));
+  p.push(
+    Buffer.from(
+      concat(classicHeader({ le: true }), classicRecord({ le: true, sec: 1, frac: 0, data: payload(10) })),
+    ),
+  );
   p.end();
   assert.deepEqual(kinds, [Uint8Array]);
 });

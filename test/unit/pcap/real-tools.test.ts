@@ -8,11 +8,23 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { LinkType, PcapngWriter, readCaptureFileSync, type RawPacket } from '../../../src-main/core/pcap/index.js';
+import {
+  LinkType,
+  PcapngWriter,
+  readCaptureFileSync,
+  type RawPacket,
+} from '../../../src-main/core/pcap/index.js';
 
 const tools = ['tcpdump', 'tshark', 'editcap'];
-const missing = tools.filter((t) => !['/usr/bin', '/usr/sbin', '/bin', '/sbin'].some((d) => existsSync(path.join(d, t))));
-const skipReason = missing.length > 0 ? `missing ${missing.join(', ')}` : process.getuid?.() !== 0 ? 'tcpdump on lo needs root' : undefined;
+const missing = tools.filter(
+  (t) => !['/usr/bin', '/usr/sbin', '/bin', '/sbin'].some((d) => existsSync(path.join(d, t))),
+);
+const skipReason =
+  missing.length > 0
+    ? `missing ${missing.join(', ')}`
+    : process.getuid?.() !== 0
+      ? 'tcpdump on lo needs root'
+      : undefined;
 
 function run(cmd: string, args: string[]): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 60000 });
@@ -22,16 +34,36 @@ function run(cmd: string, args: string[]): string {
 
 /** tshark's view: "number<TAB>epoch<TAB>len<TAB>caplen" per frame */
 function tsharkRows(file: string): string[] {
-  return run('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.number', '-e', 'frame.time_epoch', '-e', 'frame.len', '-e', 'frame.cap_len'])
+  return run('tshark', [
+    '-r',
+    file,
+    '-T',
+    'fields',
+    '-e',
+    'frame.number',
+    '-e',
+    'frame.time_epoch',
+    '-e',
+    'frame.len',
+    '-e',
+    'frame.cap_len',
+  ])
     .split('\n')
     .filter(Boolean);
 }
 
-function ourRows(file: string): { rows: string[]; packets: RawPacket[]; format: string; linkTypes: number[] } {
+function ourRows(file: string): {
+  rows: string[];
+  packets: RawPacket[];
+  format: string;
+  linkTypes: number[];
+} {
   const rows: string[] = [];
   const packets: RawPacket[] = [];
   const r = readCaptureFileSync(file, (p) => {
-    rows.push(`${rows.length + 1}\t${p.tsSec}.${String(p.tsNsec).padStart(9, '0')}\t${p.originalLength}\t${p.capturedLength}`);
+    rows.push(
+      `${rows.length + 1}\t${p.tsSec}.${String(p.tsNsec).padStart(9, '0')}\t${p.originalLength}\t${p.capturedLength}`,
+    );
     packets.push({ ...p, data: p.data.slice() });
   });
   return { rows, packets, format: r.format, linkTypes: r.interfaces.map((i) => i.linkType) };
@@ -56,7 +88,9 @@ async function captureLoopback(t: TestContext, file: string, count: number, extr
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   t.after(() => server.close());
   const port = (server.address() as AddressInfo).port;
-  const dump = spawn('tcpdump', [...extra, '-n', '-w', file, '-c', String(count), '-U', `tcp port ${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const dump = spawn('tcpdump', [...extra, '-n', '-w', file, '-c', String(count), '-U', `tcp port ${port}`], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   t.after(() => {
     if (dump.exitCode === null) dump.kill('SIGKILL');
   });
@@ -80,75 +114,113 @@ async function captureLoopback(t: TestContext, file: string, count: number, extr
       c.on('error', () => resolve());
     });
   }
-  const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('timeout'), 15000).unref())]);
+  const code = await Promise.race([
+    exited,
+    new Promise<string>((r) => setTimeout(() => r('timeout'), 15000).unref()),
+  ]);
   assert.equal(code, 0, 'tcpdump exits after its packet count');
 }
 
-test('tcpdump captures (pcap µs, pcap ns, -i any) and editcap/tshark conversions read like tshark reads them', { skip: skipReason, timeout: 120000 }, async (t) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'proxyscope-pcap-tools-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const micro = path.join(dir, 'lo.pcap');
-  const nano = path.join(dir, 'lo-ns.pcap');
-  const any = path.join(dir, 'any.pcap');
-  await captureLoopback(t, micro, 40, ['-i', 'lo']);
-  await captureLoopback(t, nano, 25, ['-i', 'lo', '--time-stamp-precision=nano']);
-  await captureLoopback(t, any, 30, ['-i', 'any']);
+test(
+  'tcpdump captures (pcap µs, pcap ns, -i any) and editcap/tshark conversions read like tshark reads them',
+  { skip: skipReason, timeout: 120000 },
+  async (t) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'proxyscope-pcap-tools-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const micro = path.join(dir, 'lo.pcap');
+    const nano = path.join(dir, 'lo-ns.pcap');
+    const any = path.join(dir, 'any.pcap');
+    await captureLoopback(t, micro, 40, ['-i', 'lo']);
+    await captureLoopback(t, nano, 25, ['-i', 'lo', '--time-stamp-precision=nano']);
+    await captureLoopback(t, any, 30, ['-i', 'any']);
 
-  const ng = path.join(dir, 'editcap.pcapng');
-  run('editcap', ['-F', 'pcapng', micro, ng]);
-  const ngNano = path.join(dir, 'tshark-ns.pcapng');
-  run('tshark', ['-r', nano, '-F', 'pcapng', '-w', ngNano]);
-  const commented = path.join(dir, 'commented.pcapng');
-  run('editcap', ['-a', '2:a comment from editcap', '-a', '5:ünïcode ✓', micro, commented]);
-  const nsecPcap = path.join(dir, 'nsec.pcap');
-  run('editcap', ['-F', 'nsecpcap', any, nsecPcap]);
+    const ng = path.join(dir, 'editcap.pcapng');
+    run('editcap', ['-F', 'pcapng', micro, ng]);
+    const ngNano = path.join(dir, 'tshark-ns.pcapng');
+    run('tshark', ['-r', nano, '-F', 'pcapng', '-w', ngNano]);
+    const commented = path.join(dir, 'commented.pcapng');
+    run('editcap', ['-a', '2:a comment from editcap', '-a', '5:ünïcode ✓', micro, commented]);
+    const nsecPcap = path.join(dir, 'nsec.pcap');
+    run('editcap', ['-F', 'nsecpcap', any, nsecPcap]);
 
-  const expectations: [string, number, string, number][] = [
-    [micro, 40, 'pcap', LinkType.ETHERNET],
-    [nano, 25, 'pcap', LinkType.ETHERNET],
-    [any, 30, 'pcap', LinkType.LINUX_SLL2],
-    [ng, 40, 'pcapng', LinkType.ETHERNET],
-    [ngNano, 25, 'pcapng', LinkType.ETHERNET],
-    [commented, 40, 'pcapng', LinkType.ETHERNET],
-    [nsecPcap, 30, 'pcap', LinkType.LINUX_SLL2],
-  ];
-  for (const [file, count, format, linkType] of expectations) {
-    const ours = ourRows(file);
-    assert.equal(ours.format, format, file);
-    assert.deepEqual(ours.linkTypes, [linkType], file);
-    assert.equal(ours.rows.length, count, file);
-    assert.deepEqual(ours.rows, normalise(tsharkRows(file)), `${path.basename(file)}: numbers, timestamps and lengths agree with tshark`);
-  }
-  // the nanosecond capture really has sub-microsecond digits somewhere, so precision is exercised
-  assert.ok(ourRows(nano).packets.some((p) => p.tsNsec % 1000 !== 0), 'ns capture carries nanoseconds');
-  const comments = ourRows(commented).packets.map((p, i) => [i + 1, p.comments]).filter(([, c]) => c);
-  assert.deepEqual(comments, [
-    [2, ['a comment from editcap']],
-    [5, ['ünïcode ✓']],
-  ]);
-  // same packet bytes whatever the container
-  assert.deepEqual(
-    ourRows(ng).packets.map((p) => Buffer.from(p.data).toString('hex')),
-    ourRows(micro).packets.map((p) => Buffer.from(p.data).toString('hex')),
-  );
+    const expectations: [string, number, string, number][] = [
+      [micro, 40, 'pcap', LinkType.ETHERNET],
+      [nano, 25, 'pcap', LinkType.ETHERNET],
+      [any, 30, 'pcap', LinkType.LINUX_SLL2],
+      [ng, 40, 'pcapng', LinkType.ETHERNET],
+      [ngNano, 25, 'pcapng', LinkType.ETHERNET],
+      [commented, 40, 'pcapng', LinkType.ETHERNET],
+      [nsecPcap, 30, 'pcap', LinkType.LINUX_SLL2],
+    ];
+    for (const [file, count, format, linkType] of expectations) {
+      const ours = ourRows(file);
+      assert.equal(ours.format, format, file);
+      assert.deepEqual(ours.linkTypes, [linkType], file);
+      assert.equal(ours.rows.length, count, file);
+      assert.deepEqual(
+        ours.rows,
+        normalise(tsharkRows(file)),
+        `${path.basename(file)}: numbers, timestamps and lengths agree with tshark`,
+      );
+    }
+    // the nanosecond capture really has sub-microsecond digits somewhere, so precision is exercised
+    assert.ok(
+      ourRows(nano).packets.some((p) => p.tsNsec % 1000 !== 0),
+      'ns capture carries nanoseconds',
+    );
+    const comments = ourRows(commented)
+      .packets.map((p, i) => [i + 1, p.comments])
+      .filter(([, c]) => c);
+    assert.deepEqual(comments, [
+      [2, ['a comment from editcap']],
+      [5, ['ünïcode ✓']],
+    ]);
+    // same packet bytes whatever the container
+    assert.deepEqual(
+      ourRows(ng).packets.map((p) => Buffer.from(p.data).toString('hex')),
+      ourRows(micro).packets.map((p) => Buffer.from(p.data).toString('hex')),
+    );
 
-  // tshark reads what our writer writes: comments, interface names, timestamps
-  const ours = path.join(dir, 'ours.pcapng');
-  const w = new PcapngWriter(ours);
-  const iface = w.addInterface({ linkType: LinkType.ETHERNET, name: 'lo', description: 'loopback' });
-  const source = ourRows(nano).packets;
-  source.forEach((p, i) =>
-    w.writePacket({ interfaceId: iface, tsSec: p.tsSec, tsNsec: p.tsNsec, data: p.data, originalLength: p.originalLength, comments: i === 0 ? ['SYN to the proxy'] : i === 3 ? ['first', 'second, with comma'] : undefined }),
-  );
-  w.close();
-  const fields = run('tshark', ['-r', ours, '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=|', '-e', 'frame.number', '-e', 'frame.comment', '-e', 'frame.interface_name'])
-    .split('\n')
-    .filter(Boolean);
-  assert.equal(fields.length, source.length);
-  assert.equal(fields[0], '1\tSYN to the proxy\tlo');
-  assert.equal(fields[3], '4\tfirst|second, with comma\tlo');
-  assert.equal(fields[1], '2\t\tlo');
-  assert.deepEqual(normalise(tsharkRows(ours)), ourRows(nano).rows);
-  const capinfos = spawnSync('capinfos', [ours], { encoding: 'utf8' });
-  if (capinfos.status === 0) assert.match(capinfos.stdout, /ProxyScope \d+\.\d+\.\d+/);
-});
+    // tshark reads what our writer writes: comments, interface names, timestamps
+    const ours = path.join(dir, 'ours.pcapng');
+    const w = new PcapngWriter(ours);
+    const iface = w.addInterface({ linkType: LinkType.ETHERNET, name: 'lo', description: 'loopback' });
+    const source = ourRows(nano).packets;
+    source.forEach((p, i) =>
+      w.writePacket({
+        interfaceId: iface,
+        tsSec: p.tsSec,
+        tsNsec: p.tsNsec,
+        data: p.data,
+        originalLength: p.originalLength,
+        comments: i === 0 ? ['SYN to the proxy'] : i === 3 ? ['first', 'second, with comma'] : undefined,
+      }),
+    );
+    w.close();
+    const fields = run('tshark', [
+      '-r',
+      ours,
+      '-T',
+      'fields',
+      '-E',
+      'occurrence=a',
+      '-E',
+      'aggregator=|',
+      '-e',
+      'frame.number',
+      '-e',
+      'frame.comment',
+      '-e',
+      'frame.interface_name',
+    ])
+      .split('\n')
+      .filter(Boolean);
+    assert.equal(fields.length, source.length);
+    assert.equal(fields[0], '1\tSYN to the proxy\tlo');
+    assert.equal(fields[3], '4\tfirst|second, with comma\tlo');
+    assert.equal(fields[1], '2\t\tlo');
+    assert.deepEqual(normalise(tsharkRows(ours)), ourRows(nano).rows);
+    const capinfos = spawnSync('capinfos', [ours], { encoding: 'utf8' });
+    if (capinfos.status === 0) assert.match(capinfos.stdout, /ProxyScope \d+\.\d+\.\d+/);
+  },
+);

@@ -39,7 +39,15 @@ test('PcapngWriter → readCaptureFile: interfaces, timestamps, comments, origin
   const w = new PcapngWriter(file, { comment: 'made by the round-trip test' });
   const eth = w.addInterface({ linkType: LinkType.ETHERNET, name: 'eth0', description: 'uplink' });
   const any = w.addInterface({ linkType: LinkType.LINUX_SLL2, name: 'any', snapLength: 65535 });
-  const written: { iface: number; tsSec: number; tsNsec: number; data: Uint8Array; comments?: string[]; original?: number; offset: number }[] = [];
+  const written: {
+    iface: number;
+    tsSec: number;
+    tsNsec: number;
+    data: Uint8Array;
+    comments?: string[];
+    original?: number;
+    offset: number;
+  }[] = [];
   for (let i = 0; i < 2000; i++) {
     const spec = {
       interfaceId: i % 3 === 0 ? any : eth,
@@ -50,14 +58,25 @@ test('PcapngWriter → readCaptureFile: interfaces, timestamps, comments, origin
       originalLength: i % 50 === 0 ? 9000 : undefined,
     };
     const offset = w.writePacket(spec);
-    written.push({ iface: spec.interfaceId, tsSec: spec.tsSec, tsNsec: spec.tsNsec, data: spec.data, comments: spec.comments, original: spec.originalLength, offset });
+    written.push({
+      iface: spec.interfaceId,
+      tsSec: spec.tsSec,
+      tsNsec: spec.tsNsec,
+      data: spec.data,
+      comments: spec.comments,
+      original: spec.originalLength,
+      offset,
+    });
   }
   w.writePacket({ interfaceId: eth, tsSec: 0, tsNsec: 999999999, data: payload(600000) }); // bigger than the write buffer
   w.close();
 
   const read: Kept[] = [];
   const sectionComments: string[] = [];
-  const result = await readCaptureFile(file, keep(read), { chunkSize: 4096, onSectionComment: (s) => sectionComments.push(s) });
+  const result = await readCaptureFile(file, keep(read), {
+    chunkSize: 4096,
+    onSectionComment: (s) => sectionComments.push(s),
+  });
   assert.equal(result.format, 'pcapng');
   assert.equal(result.packets, 2001);
   assert.equal(result.bytes, statSync(file).size);
@@ -72,8 +91,26 @@ test('PcapngWriter → readCaptureFile: interfaces, timestamps, comments, origin
   written.forEach((w, i) => {
     const r = read[i];
     assert.deepEqual(
-      [r.interfaceId, r.linkType, r.tsSec, r.tsNsec, r.capturedLength, r.originalLength, r.comments, r.dataOffset],
-      [w.iface, w.iface === any ? 276 : 1, w.tsSec, w.tsNsec, w.data.length, w.original ?? w.data.length, w.comments, w.offset],
+      [
+        r.interfaceId,
+        r.linkType,
+        r.tsSec,
+        r.tsNsec,
+        r.capturedLength,
+        r.originalLength,
+        r.comments,
+        r.dataOffset,
+      ],
+      [
+        w.iface,
+        w.iface === any ? 276 : 1,
+        w.tsSec,
+        w.tsNsec,
+        w.data.length,
+        w.original ?? w.data.length,
+        w.comments,
+        w.offset,
+      ],
       `packet ${i}`,
     );
     assert.deepEqual(r.data, w.data);
@@ -86,8 +123,15 @@ test('PcapngWriter → readCaptureFile: interfaces, timestamps, comments, origin
   assert.deepEqual(sync, read);
   const reader = CaptureFileReader.open(file);
   try {
-    for (const i of [0, 5, 999, 1999, 2000]) assert.deepEqual(reader.readBytes(read[i].dataOffset, read[i].capturedLength), Buffer.from(read[i].data));
-    assert.throws(() => reader.readBytes(result.bytes - 10, 100), (e: unknown) => e instanceof CaptureFileError && e.code === 'truncated');
+    for (const i of [0, 5, 999, 1999, 2000])
+      assert.deepEqual(
+        reader.readBytes(read[i].dataOffset, read[i].capturedLength),
+        Buffer.from(read[i].data),
+      );
+    assert.throws(
+      () => reader.readBytes(result.bytes - 10, 100),
+      (e: unknown) => e instanceof CaptureFileError && e.code === 'truncated',
+    );
   } finally {
     reader.close();
   }
@@ -97,12 +141,21 @@ for (const nanoseconds of [false, true]) {
   test(`PcapWriter (${nanoseconds ? 'ns' : 'µs'}) → reader`, (t) => {
     const file = path.join(tempDir(t), 'rt.pcap');
     const w = new PcapWriter(file, { linkType: LinkType.RAW, nanoseconds });
-    const offsets = [0, 1, 2].map((i) => w.writePacket({ tsSec: 1764213000 + i, tsNsec: 123456789, data: payload(20 + i, i), originalLength: 1500 }));
+    const offsets = [0, 1, 2].map((i) =>
+      w.writePacket({
+        tsSec: 1764213000 + i,
+        tsNsec: 123456789,
+        data: payload(20 + i, i),
+        originalLength: 1500,
+      }),
+    );
     w.close();
     const read: Kept[] = [];
     const r = readCaptureFileSync(file, keep(read));
     assert.equal(r.format, 'pcap');
-    assert.deepEqual(r.interfaces, [{ id: 0, linkType: 101, snapLength: 262144, tsUnitNs: nanoseconds ? 1 : 1000 }]);
+    assert.deepEqual(r.interfaces, [
+      { id: 0, linkType: 101, snapLength: 262144, tsUnitNs: nanoseconds ? 1 : 1000 },
+    ]);
     assert.deepEqual(
       read.map((p) => [p.tsSec, p.tsNsec, p.capturedLength, p.originalLength, p.dataOffset]),
       [0, 1, 2].map((i) => [1764213000 + i, nanoseconds ? 123456789 : 123456000, 20 + i, 1500, offsets[i]]),
@@ -114,29 +167,42 @@ test('timestamp arithmetic is exact: writer split and reader conversion agree wi
   const out = { hi: 0, lo: 0 };
   const tsOut = { sec: 0, nsec: 0 };
   fc.assert(
-    fc.property(fc.integer({ min: 0, max: 2 ** 34 }), fc.integer({ min: 0, max: 999_999_999 }), (sec, nsec) => {
-      nanosToHiLo(sec, nsec, out);
-      const v = BigInt(sec) * 1_000_000_000n + BigInt(nsec);
-      assert.equal((BigInt(out.hi) << 32n) | BigInt(out.lo), v);
-      convertTimestamp(out.hi, out.lo, makeResolution(1_000_000_000n), tsOut);
-      assert.deepEqual([tsOut.sec, tsOut.nsec], [sec, nsec]);
-    }),
+    fc.property(
+      fc.integer({ min: 0, max: 2 ** 34 }),
+      fc.integer({ min: 0, max: 999_999_999 }),
+      (sec, nsec) => {
+        nanosToHiLo(sec, nsec, out);
+        const v = BigInt(sec) * 1_000_000_000n + BigInt(nsec);
+        assert.equal((BigInt(out.hi) << 32n) | BigInt(out.lo), v);
+        convertTimestamp(out.hi, out.lo, makeResolution(1_000_000_000n), tsOut);
+        assert.deepEqual([tsOut.sec, tsOut.nsec], [sec, nsec]);
+      },
+    ),
     { numRuns: 5000 },
   );
   const units = [1n, 10n, 1000n, 1_000_000n, 1_000_000_000n, 1n << 20n, 1n << 32n, 10n ** 12n, 3n];
   fc.assert(
-    fc.property(fc.nat({ max: 0xffffffff }), fc.nat({ max: 0xffffffff }), fc.constantFrom(...units), (hi, lo, u) => {
-      convertTimestamp(hi, lo, makeResolution(u), tsOut);
-      const v = (BigInt(hi) << 32n) | BigInt(lo);
-      assert.deepEqual([tsOut.sec, tsOut.nsec], [Number(v / u), Number(((v % u) * 1_000_000_000n) / u)]);
-    }),
+    fc.property(
+      fc.nat({ max: 0xffffffff }),
+      fc.nat({ max: 0xffffffff }),
+      fc.constantFrom(...units),
+      (hi, lo, u) => {
+        convertTimestamp(hi, lo, makeResolution(u), tsOut);
+        const v = (BigInt(hi) << 32n) | BigInt(lo);
+        assert.deepEqual([tsOut.sec, tsOut.nsec], [Number(v / u), Number(((v % u) * 1_000_000_000n) / u)]);
+      },
+    ),
     { numRuns: 5000 },
   );
 });
 
 test('flush() makes packets survive kill -9 of the writing process', async (t) => {
   const file = path.join(tempDir(t), 'crash.pcapng');
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'fixtures', 'write-then-hang.ts'), file], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(here, 'fixtures', 'write-then-hang.ts'), file],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   t.after(() => child.kill('SIGKILL'));
   const ready = await new Promise<string>((resolve, reject) => {
     let text = '';
@@ -157,12 +223,24 @@ test('flush() makes packets survive kill -9 of the writing process', async (t) =
 
 test('file errors: missing file, directory, not a capture; abort signal', async (t) => {
   const dir = tempDir(t);
-  await assert.rejects(readCaptureFile(path.join(dir, 'nope.pcap'), () => {}), (e: unknown) => e instanceof CaptureFileError && e.code === 'io' && /nope\.pcap/.test(e.message));
-  assert.throws(() => readCaptureFileSync(dir, () => {}), (e: unknown) => e instanceof CaptureFileError && e.code === 'io');
-  assert.throws(() => CaptureFileReader.open(dir), (e: unknown) => e instanceof CaptureFileError && e.code === 'io');
+  await assert.rejects(
+    readCaptureFile(path.join(dir, 'nope.pcap'), () => {}),
+    (e: unknown) => e instanceof CaptureFileError && e.code === 'io' && /nope\.pcap/.test(e.message),
+  );
+  assert.throws(
+    () => readCaptureFileSync(dir, () => {}),
+    (e: unknown) => e instanceof CaptureFileError && e.code === 'io',
+  );
+  assert.throws(
+    () => CaptureFileReader.open(dir),
+    (e: unknown) => e instanceof CaptureFileError && e.code === 'io',
+  );
   const text = path.join(dir, 'notes.txt');
   writeFileSync(text, 'hello, this is not a capture\n');
-  await assert.rejects(readCaptureFile(text, () => {}), (e: unknown) => e instanceof CaptureFileError && e.code === 'not-a-capture');
+  await assert.rejects(
+    readCaptureFile(text, () => {}),
+    (e: unknown) => e instanceof CaptureFileError && e.code === 'not-a-capture',
+  );
   const file = path.join(dir, 'ok.pcapng');
   const w = new PcapngWriter(file);
   const i = w.addInterface({ linkType: 1 });
