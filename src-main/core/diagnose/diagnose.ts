@@ -62,7 +62,8 @@ export function diagnosePackets(facts: readonly PacketFacts[], opts: DiagnoseOpt
   // that came up) is the normal start of proxy authentication, not the problem.
   for (const f of findings) {
     const at = f.packets[0] ?? 0;
-    if (f.id === 'proxy-auth-required' && (credentialed.some((n) => n > at) || tunnels.some((n) => n > at))) demote(f, 'the client answered this challenge later');
+    // (a request without credentials from a client that does send them elsewhere is its first try)
+    if (f.id === 'proxy-auth-required' && (credentialed.length > 0 || tunnels.some((n) => n > at))) demote(f, 'the client does answer the challenge with credentials');
     if (f.id === 'proxy-auth-failed' && tunnels.some((n) => n > at)) demote(f, 'a later attempt was accepted');
   }
 

@@ -19,6 +19,8 @@ export interface TcpFacts {
   analysis?: { retransmission?: boolean; dupAck?: boolean; zeroWindow?: boolean; lostSegment?: boolean };
   /** the segment's payload bytes when available: lets the diagnosis see a TLS record cut short */
   payload?: Uint8Array;
+  /** on a FIN/RST: the sender's TLS byte stream stops inside a record (a transfer cut short) */
+  tlsRecordOpen?: boolean;
 }
 
 export interface HttpFacts {

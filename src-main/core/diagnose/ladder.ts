@@ -89,7 +89,9 @@ export function buildLadder(c: Conversation, t: Timeline = buildTimeline(c)): La
   const tlsStage = (name: StageName, p: ConvPacket | undefined, okDetail?: string): Stage => {
     if (!t.tunnel) return stage(name, 'missing');
     if (p) return stage(name, 'ok', [p], okDetail);
-    return stage(name, tlsFailure || close ? 'failed' : 'missing', [], `not seen: ${why}`);
+    // a client that closes a tunnel it never started TLS in just did not try (e.g. a test CONNECT)
+    const broke = !!tlsFailure || (!!close && (close.dir === 'p2c' || !!t.clientHello));
+    return stage(name, broke ? 'failed' : 'missing', [], `not seen: ${why}`);
   };
   stages.push(tlsStage('client-hello', t.clientHello, t.clientHello?.f.tls?.sni ? `SNI=${t.clientHello.f.tls.sni}` : undefined));
   stages.push(tlsStage('server-hello', t.serverHello, t.tls13 ? 'TLS 1.3' : undefined));

@@ -4,7 +4,7 @@ import type { ExpertSeverity } from '../dissect/types.js';
 import { describeHttpCode, issueText, type NextStep } from './catalog.js';
 import type { Conversation, ConvPacket, Dir } from './conversations.js';
 import type { KnownIssueId } from './issue-ids.js';
-import { handshakeDone, type Timeline } from './timeline.js';
+import { firstClose, handshakeDone, type Timeline } from './timeline.js';
 import { isPublicRootIssuer, issuerMatches } from './trust.js';
 
 export interface Finding {
@@ -208,7 +208,9 @@ export function conversationFindings(c: Conversation, t: Timeline, o: RuleOption
     } else if (close) {
       const kind = close.f.tcp!.rst ? 'RST' : 'FIN';
       const stall = idleGap(c, t, o);
-      if (!(stall && close.dir === 'c2p')) {
+      // a client closing a tunnel it never sent a ClientHello into did not try TLS at all
+      const clientGaveUpUnstarted = close.dir === 'c2p' && !t.clientHello;
+      if (!clientGaveUpUnstarted && !(stall && close.dir === 'c2p' && t.serverHello)) {
         mk('tls-handshake-failed', [t.clientHello, t.serverHello, close], `The ${who(close.dir)} closed the connection (${kind}, frame ${close.f.no}) before the TLS handshake finished${t.clientHello ? '' : ' (no Client Hello sent)'}.`, `TLS 핸드셰이크가 끝나기 전에 ${whoKo(close.dir)}가 연결을 닫음(${kind}, 프레임 ${close.f.no}).`);
       }
     }
@@ -231,17 +233,19 @@ interface Stall {
 /** The longest silence after the tunnel's data started, if it ended the transfer. */
 function idleGap(c: Conversation, t: Timeline, o: RuleOptions): { before: ConvPacket; after?: ConvPacket; seconds: number } | undefined {
   const start = t.tunnel!.response!.f.no;
-  const ps = c.packets.filter((p) => p.f.no > start);
-  const firstData = ps.findIndex((p) => p.len > 0);
-  if (firstData < 0) return undefined;
+  // a closed conversation is not idle: look only up to (and including) the first FIN/RST
+  const close = firstClose(t);
+  const ps = c.packets.filter((p) => p.f.no > start && (!close || p.f.no <= close.f.no));
   let best: { before: ConvPacket; after?: ConvPacket; seconds: number } | undefined;
-  for (let i = firstData; i < ps.length; i++) {
+  // silence = no data: bare ACKs and window updates are not progress
+  for (let i = 0; i < ps.length; i++) {
     const a = ps[i]!;
-    const b = ps[i + 1];
+    if (a.len === 0) continue;
+    const b = ps.slice(i + 1).find((p) => p.len > 0 || p.f.tcp!.fin || p.f.tcp!.rst);
     const gap = (b ? b.f.time : (o.captureEnd ?? a.f.time)) - a.f.time;
     if (gap < o.stallSeconds) continue;
-    // The silence matters when the proxy side went quiet and what ends it is the client giving up
-    // (FIN/RST) or nothing at all; a reply after the gap means the transfer went on.
+    // The silence matters when what ends it is the client giving up (FIN/RST) or nothing at all;
+    // data after the gap means the transfer went on.
     const endsIt = !b || (b.dir === 'c2p' && (b.f.tcp!.fin || b.f.tcp!.rst));
     if (!endsIt) continue;
     if (!best || gap > best.seconds) best = b ? { before: a, after: b, seconds: gap } : { before: a, seconds: gap };
@@ -260,7 +264,7 @@ function stallEvidence(c: Conversation, t: Timeline, o: RuleOptions): Stall | un
     return { packets: [lastData, proxyRst, ...zero.slice(0, 3)], en: `The proxy reset the connection in the middle of the transfer (RST, frame ${proxyRst.f.no})${lastData ? `; the last data came in frame ${lastData.f.no}` : ''}.`, ko: `전송 도중 프록시가 연결을 재설정함(RST, 프레임 ${proxyRst.f.no})${lastData ? `; 마지막 데이터는 프레임 ${lastData.f.no}` : ''}.` };
   }
   const proxyFin = t.fins.find((p) => p.dir === 'p2c' && p.f.no > tunnelAt && (!clientFin || p.f.no < clientFin.f.no));
-  if (proxyFin && tlsRecordCut(c, tunnelAt, proxyFin)) {
+  if (proxyFin && (proxyFin.f.tcp!.tlsRecordOpen || tlsRecordCut(c, tunnelAt, proxyFin))) {
     return { packets: [lastData, proxyFin], en: `The proxy closed the connection (FIN, frame ${proxyFin.f.no}) in the middle of a TLS record: the download was cut short.`, ko: `프록시가 TLS 레코드 도중에 연결을 닫음(FIN, 프레임 ${proxyFin.f.no}): 다운로드가 완료되지 않음.` };
   }
   const gap = idleGap(c, t, o);

@@ -1,0 +1,36 @@
+// Diagnosis of a capture file (pcap or pcapng): read every packet, extract its facts, diagnose.
+import { readCaptureFile } from '../pcap/file-reader.js';
+import type { RawPacket } from '../pcap/types.js';
+import { diagnosePackets, type DiagnoseOptions, type DiagnosisResult } from './diagnose.js';
+import { FactExtractor } from './extract.js';
+import type { PacketFacts } from './facts.js';
+
+/** Facts of every packet of a capture file, frame numbers from 1. */
+export async function captureFileFacts(path: string, signal?: AbortSignal): Promise<PacketFacts[]> {
+  const ex = new FactExtractor();
+  const facts: PacketFacts[] = [];
+  await readCaptureFile(path, (p: RawPacket) => {
+    const f = ex.push(p, facts.length + 1);
+    // the extractor already read the streams; the reader reuses its buffer, so drop the view
+    if (f.tcp) delete f.tcp.payload;
+    facts.push(f);
+  }, signal ? { signal } : {});
+  return facts;
+}
+
+/** Reads a capture file and diagnoses its conversations to the proxy. */
+export async function diagnoseCaptureFile(path: string, opts: DiagnoseOptions = {}): Promise<DiagnosisResult> {
+  return diagnosePackets(await captureFileFacts(path), opts);
+}
+
+/** Facts of raw packets already in memory (a live capture's buffer). */
+export function rawPacketFacts(packets: Iterable<RawPacket>): PacketFacts[] {
+  const ex = new FactExtractor();
+  const out: PacketFacts[] = [];
+  for (const p of packets) {
+    const f = ex.push(p, out.length + 1);
+    if (f.tcp) delete f.tcp.payload;
+    out.push(f);
+  }
+  return out;
+}
