@@ -33,7 +33,12 @@ for (const e of nodeEntries) {
     sourcemap: true,
     define: { __APP_VERSION__: JSON.stringify(pkg.version) },
     logLevel: 'warning',
-    banner: e.format === 'esm' ? { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } : undefined,
+    banner:
+      e.format === 'esm'
+        ? {
+            js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+          }
+        : undefined,
   });
 }
 

@@ -27,14 +27,20 @@ function ensurePrerequisites() {
   const isRoot = process.getuid?.() === 0;
   const isDebian = existsSync('/etc/debian_version');
   if (!isRoot || !isDebian) {
-    console.log(`test: missing system packages: ${missing.join(' ')}. Install them (Debian: sudo apt-get install ${missing.join(' ')}); tests that need them report themselves skipped.`);
+    console.log(
+      `test: missing system packages: ${missing.join(' ')}. Install them (Debian: sudo apt-get install ${missing.join(' ')}); tests that need them report themselves skipped.`,
+    );
     return;
   }
   console.log(`test: installing ${missing.join(' ')} with apt-get`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  const r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
-  if (r.status !== 0) console.log('test: apt-get failed; tests that need those packages report themselves skipped.');
+  const r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], {
+    stdio: 'inherit',
+    env,
+  });
+  if (r.status !== 0)
+    console.log('test: apt-get failed; tests that need those packages report themselves skipped.');
 }
 
 function findTests(dir) {
@@ -76,11 +82,14 @@ for (const g of groups) {
   const r = spawnSync(
     process.execPath,
     [
-      '--import', 'tsx',
+      '--import',
+      'tsx',
       '--test',
       `--test-concurrency=${g.concurrency}`,
-      '--test-reporter=spec', '--test-reporter-destination=stdout',
-      '--test-reporter=./test/helpers/count-reporter.mjs', `--test-reporter-destination=${countsFile}`,
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      '--test-reporter=./test/helpers/count-reporter.mjs',
+      `--test-reporter-destination=${countsFile}`,
       ...files,
     ],
     { stdio: 'inherit', env: { ...process.env, PROXYSCOPE_TEST: '1' } },

@@ -39,7 +39,11 @@ export function createDispatcher(handlers: MethodHandlers, onInternalError?: (e:
       const parsed = methods[method].args.safeParse(args ?? {});
       if (!parsed.success) {
         const { field, message } = describeIssues(parsed.error);
-        throw new ApiError('BAD_ARGS', `${method}: invalid argument '${field}': ${message}.`, `Correct '${field}' and try again.`);
+        throw new ApiError(
+          'BAD_ARGS',
+          `${method}: invalid argument '${field}': ${message}.`,
+          `Correct '${field}' and try again.`,
+        );
       }
       const handler = handlers[method] as (a: unknown) => unknown;
       const data = await handler(parsed.data);
@@ -50,7 +54,11 @@ export function createDispatcher(handlers: MethodHandlers, onInternalError?: (e:
       const message = e instanceof Error ? e.message : String(e);
       return {
         ok: false,
-        error: { code: 'INTERNAL', message: `${String(method)} failed: ${message}`, hint: 'This is a bug; the log has the details.' },
+        error: {
+          code: 'INTERNAL',
+          message: `${String(method)} failed: ${message}`,
+          hint: 'This is a bug; the log has the details.',
+        },
       };
     }
   };

@@ -97,7 +97,10 @@ const hostSchema = z
   .string()
   .trim()
   .max(253, 'at most 253 characters')
-  .regex(/^$|^[A-Za-z0-9.-]+$|^\[?[0-9A-Fa-f:.]+\]?$/, 'an IP address or a host name (letters, digits, - and .)');
+  .regex(
+    /^$|^[A-Za-z0-9.-]+$|^\[?[0-9A-Fa-f:.]+\]?$/,
+    'an IP address or a host name (letters, digits, - and .)',
+  );
 
 export const proxySettingsSchema = z.object({
   enabled: z.boolean(),
@@ -202,5 +205,4 @@ export const IPC_EVENT_CHANNEL = 'proxyscope:event';
 /** Browser host WebSocket messages. */
 export type WsClientMessage = { id: number; method: string; args?: unknown };
 export type WsServerMessage =
-  | { id: number; envelope: Envelope<unknown> }
-  | { event: EventName; payload: unknown };
+  { id: number; envelope: Envelope<unknown> } | { event: EventName; payload: unknown };

@@ -5,7 +5,15 @@
 import os from 'node:os';
 import { APP_VERSION } from './version.js';
 import { createDispatcher, type Dispatch, type MethodHandlers } from './api-dispatch.js';
-import type { AppInfo, EventName, Events, Language, NetInterface, NetInterfaceAddress, Transport } from './api.js';
+import type {
+  AppInfo,
+  EventName,
+  Events,
+  Language,
+  NetInterface,
+  NetInterfaceAddress,
+  Transport,
+} from './api.js';
 import { SettingsStore, type SecretStore } from './settings.js';
 
 export interface SessionOptions {
@@ -27,15 +35,13 @@ export function listOsInterfaces(): NetInterface[] {
   return Object.entries(all)
     .map(([name, infos]): NetInterface => {
       const list = infos ?? [];
-      const addresses = list.map(
-        (i): NetInterfaceAddress => ({
-          address: i.address,
-          family: i.family === 'IPv6' ? 'IPv6' : 'IPv4',
-          netmask: i.netmask,
-          cidr: i.cidr ?? null,
-          mac: i.mac,
-        }),
-      );
+      const addresses = list.map((i): NetInterfaceAddress => ({
+        address: i.address,
+        family: i.family === 'IPv6' ? 'IPv6' : 'IPv4',
+        netmask: i.netmask,
+        cidr: i.cidr ?? null,
+        mac: i.mac,
+      }));
       const loopback = list.length > 0 && list.every((i) => i.internal);
       return {
         name,

@@ -20,10 +20,14 @@ export const SETTINGS_FILE = 'settings.json';
 const PASSWORD_KEY = 'proxy.password';
 
 /** Where ProxyScope keeps per-user files; PROXYSCOPE_CONFIG_DIR overrides it (tests, portable use). */
-export function configDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+export function configDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
   if (env.PROXYSCOPE_CONFIG_DIR) return path.resolve(env.PROXYSCOPE_CONFIG_DIR);
   const home = os.homedir();
-  if (platform === 'win32') return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'ProxyScope');
+  if (platform === 'win32')
+    return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'ProxyScope');
   if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'ProxyScope');
   return path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'ProxyScope');
 }
@@ -104,12 +108,17 @@ export class SettingsStore {
         // leave it where it is; the next save replaces it
       }
       const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
-      return { settings: defaults, problem: `${this.file} was unreadable (${why}); kept as ${aside}, using defaults.` };
+      return {
+        settings: defaults,
+        problem: `${this.file} was unreadable (${why}); kept as ${aside}, using defaults.`,
+      };
     }
   }
 
   view(): SettingsView {
-    const remembered = this.current.proxy.rememberPassword ? this.options.secrets.get(PASSWORD_KEY) : undefined;
+    const remembered = this.current.proxy.rememberPassword
+      ? this.options.secrets.get(PASSWORD_KEY)
+      : undefined;
     return {
       proxy: {
         ...this.current.proxy,
@@ -150,7 +159,11 @@ export class SettingsStore {
       renameSync(tmp, this.file);
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
-      throw new ApiError('IO', `Could not save the settings to ${this.file}: ${why}`, 'Check that the folder exists and is writable, or set PROXYSCOPE_CONFIG_DIR to another folder.');
+      throw new ApiError(
+        'IO',
+        `Could not save the settings to ${this.file}: ${why}`,
+        'Check that the folder exists and is writable, or set PROXYSCOPE_CONFIG_DIR to another folder.',
+      );
     }
   }
 }

@@ -4,7 +4,11 @@ import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL, type Envelope } from '../core/api.js';
 import type { Session } from '../core/session.js';
 
-export function isTrustedSender(event: IpcMainInvokeEvent, window: BrowserWindow | null, pageUrl: string): boolean {
+export function isTrustedSender(
+  event: IpcMainInvokeEvent,
+  window: BrowserWindow | null,
+  pageUrl: string,
+): boolean {
   const frame = event.senderFrame;
   if (!window || window.isDestroyed() || !frame) return false;
   if (event.sender !== window.webContents) return false;
@@ -13,13 +17,23 @@ export function isTrustedSender(event: IpcMainInvokeEvent, window: BrowserWindow
   return frame.url.split(/[?#]/)[0] === pageUrl;
 }
 
-export function registerIpc(session: Session, getWindow: () => BrowserWindow | null, pageUrl: string): () => void {
-  ipcMain.handle(IPC_INVOKE_CHANNEL, async (event, method: unknown, args: unknown): Promise<Envelope<unknown>> => {
-    if (!isTrustedSender(event, getWindow(), pageUrl)) {
-      return { ok: false, error: { code: 'FORBIDDEN', message: 'Calls are accepted only from the ProxyScope window.' } };
-    }
-    return session.dispatch(method, args);
-  });
+export function registerIpc(
+  session: Session,
+  getWindow: () => BrowserWindow | null,
+  pageUrl: string,
+): () => void {
+  ipcMain.handle(
+    IPC_INVOKE_CHANNEL,
+    async (event, method: unknown, args: unknown): Promise<Envelope<unknown>> => {
+      if (!isTrustedSender(event, getWindow(), pageUrl)) {
+        return {
+          ok: false,
+          error: { code: 'FORBIDDEN', message: 'Calls are accepted only from the ProxyScope window.' },
+        };
+      }
+      return session.dispatch(method, args);
+    },
+  );
   const unsubscribe = session.onEvent((name, payload) => {
     const w = getWindow();
     if (w && !w.isDestroyed()) w.webContents.send(IPC_EVENT_CHANNEL, name, payload);

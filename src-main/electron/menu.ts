@@ -49,7 +49,9 @@ export function buildMenu(session: Session, getWindow: () => BrowserWindow | nul
     },
     {
       label: 'Help',
-      submenu: [{ label: 'About ProxyScope', click: () => session.emit('menu.command', { command: 'about' }) }],
+      submenu: [
+        { label: 'About ProxyScope', click: () => session.emit('menu.command', { command: 'about' }) },
+      ],
     },
   ];
   return Menu.buildFromTemplate(template);

@@ -21,7 +21,10 @@ ipcRenderer.on(IPC_EVENT_CHANNEL, (_e: IpcRendererEvent, name: unknown, payload:
 contextBridge.exposeInMainWorld('proxyscope', {
   invoke(method: unknown, args?: unknown): Promise<Envelope<unknown>> {
     if (!isMethodName(method)) {
-      return Promise.resolve({ ok: false, error: { code: 'UNKNOWN_METHOD', message: `Unknown method '${String(method)}'.` } });
+      return Promise.resolve({
+        ok: false,
+        error: { code: 'UNKNOWN_METHOD', message: `Unknown method '${String(method)}'.` },
+      });
     }
     return ipcRenderer.invoke(IPC_INVOKE_CHANNEL, method, args) as Promise<Envelope<unknown>>;
   },

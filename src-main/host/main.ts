@@ -15,7 +15,8 @@ function parseArgs(argv: string[]): { port: number; open: boolean } {
     if (a === '--open') open = true;
     else if (a === '--port') {
       const n = Number(argv[++i]);
-      if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--port needs a number from 0 to 65535, got '${argv[i] ?? ''}'`);
+      if (!Number.isInteger(n) || n < 0 || n > 65535)
+        throw new Error(`--port needs a number from 0 to 65535, got '${argv[i] ?? ''}'`);
       port = n;
     } else throw new Error(`unknown option '${a}'. Options: --port N, --open`);
   }
@@ -34,7 +35,8 @@ async function run(): Promise<void> {
   });
   const host = await startHost({ session, rendererDir: path.resolve(here, '../renderer'), port });
   process.stdout.write(`ProxyScope is running at ${host.url}\n`);
-  if (open && !openInBrowser(host.url)) process.stdout.write('No browser to open here: open the URL above in one.\n');
+  if (open && !openInBrowser(host.url))
+    process.stdout.write('No browser to open here: open the URL above in one.\n');
   const stop = () => {
     session.close();
     void host.close().then(() => process.exit(0));

@@ -75,9 +75,11 @@ export async function startHost(options: HostOptions): Promise<Host> {
 
   /** Why a request is refused, or undefined when it may go on. */
   function checkOrigin(req: IncomingMessage): string | undefined {
-    if (!allowedHosts().includes(req.headers.host ?? '')) return 'wrong Host header (only 127.0.0.1 is served).';
+    if (!allowedHosts().includes(req.headers.host ?? ''))
+      return 'wrong Host header (only 127.0.0.1 is served).';
     const origin = req.headers.origin;
-    if (origin !== undefined && !allowedOrigins().includes(origin)) return `requests from ${origin} are not allowed.`;
+    if (origin !== undefined && !allowedOrigins().includes(origin))
+      return `requests from ${origin} are not allowed.`;
     const site = req.headers['sec-fetch-site'];
     if (site === 'cross-site') return 'cross-site requests are not allowed.';
     return undefined;
@@ -91,13 +93,21 @@ export async function startHost(options: HostOptions): Promise<Host> {
     const isPage = url.pathname === '/' || url.pathname === '/index.html';
     const given = url.searchParams.get('token') ?? (isPage ? undefined : cookieToken(req));
     if (!sameToken(given, token)) {
-      return refuse(res, 403, 'the access token is missing or wrong. Open the exact URL that `npm run start:web` printed.');
+      return refuse(
+        res,
+        403,
+        'the access token is missing or wrong. Open the exact URL that `npm run start:web` printed.',
+      );
     }
     const rel = isPage ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
     const file = path.resolve(rendererDir, rel);
     if (!file.startsWith(rendererDir + path.sep)) return refuse(res, 404, 'not found.');
     if (!existsSync(file) || !statSync(file).isFile()) {
-      return refuse(res, 404, isPage ? `the renderer is not built (${file} is missing). Run \`npm run build\`.` : 'not found.');
+      return refuse(
+        res,
+        404,
+        isPage ? `the renderer is not built (${file} is missing). Run \`npm run build\`.` : 'not found.',
+      );
     }
     const headers: Record<string, string> = {
       'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream',
@@ -124,7 +134,9 @@ export async function startHost(options: HostOptions): Promise<Host> {
       (url.pathname !== '/ws' ? 'no socket there.' : undefined) ??
       (sameToken(url.searchParams.get('token'), token) ? undefined : 'the access token is missing or wrong.');
     if (bad) {
-      socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nProxyScope: ${bad}\n`);
+      socket.end(
+        `HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nProxyScope: ${bad}\n`,
+      );
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws));

@@ -38,7 +38,8 @@ export const en = {
   setup: {
     title: 'Proxy settings',
     where: 'On the FMC: System → Configuration → Management Interfaces → Proxy',
-    intro: 'Enter the proxy exactly as configured on the FMC. ProxyScope uses these values for the checks and commands in the next steps.',
+    intro:
+      'Enter the proxy exactly as configured on the FMC. ProxyScope uses these values for the checks and commands in the next steps.',
     enabled: 'Enabled',
     host: 'HTTP Proxy',
     hostPlaceholder: 'IP address or FQDN',
@@ -56,7 +57,8 @@ export const en = {
     savedTo: (file: string) => `Saved to ${file}`,
     unsaved: 'Unsaved changes',
     hostTooLong: (n: number) => `${n} characters: with Smart Licensing the proxy FQDN may be at most 64.`,
-    passwordChars: 'The FMC accepts A–Z, a–z, 0–9 and special characters; this password has others (space or non-ASCII).',
+    passwordChars:
+      'The FMC accepts A–Z, a–z, 0–9 and special characters; this password has others (space or non-ASCII).',
     factsTitle: 'FMC facts',
     facts: [
       'Without a proxy the FMC reaches the internet directly on TCP/443 (HTTPS) and TCP/80 (HTTP).',
@@ -103,13 +105,26 @@ export const en = {
     colWhat: 'Stage',
     colDetail: 'What the packets show',
     flow: [
-      ['TCP handshake', 'Client → proxy port: SYN, SYN-ACK, ACK. (The document: client MSS 1460, proxy MSS 1300.)'],
-      ['CONNECT', 'CONNECT tools.cisco.com:443 HTTP/1.1 with Host: tools.cisco.com:443, User-Agent: curl/…, Proxy-Connection: Keep-Alive.'],
-      ['200 Connection established', 'From the proxy (the document measured 0.1766 s after the request). From here the proxy only relays.'],
-      ['TLS through the tunnel', 'Client Hello (SNI=tools.cisco.com), Server Hello, then encrypted application data. A 302 Found inside is normal (visible only if TLS is decrypted).'],
+      [
+        'TCP handshake',
+        'Client → proxy port: SYN, SYN-ACK, ACK. (The document: client MSS 1460, proxy MSS 1300.)',
+      ],
+      [
+        'CONNECT',
+        'CONNECT tools.cisco.com:443 HTTP/1.1 with Host: tools.cisco.com:443, User-Agent: curl/…, Proxy-Connection: Keep-Alive.',
+      ],
+      [
+        '200 Connection established',
+        'From the proxy (the document measured 0.1766 s after the request). From here the proxy only relays.',
+      ],
+      [
+        'TLS through the tunnel',
+        'Client Hello (SNI=tools.cisco.com), Server Hello, then encrypted application data. A 302 Found inside is normal (visible only if TLS is decrypted).',
+      ],
       ['Teardown', 'FIN / FIN / ACK.'],
     ] as [string, string][],
-    labNote: 'The document’s lab: FMC 10.40.40.1, proxy 10.10.10.1 port 80, server 72.163.4.161 — example data only.',
+    labNote:
+      'The document’s lab: FMC 10.40.40.1, proxy 10.10.10.1 port 80, server 72.163.4.161 — example data only.',
     captureTitle: 'Live capture and packet list',
   },
   known: {
@@ -120,18 +135,23 @@ export const en = {
     issues: [
       {
         name: 'Proxy ACL restriction',
-        signs: 'Handshake and CONNECT succeed; the proxy answers 403 Forbidden or 502 Bad Gateway (Content-Type: text/html, Connection: close), then closes (FIN exchange).',
+        signs:
+          'Handshake and CONNECT succeed; the proxy answers 403 Forbidden or 502 Bad Gateway (Content-Type: text/html, Connection: close), then closes (FIN exchange).',
         meaning: 'An access list or permission rule on the proxy blocks the traffic.',
       },
       {
         name: 'Download fails: timeout / incomplete transfer',
-        signs: 'Handshake, CONNECT and 200 succeed, TLS starts, the download begins, then stalls: data sent, no response, the connection idles; the FMC closes or retries.',
-        meaning: 'Proxy inspection delay or filtering, a proxy timeout for long transfers, or a proxy file-size limit.',
+        signs:
+          'Handshake, CONNECT and 200 succeed, TLS starts, the download begins, then stalls: data sent, no response, the connection idles; the FMC closes or retries.',
+        meaning:
+          'Proxy inspection delay or filtering, a proxy timeout for long transfers, or a proxy file-size limit.',
       },
       {
         name: 'Download fails: MTU',
-        signs: 'Handshake, CONNECT, 200 and the first TLS packets succeed; large packets are fragmented or dropped (e.g. a 1440-byte segment answered by RST). Retransmissions, no TLS/data exchange, FIN or RST instead of progress.',
-        meaning: 'MTU wrong or too small between FMC and proxy or between proxy and internet, often with SSL inspection or fragmentation.',
+        signs:
+          'Handshake, CONNECT, 200 and the first TLS packets succeed; large packets are fragmented or dropped (e.g. a 1440-byte segment answered by RST). Retransmissions, no TLS/data exchange, FIN or RST instead of progress.',
+        meaning:
+          'MTU wrong or too small between FMC and proxy or between proxy and internet, often with SSL inspection or fragmentation.',
       },
     ],
     codesTitle: 'HTTP codes seen with curl',
@@ -143,7 +163,11 @@ export const en = {
       ['401', 'Unauthorized', 'Missing or wrong credentials'],
       ['403', 'Forbidden', 'Access denied'],
       ['404', 'Not Found', 'Resource not found'],
-      ['407', 'Proxy Authentication Required', 'The proxy wants credentials; Proxy-Authenticate names the scheme (Basic, Digest, NTLM, Negotiate). The FMC does Digest, not NTLM.'],
+      [
+        '407',
+        'Proxy Authentication Required',
+        'The proxy wants credentials; Proxy-Authenticate names the scheme (Basic, Digest, NTLM, Negotiate). The FMC does Digest, not NTLM.',
+      ],
       ['500', 'Internal Server Error', 'Server error'],
       ['502', 'Bad Gateway', 'Server communication error'],
       ['503', 'Service Unavailable', 'Server overloaded or in maintenance'],

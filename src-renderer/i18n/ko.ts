@@ -57,7 +57,8 @@ export const ko: Dict = {
     savedTo: (file: string) => `${file}에 저장됨`,
     unsaved: '저장하지 않은 변경 사항',
     hostTooLong: (n: number) => `${n}자: Smart Licensing을 사용할 때 프록시 FQDN은 최대 64자입니다.`,
-    passwordChars: 'FMC는 A–Z, a–z, 0–9와 특수 문자를 허용합니다. 이 비밀번호에는 다른 문자(공백 또는 비ASCII)가 있습니다.',
+    passwordChars:
+      'FMC는 A–Z, a–z, 0–9와 특수 문자를 허용합니다. 이 비밀번호에는 다른 문자(공백 또는 비ASCII)가 있습니다.',
     factsTitle: 'FMC 참고 사항',
     facts: [
       '프록시가 없으면 FMC는 TCP/443(HTTPS)과 TCP/80(HTTP)으로 인터넷에 직접 연결합니다.',
@@ -104,13 +105,26 @@ export const ko: Dict = {
     colWhat: '단계',
     colDetail: '패킷에 보이는 내용',
     flow: [
-      ['TCP 핸드셰이크', '클라이언트 → 프록시 포트: SYN, SYN-ACK, ACK. (문서: 클라이언트 MSS 1460, 프록시 MSS 1300.)'],
-      ['CONNECT', 'CONNECT tools.cisco.com:443 HTTP/1.1, Host: tools.cisco.com:443, User-Agent: curl/…, Proxy-Connection: Keep-Alive.'],
-      ['200 Connection established', '프록시의 응답(문서에서는 요청 후 0.1766초). 이후 프록시는 중계만 합니다.'],
-      ['터널 안의 TLS', 'Client Hello(SNI=tools.cisco.com), Server Hello, 이후 암호화된 애플리케이션 데이터. 내부의 302 Found는 정상입니다(TLS를 복호화해야 보임).'],
+      [
+        'TCP 핸드셰이크',
+        '클라이언트 → 프록시 포트: SYN, SYN-ACK, ACK. (문서: 클라이언트 MSS 1460, 프록시 MSS 1300.)',
+      ],
+      [
+        'CONNECT',
+        'CONNECT tools.cisco.com:443 HTTP/1.1, Host: tools.cisco.com:443, User-Agent: curl/…, Proxy-Connection: Keep-Alive.',
+      ],
+      [
+        '200 Connection established',
+        '프록시의 응답(문서에서는 요청 후 0.1766초). 이후 프록시는 중계만 합니다.',
+      ],
+      [
+        '터널 안의 TLS',
+        'Client Hello(SNI=tools.cisco.com), Server Hello, 이후 암호화된 애플리케이션 데이터. 내부의 302 Found는 정상입니다(TLS를 복호화해야 보임).',
+      ],
       ['연결 종료', 'FIN / FIN / ACK.'],
     ],
-    labNote: '문서의 실습 환경: FMC 10.40.40.1, 프록시 10.10.10.1 포트 80, 서버 72.163.4.161 — 예시 데이터일 뿐입니다.',
+    labNote:
+      '문서의 실습 환경: FMC 10.40.40.1, 프록시 10.10.10.1 포트 80, 서버 72.163.4.161 — 예시 데이터일 뿐입니다.',
     captureTitle: '라이브 캡처와 패킷 목록',
   },
   known: {
@@ -121,18 +135,22 @@ export const ko: Dict = {
     issues: [
       {
         name: '프록시 ACL 제한',
-        signs: '핸드셰이크와 CONNECT는 성공하지만 프록시가 403 Forbidden 또는 502 Bad Gateway(Content-Type: text/html, Connection: close)로 응답한 뒤 연결을 닫습니다(FIN 교환).',
+        signs:
+          '핸드셰이크와 CONNECT는 성공하지만 프록시가 403 Forbidden 또는 502 Bad Gateway(Content-Type: text/html, Connection: close)로 응답한 뒤 연결을 닫습니다(FIN 교환).',
         meaning: '프록시의 액세스 목록이나 권한 규칙이 트래픽을 차단합니다.',
       },
       {
         name: '다운로드 실패: 시간 초과 / 불완전한 전송',
-        signs: '핸드셰이크, CONNECT, 200이 성공하고 TLS가 시작되어 다운로드가 시작된 뒤 멈춥니다: 데이터 전송, 응답 없음, 연결 유휴; FMC가 연결을 닫거나 재시도합니다.',
+        signs:
+          '핸드셰이크, CONNECT, 200이 성공하고 TLS가 시작되어 다운로드가 시작된 뒤 멈춥니다: 데이터 전송, 응답 없음, 연결 유휴; FMC가 연결을 닫거나 재시도합니다.',
         meaning: '프록시 검사 지연 또는 필터링, 긴 전송에 대한 프록시 시간 제한, 프록시 파일 크기 제한.',
       },
       {
         name: '다운로드 실패: MTU',
-        signs: '핸드셰이크, CONNECT, 200과 첫 TLS 패킷은 성공하지만 큰 패킷이 조각나거나 버려집니다(예: 1440바이트 세그먼트에 프록시가 RST로 응답). 재전송, TLS/데이터 교환 없음, 진행 대신 FIN 또는 RST.',
-        meaning: 'FMC와 프록시 사이 또는 프록시와 인터넷 사이의 MTU가 잘못되었거나 너무 작음. SSL 검사나 단편화와 함께 자주 발생합니다.',
+        signs:
+          '핸드셰이크, CONNECT, 200과 첫 TLS 패킷은 성공하지만 큰 패킷이 조각나거나 버려집니다(예: 1440바이트 세그먼트에 프록시가 RST로 응답). 재전송, TLS/데이터 교환 없음, 진행 대신 FIN 또는 RST.',
+        meaning:
+          'FMC와 프록시 사이 또는 프록시와 인터넷 사이의 MTU가 잘못되었거나 너무 작음. SSL 검사나 단편화와 함께 자주 발생합니다.',
       },
     ],
     codesTitle: 'curl에서 보이는 HTTP 코드',
@@ -144,7 +162,11 @@ export const ko: Dict = {
       ['401', 'Unauthorized', '자격 증명 누락 또는 오류'],
       ['403', 'Forbidden', '접근 거부'],
       ['404', 'Not Found', '리소스 없음'],
-      ['407', 'Proxy Authentication Required', '프록시가 자격 증명을 요구합니다. Proxy-Authenticate에 방식(Basic, Digest, NTLM, Negotiate)이 있습니다. FMC는 Digest를 지원하고 NTLM은 지원하지 않습니다.'],
+      [
+        '407',
+        'Proxy Authentication Required',
+        '프록시가 자격 증명을 요구합니다. Proxy-Authenticate에 방식(Basic, Digest, NTLM, Negotiate)이 있습니다. FMC는 Digest를 지원하고 NTLM은 지원하지 않습니다.',
+      ],
       ['500', 'Internal Server Error', '서버 오류'],
       ['502', 'Bad Gateway', '서버 통신 오류'],
       ['503', 'Service Unavailable', '서버 과부하 또는 유지 보수'],

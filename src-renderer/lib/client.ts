@@ -13,11 +13,18 @@ import {
 
 function bridge(): ProxyScopeBridge {
   const b = window.proxyscope;
-  if (!b) throw new ApiError('NOT_CONNECTED', 'No connection to the ProxyScope app (window.proxyscope is missing).');
+  if (!b)
+    throw new ApiError(
+      'NOT_CONNECTED',
+      'No connection to the ProxyScope app (window.proxyscope is missing).',
+    );
   return b;
 }
 
-export async function call<M extends MethodName>(method: M, ...args: MethodArgs<M> extends Record<string, never> ? [] : [MethodArgs<M>]): Promise<MethodResult<M>> {
+export async function call<M extends MethodName>(
+  method: M,
+  ...args: MethodArgs<M> extends Record<string, never> ? [] : [MethodArgs<M>]
+): Promise<MethodResult<M>> {
   return unwrap(await bridge().invoke(method, args[0]));
 }
 

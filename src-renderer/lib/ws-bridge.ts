@@ -56,7 +56,10 @@ export function createWsBridge(socketUrl: string): WsBridge {
 
   const bridge: WsBridge = {
     async invoke(method, args) {
-      await Promise.race([opened, new Promise<void>((r) => ws.addEventListener('close', () => r(), { once: true }))]);
+      await Promise.race([
+        opened,
+        new Promise<void>((r) => ws.addEventListener('close', () => r(), { once: true })),
+      ]);
       if (closed) return gone;
       const id = nextId++;
       return new Promise((resolve) => {

@@ -48,7 +48,9 @@ test('the Electron window shows the wizard over IPC, locked down', { skip }, asy
     assert.equal(exposed.node, 'undefined');
     assert.equal(exposed.process, 'undefined');
     const bad = await page.evaluate(() =>
-      (window as unknown as { proxyscope: { invoke: (m: string, a: unknown) => Promise<unknown> } }).proxyscope.invoke('settings.set', {
+      (
+        window as unknown as { proxyscope: { invoke: (m: string, a: unknown) => Promise<unknown> } }
+      ).proxyscope.invoke('settings.set', {
         proxy: { enabled: true, host: 'p', port: 0, useAuth: false, username: '', rememberPassword: false },
       }),
     );

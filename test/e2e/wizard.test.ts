@@ -31,7 +31,12 @@ before(async () => {
     assert.equal(r.status, 0, 'the build failed');
   }
   dir = mkdtempSync(path.join(tmpdir(), 'proxyscope-e2e-'));
-  session = new Session({ transport: 'browser', configDir: path.join(dir, 'config'), secrets: createMemorySecretStore(), defaultLanguage: 'en' });
+  session = new Session({
+    transport: 'browser',
+    configDir: path.join(dir, 'config'),
+    secrets: createMemorySecretStore(),
+    defaultLanguage: 'en',
+  });
   host = await startHost({ session, rendererDir: path.join(root, 'dist/renderer') });
   context = await chromium.launchPersistentContext(path.join(dir, 'profile'), {
     executablePath: CHROMIUM,
@@ -94,7 +99,9 @@ test('Setup is saved, survives a reload, and forgets the password unless asked',
 
   await page.reload();
   await waitForSetup();
-  await page.waitForFunction(() => (document.getElementById('px-host') as HTMLInputElement | null)?.value === 'proxy.lab.test');
+  await page.waitForFunction(
+    () => (document.getElementById('px-host') as HTMLInputElement | null)?.value === 'proxy.lab.test',
+  );
   assert.equal(await field('Enabled').isChecked(), true);
   assert.equal(await field('Port').inputValue(), '8080');
   assert.equal(await field('Use Proxy Authentication').isChecked(), true);
@@ -108,14 +115,19 @@ test('Setup is saved, survives a reload, and forgets the password unless asked',
   await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor({ timeout: 10_000 });
   await page.reload();
   await waitForSetup();
-  await page.waitForFunction(() => (document.getElementById('px-pass') as HTMLInputElement | null)?.value !== '');
+  await page.waitForFunction(
+    () => (document.getElementById('px-pass') as HTMLInputElement | null)?.value !== '',
+  );
   assert.equal(await field('Password').inputValue(), PASSWORD);
   assert.equal(await field('Remember password').isChecked(), true);
 
   const configDir = path.join(dir, 'config');
-  const saved = JSON.parse(readFileSync(path.join(configDir, 'settings.json'), 'utf8')) as { proxy: { host: string } };
+  const saved = JSON.parse(readFileSync(path.join(configDir, 'settings.json'), 'utf8')) as {
+    proxy: { host: string };
+  };
   assert.equal(saved.proxy.host, 'proxy.lab.test');
-  for (const f of readdirSync(configDir)) assert.ok(!readFileSync(path.join(configDir, f), 'utf8').includes(PASSWORD), `${f} has no password`);
+  for (const f of readdirSync(configDir))
+    assert.ok(!readFileSync(path.join(configDir, f), 'utf8').includes(PASSWORD), `${f} has no password`);
 });
 
 test('the other steps show the document facts and say plainly what is not connected', { skip }, async () => {

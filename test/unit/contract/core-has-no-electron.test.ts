@@ -16,7 +16,12 @@ function sources(dir: string): string[] {
 
 test("nothing under src-main/core imports 'electron'", () => {
   const offenders = sources(core).filter((f) =>
-    /(?:from\s+|import\s*\(\s*|require\s*\(\s*|import\s+)['"]electron(?:\/[^'"]*)?['"]/.test(readFileSync(f, 'utf8')),
+    /(?:from\s+|import\s*\(\s*|require\s*\(\s*|import\s+)['"]electron(?:\/[^'"]*)?['"]/.test(
+      readFileSync(f, 'utf8'),
+    ),
   );
-  assert.deepEqual(offenders.map((f) => path.relative(core, f)), []);
+  assert.deepEqual(
+    offenders.map((f) => path.relative(core, f)),
+    [],
+  );
 });

@@ -19,10 +19,17 @@ before(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'proxyscope-host-'));
   const renderer = path.join(dir, 'renderer');
   mkdirSync(path.join(renderer, 'assets'), { recursive: true });
-  writeFileSync(path.join(renderer, 'index.html'), '<!doctype html><title>ProxyScope</title><div id="app"></div>');
+  writeFileSync(
+    path.join(renderer, 'index.html'),
+    '<!doctype html><title>ProxyScope</title><div id="app"></div>',
+  );
   writeFileSync(path.join(renderer, 'assets', 'app.js'), 'console.log(1)');
   writeFileSync(path.join(dir, 'outside.txt'), 'secret');
-  session = new Session({ transport: 'browser', configDir: path.join(dir, 'config'), secrets: createMemorySecretStore() });
+  session = new Session({
+    transport: 'browser',
+    configDir: path.join(dir, 'config'),
+    secrets: createMemorySecretStore(),
+  });
   host = await startHost({ session, rendererDir: renderer });
 });
 
@@ -32,7 +39,10 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function get(pathAndQuery: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+function get(
+  pathAndQuery: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const req = http.get({ host: '127.0.0.1', port: host.port, path: pathAndQuery, headers }, (res) => {
       let body = '';
@@ -107,7 +117,10 @@ test('with the token: the page loads with a strict CSP, assets via the cookie, t
   ws.send(JSON.stringify({ id: 3, method: 'no.such', args: {} }));
   replies.push(await next());
   ws.close();
-  const [info, bad, unknown] = replies as { id: number; envelope: { ok: boolean; data?: { transport: string }; error?: { code: string; message: string } } }[];
+  const [info, bad, unknown] = replies as {
+    id: number;
+    envelope: { ok: boolean; data?: { transport: string }; error?: { code: string; message: string } };
+  }[];
   assert.equal(info.id, 1);
   assert.equal(info.envelope.ok, true);
   assert.equal(info.envelope.data?.transport, 'browser');
