@@ -78,8 +78,21 @@ function normalise(rows: string[]): string[] {
   });
 }
 
-/** Captures `count` packets of loopback TCP traffic to a server of our own with tcpdump. */
-async function captureLoopback(t: TestContext, file: string, count: number, extra: string[]): Promise<void> {
+interface Recorder {
+  cmd: string;
+  args: (port: number) => string[];
+  /** stderr text that says the capture is running */
+  ready: string;
+}
+
+const tcpdump = (file: string, count: number, extra: string[]): Recorder => ({
+  cmd: 'tcpdump',
+  args: (port) => [...extra, '-n', '-w', file, '-c', String(count), '-U', `tcp port ${port}`],
+  ready: 'listening on',
+});
+
+/** Captures loopback TCP traffic to a server of our own until the recorder stops at its packet count. */
+async function captureLoopback(t: TestContext, rec: Recorder): Promise<void> {
   const server = createServer((s) => {
     s.on('data', (d) => s.write(Buffer.concat([Buffer.from('echo:'), d])));
     s.on('end', () => s.end());
@@ -88,9 +101,7 @@ async function captureLoopback(t: TestContext, file: string, count: number, extr
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   t.after(() => server.close());
   const port = (server.address() as AddressInfo).port;
-  const dump = spawn('tcpdump', [...extra, '-n', '-w', file, '-c', String(count), '-U', `tcp port ${port}`], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const dump = spawn(rec.cmd, rec.args(port), { stdio: ['ignore', 'ignore', 'pipe'] });
   t.after(() => {
     if (dump.exitCode === null) dump.kill('SIGKILL');
   });
@@ -99,10 +110,10 @@ async function captureLoopback(t: TestContext, file: string, count: number, extr
     let err = '';
     dump.stderr.on('data', (d: Buffer) => {
       err += d.toString();
-      if (err.includes('listening on')) resolve();
+      if (err.includes(rec.ready)) resolve();
     });
-    dump.on('exit', (code) => reject(new Error(`tcpdump exited (${code}): ${err}`)));
-    setTimeout(() => reject(new Error(`tcpdump did not start: ${err}`)), 15000).unref();
+    dump.on('exit', (code) => reject(new Error(`${rec.cmd} exited (${code}): ${err}`)));
+    setTimeout(() => reject(new Error(`${rec.cmd} did not start: ${err}`)), 15000).unref();
   });
   let done = false;
   void exited.then(() => (done = true));
@@ -118,7 +129,7 @@ async function captureLoopback(t: TestContext, file: string, count: number, extr
     exited,
     new Promise<string>((r) => setTimeout(() => r('timeout'), 15000).unref()),
   ]);
-  assert.equal(code, 0, 'tcpdump exits after its packet count');
+  assert.equal(code, 0, `${rec.cmd} exits after its packet count`);
 }
 
 test(
@@ -130,9 +141,9 @@ test(
     const micro = path.join(dir, 'lo.pcap');
     const nano = path.join(dir, 'lo-ns.pcap');
     const any = path.join(dir, 'any.pcap');
-    await captureLoopback(t, micro, 40, ['-i', 'lo']);
-    await captureLoopback(t, nano, 25, ['-i', 'lo', '--time-stamp-precision=nano']);
-    await captureLoopback(t, any, 30, ['-i', 'any']);
+    await captureLoopback(t, tcpdump(micro, 40, ['-i', 'lo']));
+    await captureLoopback(t, tcpdump(nano, 25, ['-i', 'lo', '--time-stamp-precision=nano']));
+    await captureLoopback(t, tcpdump(any, 30, ['-i', 'any']));
 
     const ng = path.join(dir, 'editcap.pcapng');
     run('editcap', ['-F', 'pcapng', micro, ng]);
@@ -222,5 +233,40 @@ test(
     assert.deepEqual(normalise(tsharkRows(ours)), ourRows(nano).rows);
     const capinfos = spawnSync('capinfos', [ours], { encoding: 'utf8' });
     if (capinfos.status === 0) assert.match(capinfos.stdout, /ProxyScope \d+\.\d+\.\d+/);
+  },
+);
+
+const dumpcapSkip = skipReason ?? (existsSync('/usr/bin/dumpcap') ? undefined : 'dumpcap not installed');
+
+test(
+  'dumpcap pcapng with two interfaces (lo and any): interfaces, per-packet interface, timestamps as tshark',
+  { skip: dumpcapSkip, timeout: 120000 },
+  async (t) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'proxyscope-pcap-dumpcap-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'two.pcapng');
+    await captureLoopback(t, {
+      cmd: 'dumpcap',
+      // a capture filter given before any -i applies to every interface
+      args: (port) => ['-f', `tcp port ${port}`, '-i', 'lo', '-i', 'any', '-c', '40', '-w', file],
+      ready: 'Capturing on',
+    });
+    const ours = ourRows(file);
+    assert.equal(ours.format, 'pcapng');
+    assert.equal(ours.linkTypes.length, 2);
+    assert.equal(ours.linkTypes[0], LinkType.ETHERNET);
+    assert.ok([LinkType.LINUX_SLL, LinkType.LINUX_SLL2].includes(ours.linkTypes[1] as 113 | 276));
+    assert.ok(ours.rows.length >= 40);
+    assert.deepEqual(ours.rows, normalise(tsharkRows(file)));
+    const names = run('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.interface_name'])
+      .split('\n')
+      .filter(Boolean);
+    const interfaces: string[] = [];
+    readCaptureFileSync(file, () => {}, { onInterface: (i) => (interfaces[i.id] = i.name ?? '') });
+    assert.deepEqual(interfaces, ['lo', 'any']);
+    assert.deepEqual(
+      ours.packets.map((p) => interfaces[p.interfaceId]),
+      names,
+    );
   },
 );
