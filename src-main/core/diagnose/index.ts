@@ -1,0 +1,10 @@
+// The diagnosis: known-issue catalog, stage ladders, findings with evidence packets, verdicts.
+export { KNOWN_ISSUES, HTTP_CODES, issueText, issueRank, httpCodeInfo, describeHttpCode, type Lang, type NextStep, type IssueText, type KnownIssueInfo, type HttpCodeInfo } from './catalog.js';
+export { diagnosePackets, verdictOf, findingExpertItems, packetNotes, type DiagnoseOptions, type DiagnosisResult, type Verdict } from './diagnose.js';
+export { joinVerdict, type JoinedVerdict, type JoinedResult } from './joined.js';
+export { diagnoseCaptureFile, captureFileFacts, rawPacketFacts } from './file.js';
+export { FactExtractor } from './extract.js';
+export type { Finding } from './rules.js';
+export type { Ladder, Stage, StageName, StageStatus } from './ladder.js';
+export type { PacketFacts, Endpoint, TcpFacts, HttpFacts, TlsFacts, IcmpFacts, DnsFacts } from './facts.js';
+export { KNOWN_ISSUE_IDS, isKnownIssueId, type KnownIssueId } from './issue-ids.js';
