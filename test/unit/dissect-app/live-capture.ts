@@ -87,27 +87,73 @@ export function tlsServer(cert: TestCert, opts: tls.TlsOptions = {}): tls.Server
   });
 }
 
-/** A CONNECT proxy that tunnels every CONNECT to 127.0.0.1:targetPort. */
-export function connectProxy(targetPort: number): net.Server {
+export interface ProxyOptions {
+  /** answer 407 (Basic, NTLM) to a CONNECT without Proxy-Authorization */
+  requireAuth?: boolean;
+  /** relay server → client data in chunks of this size, one segment each (splits TLS records) */
+  chunk?: number;
+}
+
+const PAGE_407 = '<html><body>Proxy authentication required</body></html>';
+const PAGE_403 = '<html><body>Access denied</body></html>';
+
+/**
+ * A CONNECT proxy that tunnels every CONNECT to 127.0.0.1:targetPort. Host "blocked.example" gets a
+ * Squid-like 403; with requireAuth a CONNECT without credentials gets a 407 (connection kept).
+ */
+export function connectProxy(targetPort: number, opts: ProxyOptions = {}): net.Server {
   return net.createServer((c) => {
     c.on('error', () => {});
+    c.setNoDelay(true);
     let buf = Buffer.alloc(0);
     const onData = (d: Buffer) => {
       buf = Buffer.concat([buf, d]);
-      const end = buf.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      c.off('data', onData);
-      const up = net.connect(targetPort, '127.0.0.1', () => {
-        c.write('HTTP/1.1 200 Connection established\r\n\r\n');
+      for (;;) {
+        const end = buf.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const head = buf.subarray(0, end).toString('latin1');
         const rest = buf.subarray(end + 4);
-        if (rest.length) up.write(rest);
-        c.pipe(up);
-        up.pipe(c);
-      });
-      up.on('error', () => c.destroy());
+        buf = Buffer.alloc(0);
+        if (head.startsWith('CONNECT blocked.example')) {
+          c.end(`HTTP/1.1 403 Forbidden\r\nServer: squid/5.7\r\nX-Squid-Error: ERR_ACCESS_DENIED 0\r\nContent-Type: text/html;charset=utf-8\r\nContent-Length: ${PAGE_403.length}\r\nConnection: close\r\n\r\n${PAGE_403}`);
+          return;
+        }
+        if (opts.requireAuth && !/\r\nProxy-Authorization: /i.test(head)) {
+          c.write(`HTTP/1.1 407 Proxy Authentication Required\r\nServer: squid/5.7\r\nProxy-Authenticate: Basic realm="ProxyScope test"\r\nProxy-Authenticate: NTLM\r\nX-Squid-Error: ERR_CACHE_ACCESS_DENIED 0\r\nContent-Type: text/html;charset=utf-8\r\nContent-Length: ${PAGE_407.length}\r\nVia: 1.1 proxy (squid/5.7)\r\n\r\n${PAGE_407}`);
+          buf = rest;
+          continue;
+        }
+        c.off('data', onData);
+        const up = net.connect(targetPort, '127.0.0.1', () => {
+          c.write('HTTP/1.1 200 Connection established\r\n\r\n');
+          if (rest.length) up.write(rest);
+          c.pipe(up);
+          if (opts.chunk) relayChunked(up, c, opts.chunk);
+          else up.pipe(c);
+        });
+        up.on('error', () => c.destroy());
+        c.on('close', () => up.destroy());
+        return;
+      }
     };
     c.on('data', onData);
   });
+}
+
+/** Copies from → to in small writes a few ms apart, so each becomes its own TCP segment. */
+function relayChunked(from: net.Socket, to: net.Socket, size: number): void {
+  let queue = Promise.resolve();
+  from.on('data', (d: Buffer) => {
+    from.pause();
+    queue = queue.then(async () => {
+      for (let i = 0; i < d.length; i += size) {
+        to.write(d.subarray(i, i + size));
+        await new Promise((r) => setTimeout(r, 3));
+      }
+      from.resume();
+    });
+  });
+  from.on('end', () => void queue.then(() => to.end()));
 }
 
 /** One TLS exchange: handshake, a request, the answer, close. Resolves even when the handshake fails. */
@@ -122,24 +168,54 @@ export function tlsExchange(opts: tls.ConnectionOptions): Promise<{ ok: boolean;
   });
 }
 
-/** CONNECT through the proxy, then TLS inside the tunnel. */
-export function tunnelExchange(proxyPort: number, host: string): Promise<{ ok: boolean; error?: string }> {
+export interface TunnelOptions {
+  /** "user:password" for Proxy-Authorization: Basic, sent after a 407 */
+  credentials?: string;
+  /** send the CONNECT header in two writes (split across segments) */
+  splitHeader?: boolean;
+}
+
+/** CONNECT through the proxy (answering a 407 once with Basic credentials), then TLS inside. */
+export function tunnelExchange(proxyPort: number, host: string, opts: TunnelOptions = {}): Promise<{ ok: boolean; status?: string; error?: string }> {
   return new Promise((resolve) => {
-    const c = net.connect(proxyPort, '127.0.0.1', () => {
-      c.write(`CONNECT ${host}:443 HTTP/1.1\r\nHost: ${host}:443\r\nUser-Agent: curl/7.88.1\r\nProxy-Connection: Keep-Alive\r\n\r\n`);
-    });
+    const c = net.connect(proxyPort, '127.0.0.1');
+    c.setNoDelay(true);
+    const connect = (auth: boolean) => {
+      const extra = auth && opts.credentials ? `Proxy-Authorization: Basic ${Buffer.from(opts.credentials).toString('base64')}\r\n` : '';
+      const req = `CONNECT ${host}:443 HTTP/1.1\r\nHost: ${host}:443\r\nUser-Agent: curl/7.88.1\r\n${extra}Proxy-Connection: Keep-Alive\r\n\r\n`;
+      if (!opts.splitHeader) c.write(req);
+      else {
+        c.write(req.slice(0, 30));
+        setTimeout(() => c.write(req.slice(30)), 20);
+      }
+    };
+    c.on('connect', () => connect(false));
     c.on('error', (e) => resolve({ ok: false, error: e.message }));
+    c.on('close', () => resolve({ ok: false, error: 'closed' }));
     let buf = '';
+    let authSent = false;
     const onData = (d: Buffer) => {
       buf += d.toString('latin1');
-      if (!buf.includes('\r\n\r\n')) return;
-      c.off('data', onData);
-      if (!/^HTTP\/1\.[01] 200/.test(buf)) {
-        c.destroy();
-        resolve({ ok: false, error: buf.split('\r\n')[0] });
+      const end = buf.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const status = buf.slice(0, buf.indexOf('\r\n'));
+      const len = Number(/\r\nContent-Length: (\d+)/i.exec(buf.slice(0, end))?.[1] ?? 0);
+      if (buf.length < end + 4 + len) return;
+      buf = buf.slice(end + 4 + len);
+      if (/^HTTP\/1\.[01] 407/.test(status) && opts.credentials && !authSent) {
+        authSent = true;
+        connect(true);
         return;
       }
-      tlsExchange({ socket: c, servername: host }).then(resolve);
+      c.off('data', onData);
+      if (!/^HTTP\/1\.[01] 200/.test(status)) {
+        c.removeAllListeners('close');
+        c.on('close', () => resolve({ ok: false, status }));
+        c.end();
+        return;
+      }
+      c.removeAllListeners('close');
+      tlsExchange({ socket: c, servername: host }).then((r) => resolve({ ...r, status }));
     };
     c.on('data', onData);
   });
