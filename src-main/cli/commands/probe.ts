@@ -173,6 +173,7 @@ function human(result: ProbeResult, args: ProbeArgs, capture: CaptureAttachment 
   if (capture) {
     io.out('');
     io.out(`Packets: ${capture.text}`);
+    for (const f of capture.findings.filter((x) => x.severity !== 'note' && x.severity !== 'chat')) io.out(`  [${f.id}] ${f.title}${f.packets.length ? ` (frames ${f.packets.slice(0, 8).join(', ')})` : ''}`);
   }
   io.out('');
   io.out('On the FMC (CLI → expert), compare with:');
@@ -211,12 +212,14 @@ export const probeCommand: CliCommand = {
     let capture: CaptureAttachment | undefined;
     let result: ProbeResult;
     try {
-      const session = parsed.capture ? await attachCapture(parsed.capture, parsed.options.proxy) : undefined;
+      const session = parsed.capture ? await attachCapture(parsed.capture, parsed.options.proxy, { stallSeconds: parsed.options.stallSeconds, extraCa: parsed.options.extraCa }) : undefined;
+      let done: ProbeResult | undefined;
       try {
-        result = await runProbe({ ...parsed.options, signal: controller.signal });
+        done = await runProbe({ ...parsed.options, signal: controller.signal });
       } finally {
-        if (session) capture = await session.finish(() => result);
+        if (session) capture = await session.finish(() => done);
       }
+      result = done;
     } finally {
       process.off('SIGINT', onInt);
     }
@@ -225,7 +228,7 @@ export const probeCommand: CliCommand = {
       if (result.verdict.ok) result.verdict = { issue: 'config-mismatch', ok: false, summary: `The proxy works, but the FMC's iprep_proxy.conf differs from it: ${mismatch.join('; ')}.` };
     }
     if (parsed.json) {
-      io.out(JSON.stringify(capture ? { ...result, capture: capture.json } : result, null, 2));
+      io.out(JSON.stringify(capture ? { ...result, capture } : result, null, 2));
     } else human(result, parsed, capture, io);
     return result.verdict.ok ? 0 : 2;
   },

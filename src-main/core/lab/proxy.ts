@@ -97,7 +97,9 @@ export function startLabProxy(opts: LabProxyOptions): Promise<LabProxy> {
     if (!ctx) {
       const names = /^\d+\.\d+\.\d+\.\d+$/.test(host) ? [host] : [host];
       const leaf = makeLeaf(opts.interceptCa, names, 'ProxyScope Lab SSL Inspection');
-      ctx = tls.createSecureContext({ key: leaf.keyPem, cert: leaf.certPem + opts.interceptCa.certPem });
+      // TLS 1.2 like many inspection devices: the re-signed chain then travels in clear, so a
+      // capture proves the interception (TLS 1.3 would encrypt the Certificate message)
+      ctx = tls.createSecureContext({ key: leaf.keyPem, cert: leaf.certPem + opts.interceptCa.certPem, maxVersion: 'TLSv1.2' });
       interceptLeaves.set(host, ctx);
     }
     return ctx;

@@ -1,21 +1,102 @@
-// --capture for `proxyscope probe`: not wired yet (see attachCapture).
-import type { HostPort, ProbeResult } from './index.js';
+/**
+ * `probe --capture IFACE`: capture the probe's own packets and let the packet diagnosis judge
+ * them too, so the verdict is proven by packets. Kept apart from probe.ts so the probe itself
+ * needs neither capture rights nor the capture/diagnose modules.
+ */
+import { X509Certificate } from 'node:crypto';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { buildProxyFilter, startCapture, CaptureError, type CaptureSession } from '../capture/index.js';
+import { diagnosePackets } from '../diagnose/diagnose.js';
+import { rawPacketFacts } from '../diagnose/file.js';
+import type { KnownIssueId } from '../diagnose/issue-ids.js';
+import type { RawPacket } from '../pcap/types.js';
+import type { HostPort, ProbeResult } from './types.js';
 
 export interface CaptureAttachment {
+  available: boolean;
+  interface: string;
+  /** the pcapng written during the probe */
+  file?: string;
+  /** packets captured / packets that belong to the probe (its local ports, DNS, ICMP) */
+  packets: number;
+  probePackets: number;
+  verdict?: { issue: KnownIssueId; ok: boolean; summary: string };
+  /** the packet verdict names the same issue as the probe */
+  agrees?: boolean;
+  findings: Array<{ id: KnownIssueId; severity: string; title: string; packets: number[] }>;
+  /** one paragraph for the human output */
   text: string;
-  json: unknown;
+  error?: string;
 }
 
 export interface ProbeCaptureSession {
-  finish(result: () => ProbeResult): Promise<CaptureAttachment>;
+  finish(result: () => ProbeResult | undefined): Promise<CaptureAttachment>;
 }
 
-export async function attachCapture(iface: string, proxy: HostPort): Promise<ProbeCaptureSession> {
-  void proxy;
+export interface ProbeCaptureOptions {
+  writePath?: string;
+  stallSeconds?: number;
+  /** extra trusted CA PEM (the probe's --ca): its subjects count as expected issuers */
+  extraCa?: string;
+}
+
+function caSubjects(pem: string | undefined): string[] {
+  if (!pem) return [];
+  const out: string[] = [];
+  for (const m of pem.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)) {
+    try {
+      out.push(new X509Certificate(m[0]).subject.split('\n').filter(Boolean).join(', '));
+    } catch {
+      // not a certificate: nothing to trust
+    }
+  }
+  return out;
+}
+
+/** Starts a capture of the traffic to `proxy` on `iface`; never throws: a failure is reported in the attachment. */
+export async function attachCapture(iface: string, proxy: HostPort, opts: ProbeCaptureOptions = {}): Promise<ProbeCaptureSession> {
+  const file = opts.writePath ?? path.join(os.tmpdir(), `proxyscope-probe-${new Date().toISOString().replace(/[:.]/g, '-')}.pcapng`);
+  const packets: RawPacket[] = [];
+  let session: CaptureSession;
+  try {
+    const base = buildProxyFilter({ host: proxy.host, port: proxy.port });
+    const filter = net.isIP(proxy.host) ? base : `${base} or udp port 53`;
+    session = await startCapture({ interface: iface, filter, writePath: file, onBatch: (b) => void packets.push(...b.map(copy)) });
+  } catch (e) {
+    const err = e instanceof CaptureError ? `${e.message}${e.fix.length ? ` Fix: ${e.fix.join(" / ")}` : ""}` : (e as Error).message;
+    return {
+      finish: async () => ({ available: false, interface: iface, packets: 0, probePackets: 0, findings: [], text: `no packet evidence: the capture on ${iface} could not start: ${err}`, error: err }),
+    };
+  }
   return {
-    finish: async () => ({
-      text: `capture on ${iface} is not available in this build: the probe ran without packet evidence`,
-      json: { available: false, interface: iface },
-    }),
+    async finish(getResult) {
+      // the last FIN/RST and retransmissions arrive after runProbe returns
+      await new Promise((r) => setTimeout(r, 600));
+      const stats = await session.stop().catch(() => undefined);
+      const result = getResult();
+      if (!result) return { available: true, interface: iface, file, packets: packets.length, probePackets: 0, findings: [], text: `captured ${packets.length} packets to ${file}; the probe did not finish` };
+      const ports = new Set(result.localPorts);
+      const all = rawPacketFacts(packets);
+      // keep the probe's own conversations (other clients of the same proxy are not ours), DNS and ICMP
+      const mine = all.filter((f) => f.icmp || f.dns || (f.srcPort !== undefined && ports.has(f.srcPort)) || (f.dstPort !== undefined && ports.has(f.dstPort)));
+      mine.forEach((f, i) => (f.no = i + 1));
+      const d = diagnosePackets(mine, { proxy, proxyAddresses: result.proxy.addresses, stallSeconds: opts.stallSeconds ?? 3, trustedIssuers: caSubjects(opts.extraCa) });
+      const agrees = d.verdict.issue === result.verdict.issue;
+      const findings = d.findings.map((f) => ({ id: f.id, severity: String(f.severity), title: f.title, packets: f.packets }));
+      const decisive = d.findings.find((f) => f.id === d.verdict.issue);
+      const evidence = decisive?.packets.length ? ` (evidence: frames ${decisive.packets.slice(0, 8).join(', ')}${decisive.packets.length > 8 ? ', …' : ''})` : '';
+      const text =
+        `${mine.length} of ${packets.length} captured packets belong to the probe (saved to ${file}${stats ? `, backend ${stats.backend}` : ''}). ` +
+        `Packet verdict: ${d.verdict.issue}${evidence}. ` +
+        (agrees ? 'The packets agree with the probe.' : `The packets disagree with the probe (${result.verdict.issue}): ${d.verdict.summary}`);
+      return { available: true, interface: iface, file, packets: packets.length, probePackets: mine.length, verdict: { issue: d.verdict.issue, ok: d.verdict.ok, summary: d.verdict.summary }, agrees, findings, text };
+    },
   };
+}
+
+/** Backends may reuse their buffers between batches: keep our own bytes. */
+function copy(p: RawPacket): RawPacket {
+  return { ...p, data: new Uint8Array(p.data) };
 }
