@@ -1,0 +1,144 @@
+// Mutation fuzzing of the DNS, HTTP and TLS parsers (pure functions and the engine modules): bytes
+// flipped, inserted and cut off from valid messages. Nothing may throw or hang.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { dnsInfo, dnsTree, parseDns } from '../../../src-main/core/dissect/dns-parse.js';
+import { httpMessageNeed, looksLikeHttp, parseChallenges, parseCredentials } from '../../../src-main/core/dissect/http-parse.js';
+import { dissectHttp, newHttpState } from '../../../src-main/core/dissect/http-tree.js';
+import { dissectTls, looksLikeTls, newTlsState, scanTls, tlsRecordsNeed } from '../../../src-main/core/dissect/tls-parse.js';
+import { PacketEngine } from '../../../src-main/core/dissect/engine.js';
+import { createRegistry } from '../../../src-main/core/dissect/index.js';
+import { httpModule } from '../../../src-main/core/dissect/http.js';
+import { tlsModule } from '../../../src-main/core/dissect/tls.js';
+import { dnsModule } from '../../../src-main/core/dissect/dns.js';
+import { dnsMessage, name, PTR_QNAME, u16, u32 } from './dns-build.js';
+import { makeCert } from './live-capture.js';
+import { TcpStream, udpFrame } from './pcap-helpers.js';
+
+const enc = (s: string) => new TextEncoder().encode(s);
+
+const DNS_SEEDS = [
+  dnsMessage(0x1a2b, 0x0100, [{ name: 'tools.cisco.com', type: 1 }]),
+  dnsMessage(0x1a2b, 0x8180, [{ name: 'tools.cisco.com', type: 1 }], [
+    { name: PTR_QNAME, type: 5, data: name('edge.example.net') },
+    { name: [0xc0, 0x21], type: 1, data: [72, 163, 4, 161] },
+    { name: PTR_QNAME, type: 28, data: new Array(16).fill(1) },
+  ]),
+  dnsMessage(7, 0x8183, [{ name: 'x.example', type: 15 }], [
+    { name: PTR_QNAME, type: 15, data: [...u16(10), ...name('mx.example')] },
+    { name: PTR_QNAME, type: 16, data: [3, 97, 98, 99] },
+    { name: PTR_QNAME, type: 33, data: [...u16(1), ...u16(2), ...u16(3), 0xc0, 0x0c] },
+  ], [{ name: [0], type: 6, data: [...name('a.b'), 0xc0, 0x0c, ...u32(1), ...u32(2), ...u32(3), ...u32(4), ...u32(5)] }]),
+];
+
+const HTTP_SEEDS = [
+  'CONNECT tools.cisco.com:443 HTTP/1.1\r\nHost: tools.cisco.com:443\r\nProxy-Authorization: Basic YWxpY2U6cHc=\r\n\r\n',
+  'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Digest realm="r", nonce="n", qop="auth"\r\nProxy-Authenticate: NTLM\r\nContent-Type: text/html\r\nContent-Length: 5\r\n\r\nhello',
+  'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nX-T: 1\r\n\r\n',
+  'GET http://a.example/x HTTP/1.0\nHost: a.example\nAuthorization: NTLM TlRMTVNTUAADAAAAGAAYAEAAAAA=\n\n',
+].map(enc);
+
+function tlsSeeds(): Uint8Array[] {
+  const rec = (type: number, body: number[]) => [type, 3, 3, ...u16(body.length), ...body];
+  const hs = (type: number, body: number[]) => [type, body.length >> 16, (body.length >> 8) & 0xff, body.length & 0xff, ...body];
+  const sni = [...enc('tools.cisco.com')];
+  const exts = [0, 0, ...u16(sni.length + 5), ...u16(sni.length + 3), 0, ...u16(sni.length), ...sni, 0, 16, 0, 5, 0, 3, 2, 104, 50, 0, 43, 0, 3, 2, 3, 4];
+  const ch = rec(22, hs(1, [3, 3, ...new Array(32).fill(1), 0, 0, 4, 0x13, 1, 0xc0, 0x2f, 1, 0, ...u16(exts.length), ...exts]));
+  const sh = rec(22, hs(2, [3, 3, ...new Array(32).fill(2), 0, 0x13, 1, 0, 0, 6, 0, 43, 0, 2, 3, 4]));
+  const cert = makeCert();
+  const der = [...Buffer.from(cert.certPem.replace(/-----[^-]+-----|\s/g, ''), 'base64')];
+  const certRec = rec(22, hs(11, [0, (der.length + 3) >> 8, (der.length + 3) & 0xff, 0, der.length >> 8, der.length & 0xff, ...der]));
+  const alert = rec(21, [2, 40]);
+  return [Uint8Array.from(ch), Uint8Array.from([...sh, ...rec(20, [1]), ...rec(22, [1, 2, 3, 4, 5])]), Uint8Array.from(certRec), Uint8Array.from([...alert, ...rec(23, [9, 9, 9])])];
+}
+
+/** A mutated copy of one of `seeds`: some bytes replaced, some inserted, possibly cut short. */
+function mutated(seeds: Uint8Array[]) {
+  return fc
+    .tuple(
+      fc.nat({ max: seeds.length - 1 }),
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }),
+      fc.array(fc.tuple(fc.nat(), fc.uint8Array({ minLength: 1, maxLength: 4 })), { maxLength: 2 }),
+      fc.option(fc.nat(), { nil: undefined }),
+    )
+    .map(([i, flips, inserts, cut]) => {
+      let b = Uint8Array.from(seeds[i]);
+      for (const [pos, v] of flips) if (b.length) b[pos % b.length] = v;
+      for (const [pos, bytes] of inserts) {
+        const at = b.length ? pos % b.length : 0;
+        b = Uint8Array.from([...b.subarray(0, at), ...bytes, ...b.subarray(at)]);
+      }
+      if (cut !== undefined && b.length) b = b.subarray(0, cut % (b.length + 1));
+      return b;
+    });
+}
+
+const RUNS = 1500;
+
+test('DNS parser: mutated and truncated messages never throw', () => {
+  fc.assert(
+    fc.property(mutated(DNS_SEEDS), (b) => {
+      const m = parseDns(b, 0, b.length);
+      dnsInfo(m);
+      dnsTree(m);
+    }),
+    { numRuns: RUNS },
+  );
+});
+
+test('HTTP parser and tree: mutated messages never throw, always make progress', () => {
+  fc.assert(
+    fc.property(mutated(HTTP_SEEDS), (b) => {
+      looksLikeHttp(b, 0, b.length);
+      const need = httpMessageNeed(b, 0, b.length, 'GET');
+      if (need.kind === 'complete') assert.ok(need.length > 0 && need.length <= b.length);
+      const st = newHttpState();
+      const d = dissectHttp(b, 0, b.length, { frame: 1, time: { sec: 0, nsec: 0 }, state: st });
+      assert.ok(d.consumed >= 0 && d.consumed <= b.length);
+      const text = new TextDecoder().decode(b);
+      parseChallenges(text);
+      parseCredentials(text);
+    }),
+    { numRuns: RUNS },
+  );
+});
+
+test('TLS parser: mutated and truncated records never throw', () => {
+  const seeds = tlsSeeds();
+  fc.assert(
+    fc.property(mutated(seeds), (b) => {
+      looksLikeTls(b, 0, b.length);
+      tlsRecordsNeed(b, 0, b.length);
+      const st = newTlsState();
+      scanTls(b, 0, b.length, { frame: 1, dir: 0, state: st });
+      const d = dissectTls(b, 0, b.length, { frame: 1, dir: 0, state: st });
+      assert.ok(d.consumed <= b.length);
+    }),
+    { numRuns: 600 },
+  );
+});
+
+test('engine with the app modules: mutated TCP/UDP payloads never throw', () => {
+  const engine = new PacketEngine({ registry: createRegistry([httpModule, tlsModule, dnsModule]) });
+  const seeds = [...HTTP_SEEDS, ...tlsSeeds().slice(0, 2), ...DNS_SEEDS];
+  let no = 0;
+  fc.assert(
+    fc.property(mutated(seeds), fc.boolean(), (payload, udp) => {
+      const frames = udp
+        ? [udpFrame('10.0.0.1', 40000, '10.0.0.53', 53, payload)]
+        : new TcpStream(['10.0.0.1', 40000 + (no % 1000)], ['10.0.0.2', 3128]).send(0, payload).send(1, payload).frames.map((f) => f.data);
+      for (const data of frames) {
+        no++;
+        const raw = { tsSec: 1_700_000_000 + no, tsNsec: 0, capturedLength: data.length, originalLength: data.length, interfaceId: 0, linkType: 1, data, dataOffset: -1 };
+        engine.index(raw, no);
+        engine.summary(raw, no);
+        const d = engine.dissect(raw, no);
+        // the engine turns an exception into "Malformed Packet (<message>)": ours must never throw
+        const thrown = d.expert.filter((e) => e.message.startsWith('Malformed Packet (') && e.message !== 'Malformed Packet (Exception occurred)');
+        assert.deepEqual(thrown, [], `frame ${no}`);
+      }
+    }),
+    { numRuns: 400 },
+  );
+});
