@@ -44,8 +44,15 @@ function notACapture(b: Uint8Array, o: number): CaptureFileError {
     'ProxyScope reads .pcap and .pcapng files as written by tcpdump -w, dumpcap, Wireshark or ProxyScope itself.';
   if (b[o] === 0x1f && b[o + 1] === 0x8b)
     hint = 'The file is gzip-compressed: decompress it (gunzip) and open the result.';
-  else if (u32be(b, o) === 0x52545353 || u32be(b, o) === 0x58435000)
-    hint = 'This looks like a Sniffer/NetMon capture: convert it with `editcap -F pcapng IN OUT`.';
+  else if (u32be(b, o) === 0xa1b2cd34 || u32be(b, o) === 0x34cdb2a1)
+    hint =
+      "This is a 'modified' libpcap file (old Red Hat tcpdump): convert it with `editcap -F pcapng IN OUT`.";
+  else if (b[o] === 0x0d && b[o + 1] === 0x0a && b[o + 2] === 0x0d)
+    hint =
+      'This looks like a pcapng file damaged by a text-mode (ASCII) transfer: copy it again in binary mode.';
+  else if ([0x52545353, 0x474d4255, 0x5452534e].includes(u32be(b, o)))
+    hint =
+      'This looks like a Network Monitor or Sniffer capture: convert it with `editcap -F pcapng IN OUT`.';
   return new CaptureFileError(
     'not-a-capture',
     0,

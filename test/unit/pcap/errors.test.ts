@@ -178,3 +178,17 @@ test('after an error the parser keeps failing with the same error', async () => 
   assert.throws(() => p.push(goodClassic), /Not a pcap/);
   assert.throws(() => p.end(), /Not a pcap/);
 });
+
+test('hints for near-captures: modified libpcap, ASCII-mangled pcapng, NetMon', () => {
+  const hintOf = (bytes: number[]) =>
+    collect(Uint8Array.from([...bytes, ...new Array(40).fill(0)])).error?.hint ?? '';
+  assert.match(hintOf([0x34, 0xcd, 0xb2, 0xa1]), /modified/);
+  assert.match(hintOf([0x0d, 0x0a, 0x0d, 0x0d, 0x0a]), /binary mode/);
+  assert.match(hintOf([0x47, 0x4d, 0x42, 0x55]), /Network Monitor/);
+});
+
+test('a pcapng section of an unsupported major version is refused with the field offset', () => {
+  const v2 = shb(true);
+  v2[12] = 2;
+  expectError(concat(goodNg, v2), 'bad-field', goodNg.length + 12, 2, /version 2\.0/);
+});

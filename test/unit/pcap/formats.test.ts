@@ -227,3 +227,12 @@ test('packet data fed as a Buffer comes out as a plain Uint8Array (so slice() re
   p.end();
   assert.deepEqual(kinds, [Uint8Array]);
 });
+
+test('classic pcap: FCS flag bits in the link-type field are ignored; an overflowing fraction carries into seconds', () => {
+  const header = classicHeader({ le: true, linkType: 1 });
+  header[23] = 0x14; // FCS-present flag and length in the top bits (0x14000000 | 1)
+  const r = collect(concat(header, classicRecord({ le: true, sec: 10, frac: 2_500_000, data: payload(14) })));
+  assert.equal(r.error, undefined);
+  assert.equal(r.interfaces[0].linkType, 1);
+  assert.deepEqual([r.packets[0].tsSec, r.packets[0].tsNsec], [12, 500_000_000]);
+});
