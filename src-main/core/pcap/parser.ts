@@ -11,7 +11,11 @@ import { CaptureFileError } from './types.js';
 export type { CaptureParserHandlers } from './record-format.js';
 
 export interface CaptureParser {
-  /** Feeds the next bytes. The chunk may be reused by the caller once push returns. */
+  /**
+   * Feeds the next bytes; the chunk may be reused by the caller once push returns. Throws
+   * CaptureFileError for a damaged stream (and again on every later call), or whatever a handler
+   * threw (which also stops the parser).
+   */
   push(chunk: Uint8Array): void;
   /** Declares the end of input; throws CaptureFileError if it ends inside a record. */
   end(): void;
@@ -140,7 +144,8 @@ export function createCaptureParser(handlers: CaptureParserHandlers): CapturePar
         appendToCarry(chunk, pos, n, n - pos);
       }
     } catch (e) {
-      if (e instanceof CaptureFileError) failure = e;
+      // a handler's own exception also stops the parser: the chunk position is lost with it
+      failure = e;
       throw e;
     }
   }
