@@ -163,6 +163,8 @@ export interface TlsContext {
   dir: number;
   state: TlsConversationState;
   source?: number;
+  /** columns only (no tree wanted): certificates are not decoded, no hex labels are made */
+  light?: boolean;
 }
 
 /** Does the payload start with a plausible TLS (or SSL 3) record header? */
@@ -350,7 +352,8 @@ export function dissectTls(b: Uint8Array, off: number, end: number, ctx: TlsCont
         recordTitle = 'Encrypted Alert';
       }
     } else if (type === 23) {
-      kids.push({ label: `Encrypted Application Data: ${hex(b.subarray(fragStart, Math.min(fragEnd, fragStart + 24)))}${fragEnd - fragStart > 24 ? '…' : ''}`, field: 'tls.app_data', value: b.subarray(fragStart, fragEnd), offset: fragStart, length: fragEnd - fragStart });
+      const preview = ctx.light ? '' : `: ${hex(b.subarray(fragStart, Math.min(fragEnd, fragStart + 24)))}${fragEnd - fragStart > 24 ? '…' : ''}`;
+      kids.push({ label: `Encrypted Application Data${preview}`, field: 'tls.app_data', value: b.subarray(fragStart, fragEnd), offset: fragStart, length: fragEnd - fragStart });
       infoParts.push('Application Data');
       recordTitle = 'Application Data Protocol: Application Data';
     } else {
@@ -443,7 +446,7 @@ function dissectHandshake(b: Uint8Array, q: number, fragEnd: number, ctx: TlsCon
       }
       case 11:
         // TLS 1.3 certificates are encrypted and never reach here in the clear
-        certificates(c, kids, expert);
+        if (!ctx.light) certificates(c, kids, expert);
         break;
       case 16:
         kids.push({ label: `Client Key Exchange data (${len} bytes)`, offset: bodyStart, length: len });

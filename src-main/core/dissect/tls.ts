@@ -118,7 +118,7 @@ export const tlsModule: ProtocolModule = {
       else if (r.severity === 3) ctx.expert(null, EXPERTS[0]);
       return take - off;
     }
-    const d = dissectTls(ctx.data, off, take, tctx);
+    const d = dissectTls(ctx.data, off, take, tree ? tctx : { ...tctx, light: true });
     if (ctx.cols) {
       ctx.setProtocolColumn(d.protocol);
       const info = tlsInfo(d.infoParts);
