@@ -40,7 +40,7 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
   } catch (e) {
     await origin.close();
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new Error(`port ${opts.port} on 127.0.0.1 is already in use; pick another with --port or omit it for a free one`);
+    if (code === 'EADDRINUSE') throw new Error(`port ${opts.port} on 127.0.0.1 is already in use; pick another with --port or omit it for a free one`, { cause: e });
     throw e;
   }
   let closed = false;

@@ -4,6 +4,7 @@
  */
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { KeyAndCert } from './certificates.js';
 
 const MAX_DOWNLOAD = 1024 * 1024 * 1024;
@@ -45,7 +46,7 @@ export function startOrigin(cert: KeyAndCert, chainPem: string): Promise<LabOrig
     }
   });
   // sockets left open by a stalled client must not keep close() waiting
-  const sockets = new Set<import('node:stream').Duplex>();
+  const sockets = new Set<Duplex>();
   server.on('connection', (s) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { HeadReadError, headerValues, readBodyExcerpt, readResponseHead } from '../../../src-main/core/probe/http-head.js';
+import { headerValues, readBodyExcerpt, readResponseHead, type HeadReadError } from '../../../src-main/core/probe/http-head.js';
 
 /** A server that writes `parts` with small pauses (partial reads), then optionally closes. */
 async function withServer(parts: Array<string | Buffer>, close: boolean, fn: (s: net.Socket) => Promise<void>): Promise<void> {
