@@ -21,13 +21,17 @@ export interface HttpRequestRecord {
   fullUri: string;
 }
 
+/**
+ * Messages are keyed by where they start ("frame:source:offset"): a frame may carry several
+ * pipelined requests, and the key is the same whenever that frame is dissected again.
+ */
 export interface HttpConversationState {
-  requests: Map<number, HttpRequestRecord>;
-  /** request frames not yet answered, oldest first (HTTP/1.1 answers in order) */
-  pending: number[];
-  /** response frame → request frame, and the reverse */
-  requestOf: Map<number, number>;
-  responseOf: Map<number, number>;
+  requests: Map<string, HttpRequestRecord>;
+  /** keys of requests not yet answered, oldest first (HTTP/1.1 answers in order) */
+  pending: string[];
+  /** response key → request key, and request key → response frame */
+  requestOf: Map<string, string>;
+  responseOf: Map<string, number>;
   /** frame of the 2xx that opened a CONNECT tunnel: later payload is the tunnel's (TLS) */
   tunnelFrame?: number;
   tunnelTarget?: string;
@@ -208,6 +212,7 @@ export function dissectHttp(b: Uint8Array, off: number, end: number, ctx: HttpCo
     return { node, info: 'Continuation', expert, consumed: end - off, kind: 'continuation', opensTunnel: false };
   }
   const st = ctx.state;
+  const key = httpMessageKey(ctx.frame, ctx.source, off);
   const kids: FieldNode[] = [];
   const firstEol = crlfText(b, off + head.firstLineLength);
   let info = head.firstLine;
@@ -229,9 +234,9 @@ export function dissectHttp(b: Uint8Array, off: number, end: number, ctx: HttpCo
       ],
     });
     for (const h of head.headers) kids.push(headerNode(b, h, 'request'));
-    if (!st.requests.has(ctx.frame)) {
-      st.requests.set(ctx.frame, { frame: ctx.frame, time: ctx.time, method, uri, fullUri: fullRequestUri(method, uri, headerValue(head, 'Host')) });
-      st.pending.push(ctx.frame);
+    if (!st.requests.has(key)) {
+      st.requests.set(key, { frame: ctx.frame, time: ctx.time, method, uri, fullUri: fullRequestUri(method, uri, headerValue(head, 'Host')) });
+      st.pending.push(key);
     }
   } else {
     const code = head.code!;
@@ -248,17 +253,17 @@ export function dissectHttp(b: Uint8Array, off: number, end: number, ctx: HttpCo
     for (const h of head.headers) kids.push(headerNode(b, h, 'response'));
 
     // Link to the oldest unanswered request sent before this frame.
-    let reqFrame = st.requestOf.get(ctx.frame);
-    if (reqFrame === undefined && code >= 200) {
-      const i = st.pending.findIndex((f) => f < ctx.frame);
+    let reqKey = st.requestOf.get(key);
+    if (reqKey === undefined && code >= 200) {
+      const i = st.pending.findIndex((k) => (st.requests.get(k)?.frame ?? Infinity) < ctx.frame);
       if (i >= 0) {
-        reqFrame = st.pending[i];
+        reqKey = st.pending[i];
         st.pending.splice(i, 1);
-        st.requestOf.set(ctx.frame, reqFrame);
-        st.responseOf.set(reqFrame, ctx.frame);
+        st.requestOf.set(key, reqKey);
+        st.responseOf.set(reqKey, ctx.frame);
       }
     }
-    const req = reqFrame !== undefined ? st.requests.get(reqFrame) : undefined;
+    const req = reqKey !== undefined ? st.requests.get(reqKey) : undefined;
     requestMethod = req?.method;
     if (req?.method === 'CONNECT' && code >= 200 && code < 300) {
       opensTunnel = true;
@@ -324,13 +329,13 @@ export function dissectHttp(b: Uint8Array, off: number, end: number, ctx: HttpCo
 
   // Linking lines, as Wireshark shows them after the headers.
   if (head.kind === 'request') {
-    const fullUri = st.requests.get(ctx.frame)?.fullUri ?? fullRequestUri(head.method!, head.uri!, headerValue(head, 'Host'));
+    const fullUri = st.requests.get(key)?.fullUri ?? fullRequestUri(head.method!, head.uri!, headerValue(head, 'Host'));
     kids.push({ label: `[Full request URI: ${fullUri}]`, field: 'http.request.full_uri', value: fullUri, offset: off, length: 0, generated: true });
-    const resp = st.responseOf.get(ctx.frame);
+    const resp = st.responseOf.get(key);
     if (resp !== undefined) kids.push({ label: `[Response in frame: ${resp}]`, field: 'http.response_in', value: resp, offset: off, length: 0, generated: true });
   } else {
-    const reqFrame = st.requestOf.get(ctx.frame);
-    const req = reqFrame !== undefined ? st.requests.get(reqFrame) : undefined;
+    const reqKey = st.requestOf.get(key);
+    const req = reqKey !== undefined ? st.requests.get(reqKey) : undefined;
     if (req) {
       kids.push({ label: `[Time since request: ${deltaText(req.time, ctx.time)} seconds]`, field: 'http.time', value: deltaSeconds(req.time, ctx.time), offset: off, length: 0, generated: true });
       kids.push({ label: `[Request in frame: ${req.frame}]`, field: 'http.request_in', value: req.frame, offset: off, length: 0, generated: true });
@@ -346,6 +351,11 @@ export function dissectHttp(b: Uint8Array, off: number, end: number, ctx: HttpCo
   const node: FieldNode = { label: 'Hypertext Transfer Protocol', field: 'http', offset: off, length: bodyEnd - off, children: kids };
   if (ctx.source !== undefined) ownSource(node, ctx.source);
   return { node, info, expert, consumed: bodyEnd - off, kind: head.kind, opensTunnel };
+}
+
+/** Where a message starts: the key of HttpConversationState's maps. */
+export function httpMessageKey(frame: number, source: number | undefined, off: number): string {
+  return `${frame}:${source ?? 0}:${off}`;
 }
 
 function looksStarted(b: Uint8Array, off: number, end: number): boolean {

@@ -6,7 +6,7 @@ import { DESEGMENT_ONE_MORE_SEGMENT, type PacketContext } from './engine-context
 import type { ExpertDef, FieldDef, ProtocolModule } from './registry.js';
 import type { ExpertItem, FieldNode } from './types.js';
 import { httpMessageNeed, looksLikeHttp } from './http-parse.js';
-import { dissectHttp, newHttpState, type HttpConversationState } from './http-tree.js';
+import { dissectHttp, httpMessageKey, newHttpState, type HttpConversationState } from './http-tree.js';
 
 const s = (name: string, label: string): FieldDef => ({ name, label, type: 'string' });
 
@@ -112,11 +112,11 @@ function stateOf(ctx: PacketContext): HttpConversationState {
   return st;
 }
 
-/** Method of the request a response at this frame answers (decides HEAD/CONNECT body rules). */
-function answeredMethod(st: HttpConversationState, frame: number): string | undefined {
-  const known = st.requestOf.get(frame);
+/** Method of the request the response starting here answers (decides HEAD/CONNECT body rules). */
+function answeredMethod(st: HttpConversationState, frame: number, source: number, off: number): string | undefined {
+  const known = st.requestOf.get(httpMessageKey(frame, source, off));
   if (known !== undefined) return st.requests.get(known)?.method;
-  const next = st.pending.find((f) => f < frame);
+  const next = st.pending.find((k) => (st.requests.get(k)?.frame ?? Infinity) < frame);
   return next !== undefined ? st.requests.get(next)?.method : undefined;
 }
 
@@ -142,7 +142,7 @@ export const httpModule: ProtocolModule = {
     while (p < end) {
       if (looksLikeHttp(b, p, end)) {
         const isResponse = b[p] === 0x48 && b[p + 1] === 0x54 && b[p + 2] === 0x54 && b[p + 3] === 0x50 && b[p + 4] === 0x2f;
-        const need = httpMessageNeed(b, p, end, isResponse ? answeredMethod(st, ctx.no) : undefined);
+        const need = httpMessageNeed(b, p, end, isResponse ? answeredMethod(st, ctx.no, ctx.source, p) : undefined);
         if (need.kind === 'more') {
           ctx.requestDesegment(p, need.atLeast > 1 ? need.atLeast : DESEGMENT_ONE_MORE_SEGMENT);
           if (first && ctx.cols) ctx.setInfo('Continuation');
@@ -152,7 +152,7 @@ export const httpModule: ProtocolModule = {
         const d = dissectHttp(b, p, p + len, { frame: ctx.no, time: { sec: ctx.raw.tsSec, nsec: ctx.raw.tsNsec }, state: st, source: ctx.source || undefined });
         if (ctx.cols) {
           const mark = infoMark.get(ctx);
-          if (!first || (mark && mark.no === ctx.no && mark.text !== '' && ctx.info.endsWith(mark.text))) ctx.appendInfo(d.info, ' , ');
+          if (!first || (mark && mark.no === ctx.no && mark.text !== '' && ctx.info.endsWith(mark.text))) ctx.appendInfo(d.info, ' ');
           else ctx.setInfo(d.info);
           infoMark.set(ctx, { no: ctx.no, text: ctx.info });
         }

@@ -1,0 +1,102 @@
+// The app modules inside the engine on hand-built captures: DNS over UDP and TCP (length prefix,
+// split across segments), HTTP header blocks and bodies split across segments, pipelined
+// requests, a CONNECT tunnel on a non-proxy port. Rows are compared with tshark where it runs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PacketEngine } from '../../../src-main/core/dissect/engine.js';
+import { createRegistry } from '../../../src-main/core/dissect/index.js';
+import { httpModule } from '../../../src-main/core/dissect/http.js';
+import { tlsModule } from '../../../src-main/core/dissect/tls.js';
+import { dnsModule } from '../../../src-main/core/dissect/dns.js';
+import type { RawPacket } from '../../../src-main/core/pcap/types.js';
+import { dnsMessage, PTR_QNAME } from './dns-build.js';
+import { haveTshark, TcpStream, tsharkFields, udpFrame, writePcap, type Frame } from './pcap-helpers.js';
+
+function run(frames: Frame[]) {
+  const raws: RawPacket[] = frames.map((f) => {
+    const sec = Math.floor(f.ts);
+    return { tsSec: sec, tsNsec: Math.round((f.ts - sec) * 1e6) * 1000, capturedLength: f.data.length, originalLength: f.data.length, interfaceId: 0, linkType: 1, data: f.data, dataOffset: -1 };
+  });
+  const engine = new PacketEngine({ registry: createRegistry([httpModule, tlsModule, dnsModule]), fetchFrame: (no) => raws[no - 1] });
+  raws.forEach((r, i) => engine.index(r, i + 1));
+  return {
+    rows: raws.map((r, i) => engine.summary(r, i + 1)),
+    dissect: (no: number) => engine.dissect(raws[no - 1], no),
+  };
+}
+
+/** Compares Protocol and Info of every packet with tshark (Info only for our app protocols). */
+function crossCheck(t: { skip: (m: string) => void }, frames: Frame[], rows: { protocol: string; info: string }[], extra: string[] = []): void {
+  if (!haveTshark()) return t.skip('tshark not installed');
+  const dir = mkdtempSync(path.join(tmpdir(), 'ps-app-engine-'));
+  try {
+    const f = path.join(dir, 'x.pcap');
+    writePcap(f, frames);
+    const only = ['--disable-protocol', 'ALL', '--enable-protocol', 'frame,eth,ethertype,ip,tcp,udp,dns,http,tls'];
+    const ts = tsharkFields(f, ['_ws.col.Protocol', '_ws.col.Info'], [...only, ...extra]);
+    assert.equal(ts.length, rows.length);
+    rows.forEach((r, i) => {
+      const where = `frame ${i + 1}: tshark ${ts[i][0]} "${ts[i][1]}", ours ${r.protocol} "${r.info}"`;
+      assert.equal(r.protocol, ts[i][0], where);
+      if (['DNS', 'HTTP'].includes(r.protocol) || r.protocol.startsWith('TLS')) {
+        assert.equal(r.info.replace(/ \(SNI=[^)]*\)/g, ''), ts[i][1].trimEnd(), where);
+      }
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('DNS over UDP and over TCP with the length prefix split across segments', (t) => {
+  const q = dnsMessage(0x1a2b, 0x0100, [{ name: 'tools.cisco.com', type: 1 }]);
+  const a = dnsMessage(0x1a2b, 0x8180, [{ name: 'tools.cisco.com', type: 1 }], [{ name: PTR_QNAME, type: 1, data: [72, 163, 4, 161] }]);
+  const frames: Frame[] = [
+    { ts: 1_700_000_000, data: udpFrame('10.40.40.1', 53000, '10.40.40.53', 53, q) },
+    { ts: 1_700_000_000.01, data: udpFrame('10.40.40.53', 53, '10.40.40.1', 53000, a) },
+  ];
+  const s = new TcpStream(['10.40.40.1', 53001], ['10.40.40.53', 53]);
+  const withLen = (m: Uint8Array) => Uint8Array.from([m.length >> 8, m.length & 0xff, ...m]);
+  s.send(0, withLen(q));
+  const al = withLen(a);
+  s.send(1, al.subarray(0, 10));
+  s.send(1, al.subarray(10));
+  frames.push(...s.frames.map((f) => ({ ...f, ts: f.ts - 1_700_000_000 + 1_700_000_001 })));
+  const { rows, dissect } = run(frames);
+  assert.equal(rows[0].info, 'Standard query 0x1a2b A tools.cisco.com');
+  assert.equal(rows[1].info, 'Standard query response 0x1a2b A tools.cisco.com A 72.163.4.161');
+  assert.equal(rows[0].protocol, 'DNS');
+  assert.equal(rows[5].info, 'Standard query 0x1a2b A tools.cisco.com');
+  assert.equal(rows[7].info, 'Standard query response 0x1a2b A tools.cisco.com A 72.163.4.161');
+  assert.deepEqual(dissect(8).fields.values('dns.a'), ['72.163.4.161']);
+  crossCheck(t, frames, rows);
+});
+
+test('HTTP: header block and body split across segments, pipelined requests, tunnel on port 8443', (t) => {
+  const s = new TcpStream(['10.40.40.1', 40220], ['10.10.10.1', 8443]);
+  const connect = 'CONNECT tools.cisco.com:443 HTTP/1.1\r\nHost: tools.cisco.com:443\r\nUser-Agent: curl/7.88.1\r\nProxy-Connection: Keep-Alive\r\n\r\n';
+  s.send(0, connect.slice(0, 25)); // 4: segment of a reassembled PDU
+  s.send(0, connect.slice(25)); // 5: CONNECT
+  const page = '<html><body>auth</body></html>';
+  const r407 = `HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="x"\r\nProxy-Authenticate: NTLM\r\nContent-Type: text/html\r\nContent-Length: ${page.length}\r\n\r\n`;
+  s.send(1, r407); // 6: header only, body follows
+  s.send(1, page); // 7: 407 complete
+  s.send(0, connect + connect.replace('\r\n\r\n', '\r\nProxy-Authorization: Basic YWxpY2U6cHc=\r\n\r\n')); // 8: two requests
+  s.send(1, `HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: NTLM\r\nContent-Length: 0\r\n\r\n`); // 9
+  s.send(1, 'HTTP/1.1 200 Connection established\r\n\r\n', 0.176633); // 10
+  const { rows, dissect } = run(s.frames);
+  assert.equal(rows[4].info, 'CONNECT tools.cisco.com:443 HTTP/1.1');
+  assert.equal(rows[6].info, 'HTTP/1.1 407 Proxy Authentication Required  (text/html)');
+  const d407 = dissect(7);
+  assert.deepEqual(d407.fields.values('http.request_in'), [5]);
+  assert.deepEqual(d407.fields.values('http.proxy_authenticate.scheme'), ['Basic', 'NTLM']);
+  assert.equal(d407.extraSources.length, 1);
+  const d200 = dissect(10);
+  assert.deepEqual(d200.fields.values('http.request_in'), [8]);
+  assert.deepEqual(d200.fields.values('http.response.code'), [200]);
+  assert.deepEqual(dissect(5).fields.values('http.response_in'), [7]);
+  assert.deepEqual(dissect(8).fields.values('http.request.method'), ['CONNECT', 'CONNECT']);
+  crossCheck(t, s.frames, rows, ['-d', 'tcp.port==8443,http']);
+});
