@@ -56,7 +56,8 @@ export const ethernetModule: ProtocolModule = {
     ctx.need(off, 14, end);
     const d = ctx.data;
     const type = (d[off + 12] << 8) | d[off + 13];
-    if (ctx.cols) {
+    // IPv4/IPv6 set the address columns themselves: resolve MACs only for other payloads
+    if (ctx.cols && type !== 0x0800 && type !== 0x86dd) {
       ctx.colSrc = resolveMac(d, off + 6);
       ctx.colDst = resolveMac(d, off);
     }

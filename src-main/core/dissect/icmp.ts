@@ -158,7 +158,7 @@ function echo(ctx: PacketContext, t: FieldNode[] | null, off: number, end: numbe
   }
   const link = ctx.firstPass ? undefined : ctx.frameData<{ peer: number; time: number }>('icmp');
   if (ctx.cols) {
-    let info = `${type === 8 ? 'Echo (ping) request' : 'Echo (ping) reply'}  id=0x${id.toString(16).padStart(4, '0')}, seq=${seq}/${seqLe}, ttl=${ttlOf(ctx)}`;
+    let info = `${type === 8 ? 'Echo (ping) request  ' : 'Echo (ping) reply    '}id=0x${id.toString(16).padStart(4, '0')}, seq=${seq}/${seqLe}, ttl=${ttlOf(ctx)}`;
     if (link) info += type === 8 ? ` (reply in ${link.peer})` : ` (request in ${link.peer})`;
     else if (type === 8) info += ' (no response found!)';
     ctx.setInfo(info);

@@ -14,6 +14,9 @@ import { tcpModule } from './tcp.js';
 import { udpModule } from './udp.js';
 import { icmpModule } from './icmp.js';
 import { icmpv6Module } from './icmpv6.js';
+import { httpModule } from './http.js';
+import { tlsModule } from './tls.js';
+import { dnsModule } from './dns.js';
 
 /** Built-in modules, lower layers first. Application modules (dns, http, tls) go after them. */
 export const builtinModules: ProtocolModule[] = [
@@ -29,7 +32,10 @@ export const builtinModules: ProtocolModule[] = [
   udpModule,
   icmpModule,
   icmpv6Module,
-  // application modules (dissect-app): httpModule, tlsModule, dnsModule
+  // application modules (dissect-app)
+  httpModule,
+  tlsModule,
+  dnsModule,
 ];
 
 let shared: Registry | null = null;

@@ -5,7 +5,7 @@
 // heuristics. Info exactly as Wireshark: "48716 → 80 [SYN] Seq=0 Win=64240 Len=0 MSS=1460 …".
 
 import type { FieldNode } from './types.js';
-import type { ExpertDef, ProtocolModule } from './registry.js';
+import type { DissectorTable, ExpertDef, HeuristicList, ProtocolModule } from './registry.js';
 import { DESEGMENT_ONE_MORE_SEGMENT, DESEGMENT_UNTIL_FIN, MODE_FULL, type PacketContext } from './engine-context.js';
 import { dataModule, secs9 } from './frame.js';
 import {
@@ -45,10 +45,15 @@ interface FrameAnalysis {
 
 const FLAG_NAMES = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR', 'AE'];
 
+const FLAGS_TEXT: string[] = [];
+
 export function tcpFlagsText(flags: number): string {
+  const cached = FLAGS_TEXT[flags];
+  if (cached !== undefined) return cached;
   const parts: string[] = [];
+  flags &= 0x1ff;
   for (let i = 0; i < FLAG_NAMES.length; i++) if (flags & (1 << i)) parts.push(FLAG_NAMES[i]);
-  return parts.length ? parts.join(', ') : '<None>';
+  return (FLAGS_TEXT[flags & 0x1ff] = parts.length ? parts.join(', ') : '<None>');
 }
 
 const EXPERT_SYN: ExpertDef = { id: 'tcp.connection.syn', severity: 'chat', group: 'sequence', message: 'Connection establish request (SYN)' };
@@ -141,9 +146,14 @@ export const tcpModule: ProtocolModule = {
   experts: [EXPERT_SYN, EXPERT_SYNACK, EXPERT_FIN, EXPERT_RST, EXPERT_BOGUS_HL, EXPERT_OPT_LEN, ...ANALYSIS_DEFS],
   register(r) {
     r.table('ip.proto').add(6, tcpModule);
+    portTable = r.table('tcp.port');
+    heuristics = r.heuristics('tcp');
   },
   dissect: dissectTcp,
 };
+
+let portTable: DissectorTable | null = null;
+let heuristics: HeuristicList | null = null;
 
 interface Options {
   wsShift: number;
@@ -267,7 +277,6 @@ function dissectTcp(ctx: PacketContext, off: number, end: number, tree: FieldNod
   const pEnd = Math.min(end, pStart + seglen);
   if (seglen > 0 && pEnd > pStart) {
     if (t) ctx.add(t, `TCP payload (${pEnd - pStart} byte${pEnd - pStart === 1 ? '' : 's'})`, 'tcp.payload', ctx.data.slice(pStart, pEnd), pStart, pEnd - pStart);
-    if (ctx.cols || tree) ctx.setFence();
     payload(ctx, tree, t, rseq, pStart, pEnd, seglen === pEnd - pStart, aflags);
   }
   return end - off;
@@ -513,12 +522,12 @@ function chooseModule(ctx: PacketContext, off: number, end: number): ProtocolMod
   const conv = ctx.conv;
   const set = conv?.dissectorAt(ctx.no);
   if (set) return set;
-  const table = ctx.registry.table('tcp.port');
+  const table = portTable ?? ctx.registry.table('tcp.port');
   const lo = ctx.srcPort < ctx.dstPort ? ctx.srcPort : ctx.dstPort;
   const hi = ctx.srcPort < ctx.dstPort ? ctx.dstPort : ctx.srcPort;
   const byPort = table.get(lo) ?? table.get(hi);
   if (byPort && (!byPort.heuristic || byPort.heuristic(ctx, off, end))) return byPort;
-  for (const m of ctx.registry.heuristics('tcp').list) if (m.heuristic!(ctx, off, end)) return m;
+  for (const m of (heuristics ?? ctx.registry.heuristics('tcp')).list) if (m.heuristic!(ctx, off, end)) return m;
   return byPort;
 }
 
@@ -571,7 +580,10 @@ function payload(ctx: PacketContext, tree: FieldNode[] | null, t: FieldNode[] | 
       const from = rec.partialFrom;
       ctx.add(t, `TCP segment data (${pEnd - from} byte${pEnd - from === 1 ? '' : 's'})`, 'tcp.segment_data', ctx.data.slice(from, pEnd), from, pEnd - from);
     }
-    if (ctx.cols && pos >= stop && !rec.completes) ctx.appendInfo('[TCP segment of a reassembled PDU]');
+    if (ctx.cols && pos >= stop && !rec.completes) {
+      // as Wireshark's second pass (tshark -2, the GUI): TCP's Info with the marker
+      ctx.appendInfo('[TCP segment of a reassembled PDU]');
+    }
   }
 }
 
@@ -701,7 +713,9 @@ function firstPassPayload(ctx: PacketContext, dir: { msp: unknown; nextSeq: numb
     n.need = needFor(ctx.desegmentLen, n.total);
     ctx.desegmentLen = 0;
     dir.msp = n;
-    record(ctx, ctx.no).partialFrom = from;
+    const r = record(ctx, ctx.no);
+    r.partialFrom = from;
+    r.partialStart = true;
     ctx.flags |= TCP_SEGMENT_OF_PDU;
   }
   void used;

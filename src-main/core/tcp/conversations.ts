@@ -6,7 +6,7 @@ import type { ProtocolModule } from '../dissect/registry.js';
 import { formatIpv4, formatIpv6 } from '../dissect/engine-context.js';
 import type { TcpConvState } from './analysis.js';
 
-const KEY_LEN = 40; // transport(1) netLen(1) addrLo(16) portLo(2) addrHi(16) portHi(2) pad(2)
+const KEY_WORDS = 10; // transport|netLen, addrLo(4 words), addrHi(4 words), portLo<<16|portHi
 
 export class Conversation {
   /** first frame number and last frame number seen */
@@ -55,66 +55,68 @@ export class Conversation {
 }
 
 export class ConversationTable {
-  private keys = new Uint8Array(KEY_LEN * 1024);
+  /** entry keys: KEY_WORDS int32 words each */
+  private keys = new Int32Array(KEY_WORDS * 1024);
+  /** hash slots: entry index or -1 */
   private slots = new Int32Array(4096).fill(-1);
-  /** slot -> index into keys/convs of the entry */
   private count = 0;
   /** entry index -> conversation id (port reuse re-points an entry to a new conversation) */
   private entryConv = new Int32Array(1024);
-  private readonly scratch = new Uint8Array(KEY_LEN);
-  private lastSwapped = false;
+  private readonly key = new Int32Array(KEY_WORDS);
+  private pendingSlot = -1;
   private lastEntry = -1;
 
-  /**
-   * Builds the canonical key for (transport, src, dst) into the scratch buffer; returns whether
-   * src was the higher endpoint (so the canonical order swapped them).
-   */
-  private makeKey(transport: number, netLen: number, src: Uint8Array, sport: number, dst: Uint8Array, dport: number): boolean {
+  /** Builds the canonical key (lower endpoint first) of (transport, src, dst) into this.key. */
+  private makeKey(transport: number, netLen: number, src: Uint8Array, sport: number, dst: Uint8Array, dport: number): void {
     let cmp = 0;
-    for (let i = 0; i < netLen && cmp === 0; i++) cmp = src[i] - dst[i];
-    if (cmp === 0) cmp = sport - dport;
-    const swapped = cmp > 0;
-    const k = this.scratch;
-    k.fill(0);
-    k[0] = transport;
-    k[1] = netLen;
-    const lo = swapped ? dst : src;
-    const hi = swapped ? src : dst;
-    const loPort = swapped ? dport : sport;
-    const hiPort = swapped ? sport : dport;
     for (let i = 0; i < netLen; i++) {
-      k[2 + i] = lo[i];
-      k[20 + i] = hi[i];
+      cmp = src[i] - dst[i];
+      if (cmp !== 0) break;
     }
-    k[18] = loPort >>> 8;
-    k[19] = loPort & 255;
-    k[36] = hiPort >>> 8;
-    k[37] = hiPort & 255;
-    return swapped;
+    if (cmp === 0) cmp = sport - dport;
+    const k = this.key;
+    k[0] = (transport << 8) | netLen;
+    const words = netLen >> 2;
+    if (cmp <= 0) {
+      for (let w = 0; w < 4; w++) {
+        k[1 + w] = w < words ? word(src, w * 4) : 0;
+        k[5 + w] = w < words ? word(dst, w * 4) : 0;
+      }
+      k[9] = (sport << 16) | dport;
+    } else {
+      for (let w = 0; w < 4; w++) {
+        k[1 + w] = w < words ? word(dst, w * 4) : 0;
+        k[5 + w] = w < words ? word(src, w * 4) : 0;
+      }
+      k[9] = (dport << 16) | sport;
+    }
   }
 
   private hash(): number {
-    const k = this.scratch;
-    let h = 0x811c9dc5;
-    for (let i = 0; i < 38; i++) h = Math.imul(h ^ k[i], 0x01000193);
-    return h >>> 0;
+    const k = this.key;
+    let h = 0x9e3779b9;
+    for (let i = 0; i < KEY_WORDS; i++) {
+      h = Math.imul(h ^ k[i], 0x85ebca6b);
+      h ^= h >>> 13;
+    }
+    h = Math.imul(h, 0xc2b2ae35);
+    return (h ^ (h >>> 16)) >>> 0;
   }
 
   private keyEquals(entry: number): boolean {
-    const base = entry * KEY_LEN;
-    const k = this.scratch;
+    const base = entry * KEY_WORDS;
+    const k = this.key;
     const keys = this.keys;
-    for (let i = 0; i < 38; i++) if (keys[base + i] !== k[i]) return false;
+    for (let i = 0; i < KEY_WORDS; i++) if (keys[base + i] !== k[i]) return false;
     return true;
   }
 
   /**
-   * Finds the conversation id for a 5-tuple; -1 when new. Remembers the entry so that `insert`
-   * or `repoint` right after can use it. `swappedOut[0]` tells whether src is the canonical
-   * higher endpoint.
+   * Finds the conversation id for a 5-tuple; -1 when new. Remembers the entry/slot so that
+   * `insert` or `repoint` right after can use it.
    */
   find(transport: number, netLen: number, src: Uint8Array, sport: number, dst: Uint8Array, dport: number): number {
-    this.lastSwapped = this.makeKey(transport, netLen, src, sport, dst, dport);
+    this.makeKey(transport, netLen, src, sport, dst, dport);
     const mask = this.slots.length - 1;
     let s = this.hash() & mask;
     for (;;) {
@@ -131,25 +133,19 @@ export class ConversationTable {
       s = (s + 1) & mask;
     }
   }
-  private pendingSlot = -1;
-
-  /** Whether the src of the last find() was the canonical higher endpoint. */
-  get swapped(): boolean {
-    return this.lastSwapped;
-  }
 
   /** Adds the key of the last find() (which returned -1) for conversation `conv`. */
   insert(conv: number): void {
     const e = this.count++;
-    if ((e + 1) * KEY_LEN > this.keys.length) {
-      const nk = new Uint8Array(this.keys.length * 2);
+    if ((e + 1) * KEY_WORDS > this.keys.length) {
+      const nk = new Int32Array(this.keys.length * 2);
       nk.set(this.keys);
       this.keys = nk;
       const nc = new Int32Array(this.entryConv.length * 2);
       nc.set(this.entryConv);
       this.entryConv = nc;
     }
-    this.keys.set(this.scratch, e * KEY_LEN);
+    this.keys.set(this.key, e * KEY_WORDS);
     this.entryConv[e] = conv;
     this.slots[this.pendingSlot] = e;
     this.lastEntry = e;
@@ -164,14 +160,18 @@ export class ConversationTable {
   private rehash(): void {
     const slots = new Int32Array(this.slots.length * 2).fill(-1);
     const mask = slots.length - 1;
-    const saved = this.scratch.slice();
+    const saved = this.key.slice();
     for (let e = 0; e < this.count; e++) {
-      this.scratch.set(this.keys.subarray(e * KEY_LEN, e * KEY_LEN + KEY_LEN));
+      this.key.set(this.keys.subarray(e * KEY_WORDS, e * KEY_WORDS + KEY_WORDS));
       let s = this.hash() & mask;
       while (slots[s] !== -1) s = (s + 1) & mask;
       slots[s] = e;
     }
-    this.scratch.set(saved);
+    this.key.set(saved);
     this.slots = slots;
   }
+}
+
+function word(b: Uint8Array, o: number): number {
+  return (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3];
 }

@@ -83,6 +83,8 @@ export interface ReasmRecord {
   };
   /** frame offset where a PDU that completes in a later frame starts (it runs to the payload end) */
   partialFrom?: number;
+  /** that PDU starts in this frame (its dissector saw the first piece) */
+  partialStart?: boolean;
   /** the frame where that PDU completed (absent while unknown or never completed) */
   pduFrame?: number;
 }
