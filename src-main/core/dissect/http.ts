@@ -134,7 +134,6 @@ export const httpModule: ProtocolModule = {
     return looksLikeHttp(ctx.data, off, end);
   },
   dissect(ctx, off, end, tree) {
-    ctx.enter(httpModule);
     const st = stateOf(ctx);
     const b = ctx.data;
     let p = off;
@@ -145,9 +144,9 @@ export const httpModule: ProtocolModule = {
         const need = httpMessageNeed(b, p, end, isResponse ? answeredMethod(st, ctx.no, ctx.source, p) : undefined);
         if (need.kind === 'more') {
           ctx.requestDesegment(p, need.atLeast > 1 ? need.atLeast : DESEGMENT_ONE_MORE_SEGMENT);
-          if (first && ctx.cols) ctx.setInfo('Continuation');
           return p - off;
         }
+        ctx.enter(httpModule);
         const len = need.kind === 'complete' ? need.length : end - p;
         const d = dissectHttp(b, p, p + len, { frame: ctx.no, time: { sec: ctx.raw.tsSec, nsec: ctx.raw.tsNsec }, state: st, source: ctx.source || undefined });
         if (ctx.cols) {
@@ -164,6 +163,7 @@ export const httpModule: ProtocolModule = {
         p += Math.max(1, d.consumed);
       } else {
         // Body bytes of a message whose length we do not know, or not HTTP at all.
+        ctx.enter(httpModule);
         const d = dissectHttp(b, p, end, { frame: ctx.no, time: { sec: ctx.raw.tsSec, nsec: ctx.raw.tsNsec }, state: st, source: ctx.source || undefined });
         if (ctx.cols && first) ctx.setInfo('Continuation');
         attach(ctx, tree, d.node, d.expert);

@@ -94,15 +94,12 @@ export const tlsModule: ProtocolModule = {
     return looksLikeTls(ctx.data, off, end);
   },
   dissect(ctx, off, end, tree) {
-    ctx.enter(tlsModule);
-    const st = stateOf(ctx);
     const need = tlsRecordsNeed(ctx.data, off, end);
     let take = end;
     if (need.kind === 'more') {
       // Only when the data starts with a record header do we wait for the rest of that record.
       if (end - off < 5 || looksLikeTls(ctx.data, off, end)) {
         ctx.requestDesegment(off, need.atLeast);
-        if (ctx.cols) ctx.setProtocolColumn(ctx.colProtocol ?? 'TLS');
         return 0;
       }
     } else if (need.length < end - off) {
@@ -110,6 +107,8 @@ export const tlsModule: ProtocolModule = {
       const rest = tlsRecordsNeed(ctx.data, take, end);
       if (rest.kind === 'more') ctx.requestDesegment(take, rest.atLeast);
     }
+    ctx.enter(tlsModule);
+    const st = stateOf(ctx);
     const tctx = { frame: ctx.no, dir: ctx.dir, state: st, source: ctx.source || undefined };
     if (!ctx.cols && !tree) {
       // First pass / fast path: state and severity only.
