@@ -2,11 +2,12 @@
 // exporting to tools that predate pcapng.
 import * as bytes from './bytes.js';
 import { FileSink } from './file-sink.js';
-import { CaptureFileError } from './types.js';
+import * as timestamp from './timestamp.js';
 
 // Local aliases of the byte readers: a loader that compiles ES modules to CommonJS (tsx in tests and
 // benches) turns every imported call into a property getter; aliases make them direct calls.
 const { putU16le, putU32le } = bytes;
+const { checkTimestamp } = timestamp;
 
 export interface PcapWriterOptions {
   linkType: number;
@@ -47,12 +48,7 @@ export class PcapWriter {
   /** Appends one packet; returns the absolute file offset of its data. */
   writePacket(p: PcapPacketSpec): number {
     const data = p.data;
-    if (p.tsSec < 0 || p.tsSec > 0xffffffff)
-      throw new CaptureFileError(
-        'bad-field',
-        this.sink.offset,
-        `PcapWriter: timestamp ${p.tsSec} s does not fit a classic pcap record.`,
-      );
+    checkTimestamp(p.tsSec, p.tsNsec, 2 ** 32, this.sink.offset); // classic records hold 32-bit seconds
     const start = this.sink.offset;
     const { buf, at } = this.sink.reserve(16 + data.length);
     putU32le(buf, at, p.tsSec);

@@ -11,7 +11,7 @@ import { APP_VERSION } from '../version.js';
 // Local aliases of the byte readers: a loader that compiles ES modules to CommonJS (tsx in tests and
 // benches) turns every imported call into a property getter; aliases make them direct calls.
 const { pad4, putU16le, putU32le } = bytes;
-const { nanosToHiLo } = timestamp;
+const { nanosToHiLo, checkTimestamp } = timestamp;
 const { BLOCK_EPB, BLOCK_IDB, BLOCK_SHB, BYTE_ORDER_MAGIC } = pcapngFormat;
 const { OPT_COMMENT } = pcapngOptions;
 
@@ -138,6 +138,7 @@ export class PcapngWriter {
         `writePacket: interface ${p.interfaceId} was not added (${this.interfaces.length} interface(s)).`,
       );
     }
+    checkTimestamp(p.tsSec, p.tsNsec, 18_446_744_073, this.sink.offset); // 2^64 ns
     const data = p.data;
     const options =
       p.comments && p.comments.length > 0 ? p.comments.map((c) => stringOption(OPT_COMMENT, c)) : undefined;

@@ -1,6 +1,7 @@
 // Exact conversion of a 64-bit pcapng timestamp (two 32-bit halves, in units of 1/unitsPerSecond)
 // into whole seconds and nanoseconds. Doubles are exact below 2^53, so the common cases are done in
 // plain number arithmetic; only unusual resolutions (power-of-2, finer than 1 ns) use BigInt.
+import { CaptureFileError } from './types.js';
 
 export interface TimestampResolution {
   /** timestamp units per second (e.g. 1e6 for µs); may be huge for exotic if_tsresol values */
@@ -92,4 +93,15 @@ export function nanosToHiLo(sec: number, nsec: number, out: { hi: number; lo: nu
   const mLow = m % 65536;
   out.hi = (m - mLow) / 65536;
   out.lo = mLow * 65536 + tLow;
+}
+
+/** Integer seconds in [0, maxSec) and integer nanoseconds in [0, 1e9), else a clear error. */
+export function checkTimestamp(sec: number, nsec: number, maxSec: number, offset: number): void {
+  if (Number.isInteger(sec) && sec >= 0 && sec < maxSec && Number.isInteger(nsec) && nsec >= 0 && nsec < 1e9)
+    return;
+  throw new CaptureFileError(
+    'bad-field',
+    offset,
+    `writePacket: bad timestamp ${sec} s + ${nsec} ns (whole seconds since the epoch and 0..999999999 ns expected).`,
+  );
 }

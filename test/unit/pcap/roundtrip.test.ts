@@ -261,3 +261,39 @@ test('file errors: missing file, directory, not a capture; abort signal', async 
   assert.ok(seen < 3000);
   assert.equal(readFileSync(file).length > 0, true);
 });
+
+test('writers: fd targets stay open after close(); bad timestamps and interfaces are refused clearly', async (t) => {
+  const { openSync, closeSync, writeSync } = await import('node:fs');
+  const file = path.join(tempDir(t), 'fd.pcapng');
+  const fd = openSync(file, 'w');
+  try {
+    const w = new PcapngWriter(fd);
+    const i = w.addInterface({ linkType: LinkType.RAW });
+    w.writePacket({ interfaceId: i, tsSec: 18_446_744_072, tsNsec: 999_999_999, data: payload(20) }); // near the 64-bit ns limit
+    assert.throws(
+      () => w.writePacket({ interfaceId: i, tsSec: 1, tsNsec: 1e9, data: payload(1) }),
+      (e: unknown) => e instanceof CaptureFileError && /bad timestamp/.test(e.message),
+    );
+    assert.throws(
+      () => w.writePacket({ interfaceId: i, tsSec: -1, tsNsec: 0, data: payload(1) }),
+      CaptureFileError,
+    );
+    assert.throws(
+      () => w.writePacket({ interfaceId: 5, tsSec: 1, tsNsec: 0, data: payload(1) }),
+      /interface 5 was not added/,
+    );
+    w.close();
+    assert.equal(writeSync(fd, Buffer.alloc(0)), 0, 'fd still open');
+  } finally {
+    closeSync(fd);
+  }
+  const read: Kept[] = [];
+  readCaptureFileSync(file, keep(read));
+  assert.deepEqual(
+    read.map((p) => [p.tsSec, p.tsNsec, p.linkType]),
+    [[18_446_744_072, 999_999_999, 101]],
+  );
+  const classic = new PcapWriter(path.join(tempDir(t), 'x.pcap'), { linkType: 1 });
+  assert.throws(() => classic.writePacket({ tsSec: 2 ** 32, tsNsec: 0, data: payload(1) }), /bad timestamp/);
+  classic.close();
+});
