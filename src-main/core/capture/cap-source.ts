@@ -154,7 +154,7 @@ export async function startCapSource(opts: SourceOptions, sink: SourceSink): Pro
     t: 'open',
     device: opts.interface,
     filter: opts.filter,
-    bufferBytes: 32 * 1024 * 1024,
+    bufferBytes: opts.bufferBytes,
     batchMs: 20,
     batchPackets: 256,
     maxPendingBatches: 512,

@@ -8,7 +8,7 @@ import { CaptureFileOutput } from './capture-file.js';
 import { AUTO_ORDER, detectBackends } from './backends.js';
 import { CaptureError } from './errors.js';
 import { startPipeSource } from './pipe-source.js';
-import type { PacketSource, SourceOptions, SourceSink } from './source.js';
+import { kernelBufferBytes, type PacketSource, type SourceOptions, type SourceSink } from './source.js';
 import type { BackendName, CaptureOptions, CaptureStats, StopReason } from './types.js';
 
 export interface BatchInfo {
@@ -69,6 +69,8 @@ export async function startCapture(opts: CaptureOptions): Promise<CaptureSession
   let stopReason: StopReason | undefined;
   let endError: CaptureError | null = null;
   let draining: Promise<void> | null = null;
+  /** a limit was reached: stop draining (finish() drains what the backend still delivers) */
+  let limitStopped = false;
   let stopRequested: ((r: StopReason, e?: CaptureError) => void) | null = null;
   const limits = opts.limits ?? {};
 
@@ -88,6 +90,7 @@ export async function startCapture(opts: CaptureOptions): Promise<CaptureSession
     filter,
     snapLength: opts.snapLength ?? 262144,
     promiscuous: opts.promiscuous ?? false,
+    bufferBytes: opts.bufferBytes ?? (await kernelBufferBytes(opts.interface)),
     helperPath: opts.helperPath,
   };
 
@@ -193,7 +196,15 @@ export async function startCapture(opts: CaptureOptions): Promise<CaptureSession
   }
 
   function kick(): void {
-    if (!draining) draining = drain().finally(() => (draining = null));
+    if (draining) return;
+    // A batch can arrive after drain() emptied the queue but before this `finally` ran (several
+    // IPC messages are delivered in one tick): look again once the drain is marked finished.
+    draining = drain()
+      .catch((e: unknown) => stopRequested?.('error', new CaptureError('backend-failed', `Capture stopped: ${e instanceof Error ? e.message : String(e)}`)))
+      .finally(() => {
+      draining = null;
+      if (queue.length > 0 && !limitStopped) kick();
+    });
   }
 
   async function drain(): Promise<void> {
@@ -224,6 +235,7 @@ export async function startCapture(opts: CaptureOptions): Promise<CaptureSession
       }
       const lim = limitReached();
       if (lim) {
+        limitStopped = true;
         stopRequested?.(lim);
         return;
       }

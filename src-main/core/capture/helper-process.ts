@@ -3,7 +3,7 @@
 // binding, which must live in its own process: in a worker_thread it delivers nothing and crashes.
 //
 // cap gives no packet timestamps: each packet is stamped when cap dispatches it to JavaScript,
-// with process.hrtime (monotonic) anchored to Date.now() once at start. cap also reuses one
+// with performance.now() (monotonic, sub-microsecond) anchored to Date.now() once at start. cap also reuses one
 // buffer for every packet, so each packet is copied into the batch before the callback returns.
 import { createRequire } from 'node:module';
 import { BatchEncoder } from './batch-codec.js';
@@ -83,7 +83,9 @@ function open(req: OpenRequest): void {
   handle = h;
   const linkType = capLinkTypeNumber(linkName) ?? -1;
   const enc = new BatchEncoder();
-  const anchorNs = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
+  // monotonic performance.now() anchored once to wall time: no BigInt work per packet, and a
+  // wall-clock step during the capture does not reorder packets
+  const anchorMs = Date.now() - performance.now();
   const flush = (): void => {
     if (enc.count > 0) {
       const n = enc.count;
@@ -91,9 +93,9 @@ function open(req: OpenRequest): void {
     }
   };
   h.on('packet', (nbytes) => {
-    const ns = process.hrtime.bigint() + anchorNs;
-    const sec = Number(ns / 1_000_000_000n);
-    const nsec = Number(ns % 1_000_000_000n);
+    const ms = anchorMs + performance.now();
+    const sec = Math.floor(ms / 1000);
+    const nsec = Math.min(999_999_999, Math.round((ms - sec * 1000) * 1e6));
     received++;
     enc.add(sec, nsec, buffer, nbytes, inferOriginalLength(linkType, buffer, nbytes));
     if (enc.count >= req.batchPackets) flush();

@@ -13,13 +13,13 @@ export type PipeTool = 'tcpdump' | 'dumpcap';
 export function pipeToolArgs(tool: PipeTool, opts: SourceOptions): string[] {
   if (tool === 'tcpdump') {
     // -U and --immediate-mode or packets sit in buffers for seconds; -B in KiB
-    const args = ['-U', '--immediate-mode', '-i', opts.interface, '-s', String(opts.snapLength), '-B', '32768', '-w', '-'];
+    const args = ['-U', '--immediate-mode', '-i', opts.interface, '-s', String(opts.snapLength), '-B', String(Math.ceil(opts.bufferBytes / 1024)), '-w', '-'];
     if (!opts.promiscuous) args.push('-p');
     if (opts.filter) args.push('--', opts.filter);
     return args;
   }
   // dumpcap: pcapng on stdout; -B in MiB
-  const args = ['-q', '-i', opts.interface, '-s', String(opts.snapLength), '-B', '32', '-w', '-'];
+  const args = ['-q', '-i', opts.interface, '-s', String(opts.snapLength), '-B', String(Math.ceil(opts.bufferBytes / (1024 * 1024))), '-w', '-'];
   if (!opts.promiscuous) args.push('-p');
   if (opts.filter) args.push('-f', opts.filter);
   return args;

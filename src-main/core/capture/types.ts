@@ -46,6 +46,8 @@ export interface CaptureOptions {
   onBatch?: (packets: RawPacket[]) => void | Promise<void>;
   /** snapshot length for pipe backends (cap always uses 65535) */
   snapLength?: number;
+  /** kernel capture buffer in bytes (default: sized from the MTU, 32 MiB on Ethernet, 256 MiB on lo) */
+  bufferBytes?: number;
   /** most batches waiting for the consumer before the oldest is dropped (default 1024) */
   maxQueuedBatches?: number;
   /** most bytes waiting for the consumer before the oldest batch is dropped (default 64 MiB) */

@@ -71,7 +71,7 @@ test('invalid BPF filter is rejected by the backend too (cap, no precompile avai
   // the cap helper compiles it in libpcap when opening: its message comes back as bad-filter
   const { startCapSource } = await import('../../../src-main/core/capture/cap-source.js');
   await assert.rejects(
-    startCapSource({ interface: 'lo', filter: 'tcp and portx 80', snapLength: 65535, promiscuous: false }, { onPackets() {}, onEnd() {} }),
+    startCapSource({ interface: 'lo', filter: 'tcp and portx 80', snapLength: 65535, promiscuous: false, bufferBytes: 1 << 20 }, { onPackets() {}, onEnd() {} }),
     (e: unknown) => e instanceof CaptureError && e.code === 'bad-filter' && /syntax error/.test(e.message),
   );
 });
