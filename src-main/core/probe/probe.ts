@@ -79,6 +79,7 @@ export async function runProbe(opts: ProbeOptions): Promise<ProbeResult> {
     for (const s of sockets) s.destroy();
   };
   opts.signal?.addEventListener('abort', onAbort);
+  if (opts.signal?.aborted) onAbort();
   const result: Omit<ProbeResult, 'verdict' | 'stages' | 'findings' | 'transcript' | 'durationMs'> = {
     localPorts,
     proxy: { ...opts.proxy, addresses: [] },
@@ -86,13 +87,23 @@ export async function runProbe(opts: ProbeOptions): Promise<ProbeResult> {
     startedAt: started.toISOString(),
   };
   try {
-    await probeSteps(opts, target, timeouts, transcript, run, sockets, result);
+    if (!opts.signal?.aborted) await probeSteps(opts, target, timeouts, transcript, run, sockets, result);
   } catch (e) {
-    if (opts.signal?.aborted) run.fail('ok', 'connect', 'Probe cancelled', 'the probe was cancelled before it finished');
-    else throw e;
+    if (!opts.signal?.aborted) throw e;
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     for (const s of sockets) s.destroy();
+  }
+  if (opts.signal?.aborted) {
+    // no verdict from a half-run probe: `ok` with ok=false means "nothing to judge", as in the diagnosis
+    return {
+      verdict: { issue: 'ok', ok: false, summary: 'The probe was cancelled before it finished; no verdict.' },
+      stages: run.stages,
+      findings: run.findings,
+      transcript: transcript.toString() + '\n* Probe cancelled',
+      durationMs: Math.round(performance.now() - t0),
+      ...result,
+    };
   }
   const issue = run.issue ?? 'ok';
   const summary =
@@ -161,6 +172,7 @@ async function probeSteps(
     responseTimeoutMs: timeouts.response,
     credentials: opts.credentials,
     authPreference: opts.auth ?? 'any',
+    signal: opts.signal,
   };
 
   // 2-3. TCP connect + CONNECT (+ 407 rounds)

@@ -25,6 +25,8 @@ export interface TunnelContext {
   authPreference: 'basic' | 'digest' | 'any';
   /** auth learned by an earlier tunnel, sent preemptively */
   authState?: AuthState;
+  /** once aborted, no new connection is opened */
+  signal?: AbortSignal;
 }
 
 export type AuthState = { scheme: 'basic'; header: string } | { scheme: 'digest'; challenge: AuthChallenge; nc: number };
@@ -43,6 +45,7 @@ export class ConnectError extends Error {
 export async function connectToProxy(ctx: TunnelContext): Promise<{ socket: net.Socket; address: string; ms: number }> {
   let last: ConnectError | undefined;
   for (const address of ctx.addresses) {
+    if (ctx.signal?.aborted) throw new ConnectError('ABORTED', 'the probe was cancelled');
     const hostLabel = ctx.proxyHost === address ? address : `${ctx.proxyHost} (${address})`;
     ctx.transcript.note(`Trying ${address.includes(':') ? `[${address}]` : address}:${ctx.proxyPort}...`);
     const t0 = performance.now();

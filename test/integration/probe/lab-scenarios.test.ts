@@ -129,3 +129,23 @@ test('unreachable proxy and unresolvable name', async () => {
   assert.equal(nx.verdict.issue, 'proxy-dns-failure');
   assert.equal(nx.stages[0]?.status, 'failed');
 });
+
+test('origin errors and cancellation', async () => {
+  lab.setScenario('healthy');
+  const notFound = await runProbe(probeOpts({ download: 'https://tools.cisco.com/no-such-file' }));
+  assert.equal(notFound.verdict.issue, 'origin-http-error');
+  assert.equal(notFound.download?.status, 404);
+  assert.match(notFound.verdict.summary, /404: Not Found/);
+
+  lab.setScenario('slow-proxy');
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), 300);
+  const cancelled = await runProbe(probeOpts({ signal: controller.signal }));
+  assert.equal(cancelled.verdict.ok, false);
+  assert.equal(cancelled.verdict.issue, 'ok');
+  assert.match(cancelled.verdict.summary, /cancelled/);
+  const pre = new AbortController();
+  pre.abort();
+  const never = await runProbe(probeOpts({ signal: pre.signal }));
+  assert.equal(never.localPorts.length, 0);
+});
