@@ -50,7 +50,7 @@ export function makeOriginCerts(intermediates = 0): OriginCerts {
   const chain: forge.pki.Certificate[] = [];
   for (let i = 0; i < intermediates; i++) {
     const ik = key();
-    const cn = `ProxyScope Test Intermediate ${i + 1} — padding the chain so the server's flight spans several full-size segments`;
+    const cn = `ProxyScope Test Intermediate CA ${i + 1}`;
     chain.unshift(cert(cn, ik.pub, issuer, true));
     issuer = { cn, k: ik.k };
   }
