@@ -64,11 +64,16 @@ function attach(ctx: PacketContext, tree: FieldNode[] | null, node: FieldNode, e
   walk(node);
 }
 
+const infoMark = new WeakMap<PacketContext, { no: number; text: string }>();
+
 function dissectMessage(ctx: PacketContext, off: number, len: number, tree: FieldNode[] | null, prefixAt?: number): void {
   const m = parseDns(ctx.data, off, len);
   if (ctx.cols) {
-    if (prefixAt === undefined || ctx.info === '' || !ctx.info.includes('query')) ctx.setInfo(dnsInfo(m));
-    else ctx.appendInfo(dnsInfo(m), ', ');
+    // several messages in one frame (DNS over TCP) share the Info column
+    const mark = infoMark.get(ctx);
+    if (mark && mark.no === ctx.no && mark.text !== '' && ctx.info.endsWith(mark.text)) ctx.appendInfo(dnsInfo(m), ' , ');
+    else ctx.setInfo(dnsInfo(m));
+    infoMark.set(ctx, { no: ctx.no, text: ctx.info });
   }
   if (tree) {
     const { node, expert } = dnsTree(m, { lengthPrefixAt: prefixAt, source: ctx.source || undefined });

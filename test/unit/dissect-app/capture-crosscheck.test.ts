@@ -25,7 +25,7 @@ const skip = canCapture() ?? (haveTshark() ? null : 'tshark not installed');
 let dir = '';
 let file = '';
 let proxyPorts: number[] = [];
-let packets: RawPacket[] = [];
+const packets: RawPacket[] = [];
 let engine: PacketEngine;
 const servers: net.Server[] = [];
 let tcpdump: ChildProcess | null = null;
