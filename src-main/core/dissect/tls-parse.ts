@@ -295,7 +295,9 @@ export function dissectTls(b: Uint8Array, off: number, end: number, ctx: TlsCont
     ];
     let recordTitle = CONTENT_TYPES[type] ?? 'Unknown';
     const dirCcs = st.ccs[ctx.dir];
-    const afterCcs = dirCcs !== undefined && (dirCcs.frame < ctx.frame || (dirCcs.frame === ctx.frame && dirCcs.record < recordIndex));
+    // TLS 1.3 encrypts inside Application Data records; its ChangeCipherSpec is only for middleboxes
+    const afterCcs =
+      !isTls13(st, ctx.frame) && dirCcs !== undefined && (dirCcs.frame < ctx.frame || (dirCcs.frame === ctx.frame && dirCcs.record < recordIndex));
     if (type === 22) {
       const encrypted = afterCcs || !plausibleHandshakes(b, fragStart, fragEnd);
       if (encrypted) {
@@ -374,6 +376,10 @@ export function dissectTls(b: Uint8Array, off: number, end: number, ctx: TlsCont
   const node: FieldNode = { label: 'Transport Layer Security', field: 'tls', offset: off, length: p - off, children: records };
   if (ctx.source !== undefined) setSource(node, ctx.source);
   return { node, infoParts, protocol, expert, consumed: p - off };
+}
+
+function isTls13(st: TlsConversationState, frame: number): boolean {
+  return st.version === 0x0304 && st.versionFrame !== undefined && st.versionFrame <= frame;
 }
 
 function looksLikeRecordHeader(b: Uint8Array, p: number): boolean {
@@ -725,7 +731,9 @@ export function scanTls(b: Uint8Array, off: number, end: number, ctx: TlsContext
     const fragEnd = Math.min(end, fragStart + len);
     if (fragStart + len > end) severity = 4;
     const dirCcs = st.ccs[ctx.dir];
-    const afterCcs = dirCcs !== undefined && (dirCcs.frame < ctx.frame || (dirCcs.frame === ctx.frame && dirCcs.record < recordIndex));
+    // TLS 1.3 encrypts inside Application Data records; its ChangeCipherSpec is only for middleboxes
+    const afterCcs =
+      !isTls13(st, ctx.frame) && dirCcs !== undefined && (dirCcs.frame < ctx.frame || (dirCcs.frame === ctx.frame && dirCcs.record < recordIndex));
     if (type === 22 && !afterCcs && plausibleHandshakes(b, fragStart, fragEnd)) {
       let q = fragStart;
       while (q + 4 <= fragEnd) {

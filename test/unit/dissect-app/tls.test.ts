@@ -133,3 +133,12 @@ test('certificate decoding: subject, issuer, validity, SANs (node-forge certific
   const b = dissectTls(broken, 0, broken.length, { frame: 3, dir: 1, state: newTlsState() });
   assert.equal(b.infoParts[0], 'Certificate');
 });
+
+test('TLS 1.3: a ClientHello after the compatibility ChangeCipherSpec (HelloRetryRequest) stays readable', () => {
+  const st = newTlsState();
+  const sh = Uint8Array.from(serverHello13());
+  dissectTls(sh, 0, sh.length, { frame: 2, dir: 1, state: st });
+  const again = Uint8Array.from([...record(20, 0x0303, [1]), ...clientHello('tools.cisco.com', [])]);
+  const d = dissectTls(again, 0, again.length, { frame: 3, dir: 0, state: st });
+  assert.equal(tlsInfo(d.infoParts), 'Change Cipher Spec, Client Hello (SNI=tools.cisco.com)');
+});
