@@ -5,7 +5,7 @@
  * RSA keys come from node:crypto (forge's pure-JS keygen takes seconds); forge builds the certs.
  */
 import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import forge from 'node-forge';
@@ -121,9 +121,47 @@ function save(dir: string, name: string, pair: KeyAndCert): void {
   renameSync(path.join(dir, `${name}.pem${tmp}`), path.join(dir, `${name}.pem`));
 }
 
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Two labs starting together (tests, the app and a terminal) must not make two different CAs:
+ * the CA and the origin certificate it signs have to come from the same run. A lock directory
+ * (mkdir is atomic) serialises the check-and-generate; a lock older than 60 s is a crashed run's.
+ */
+function withLock<T>(dir: string, fn: () => T): T {
+  const lock = path.join(dir, '.lock');
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > 60_000) rmSync(lock, { recursive: true, force: true });
+      } catch {
+        // gone meanwhile: retry
+      }
+      if (Date.now() > deadline) throw new Error(`the lab certificate folder ${dir} is locked by another ProxyScope (remove ${lock} if none runs)`, { cause: e });
+      sleepSync(50);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
 /** Loads the lab's certificates from `dir` (default: the user cache dir), making missing or expiring ones. */
 export function ensureLabCertificates(dir = defaultLabDir()): LabCertificates {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return withLock(dir, () => loadOrMake(dir));
+}
+
+function loadOrMake(dir: string): LabCertificates {
   let labCa = load(dir, 'lab-ca');
   let origin = load(dir, 'origin');
   let interceptCa = load(dir, 'intercept-ca');

@@ -85,13 +85,11 @@ export function parseChallenges(headerValue: string): AuthChallenge[] {
       const afterScheme = c.pos;
       c.skipWs();
       if (c.pos > afterScheme && !c.done && c.peek() !== ',') {
-        // token68 form (e.g. `Negotiate YIIB...==`) when it is not a name=value param
-        const rest = c.text.slice(c.pos);
-        const m = TOKEN68.exec(rest);
-        if (m && !c.atParam()) {
-          challenge.token68 = m[0];
-          c.pos += m[0].length;
-        } else if (m && /^\s*(,|$)/.test(rest.slice(m[0].length)) && m[0].endsWith('=') && !/=[^=]/.test(m[0])) {
+        // token68 (e.g. `Negotiate YIIB...==`) stands alone up to the next comma or the end;
+        // anything else after the scheme is an auth-param list
+        const m = TOKEN68.exec(c.text.slice(c.pos));
+        const standsAlone = m !== null && /^[ \t]*(,|$)/.test(c.text.slice(c.pos + m[0].length));
+        if (m && standsAlone) {
           challenge.token68 = m[0];
           c.pos += m[0].length;
         } else {

@@ -266,7 +266,7 @@ async function probeSteps(
           run.fail('tls-handshake-failed', 'tls', 'The server certificate is not valid', `The certificate for ${target.host} does not verify: ${tlsInfo.verifyError}. Check the date/time on the FMC and that the name matches.`);
         }
       }
-      const head = await headRequest(tlsOut.socket, target.host, ctx.userAgent, timeouts.http, transcript);
+      const head = await headRequest(tlsOut.socket, target.host, target.port, ctx.userAgent, timeouts.http, transcript);
       tlsOut.socket.destroy();
       if (head.info) {
         result.http = head.info;

@@ -70,8 +70,9 @@ function net_isIP(host: string): boolean {
   return /^\d+\.\d+\.\d+\.\d+$/.test(host) || host.includes(':');
 }
 
-export async function headRequest(s: tls.TLSSocket, host: string, userAgent: string, timeoutMs: number, transcript: Transcript): Promise<{ info?: HttpInfo; error?: HeadReadError; ms: number }> {
-  const req = `HEAD / HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: ${userAgent}\r\nAccept: */*\r\n\r\n`;
+export async function headRequest(s: tls.TLSSocket, host: string, port: number, userAgent: string, timeoutMs: number, transcript: Transcript): Promise<{ info?: HttpInfo; error?: HeadReadError; ms: number }> {
+  const hostHeader = `${host.includes(':') ? `[${host}]` : host}${port === 443 ? '' : `:${port}`}`;
+  const req = `HEAD / HTTP/1.1\r\nHost: ${hostHeader}\r\nUser-Agent: ${userAgent}\r\nAccept: */*\r\n\r\n`;
   transcript.sent(req);
   const t0 = performance.now();
   s.write(req);
