@@ -1,12 +1,6 @@
 // Turns a parsed filter into a tree of closures, compiled once and run for every packet.
-import type { FieldSource, FieldValue } from "../dissect/types.js";
-import {
-  parseFilter,
-  type FieldRef,
-  type FilterNode,
-  type Operand,
-  type Slice,
-} from "./parser.js";
+import type { FieldSource, FieldValue } from '../dissect/types.js';
+import { parseFilter, type FieldRef, type FilterNode, type Operand, type Slice } from './parser.js';
 import {
   compareValue,
   compareValues,
@@ -17,7 +11,7 @@ import {
   valueAsText,
   type CompareOp,
   type Literal,
-} from "./values.js";
+} from './values.js';
 
 export interface CompileOptions {
   /**
@@ -42,30 +36,27 @@ export interface CompiledFilter {
 
 /** Protocol names every build knows, even before a dissector registry is wired in. */
 export const BUILTIN_PROTOCOLS: readonly string[] = [
-  "frame",
-  "eth",
-  "sll",
-  "vlan",
-  "arp",
-  "ip",
-  "ipv6",
-  "icmp",
-  "icmpv6",
-  "tcp",
-  "udp",
-  "dns",
-  "http",
-  "tls",
-  "data",
+  'frame',
+  'eth',
+  'sll',
+  'vlan',
+  'arp',
+  'ip',
+  'ipv6',
+  'icmp',
+  'icmpv6',
+  'tcp',
+  'udp',
+  'dns',
+  'http',
+  'tls',
+  'data',
 ];
 
 type Test = (src: FieldSource) => boolean;
 type Values = (src: FieldSource) => readonly FieldValue[];
 
-export function compileFilter(
-  text: string,
-  options: CompileOptions = {},
-): CompiledFilter {
+export function compileFilter(text: string, options: CompileOptions = {}): CompiledFilter {
   let known: Set<string> | undefined;
   if (options.knownFields) {
     known = new Set(options.knownFields);
@@ -73,31 +64,28 @@ export function compileFilter(
   }
   const ast = parseFilter(
     text,
-    known
-      ? { isKnownField: (n) => known!.has(n), suggestions: () => known! }
-      : {},
+    known ? { isKnownField: (n) => known!.has(n), suggestions: () => known! } : {},
   );
   const names = new Set<string>();
   let presenceOnly = true;
   const walk = (n: FilterNode): void => {
     switch (n.kind) {
-      case "and":
-      case "or":
-      case "xor":
+      case 'and':
+      case 'or':
+      case 'xor':
         walk(n.left);
         walk(n.right);
         return;
-      case "not":
+      case 'not':
         walk(n.operand);
         return;
-      case "exists":
+      case 'exists':
         names.add(n.field.name);
         if (n.field.slice) presenceOnly = false;
         return;
       default:
         names.add(n.field.name);
-        if (n.kind === "compare" && n.value.kind === "field")
-          names.add(n.value.ref.name);
+        if (n.kind === 'compare' && n.value.kind === 'field') names.add(n.value.ref.name);
         presenceOnly = false;
     }
   };
@@ -107,26 +95,26 @@ export function compileFilter(
 
 function compileNode(n: FilterNode): Test {
   switch (n.kind) {
-    case "and": {
+    case 'and': {
       const a = compileNode(n.left);
       const b = compileNode(n.right);
       return (s) => a(s) && b(s);
     }
-    case "or": {
+    case 'or': {
       const a = compileNode(n.left);
       const b = compileNode(n.right);
       return (s) => a(s) || b(s);
     }
-    case "xor": {
+    case 'xor': {
       const a = compileNode(n.left);
       const b = compileNode(n.right);
       return (s) => a(s) !== b(s);
     }
-    case "not": {
+    case 'not': {
       const a = compileNode(n.operand);
       return (s) => !a(s);
     }
-    case "exists": {
+    case 'exists': {
       const name = n.field.name;
       if (n.field.slice) {
         const get = fieldValues(n.field);
@@ -134,45 +122,38 @@ function compileNode(n: FilterNode): Test {
       }
       return (s) => s.hasProtocol(name) || s.values(name).length > 0;
     }
-    case "compare":
+    case 'compare':
       return compileCompare(n.field, n.op, n.quantifier, n.value);
-    case "contains": {
+    case 'contains': {
       const get = fieldValues(n.field);
       const lit = n.value;
       return quantify(get, n.quantifier, (v) => containsValue(v, lit));
     }
-    case "matches": {
+    case 'matches': {
       const get = fieldValues(n.field);
       const re = n.regex;
       return quantify(get, n.quantifier, (v) => re.test(valueAsText(v)));
     }
-    case "in": {
+    case 'in': {
       const get = fieldValues(n.field);
       const set = n.set;
       const member = (v: FieldValue): boolean => {
         for (const el of set) {
           if (el.hi === undefined) {
-            if (compareValue(v, el.lo, "eq") === true) return true;
-          } else if (
-            compareValue(v, el.lo, "ge") === true &&
-            compareValue(v, el.hi, "le") === true
-          )
+            if (compareValue(v, el.lo, 'eq') === true) return true;
+          } else if (compareValue(v, el.lo, 'ge') === true && compareValue(v, el.hi, 'le') === true)
             return true;
         }
         return false;
       };
-      return quantify(get, "any", member);
+      return quantify(get, 'any', member);
     }
   }
 }
 
 /** any: some value passes; all: there is a value and every one passes (Wireshark's rule). */
-function quantify(
-  get: Values,
-  q: "any" | "all",
-  pred: (v: FieldValue) => boolean,
-): Test {
-  if (q === "any") {
+function quantify(get: Values, q: 'any' | 'all', pred: (v: FieldValue) => boolean): Test {
+  if (q === 'any') {
     return (s) => {
       const vs = get(s);
       for (let i = 0; i < vs.length; i++) if (pred(vs[i])) return true;
@@ -187,14 +168,9 @@ function quantify(
   };
 }
 
-function compileCompare(
-  field: FieldRef,
-  op: CompareOp,
-  q: "any" | "all",
-  value: Operand,
-): Test {
+function compileCompare(field: FieldRef, op: CompareOp, q: 'any' | 'all', value: Operand): Test {
   const get = fieldValues(field);
-  if (value.kind === "literal") {
+  if (value.kind === 'literal') {
     const lit: Literal = value.lit;
     return quantify(get, q, (v) => compareValue(v, lit, op) === true);
   }
@@ -203,13 +179,11 @@ function compileCompare(
     const as = get(s);
     const bs = other(s);
     if (as.length === 0 || bs.length === 0) return false;
-    if (q === "any") {
-      for (const a of as)
-        for (const b of bs) if (compareValues(a, b, op) === true) return true;
+    if (q === 'any') {
+      for (const a of as) for (const b of bs) if (compareValues(a, b, op) === true) return true;
       return false;
     }
-    for (const a of as)
-      for (const b of bs) if (compareValues(a, b, op) !== true) return false;
+    for (const a of as) for (const b of bs) if (compareValues(a, b, op) !== true) return false;
     return true;
   };
 }
@@ -235,15 +209,9 @@ const encoder = new TextEncoder();
 /** The bytes behind a value, as Wireshark slices them: addresses by their octets, text as UTF-8. */
 function asBytes(v: FieldValue): Uint8Array | undefined {
   if (v instanceof Uint8Array) return v;
-  if (typeof v !== "string") return undefined;
+  if (typeof v !== 'string') return undefined;
   const v4 = parseIPv4(v);
-  if (v4 !== undefined)
-    return Uint8Array.of(
-      v4 >>> 24,
-      (v4 >>> 16) & 0xff,
-      (v4 >>> 8) & 0xff,
-      v4 & 0xff,
-    );
+  if (v4 !== undefined) return Uint8Array.of(v4 >>> 24, (v4 >>> 16) & 0xff, (v4 >>> 8) & 0xff, v4 & 0xff);
   return parseHexBytes(v) ?? parseIPv6(v) ?? encoder.encode(v);
 }
 

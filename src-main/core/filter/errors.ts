@@ -2,7 +2,7 @@
 // filter bar underlines it) and what was expected there.
 
 export class FilterError extends Error {
-  override name = "FilterError";
+  override name = 'FilterError';
   /** 0-based offset of the problem in the filter text */
   readonly position: number;
   /** 1-based column (= position + 1); filters are one line */

@@ -12,16 +12,11 @@
 //
 // `==` is true if any occurrence equals (ip.addr == X: either side); `!=` is true if all differ
 // (Wireshark ≥ 3.6); `matches` is case-insensitive unless the pattern starts with (?-i).
-export { FilterError } from "./errors.js";
-export {
-  compileFilter,
-  BUILTIN_PROTOCOLS,
-  type CompiledFilter,
-  type CompileOptions,
-} from "./compile.js";
-export { parseFilter, type FilterNode, type FieldRef } from "./parser.js";
+export { FilterError } from './errors.js';
+export { compileFilter, BUILTIN_PROTOCOLS, type CompiledFilter, type CompileOptions } from './compile.js';
+export { parseFilter, type FilterNode, type FieldRef } from './parser.js';
 
 /** A blank filter shows every packet; callers check this before compiling. */
 export function isEmptyFilter(text: string | null | undefined): boolean {
-  return text === null || text === undefined || text.trim() === "";
+  return text === null || text === undefined || text.trim() === '';
 }

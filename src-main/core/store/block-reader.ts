@@ -1,7 +1,7 @@
 // Reads packet bytes back from the capture file. Packets sit in file order, so scanning many of
 // them (a filter over the whole capture) reads one large window at a time instead of one small
 // read per packet; single lookups (a row in view) read just what they need.
-import { CaptureFileReader } from "../pcap/file-reader.js";
+import { CaptureFileReader } from '../pcap/file-reader.js';
 
 const WINDOW = 4 << 20;
 
@@ -37,8 +37,7 @@ export class BlockReader {
     const w = this.fromWindow(offset, length);
     if (w) return w;
     const size = Math.max(length, Math.min(WINDOW, this.fileSize() - offset));
-    if (this.window.length < size)
-      this.window = new Uint8Array(Math.max(size, WINDOW));
+    if (this.window.length < size) this.window = new Uint8Array(Math.max(size, WINDOW));
     const target = this.window.subarray(0, size);
     this.open().readInto(offset, target);
     this.windowStart = offset;
@@ -47,10 +46,7 @@ export class BlockReader {
   }
 
   private fromWindow(offset: number, length: number): Uint8Array | undefined {
-    if (
-      offset >= this.windowStart &&
-      offset + length <= this.windowStart + this.windowLength
-    ) {
+    if (offset >= this.windowStart && offset + length <= this.windowStart + this.windowLength) {
       const at = offset - this.windowStart;
       return this.window.subarray(at, at + length);
     }

@@ -1,12 +1,43 @@
 // Adapts the dissector engine (dissect/engine.ts) to the store's port. Loaded lazily by
 // PacketStore so that store tests with a fake engine never load the dissectors.
-import { PacketEngine } from "../dissect/engine.js";
-import { FLAG_MALFORMED } from "../dissect/engine-context.js";
-import type { RawPacket } from "../pcap/types.js";
-import type { IndexInfo, StoreEngine } from "./engine-port.js";
+import { PacketEngine } from '../dissect/engine.js';
+import {
+  TCP_A_RETRANSMISSION,
+  TCP_A_LOST_PACKET,
+  TCP_A_ACK_LOST_PACKET,
+  TCP_A_KEEP_ALIVE,
+  TCP_A_DUPLICATE_ACK,
+  TCP_A_ZERO_WINDOW,
+  TCP_A_ZERO_WINDOW_PROBE,
+  TCP_A_ZERO_WINDOW_PROBE_ACK,
+  TCP_A_KEEP_ALIVE_ACK,
+  TCP_A_OUT_OF_ORDER,
+  TCP_A_FAST_RETRANSMISSION,
+  TCP_A_WINDOW_UPDATE,
+  TCP_A_WINDOW_FULL,
+  TCP_A_REUSED_PORTS,
+  TCP_A_SPURIOUS_RETRANSMISSION,
+} from '../tcp/analysis.js';
+import type { RawPacket } from '../pcap/types.js';
+import type { IndexInfo, StoreEngine } from './engine-port.js';
 
-/** Every analysis bit (tcp/analysis.ts TCP_A_*) — all flag bits but the malformed marker. */
-const ANALYSIS_MASK = ~FLAG_MALFORMED & 0x3fffffff;
+/** Every TCP analysis bit (tcp/analysis.ts TCP_A_*): what `tcp.analysis.flags` tests. */
+export const TCP_ANALYSIS_MASK =
+  TCP_A_RETRANSMISSION |
+  TCP_A_LOST_PACKET |
+  TCP_A_ACK_LOST_PACKET |
+  TCP_A_KEEP_ALIVE |
+  TCP_A_DUPLICATE_ACK |
+  TCP_A_ZERO_WINDOW |
+  TCP_A_ZERO_WINDOW_PROBE |
+  TCP_A_ZERO_WINDOW_PROBE_ACK |
+  TCP_A_KEEP_ALIVE_ACK |
+  TCP_A_OUT_OF_ORDER |
+  TCP_A_FAST_RETRANSMISSION |
+  TCP_A_WINDOW_UPDATE |
+  TCP_A_WINDOW_FULL |
+  TCP_A_REUSED_PORTS |
+  TCP_A_SPURIOUS_RETRANSMISSION;
 
 export function createStoreEngine(): StoreEngine {
   let fetcher: ((no: number) => RawPacket | undefined) | undefined;
@@ -31,7 +62,7 @@ export function createStoreEngine(): StoreEngine {
     summary: (raw, no) => engine.summary(raw, no),
     dissect: (raw, no) => engine.dissect(raw, no),
     protocolId: (name) => engine.registry.protocolId(name),
-    analysisFlagsMask: ANALYSIS_MASK,
+    analysisFlagsMask: TCP_ANALYSIS_MASK,
     *fieldNames() {
       for (const f of engine.registry.fields()) yield f.name;
     },

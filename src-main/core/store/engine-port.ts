@@ -1,13 +1,9 @@
 // What the store needs from the packet engine, in one narrow interface: the store indexes with
 // `index` (sequential, first pass), and builds rows and details on demand with `summary` and
 // `dissect` (random access). Keeping the port small lets store tests run on a fake engine.
-import type {
-  FieldSource,
-  PacketDetail,
-  PacketSummary,
-} from "../dissect/types.js";
-import type { ConversationInfo } from "../dissect/engine.js";
-import type { RawPacket } from "../pcap/types.js";
+import type { FieldSource, PacketDetail, PacketSummary } from '../dissect/types.js';
+import type { ConversationInfo } from '../dissect/engine.js';
+import type { RawPacket } from '../pcap/types.js';
 
 /** The small numbers the first pass yields for one packet. */
 export interface IndexInfo {
@@ -24,7 +20,7 @@ export interface IndexInfo {
 }
 
 /** One transport conversation as the engine reports it. */
-export type { ConversationInfo } from "../dissect/engine.js";
+export type { ConversationInfo } from '../dissect/engine.js';
 
 export interface StoreEngine {
   /** first pass, in packet order: updates conversation/analysis state, returns the index row */

@@ -7,10 +7,6 @@ export {
   type OpenProgress,
   type FilterOptions,
   type StoreMemory,
-} from "./packet-store.js";
-export type {
-  StoreEngine,
-  IndexInfo,
-  ConversationInfo,
-} from "./engine-port.js";
-export { INDEX_BYTES_PER_PACKET } from "./packet-index.js";
+} from './packet-store.js';
+export type { StoreEngine, IndexInfo, ConversationInfo } from './engine-port.js';
+export { INDEX_BYTES_PER_PACKET } from './packet-index.js';

@@ -18,8 +18,7 @@ export class LruCache<K, V> {
   set(key: K, value: V): void {
     this.map.delete(key);
     this.map.set(key, value);
-    if (this.map.size > this.capacity)
-      this.map.delete(this.map.keys().next().value as K);
+    if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as K);
   }
 
   delete(key: K): void {

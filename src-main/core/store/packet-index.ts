@@ -76,9 +76,7 @@ export class PacketIndex {
 
   private at(no: number): [IndexChunk, number] {
     if (!(no >= 1 && no <= this.n))
-      throw new RangeError(
-        `packet ${no} does not exist (the capture has ${this.n})`,
-      );
+      throw new RangeError(`packet ${no} does not exist (the capture has ${this.n})`);
     const i = no - 1;
     return [this.chunks[i >>> CHUNK_BITS], i & CHUNK_MASK];
   }

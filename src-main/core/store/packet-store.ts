@@ -2,29 +2,15 @@
 // packet-index.ts) filled by the engine's fast first pass. Rows (summaries) and details are built
 // on demand for the packets asked for and cached; a display filter produces a View (packet
 // numbers) without building strings for rows nobody looks at.
-import { open, stat } from "node:fs/promises";
-import { createCaptureParser } from "../pcap/parser.js";
-import {
-  CaptureFileError,
-  type CaptureInterfaceInfo,
-  type RawPacket,
-} from "../pcap/types.js";
-import type {
-  FieldSource,
-  FieldValue,
-  PacketDetail,
-  PacketSummary,
-} from "../dissect/types.js";
-import {
-  compileFilter,
-  isEmptyFilter,
-  type CompiledFilter,
-  type FilterNode,
-} from "../filter/index.js";
-import { BlockReader } from "./block-reader.js";
-import type { ConversationInfo, StoreEngine } from "./engine-port.js";
-import { LruCache } from "./lru.js";
-import { INDEX_BYTES_PER_PACKET, PacketIndex } from "./packet-index.js";
+import { open, stat } from 'node:fs/promises';
+import { createCaptureParser } from '../pcap/parser.js';
+import { CaptureFileError, type CaptureInterfaceInfo, type RawPacket } from '../pcap/types.js';
+import type { FieldSource, FieldValue, PacketDetail, PacketSummary } from '../dissect/types.js';
+import { compileFilter, isEmptyFilter, type CompiledFilter, type FilterNode } from '../filter/index.js';
+import { BlockReader } from './block-reader.js';
+import type { ConversationInfo, StoreEngine } from './engine-port.js';
+import { LruCache } from './lru.js';
+import { INDEX_BYTES_PER_PACKET, PacketIndex } from './packet-index.js';
 
 /** Packet numbers (1-based, ascending) that passed a display filter. */
 export interface View {
@@ -71,15 +57,13 @@ const SCAN_SLICE = 20000;
 let defaultEngineFactory: (() => Promise<StoreEngine>) | undefined;
 
 /** Lets the dissect layer provide the engine without the store importing every module eagerly. */
-export function setDefaultEngineFactory(
-  factory: () => Promise<StoreEngine>,
-): void {
+export function setDefaultEngineFactory(factory: () => Promise<StoreEngine>): void {
   defaultEngineFactory = factory;
 }
 
 async function defaultEngine(): Promise<StoreEngine> {
   if (defaultEngineFactory) return defaultEngineFactory();
-  const m = await import("./default-engine.js");
+  const m = await import('./default-engine.js');
   return m.createStoreEngine();
 }
 
@@ -88,9 +72,7 @@ export class PacketStore {
   private readonly interfaces: CaptureInterfaceInfo[] = [];
   private readonly comments = new Map<number, string[]>();
   private readonly rowCache = new LruCache<number, PacketSummary>(ROW_CACHE);
-  private readonly detailCache = new LruCache<number, PacketDetail>(
-    DETAIL_CACHE,
-  );
+  private readonly detailCache = new LruCache<number, PacketDetail>(DETAIL_CACHE);
   private readonly reader: BlockReader;
   private fileBytes = 0;
   private loadError: unknown = null;
@@ -124,31 +106,22 @@ export class PacketStore {
    * `onProgress` reports, `loaded` resolves at the end (or rejects with the CaptureFileError
    * after the last good packet). Rejects at once when the file cannot be read or is not a capture.
    */
-  static async openFile(
-    path: string,
-    options: OpenOptions = {},
-  ): Promise<PacketStore> {
+  static async openFile(path: string, options: OpenOptions = {}): Promise<PacketStore> {
     const engine = options.engine ?? (await defaultEngine());
     let size: number;
     try {
       const st = await stat(path);
-      if (st.isDirectory())
-        throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
+      if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
       size = st.size;
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       const hint =
-        err.code === "ENOENT"
-          ? "Check the path."
-          : err.code === "EISDIR"
-            ? "Pick a capture file, not a folder."
+        err.code === 'ENOENT'
+          ? 'Check the path.'
+          : err.code === 'EISDIR'
+            ? 'Pick a capture file, not a folder.'
             : undefined;
-      throw new CaptureFileError(
-        "io",
-        0,
-        `Cannot read ${path}: ${err.message}`,
-        hint,
-      );
+      throw new CaptureFileError('io', 0, `Cannot read ${path}: ${err.message}`, hint);
     }
     const store = new PacketStore(path, engine);
     store.fileBytes = size;
@@ -182,39 +155,23 @@ export class PacketStore {
    * each packet (its dataOffset as the writer returned it). `fileBytes` is how far the file is
    * known to be written (flushed) so reads never pass it.
    */
-  static async forCapture(
-    path: string,
-    options: { engine?: StoreEngine } = {},
-  ): Promise<PacketStore> {
-    const store = new PacketStore(
-      path,
-      options.engine ?? (await defaultEngine()),
-    );
+  static async forCapture(path: string, options: { engine?: StoreEngine } = {}): Promise<PacketStore> {
+    const store = new PacketStore(path, options.engine ?? (await defaultEngine()));
     store.resolveLoaded();
     return store;
   }
 
-  private async load(
-    size: number,
-    options: OpenOptions,
-    firstChunkDone: () => void,
-  ): Promise<void> {
+  private async load(size: number, options: OpenOptions, firstChunkDone: () => void): Promise<void> {
     const parser = createCaptureParser({
       onPacket: (p) => this.indexPacket(p),
       onInterface: (info) => this.addInterface(info),
     });
-    const chunk = Buffer.allocUnsafe(
-      Math.max(4096, options.chunkSize ?? 1 << 20),
-    );
+    const chunk = Buffer.allocUnsafe(Math.max(4096, options.chunkSize ?? 1 << 20));
     let fh;
     try {
-      fh = await open(this.path, "r");
+      fh = await open(this.path, 'r');
     } catch (e) {
-      throw new CaptureFileError(
-        "io",
-        0,
-        `Cannot read ${this.path}: ${(e as Error).message}`,
-      );
+      throw new CaptureFileError('io', 0, `Cannot read ${this.path}: ${(e as Error).message}`);
     }
     try {
       let position = 0;
@@ -227,7 +184,7 @@ export class PacketStore {
           n = (await fh.read(chunk, 0, chunk.length, position)).bytesRead;
         } catch (e) {
           throw new CaptureFileError(
-            "io",
+            'io',
             position,
             `Cannot read ${this.path} at byte ${position}: ${(e as Error).message}`,
           );
@@ -268,8 +225,7 @@ export class PacketStore {
     const no = this.index.count + 1;
     if (no === 1) this.engine.setTimeOrigin?.(p.tsSec, p.tsNsec);
     const info = this.engine.index(p, no);
-    if (p.comments && p.comments.length > 0)
-      this.comments.set(no, p.comments.slice());
+    if (p.comments && p.comments.length > 0) this.comments.set(no, p.comments.slice());
     return this.index.push({
       dataOffset: p.dataOffset,
       tsSec: p.tsSec,
@@ -295,7 +251,7 @@ export class PacketStore {
    * is the file's flushed length after it. Returns the packet number.
    */
   append(raw: RawPacket, fileBytes?: number): number {
-    if (this.closed) throw new Error("PacketStore: append after close");
+    if (this.closed) throw new Error('PacketStore: append after close');
     if (!this.interfaces[raw.interfaceId]) {
       this.addInterface({
         id: raw.interfaceId,
@@ -304,10 +260,7 @@ export class PacketStore {
         tsUnitNs: 1000,
       });
     }
-    this.fileBytes = Math.max(
-      this.fileBytes,
-      fileBytes ?? raw.dataOffset + raw.capturedLength,
-    );
+    this.fileBytes = Math.max(this.fileBytes, fileBytes ?? raw.dataOffset + raw.capturedLength);
     this.reader.invalidate();
     const no = this.indexPacket(raw);
     this.notify();
@@ -396,8 +349,7 @@ export class PacketStore {
     const start = Math.max(0, Math.floor(from));
     const end = Math.min(total, start + Math.max(0, Math.floor(count)));
     const out: PacketSummary[] = [];
-    for (let i = start; i < end; i++)
-      out.push(this.row(view ? view.packets[i] : i + 1));
+    for (let i = start; i < end; i++) out.push(this.row(view ? view.packets[i] : i + 1));
     return out;
   }
 
@@ -432,10 +384,7 @@ export class PacketStore {
   }
 
   /** Like filter(), yielding to the event loop between slices so a UI stays responsive. */
-  async filterAsync(
-    expr: string,
-    options: FilterOptions = {},
-  ): Promise<View | null> {
+  async filterAsync(expr: string, options: FilterOptions = {}): Promise<View | null> {
     if (isEmptyFilter(expr)) return null;
     const it = this.scan(this.compile(expr), 1);
     for (;;) {
@@ -463,10 +412,7 @@ export class PacketStore {
    * index; others dissect each packet, skipping packets that lack a protocol the filter needs.
    * Yields the fraction done every SCAN_SLICE packets.
    */
-  private *scan(
-    filter: CompiledFilter,
-    fromNo: number,
-  ): Generator<number, View, void> {
+  private *scan(filter: CompiledFilter, fromNo: number): Generator<number, View, void> {
     const count = this.index.count;
     const out = new Uint32Array(Math.max(0, count - fromNo + 1));
     let n = 0;
@@ -481,9 +427,7 @@ export class PacketStore {
         pass = filter.test(fast);
       } else {
         if ((this.index.protoMask(no) & required) >>> 0 !== required) continue;
-        pass = filter.test(
-          this.engine.dissect(this.rawPacket(no, true), no).fields,
-        );
+        pass = filter.test(this.engine.dissect(this.rawPacket(no, true), no).fields);
       }
       if (pass) out[n++] = no;
     }
@@ -491,17 +435,15 @@ export class PacketStore {
   }
 
   /** A FieldSource over the index alone, when the filter asks nothing else; undefined otherwise. */
-  private indexSource(
-    filter: CompiledFilter,
-  ): (FieldSource & { no: number }) | undefined {
+  private indexSource(filter: CompiledFilter): (FieldSource & { no: number }) | undefined {
     if (!filter.presenceOnly) return undefined;
     const bits = new Map<string, number>();
     const analysis = this.engine.analysisFlagsMask;
     for (const name of filter.names) {
-      if (name === "tcp.analysis.flags" && analysis !== 0) continue;
-      if (name === "frame") continue;
+      if (name === 'tcp.analysis.flags' && analysis !== 0) continue;
+      if (name === 'frame') continue;
       const id = this.engine.protocolId(name);
-      if (id < 1 || id > 31) return undefined;
+      if (id < 1 || id > 30) return undefined;
       bits.set(name, 2 ** id);
     }
     const index = this.index;
@@ -510,13 +452,12 @@ export class PacketStore {
     const src = {
       no: 0,
       hasProtocol(name: string): boolean {
-        if (name === "frame") return true;
+        if (name === 'frame') return true;
         const b = bits.get(name);
         return b !== undefined && (index.protoMask(src.no) & b) >>> 0 !== 0;
       },
       values(name: string): readonly FieldValue[] {
-        if (name === "tcp.analysis.flags")
-          return (index.flags(src.no) & analysis) !== 0 ? TRUE : NONE;
+        if (name === 'tcp.analysis.flags') return (index.flags(src.no) & analysis) !== 0 ? TRUE : NONE;
         return NONE;
       },
     };
@@ -526,23 +467,19 @@ export class PacketStore {
   /** Protocol mask bits a packet must have for the filter to possibly match it. */
   private requiredMask(node: FilterNode): number {
     switch (node.kind) {
-      case "and":
-        return (
-          (this.requiredMask(node.left) | this.requiredMask(node.right)) >>> 0
-        );
-      case "or":
-      case "xor":
-        return node.kind === "or"
-          ? (this.requiredMask(node.left) & this.requiredMask(node.right)) >>> 0
-          : 0;
-      case "not":
+      case 'and':
+        return (this.requiredMask(node.left) | this.requiredMask(node.right)) >>> 0;
+      case 'or':
+      case 'xor':
+        return node.kind === 'or' ? (this.requiredMask(node.left) & this.requiredMask(node.right)) >>> 0 : 0;
+      case 'not':
         return 0;
       default: {
         // a test on field "proto.x" (or protocol "proto") fails when "proto" is absent
         const name = node.field.name;
-        const dot = name.indexOf(".");
+        const dot = name.indexOf('.');
         const id = this.engine.protocolId(dot < 0 ? name : name.slice(0, dot));
-        return id >= 1 && id <= 31 ? 2 ** id : 0;
+        return id >= 1 && id <= 30 ? 2 ** id : 0;
       }
     }
   }
@@ -571,12 +508,7 @@ export class PacketStore {
       bytesPerPacket:
         packets === 0
           ? 0
-          : (Math.min(
-              this.index.memoryBytes,
-              packets * INDEX_BYTES_PER_PACKET,
-            ) +
-              engineBytes) /
-            packets,
+          : (Math.min(this.index.memoryBytes, packets * INDEX_BYTES_PER_PACKET) + engineBytes) / packets,
     };
   }
 
