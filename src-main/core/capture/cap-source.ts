@@ -1,13 +1,13 @@
 // The `cap` backend, parent side: forks the capture helper, opens the interface there and turns
 // its batches back into RawPackets.
-import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RawPacket } from '../pcap/types.js';
 import { decodeBatch } from './batch-codec.js';
 import { CaptureError, backendInstallHint, diagnoseCaptureFailure } from './errors.js';
-import type { FromHelper, HelperInterface, ToHelper } from './helper-protocol.js';
+import { nodeForkLauncher, type HelperChannel, type HelperLauncher } from './helper-channel.js';
+import type { FromHelper, HelperInterface } from './helper-protocol.js';
 import { readIfDropped, type PacketSource, type SourceOptions, type SourceSink, type SourceStats } from './source.js';
 
 /** Where the helper module is: next to this file under tsx, dist/capture/ in the bundle. */
@@ -22,26 +22,17 @@ export function defaultHelperPath(): string {
   return candidates.find((c) => existsSync(c)) ?? candidates[0]!;
 }
 
-export function forkHelper(helperPath = defaultHelperPath()): ChildProcess {
-  return fork(helperPath, [], {
-    // the .ts helper runs through tsx (tests, dev); the bundled .js needs nothing
-    execArgv: helperPath.endsWith('.ts') ? ['--import', 'tsx'] : [],
-    serialization: 'advanced',
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-  });
-}
-
-function messageOf(child: ChildProcess, timeoutMs: number, want: (m: FromHelper) => boolean): Promise<FromHelper> {
+function messageOf(child: HelperChannel, timeoutMs: number, want: (m: FromHelper) => boolean): Promise<FromHelper> {
   return new Promise((resolve, reject) => {
     let stderr = '';
-    const onErr = (d: Buffer): void => {
-      stderr += d.toString();
+    const onErr = (d: string): void => {
+      stderr += d;
     };
     const done = (): void => {
       clearTimeout(timer);
       child.off('message', onMsg);
       child.off('exit', onExit);
-      child.stderr?.off('data', onErr);
+      child.off('stderr', onErr);
     };
     const onMsg = (m: FromHelper): void => {
       if (want(m) || m.t === 'error') {
@@ -57,14 +48,11 @@ function messageOf(child: ChildProcess, timeoutMs: number, want: (m: FromHelper)
       done();
       reject(new Error(`the capture helper did not answer within ${timeoutMs} ms`));
     }, timeoutMs);
-    child.stderr?.on('data', onErr);
+    child.on('stderr', onErr);
     child.on('message', onMsg);
     child.on('exit', onExit);
+    if (child.exited) onExit(null, 'exited');
   });
-}
-
-function post(child: ChildProcess, msg: ToHelper): void {
-  child.send(msg);
 }
 
 function loadError(detail: string): CaptureError {
@@ -77,24 +65,24 @@ function loadError(detail: string): CaptureError {
 }
 
 /** Lists interfaces through cap in a short-lived helper (tryOpen: test each for capture rights). */
-export async function listInterfacesWithCap(tryOpen: boolean, helperPath?: string): Promise<HelperInterface[]> {
-  const child = forkHelper(helperPath);
+export async function listInterfacesWithCap(tryOpen: boolean, helperPath?: string, launch: HelperLauncher = nodeForkLauncher): Promise<HelperInterface[]> {
+  const child = launch(helperPath ?? defaultHelperPath());
   try {
     await messageOf(child, 15000, (m) => m.t === 'ready');
-    post(child, { t: 'list', tryOpen });
+    child.send({ t: 'list', tryOpen });
     const m = await messageOf(child, 15000, (x) => x.t === 'list');
     if (m.t === 'error') throw m.phase === 'load' ? loadError(m.message) : new Error(m.message);
     if (m.t !== 'list') throw new Error('unexpected answer from the capture helper');
     return m.interfaces;
   } finally {
-    if (child.exitCode === null) child.kill();
+    child.kill();
   }
 }
 
 export async function startCapSource(opts: SourceOptions, sink: SourceSink): Promise<PacketSource> {
   const ifDropStart = await readIfDropped(opts.interface);
   let ifDropNow = ifDropStart;
-  const child = forkHelper(opts.helperPath);
+  const child = (opts.helperLauncher ?? nodeForkLauncher)(opts.helperPath ?? defaultHelperPath());
   let received = 0;
   let helperDropped = 0;
   let stopping = false;
@@ -103,8 +91,8 @@ export async function startCapSource(opts: SourceOptions, sink: SourceSink): Pro
   let linkType = -1;
   let stopped: (() => void) | null = null;
   let stderrTail = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    stderrTail = (stderrTail + d.toString()).slice(-2000);
+  child.on('stderr', (d: string) => {
+    stderrTail = (stderrTail + d).slice(-2000);
   });
   // One permanent handler from the start: batches can follow 'opened' in the same read, before
   // any later-attached listener would exist.
@@ -142,7 +130,7 @@ export async function startCapSource(opts: SourceOptions, sink: SourceSink): Pro
   });
 
   const fail = (e: unknown): never => {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    child.kill('SIGKILL');
     throw e;
   };
   try {
@@ -150,7 +138,7 @@ export async function startCapSource(opts: SourceOptions, sink: SourceSink): Pro
   } catch (e) {
     fail(loadError(e instanceof Error ? e.message : String(e)));
   }
-  post(child, {
+  child.send({
     t: 'open',
     device: opts.interface,
     filter: opts.filter,
@@ -170,7 +158,7 @@ export async function startCapSource(opts: SourceOptions, sink: SourceSink): Pro
     fail(diagnoseCaptureFailure({ backend: 'cap', interface: opts.interface, detail: answer.message, executable: process.execPath }));
   }
 
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) => (child.exited ? resolve() : child.once('exit', () => resolve())));
   child.once('exit', (code, signal) => {
     stopped?.();
     if (!stopping && !ended) {
@@ -213,15 +201,11 @@ export async function startCapSource(opts: SourceOptions, sink: SourceSink): Pro
       stopping = true;
       clearInterval(ifTimer);
       ifDropNow = await readIfDropped(opts.interface);
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (child.exited) return;
       const gotStopped = new Promise<void>((resolve) => {
         stopped = resolve;
       });
-      try {
-        post(child, { t: 'stop' });
-      } catch {
-        // the helper already went away; its exit resolves the wait
-      }
+      child.send({ t: 'stop' });
       const guard = setTimeout(() => child.kill('SIGKILL'), 5000);
       await Promise.race([gotStopped, exited]);
       await exited;

@@ -92,6 +92,7 @@ export async function startCapture(opts: CaptureOptions): Promise<CaptureSession
     promiscuous: opts.promiscuous ?? false,
     bufferBytes: opts.bufferBytes ?? (await kernelBufferBytes(opts.interface)),
     helperPath: opts.helperPath,
+    helperLauncher: opts.helperLauncher,
   };
 
   // Backend choice: the one asked for, or the first of AUTO_ORDER that is present and opens.

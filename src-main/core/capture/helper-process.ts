@@ -19,7 +19,19 @@ interface CapModule {
   Cap: { new (): CapHandle; deviceList(): { name: string; description?: string; addresses: HelperInterface['addresses']; flags?: string }[] };
 }
 
+/** Electron's utilityProcess gives the child a MessagePort-like parentPort instead of process.send */
+interface ParentPort {
+  postMessage(message: unknown): void;
+  on(event: 'message', cb: (e: { data: unknown }) => void): void;
+}
+const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+
 function send(msg: FromHelper, cb?: (err: Error | null) => void): boolean {
+  if (parentPort) {
+    parentPort.postMessage(msg);
+    if (cb) setImmediate(() => cb(null));
+    return true;
+  }
   if (!process.send || !process.connected) return false;
   return process.send(msg, undefined, undefined, cb);
 }
@@ -169,12 +181,14 @@ function list(tryOpen: boolean): void {
   }
 }
 
-process.on('message', (raw: unknown) => {
+function onRequest(raw: unknown): void {
   const msg = raw as ToHelper;
   if (msg.t === 'open') open(msg);
   else if (msg.t === 'list') list(msg.tryOpen);
   else if (msg.t === 'stop') stop();
-});
+}
+if (parentPort) parentPort.on('message', (e) => onRequest(e.data));
+else process.on('message', onRequest);
 // The session went away (closed, crashed, kill -9): nothing left to capture for.
 process.on('disconnect', () => {
   try {

@@ -6,6 +6,7 @@ import { networkInterfaces } from 'node:os';
 import { LinkType } from '../pcap/types.js';
 import { arphrdToLinkType } from './bpf.js';
 import { listInterfacesWithCap } from './cap-source.js';
+import type { HelperLauncher } from './helper-channel.js';
 import { detectBackends } from './backends.js';
 import { looksLikePermissionError } from './errors.js';
 import type { BackendName, CaptureInterface, InterfaceAddress } from './types.js';
@@ -16,6 +17,7 @@ export interface ListInterfacesOptions {
   /** the backend whose view to report (default: the one 'auto' would pick) */
   backend?: BackendName;
   helperPath?: string;
+  helperLauncher?: HelperLauncher;
 }
 
 export interface InterfaceList {
@@ -106,7 +108,7 @@ export async function listInterfaces(opts: ListInterfacesOptions = {}): Promise<
   const backend = chosen.name;
 
   if (backend === 'cap') {
-    const list = await listInterfacesWithCap(tryOpen, opts.helperPath);
+    const list = await listInterfacesWithCap(tryOpen, opts.helperPath, opts.helperLauncher);
     const result = await Promise.all(
       list.map(async (d): Promise<CaptureInterface> => {
         const sys = await sysFlags(d.name);

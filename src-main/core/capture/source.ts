@@ -1,6 +1,7 @@
 // What every capture backend gives the session: packets in batches, stats, a way to stop.
 import type { RawPacket } from '../pcap/types.js';
 import type { CaptureError } from './errors.js';
+import type { HelperLauncher } from './helper-channel.js';
 import type { BackendName } from './types.js';
 
 export interface SourceStats {
@@ -38,6 +39,7 @@ export interface SourceOptions {
   /** kernel capture buffer (libpcap pcap_set_buffer_size / tcpdump -B / dumpcap -B) */
   bufferBytes: number;
   helperPath?: string;
+  helperLauncher?: HelperLauncher;
 }
 
 const MiB = 1024 * 1024;

@@ -1,5 +1,6 @@
 // Shapes of live capture: backends, options, stats, interfaces. Used by the session, CLI and UI.
 import type { RawPacket } from '../pcap/types.js';
+import type { HelperLauncher } from './helper-channel.js';
 
 /** `cap`: the libpcap binding in a capture helper process; `tcpdump`/`dumpcap`: a pipe from the tool. */
 export type BackendName = 'cap' | 'tcpdump' | 'dumpcap';
@@ -56,6 +57,8 @@ export interface CaptureOptions {
   flushIntervalMs?: number;
   /** the capture helper to fork for `cap` (default: found next to this module) */
   helperPath?: string;
+  /** starts the helper (default: child_process.fork; Electron: channelFromUtilityProcess) */
+  helperLauncher?: HelperLauncher;
   /** let libpcap put the interface in promiscuous mode (pipe backends only; cap always does) */
   promiscuous?: boolean;
 }
