@@ -668,6 +668,99 @@ export function parseCertificate(der: Uint8Array): CertificateSummary {
   }
 }
 
+
+interface DerSpan {
+  off: number;
+  len: number;
+}
+
+/** Byte spans of a certificate's parts, for the hex view (a minimal DER walk, bounds-checked). */
+export interface CertificateLayout {
+  serial?: DerSpan;
+  issuer?: DerSpan;
+  validity?: DerSpan;
+  notBefore?: DerSpan;
+  notAfter?: DerSpan;
+  subject?: DerSpan;
+  san?: DerSpan;
+  dnsNames: DerSpan[];
+}
+
+/** One DER TLV at p: content start and end, or null when it does not fit before `end`. */
+function tlv(b: Uint8Array, p: number, end: number): { tag: number; start: number; end: number } | null {
+  if (p + 2 > end) return null;
+  const tag = b[p];
+  let len = b[p + 1];
+  let start = p + 2;
+  if (len & 0x80) {
+    const n = len & 0x7f;
+    if (n === 0 || n > 3 || start + n > end) return null;
+    len = 0;
+    for (let i = 0; i < n; i++) len = len * 256 + b[start + i];
+    start += n;
+  }
+  if (start + len > end) return null;
+  return { tag, start, end: start + len };
+}
+
+const SAN_OID = [0x55, 0x1d, 0x11];
+
+export function certificateLayout(der: Uint8Array): CertificateLayout {
+  const out: CertificateLayout = { dnsNames: [] };
+  const cert = tlv(der, 0, der.length);
+  if (!cert || cert.tag !== 0x30) return out;
+  const tbs = tlv(der, cert.start, cert.end);
+  if (!tbs || tbs.tag !== 0x30) return out;
+  const parts: { tag: number; off: number; start: number; end: number }[] = [];
+  for (let p = tbs.start; p < tbs.end && parts.length < 12; ) {
+    const t = tlv(der, p, tbs.end);
+    if (!t) break;
+    parts.push({ ...t, off: p });
+    p = t.end;
+  }
+  let i = parts[0]?.tag === 0xa0 ? 1 : 0; // optional [0] version
+  const span = (x: { off: number; end: number } | undefined): DerSpan | undefined => (x ? { off: x.off, len: x.end - x.off } : undefined);
+  out.serial = span(parts[i]);
+  i += 2; // serial, signature algorithm
+  out.issuer = span(parts[i++]);
+  const validity = parts[i++];
+  out.validity = span(validity);
+  if (validity) {
+    const nb = tlv(der, validity.start, validity.end);
+    if (nb) {
+      out.notBefore = { off: validity.start, len: nb.end - validity.start };
+      const na = tlv(der, nb.end, validity.end);
+      if (na) out.notAfter = { off: nb.end, len: na.end - nb.end };
+    }
+  }
+  out.subject = span(parts[i]);
+  const ext = parts.find((x) => x.tag === 0xa3);
+  const exts = ext ? tlv(der, ext.start, ext.end) : null;
+  for (let p = exts?.start ?? 0; exts && p < exts.end; ) {
+    const e = tlv(der, p, exts.end);
+    if (!e) break;
+    const oid = tlv(der, e.start, e.end);
+    if (oid && oid.tag === 0x06 && oid.end - oid.start === 3 && SAN_OID.every((v, k) => der[oid.start + k] === v)) {
+      out.san = { off: p, len: e.end - p };
+      let q = oid.end;
+      let octets = tlv(der, q, e.end);
+      if (octets && octets.tag === 0x01) {
+        q = octets.end; // critical flag
+        octets = tlv(der, q, e.end);
+      }
+      const names = octets && octets.tag === 0x04 ? tlv(der, octets.start, octets.end) : null;
+      for (let r = names?.start ?? 0; names && r < names.end; ) {
+        const g = tlv(der, r, names.end);
+        if (!g) break;
+        if (g.tag === 0x82) out.dnsNames.push({ off: g.start, len: g.end - g.start });
+        r = g.end;
+      }
+    }
+    p = e.end;
+  }
+  return out;
+}
+
 function certificateNode(der: Uint8Array, at: number, expert: ExpertItem[]): FieldNode {
   let s: CertificateSummary;
   try {
@@ -677,33 +770,41 @@ function certificateNode(der: Uint8Array, at: number, expert: ExpertItem[]): Fie
     expert.push(ex);
     return { label: `Certificate: ${der.length} bytes (undecodable)`, field: 'tls.handshake.certificate', value: der, offset: at, length: der.length, expert: ex };
   }
+  const lay = certificateLayout(der);
+  // where a part sits in the packet; the whole certificate when the DER walk could not find it
+  const pos = (x: DerSpan | undefined) => (x ? { offset: at + x.off, length: x.len } : { offset: at, length: der.length });
+  const sanNode = (n: string, k: number): FieldNode => {
+    const sp = lay.dnsNames.length === s.dnsNames.length ? lay.dnsNames[k] : undefined;
+    return { label: `dNSName: ${n}`, field: 'x509ce.dNSName', value: n, ...pos(sp) };
+  };
+  const kids: FieldNode[] = [
+    { label: `serialNumber: 0x${s.serialNumber}`, field: 'x509af.serialNumber', value: s.serialNumber, ...pos(lay.serial) },
+    {
+      label: `issuer: rdnSequence (0)`, field: 'x509af.issuer', value: s.issuer, ...pos(lay.issuer),
+      children: [{ label: `rdnSequence: ${s.issuer}`, field: 'x509if.rdnSequence', value: s.issuer, ...pos(lay.issuer) }],
+    },
+    {
+      label: 'validity', ...pos(lay.validity),
+      children: [
+        { label: `notBefore: ${s.notBefore}`, field: 'x509af.notBefore', value: s.notBefore, ...pos(lay.notBefore) },
+        { label: `notAfter: ${s.notAfter}`, field: 'x509af.notAfter', value: s.notAfter, ...pos(lay.notAfter) },
+      ],
+    },
+    {
+      label: `subject: rdnSequence (0)`, field: 'x509af.subject', value: s.subject, ...pos(lay.subject),
+      children: [{ label: `rdnSequence: ${s.subject}`, field: 'x509if.rdnSequence', value: s.subject, ...pos(lay.subject) }],
+    },
+  ];
+  if (s.dnsNames.length) {
+    kids.push({
+      label: `Extension (id-ce-subjectAltName): ${s.dnsNames.length} item${s.dnsNames.length === 1 ? '' : 's'}`, ...pos(lay.san),
+      children: s.dnsNames.map(sanNode),
+    });
+  }
+  if (s.selfSigned) kids.push({ label: '[Self-signed certificate]', offset: at, length: 0, generated: true });
   return {
     label: `Certificate: ${hex(der.subarray(0, 8))}… (${s.subject})`, field: 'tls.handshake.certificate', value: der, offset: at, length: der.length,
-    children: [
-      { label: `serialNumber: 0x${s.serialNumber}`, field: 'x509af.serialNumber', value: s.serialNumber, offset: at, length: der.length },
-      {
-        label: `issuer: rdnSequence (0)`, field: 'x509af.issuer', value: s.issuer, offset: at, length: der.length,
-        children: [{ label: `rdnSequence: ${s.issuer}`, field: 'x509if.rdnSequence', value: s.issuer, offset: at, length: der.length }],
-      },
-      {
-        label: 'validity', offset: at, length: der.length,
-        children: [
-          { label: `notBefore: ${s.notBefore}`, field: 'x509af.notBefore', value: s.notBefore, offset: at, length: der.length },
-          { label: `notAfter: ${s.notAfter}`, field: 'x509af.notAfter', value: s.notAfter, offset: at, length: der.length },
-        ],
-      },
-      {
-        label: `subject: rdnSequence (0)`, field: 'x509af.subject', value: s.subject, offset: at, length: der.length,
-        children: [{ label: `rdnSequence: ${s.subject}`, field: 'x509if.rdnSequence', value: s.subject, offset: at, length: der.length }],
-      },
-      ...(s.dnsNames.length
-        ? [{
-            label: `Extension (id-ce-subjectAltName): ${s.dnsNames.length} item${s.dnsNames.length === 1 ? '' : 's'}`, offset: at, length: der.length,
-            children: s.dnsNames.map((n) => ({ label: `dNSName: ${n}`, field: 'x509ce.dNSName', value: n, offset: at, length: der.length })),
-          }]
-        : []),
-      ...(s.selfSigned ? [{ label: '[Self-signed certificate]', offset: at, length: 0, generated: true }] : []),
-    ],
+    children: kids,
   };
 }
 

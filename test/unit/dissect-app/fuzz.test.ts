@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { dnsInfo, dnsTree, parseDns } from '../../../src-main/core/dissect/dns-parse.js';
 import { httpMessageNeed, looksLikeHttp, parseChallenges, parseCredentials } from '../../../src-main/core/dissect/http-parse.js';
 import { dissectHttp, newHttpState } from '../../../src-main/core/dissect/http-tree.js';
-import { dissectTls, looksLikeTls, newTlsState, scanTls, tlsRecordsNeed } from '../../../src-main/core/dissect/tls-parse.js';
+import { certificateLayout, dissectTls, looksLikeTls, newTlsState, scanTls, tlsRecordsNeed } from '../../../src-main/core/dissect/tls-parse.js';
 import { PacketEngine } from '../../../src-main/core/dissect/engine.js';
 import { createRegistry } from '../../../src-main/core/dissect/index.js';
 import { httpModule } from '../../../src-main/core/dissect/http.js';
@@ -110,6 +110,7 @@ test('TLS parser: mutated and truncated records never throw', () => {
     fc.property(mutated(seeds), (b) => {
       looksLikeTls(b, 0, b.length);
       tlsRecordsNeed(b, 0, b.length);
+      certificateLayout(b.subarray(Math.min(b.length, 15)));
       const st = newTlsState();
       scanTls(b, 0, b.length, { frame: 1, dir: 0, state: st });
       const d = dissectTls(b, 0, b.length, { frame: 1, dir: 0, state: st });

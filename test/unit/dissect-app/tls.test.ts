@@ -1,7 +1,7 @@
 // TLS parser tests on bytes built here, plus certificate decoding of a node-forge certificate.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dissectTls, looksLikeTls, newTlsState, parseCertificate, scanTls, tlsInfo, tlsRecordsNeed } from '../../../src-main/core/dissect/tls-parse.js';
+import { certificateLayout, dissectTls, looksLikeTls, newTlsState, parseCertificate, scanTls, tlsInfo, tlsRecordsNeed } from '../../../src-main/core/dissect/tls-parse.js';
 import { cipherSuiteName, isGrease } from '../../../src-main/core/dissect/cipher-suites.js';
 import type { FieldNode } from '../../../src-main/core/dissect/types.js';
 import { makeCert } from './live-capture.js';
@@ -141,4 +141,17 @@ test('TLS 1.3: a ClientHello after the compatibility ChangeCipherSpec (HelloRetr
   const again = Uint8Array.from([...record(20, 0x0303, [1]), ...clientHello('tools.cisco.com', [])]);
   const d = dissectTls(again, 0, again.length, { frame: 3, dir: 0, state: st });
   assert.equal(tlsInfo(d.infoParts), 'Change Cipher Spec, Client Hello (SNI=tools.cisco.com)');
+});
+
+test('certificate parts point at their DER bytes (hex view highlight)', () => {
+  const der = Buffer.from(makeCert().certPem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+  const lay = certificateLayout(der);
+  assert.equal(lay.dnsNames.length, 2);
+  assert.equal(der.subarray(lay.dnsNames[0].off, lay.dnsNames[0].off + lay.dnsNames[0].len).toString(), 'tools.cisco.com');
+  assert.equal(der.subarray(lay.dnsNames[1].off, lay.dnsNames[1].off + lay.dnsNames[1].len).toString(), 'www.tools.cisco.com');
+  assert.ok(der.subarray(lay.subject!.off, lay.subject!.off + lay.subject!.len).includes(Buffer.from('tools.cisco.com')));
+  assert.ok(der.subarray(lay.issuer!.off, lay.issuer!.off + lay.issuer!.len).includes(Buffer.from('ProxyScope Test CA')));
+  assert.equal(der.subarray(lay.notBefore!.off + 2, lay.notBefore!.off + lay.notBefore!.len).toString(), '260101000000Z');
+  // garbage gives no spans, no exception
+  assert.deepEqual(certificateLayout(Uint8Array.from([0x30, 0x84, 1, 2])), { dnsNames: [] });
 });
