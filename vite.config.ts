@@ -23,6 +23,8 @@ export default defineConfig({
     chunkSizeWarningLimit: 1024,
     // the CSP forbids inline scripts; keep the module preload polyfill out
     modulePreload: { polyfill: false },
+    // timing notes about the Svelte compiler are noise in every build log
+    rolldownOptions: { checks: { pluginTimings: false } },
   },
   server: { host: '127.0.0.1' },
 });

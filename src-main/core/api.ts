@@ -3,6 +3,7 @@
 // host's WebSocket) and the renderer import this file and nothing else crosses. It must stay
 // browser-safe: zod and types only, no Node imports.
 import { z } from 'zod';
+import type { PacketDetail, PacketSummary } from './dissect/types.js';
 
 // ---------------------------------------------------------------------------------------------
 // Envelope
@@ -13,6 +14,9 @@ export type ErrorCode =
   | 'NOT_CONNECTED' // the engine behind the method is not wired in this build yet
   | 'FORBIDDEN' // the caller is not the app's own page
   | 'IO' // a file or folder could not be read or written
+  | 'BAD_FILE' // not a capture file, or damaged; message says where
+  | 'BAD_FILTER' // a display filter that does not parse; message starts with "1:<column>:"
+  | 'NO_CAPTURE' // a packets.* call before a capture was opened
   | 'INTERNAL'; // a bug: the message says what failed
 
 export interface ApiErrorBody {
@@ -140,6 +144,37 @@ export const settingsSetSchema = z.object({
 });
 export type SettingsSetArgs = z.infer<typeof settingsSetSchema>;
 
+/** The capture open in the session: what the packet list shows. */
+export interface CaptureInfo {
+  path: string;
+  /** the file name, for titles */
+  name: string;
+  /** packets indexed so far */
+  packets: number;
+  fileBytes: number;
+  /** true once the whole file is indexed */
+  complete: boolean;
+  /** why indexing stopped early (the packets before it are usable) */
+  error?: string;
+}
+
+export interface RowsPage {
+  filter: string;
+  /** rows in this view (all packets when the filter is blank) */
+  total: number;
+  from: number;
+  rows: PacketSummary[];
+}
+
+export interface FilterResult {
+  filter: string;
+  matched: number;
+  /** packets examined (the whole capture indexed so far) */
+  total: number;
+}
+
+export type { ExpertItem, FieldNode, FieldValue, PacketDetail, PacketSummary } from './dissect/types.js';
+
 // ---------------------------------------------------------------------------------------------
 // Methods
 
@@ -155,6 +190,30 @@ export const methods = {
   'interfaces.list': { args: noArgs, result: result<NetInterface[]>() },
   'settings.get': { args: noArgs, result: result<SettingsView>() },
   'settings.set': { args: settingsSetSchema.strict(), result: result<SettingsView>() },
+  'packets.open': {
+    args: z.object({ path: z.string().min(1, 'a capture file path').max(4096) }).strict(),
+    result: result<CaptureInfo>(),
+  },
+  /** the capture open now, or null */
+  'packets.status': { args: noArgs, result: result<CaptureInfo | null>() },
+  'packets.filter': {
+    args: z.object({ filter: z.string().max(4096, 'at most 4096 characters') }).strict(),
+    result: result<FilterResult>(),
+  },
+  'packets.rows': {
+    args: z
+      .object({
+        filter: z.string().max(4096, 'at most 4096 characters').default(''),
+        from: z.number().int('a whole number').min(0, 'at least 0'),
+        count: z.number().int('a whole number').min(1, 'at least 1').max(2000, 'at most 2000'),
+      })
+      .strict(),
+    result: result<RowsPage>(),
+  },
+  'packets.detail': {
+    args: z.object({ no: z.number().int('a whole number').min(1, 'packet numbers start at 1') }).strict(),
+    result: result<PacketDetail>(),
+  },
 } as const;
 
 export type Methods = typeof methods;
@@ -178,9 +237,11 @@ export interface Events {
   'settings.changed': SettingsView;
   /** a menu item the renderer handles; path is the file the user picked, when there is one */
   'menu.command': { command: MenuCommand; path?: string };
+  /** the open capture grew or finished indexing (at most every 100 ms) */
+  'packets.progress': CaptureInfo;
 }
 export type EventName = keyof Events;
-export const EVENT_NAMES: EventName[] = ['settings.changed', 'menu.command'];
+export const EVENT_NAMES: EventName[] = ['settings.changed', 'menu.command', 'packets.progress'];
 
 export function isEventName(name: unknown): name is EventName {
   return typeof name === 'string' && (EVENT_NAMES as string[]).includes(name);
@@ -201,6 +262,41 @@ export interface ProxyScopeBridge {
 /** Electron IPC channel names (both ends import them from here). */
 export const IPC_INVOKE_CHANNEL = 'proxyscope:invoke';
 export const IPC_EVENT_CHANNEL = 'proxyscope:event';
+
+/**
+ * The WebSocket's JSON cannot carry bytes or bigints; these tag them ({"$b64": …}, {"$big": …}).
+ * Electron IPC needs none of this: structured clone keeps both.
+ */
+export function toWire(value: unknown): string {
+  return JSON.stringify(value, function (this: unknown, key, v: unknown) {
+    if (typeof v === 'bigint') return { $big: v.toString() };
+    // a Node Buffer has already been through its toJSON here: look at the holder's own value
+    const raw = (this as Record<string, unknown>)[key];
+    if (raw instanceof Uint8Array) v = raw;
+    if (v instanceof Uint8Array) {
+      let bin = '';
+      for (let i = 0; i < v.length; i += 0x8000) bin += String.fromCharCode(...v.subarray(i, i + 0x8000));
+      return { $b64: btoa(bin) };
+    }
+    return v;
+  });
+}
+
+export function fromWire(text: string): unknown {
+  return JSON.parse(text, (_key, v: unknown) => {
+    if (typeof v === 'object' && v !== null) {
+      const o = v as { $b64?: unknown; $big?: unknown };
+      if (typeof o.$b64 === 'string' && Object.keys(o).length === 1) {
+        const bin = atob(o.$b64);
+        const out = new Uint8Array(bin.length);
+        for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+        return out;
+      }
+      if (typeof o.$big === 'string' && Object.keys(o).length === 1) return BigInt(o.$big);
+    }
+    return v;
+  });
+}
 
 /** Browser host WebSocket messages. */
 export type WsClientMessage = { id: number; method: string; args?: unknown };

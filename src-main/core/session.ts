@@ -15,6 +15,7 @@ import type {
   Transport,
 } from './api.js';
 import { SettingsStore, type SecretStore } from './settings.js';
+import { SessionPackets } from './session-packets.js';
 
 export interface SessionOptions {
   transport: Transport;
@@ -57,6 +58,7 @@ export function listOsInterfaces(): NetInterface[] {
 
 export class Session {
   readonly settings: SettingsStore;
+  readonly packets: SessionPackets;
   readonly dispatch: Dispatch;
   private readonly listeners = new Set<AnyEventListener>();
 
@@ -67,6 +69,7 @@ export class Session {
       defaultLanguage: options.defaultLanguage,
     });
     if (this.settings.loadProblem) options.log?.(this.settings.loadProblem);
+    this.packets = new SessionPackets((info) => this.emit('packets.progress', info));
     this.dispatch = createDispatcher(this.handlers(), (e) =>
       options.log?.(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
     );
@@ -82,6 +85,11 @@ export class Session {
         this.emit('settings.changed', view);
         return view;
       },
+      'packets.open': (args) => this.packets.open(args.path),
+      'packets.status': () => this.packets.status(),
+      'packets.filter': (args) => this.packets.filter(args.filter),
+      'packets.rows': (args) => this.packets.rows(args.filter, args.from, args.count),
+      'packets.detail': (args) => this.packets.detail(args.no),
     };
   }
 
@@ -110,6 +118,7 @@ export class Session {
   }
 
   close(): void {
+    this.packets.close();
     this.listeners.clear();
   }
 }

@@ -8,7 +8,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { WsServerMessage } from '../core/api.js';
+import { toWire, type WsServerMessage } from '../core/api.js';
 import type { Session } from '../core/session.js';
 import { HOST_CSP } from './csp.js';
 
@@ -143,7 +143,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
   });
 
   function send(ws: WebSocket, message: WsServerMessage): void {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+    if (ws.readyState === ws.OPEN) ws.send(toWire(message));
   }
 
   function serveSocket(ws: WebSocket): void {

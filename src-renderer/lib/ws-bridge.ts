@@ -1,6 +1,7 @@
 // The browser host's `window.proxyscope`: the same {invoke, on, off} as the Electron preload,
 // carried over one WebSocket to the host (token from the page URL).
 import {
+  fromWire,
   isEventName,
   type Envelope,
   type EventName,
@@ -36,7 +37,7 @@ export function createWsBridge(socketUrl: string): WsBridge {
   ws.addEventListener('message', (ev) => {
     let msg: WsServerMessage;
     try {
-      msg = JSON.parse(String(ev.data)) as WsServerMessage;
+      msg = fromWire(String(ev.data)) as WsServerMessage;
     } catch {
       return;
     }

@@ -3,7 +3,15 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +19,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { Session } from '../../src-main/core/session.js';
 import { createMemorySecretStore } from '../../src-main/core/settings.js';
 import { startHost, type Host } from '../../src-main/host/server.js';
+import { connectCapture } from '../unit/contract/capture-fixture.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CHROMIUM = '/usr/bin/chromium';
@@ -164,3 +173,42 @@ test('switching to Korean shows Korean labels, and the choice is kept', { skip }
   await page.getByText('User Name', { exact: true }).waitFor({ timeout: 10_000 });
   assert.deepEqual(pageErrors, [], 'no script errors in the page');
 });
+
+test(
+  'Verify opens a capture: rows from the store, a display filter, details and bytes',
+  { skip },
+  async () => {
+    const file = path.join(dir, 'connect.pcap');
+    writeFileSync(file, connectCapture());
+    await page.getByRole('button', { name: 'Verify', exact: true }).click();
+    await page.getByLabel('Capture file', { exact: true }).fill(file);
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await page.getByTestId('displayed').filter({ hasText: 'Displayed: 4 of 4' }).waitFor({ timeout: 10_000 });
+    const rows = page.locator('[role=grid] [role=row][aria-rowindex]');
+    await rows.nth(3).filter({ hasText: 'CONNECT' }).waitFor({ timeout: 10_000 });
+    assert.match(
+      (await rows.nth(0).innerText()).replace(/\s+/g, ' '),
+      /1 0\.000000 10\.40\.40\.1 10\.10\.10\.1 TCP/,
+    );
+
+    await rows.nth(3).click();
+    await page
+      .getByRole('tree')
+      .getByText(/^Transmission Control Protocol/)
+      .waitFor({ timeout: 10_000 });
+    assert.match(await page.getByLabel('Packet bytes').innerText(), /^0000/);
+    mkdirSync(path.join(root, 'test-results'), { recursive: true });
+    await page
+      .locator('section.packets')
+      .screenshot({ path: path.join(root, 'test-results/wizard-packets.png') });
+
+    const filter = page.getByPlaceholder(/Apply a display filter/);
+    await filter.fill('tcp.flags.syn == 1');
+    await page.getByRole('button', { name: 'Apply', exact: true }).click();
+    await page.getByTestId('displayed').filter({ hasText: 'Displayed: 2 of 4' }).waitFor({ timeout: 10_000 });
+    await filter.fill('tcp.port ==');
+    await page.getByRole('button', { name: 'Apply', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: 'Display filter' }).waitFor({ timeout: 10_000 });
+    assert.deepEqual(pageErrors, [], 'no script errors in the page');
+  },
+);

@@ -1,0 +1,174 @@
+// The session's open capture: the packet store behind packets.open/filter/rows/detail, its
+// filtered views, and progress events no more often than every 100 ms.
+import path from 'node:path';
+import { ApiError, type CaptureInfo, type FilterResult, type PacketDetail, type RowsPage } from './api.js';
+import { FilterError } from './filter/index.js';
+import { CaptureFileError } from './pcap/types.js';
+import { PacketStore, type View } from './store/index.js';
+
+const PROGRESS_EVERY_MS = 100;
+const VIEW_CACHE = 8;
+
+interface CachedView {
+  view: View | null;
+  /** packets indexed when the view was made; a grown store makes it stale */
+  atCount: number;
+}
+
+export class SessionPackets {
+  private store: PacketStore | null = null;
+  private info: CaptureInfo | null = null;
+  private views = new Map<string, CachedView>();
+  private lastProgress = 0;
+  private progressTimer: NodeJS.Timeout | undefined;
+  private generation = 0;
+
+  constructor(private readonly onProgress: (info: CaptureInfo) => void) {}
+
+  status(): CaptureInfo | null {
+    return this.info ? { ...this.info } : null;
+  }
+
+  async open(file: string): Promise<CaptureInfo> {
+    this.close();
+    const generation = ++this.generation;
+    const resolved = path.resolve(file);
+    let store: PacketStore;
+    try {
+      store = await PacketStore.openFile(resolved, {
+        onProgress: (p) => {
+          if (generation !== this.generation || !this.info) return;
+          this.info.packets = p.packets;
+          this.info.fileBytes = p.totalBytes;
+          this.progress();
+        },
+      });
+    } catch (e) {
+      if (e instanceof CaptureFileError) {
+        throw new ApiError(
+          e.code === 'io' ? 'IO' : 'BAD_FILE',
+          e.message,
+          e.hint ?? 'Open a pcap or pcapng file (tcpdump -w, Wireshark, dumpcap).',
+        );
+      }
+      throw e;
+    }
+    if (generation !== this.generation) {
+      store.close();
+      throw new ApiError('IO', `Opening ${resolved} was superseded by another open.`);
+    }
+    this.store = store;
+    this.info = {
+      path: resolved,
+      name: path.basename(resolved),
+      packets: store.count,
+      fileBytes: 0,
+      complete: false,
+      error: undefined,
+    };
+    store.loaded.then(
+      () => this.finish(generation),
+      (e: unknown) => this.finish(generation, e instanceof Error ? e.message : String(e)),
+    );
+    return { ...this.info };
+  }
+
+  private finish(generation: number, error?: string): void {
+    if (generation !== this.generation || !this.info || !this.store) return;
+    this.info.packets = this.store.count;
+    this.info.complete = true;
+    if (error) this.info.error = error;
+    this.progress(true);
+  }
+
+  /** Emits now, or schedules one emit so listeners hear at most every 100 ms. */
+  private progress(force = false): void {
+    const now = Date.now();
+    if (force || now - this.lastProgress >= PROGRESS_EVERY_MS) {
+      clearTimeout(this.progressTimer);
+      this.progressTimer = undefined;
+      this.lastProgress = now;
+      if (this.info) this.onProgress({ ...this.info });
+    } else if (!this.progressTimer) {
+      this.progressTimer = setTimeout(
+        () => this.progress(true),
+        PROGRESS_EVERY_MS - (now - this.lastProgress),
+      );
+      this.progressTimer.unref?.();
+    }
+  }
+
+  private need(): PacketStore {
+    if (!this.store) {
+      throw new ApiError(
+        'NO_CAPTURE',
+        'No capture is open.',
+        'Open a capture file first (File → Open capture…).',
+      );
+    }
+    return this.store;
+  }
+
+  private async view(filter: string): Promise<View | null> {
+    const store = this.need();
+    const key = filter.trim();
+    const cached = this.views.get(key);
+    if (cached && cached.atCount === store.count) return cached.view;
+    let view: View | null;
+    try {
+      const atCount = store.count;
+      view = await store.filterAsync(key);
+      this.views.delete(key);
+      this.views.set(key, { view, atCount });
+      while (this.views.size > VIEW_CACHE) this.views.delete(this.views.keys().next().value as string);
+    } catch (e) {
+      if (e instanceof FilterError) {
+        throw new ApiError(
+          'BAD_FILTER',
+          `Display filter: ${e.message}`,
+          'Check the filter near that column.',
+        );
+      }
+      throw e;
+    }
+    return view;
+  }
+
+  async filter(filter: string): Promise<FilterResult> {
+    const view = await this.view(filter);
+    const total = this.need().count;
+    return { filter: filter.trim(), matched: view ? view.packets.length : total, total };
+  }
+
+  async rows(filter: string, from: number, count: number): Promise<RowsPage> {
+    const store = this.need();
+    const view = await this.view(filter);
+    const total = view ? view.packets.length : store.count;
+    const rows = from >= total ? [] : store.rows(view, from, Math.min(count, total - from));
+    return { filter: filter.trim(), total, from, rows };
+  }
+
+  detail(no: number): PacketDetail {
+    const store = this.need();
+    if (no > store.count) {
+      throw new ApiError(
+        'BAD_ARGS',
+        `packets.detail: invalid argument 'no': the capture has ${store.count} packets.`,
+      );
+    }
+    // only the data: the engine's detail also carries a field index with methods, which no
+    // transport can (or should) carry
+    const { summary, tree, bytes, extraSources, expert } = store.detail(no);
+    return { summary, tree, bytes, extraSources, expert };
+  }
+
+  close(): void {
+    this.generation++;
+    clearTimeout(this.progressTimer);
+    this.progressTimer = undefined;
+    this.store?.close();
+    this.store = null;
+    this.info = null;
+    this.views.clear();
+  }
+}
