@@ -5,6 +5,7 @@ import { UsageError, type CliCommand, type CliIo } from '../command.js';
 import { runProbe, DEFAULT_TARGET, type HostPort, type ProbeOptions, type ProbeResult } from '../../core/probe/index.js';
 import { compareConfWithSettings, fmcCommands, formatIprepProblems, parseIprepProxyConf } from '../../core/fmc/index.js';
 import { attachCapture, type CaptureAttachment } from '../../core/probe/with-capture.js';
+import { issueText, type Lang } from '../../core/diagnose/catalog.js';
 
 const usage = `Usage: proxyscope probe --proxy HOST:PORT [options]
 
@@ -24,6 +25,7 @@ Options:
   --no-large-request     skip the full-size-segment CONNECT test
   --fmc-conf FILE        a copy of the FMC's /etc/sf/iprep_proxy.conf, compared with --proxy
   --capture IFACE        capture on IFACE during the probe and check the packets too
+  --lang en|ko           language of the explanation and next steps (default en)
   --json                 print the result as JSON
   -v, --verbose          also print the curl -v style transcript
 
@@ -35,6 +37,7 @@ export interface ProbeArgs {
   verbose: boolean;
   capture?: string;
   fmcConf?: string;
+  lang: Lang;
 }
 
 export function parseHostPort(flag: string, v: string): HostPort {
@@ -54,6 +57,7 @@ export function parseProbeArgs(args: string[], env: NodeJS.ProcessEnv = process.
   let passwordEnv: string | undefined;
   let capture: string | undefined;
   let fmcConf: string | undefined;
+  let lang: Lang = 'en';
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const eq = a.indexOf('=');
@@ -133,6 +137,12 @@ export function parseProbeArgs(args: string[], env: NodeJS.ProcessEnv = process.
       case '--json':
         json = true;
         break;
+      case '--lang': {
+        const v = value().toLowerCase();
+        if (v !== 'en' && v !== 'ko') throw new UsageError(`--lang must be en or ko, got '${v}'.`);
+        lang = v;
+        break;
+      }
       case '-v':
       case '--verbose':
         verbose = true;
@@ -149,7 +159,7 @@ export function parseProbeArgs(args: string[], env: NodeJS.ProcessEnv = process.
     if (password === undefined || password === '') throw new UsageError(`environment variable ${passwordEnv} is not set or empty (it should hold the proxy password).`);
     options.credentials = { username: user, password };
   }
-  return { options: options as ProbeOptions, json, verbose, capture, fmcConf };
+  return { options: options as ProbeOptions, json, verbose, capture, fmcConf, lang };
 }
 
 const MARK = { ok: 'ok  ', failed: 'FAIL', skipped: '--  ' } as const;
@@ -176,8 +186,19 @@ function human(result: ProbeResult, args: ProbeArgs, capture: CaptureAttachment 
     for (const f of capture.findings.filter((x) => x.severity !== 'note' && x.severity !== 'chat')) io.out(`  [${f.id}] ${f.title}${f.packets.length ? ` (frames ${f.packets.slice(0, 8).join(', ')})` : ''}`);
   }
   io.out('');
-  io.out('On the FMC (CLI → expert), compare with:');
-  for (const c of fmcCommands({ host: o.proxy.host, port: o.proxy.port, useAuth: !!o.credentials, username: o.credentials?.username, authType: o.auth === 'any' ? undefined : o.auth }).filter((c) => c.id === 'curl' || c.id === 'curl-auth' || c.id === 'tcpdump')) io.out(`  ${c.command}`);
+  if (!result.verdict.ok && result.verdict.issue !== 'ok') {
+    const t = issueText(result.verdict.issue, args.lang, { proxy: o.proxy.host, port: o.proxy.port, user: o.credentials?.username });
+    io.out(`${t.title}`);
+    io.out(`  ${t.explanation}`);
+    if (t.causes.length) io.out(`${args.lang === 'ko' ? '가능한 원인' : 'Likely causes'}:\n${t.causes.map((c) => `  - ${c}`).join('\n')}`);
+    if (t.nextSteps.length) {
+      io.out(args.lang === 'ko' ? '다음 단계:' : 'Next steps:');
+      for (const step of t.nextSteps) io.out(`  - [${step.where}] ${step.text}${step.command ? `\n      ${step.command}` : ''}`);
+    }
+  } else {
+    io.out('On the FMC (CLI → expert), the same checks:');
+    for (const c of fmcCommands({ host: o.proxy.host, port: o.proxy.port, useAuth: !!o.credentials, username: o.credentials?.username, authType: o.auth === 'any' ? undefined : o.auth }).filter((c) => c.id === 'curl' || c.id === 'curl-auth' || c.id === 'tcpdump')) io.out(`  ${c.command}`);
+  }
   if (args.verbose) {
     io.out('');
     io.out('Transcript:');
