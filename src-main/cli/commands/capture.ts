@@ -17,7 +17,7 @@ Options:
       --ring N:MB           ring buffer: keep the last N files of MB megabytes each
   -b, --backend NAME        auto (default), dumpcap, tcpdump or cap
       --promisc             put the interface in promiscuous mode (cap always does)
-  -v, --verbose             one line per packet
+  -v, --verbose             one Wireshark-like row per packet, live
   -q, --quiet               no progress lines (the start line and final stats remain)
 
 Stop with Ctrl-C; the file is complete up to the last packet.`;
@@ -125,18 +125,40 @@ function packetLine(n: number, p: RawPacket, t0: number): string {
   return `${String(n).padStart(6)} ${t.toFixed(6).padStart(12)}  len=${p.originalLength}${p.capturedLength !== p.originalLength ? ` cap=${p.capturedLength}` : ''}`;
 }
 
-async function run(args: string[], io: CliIo): Promise<number> {
-  const { opts, verbose, quiet } = parseCaptureArgs(args);
+type RowPrinter = (packets: RawPacket[]) => void;
+
+/** Wireshark-like rows from the packet engine; plain lines if the engine cannot be loaded */
+async function rowPrinter(io: CliIo): Promise<RowPrinter> {
   let n = 0;
   let t0 = -1;
-  if (verbose) {
-    opts.onBatch = (packets) => {
+  try {
+    const { PacketEngine } = await import('../../core/dissect/engine.js');
+    const engine = new PacketEngine();
+    return (packets) => {
+      for (const p of packets) {
+        const no = ++n;
+        try {
+          engine.index(p, no);
+          const s = engine.summary(p, no);
+          io.out(`${String(no).padStart(6)} ${s.time.toFixed(6).padStart(11)} ${s.src.padStart(15)} → ${s.dst.padEnd(15)} ${s.protocol.padEnd(6)} ${String(s.length).padStart(5)} ${s.info}`);
+        } catch (e) {
+          io.out(`${String(no).padStart(6)} (not dissected: ${e instanceof Error ? e.message : String(e)})`);
+        }
+      }
+    };
+  } catch {
+    return (packets) => {
       for (const p of packets) {
         if (t0 < 0) t0 = p.tsSec + p.tsNsec / 1e9;
         io.out(packetLine(++n, p, t0));
       }
     };
   }
+}
+
+async function run(args: string[], io: CliIo): Promise<number> {
+  const { opts, verbose, quiet } = parseCaptureArgs(args);
+  if (verbose) opts.onBatch = await rowPrinter(io);
   let session;
   try {
     session = await startCapture(opts);
@@ -159,7 +181,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     ? null
     : setInterval(() => {
         const st = s.stats();
-        io.err(`  ${st.delivered} packets, ${st.bytesWritten} bytes; drops: kernel ${fmtDrop(st.droppedByKernel)}, interface ${fmtDrop(st.droppedByInterface)}, queue ${st.droppedByQueue}`);
+        io.err(`  ${st.delivered} packets${st.files.length ? `, ${st.bytesWritten} bytes written` : ''}; drops: kernel ${fmtDrop(st.droppedByKernel)}, interface ${fmtDrop(st.droppedByInterface)}, queue ${st.droppedByQueue}`);
       }, 2000);
   const final = await s.done;
   if (progress) clearInterval(progress);
