@@ -99,7 +99,8 @@ test('probe against acl-403 and ntlm-only: exit 2 with the verdict and what to d
   assert.equal(r.code, 2);
   assert.match(r.stdout, /^Verdict: proxy-auth-unsupported$/m);
   assert.match(r.stdout, /the FMC cannot authenticate to this proxy/);
-  assert.match(r.stdout, /curl -x http:\/\/127\.0\.0\.1:\d+ -I https:\/\/tools\.cisco\.com/);
+  assert.match(r.stdout, /^Next steps:$/m);
+  assert.match(r.stdout, /curl .*-x http:\/\/127\.0\.0\.1:\d+ -I https:\/\/tools\.cisco\.com/);
 });
 
 test('probe with credentials from the environment: ok, and -v transcript masks them', async () => {
