@@ -23,6 +23,24 @@ export async function diagnoseCaptureFile(path: string, opts: DiagnoseOptions = 
   return diagnosePackets(await captureFileFacts(path), opts);
 }
 
+/**
+ * Diagnosis fed one packet at a time (a streaming reader or a live capture): keeps only the facts
+ * of TCP, ICMP and DNS packets, without payload bytes.
+ */
+export class CaptureDiagnosis {
+  private ex = new FactExtractor();
+  private facts: PacketFacts[] = [];
+  push(raw: RawPacket, no: number): void {
+    const f = this.ex.push(raw, no);
+    if (!f.tcp && !f.icmp && !f.dns) return;
+    if (f.tcp) delete f.tcp.payload;
+    this.facts.push(f);
+  }
+  finish(opts: DiagnoseOptions = {}): DiagnosisResult {
+    return diagnosePackets(this.facts, opts);
+  }
+}
+
 /** Facts of raw packets already in memory (a live capture's buffer). */
 export function rawPacketFacts(packets: Iterable<RawPacket>): PacketFacts[] {
   const ex = new FactExtractor();

@@ -2,7 +2,9 @@
 export { KNOWN_ISSUES, HTTP_CODES, issueText, issueRank, httpCodeInfo, describeHttpCode, type Lang, type NextStep, type IssueText, type KnownIssueInfo, type HttpCodeInfo } from './catalog.js';
 export { diagnosePackets, verdictOf, findingExpertItems, packetNotes, type DiagnoseOptions, type DiagnosisResult, type Verdict } from './diagnose.js';
 export { joinVerdict, type JoinedVerdict, type JoinedResult } from './joined.js';
-export { diagnoseCaptureFile, captureFileFacts, rawPacketFacts } from './file.js';
+export { diagnoseCaptureFile, captureFileFacts, rawPacketFacts, CaptureDiagnosis } from './file.js';
+export { diagnosisJson, diagnosisText, type DiagnosisJson, type DiagnosisJsonFinding } from './report.js';
+export { pemSubjects, isPublicRootIssuer } from './trust.js';
 export { FactExtractor } from './extract.js';
 export type { Finding } from './rules.js';
 export type { Ladder, Stage, StageName, StageStatus } from './ladder.js';

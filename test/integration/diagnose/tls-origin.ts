@@ -22,7 +22,7 @@ function key() {
   return { k, pub: forge.pki.setRsaPublicKey(k.n, k.e) };
 }
 
-function cert(subjectCn: string, pub: forge.pki.PublicKey, issuer: { cn: string; k: forge.pki.PrivateKey }, ca: boolean, names: string[] = []): forge.pki.Certificate {
+function cert(subjectCn: string, pub: forge.pki.PublicKey, issuer: { cn: string; k: forge.pki.rsa.PrivateKey }, ca: boolean, names: string[] = []): forge.pki.Certificate {
   const c = forge.pki.createCertificate();
   c.publicKey = pub;
   c.serialNumber = '01' + randomBytes(15).toString('hex');
@@ -46,7 +46,7 @@ function cert(subjectCn: string, pub: forge.pki.PublicKey, issuer: { cn: string;
 export function makeOriginCerts(intermediates = 0): OriginCerts {
   const root = key();
   const rootCert = cert('ProxyScope Test Root CA', root.pub, { cn: 'ProxyScope Test Root CA', k: root.k }, true);
-  let issuer = { cn: 'ProxyScope Test Root CA', k: root.k as forge.pki.PrivateKey };
+  let issuer = { cn: "ProxyScope Test Root CA", k: root.k };
   const chain: forge.pki.Certificate[] = [];
   for (let i = 0; i < intermediates; i++) {
     const ik = key();
