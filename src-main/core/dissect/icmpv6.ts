@@ -95,7 +95,13 @@ export const icmpv6Module: ProtocolModule = {
         ctx.need(off, 8, end);
         const id = (d[off + 4] << 8) | d[off + 5];
         const seq = (d[off + 6] << 8) | d[off + 7];
-        if (ctx.cols) ctx.setInfo(`${name} id=0x${id.toString(16).padStart(4, '0')}, seq=${seq}, hop limit=${ctx.ipTtl}`);
+        const link = echoLink(ctx, type === 128, id, seq);
+        if (ctx.cols) {
+          let info = `${name} id=0x${id.toString(16).padStart(4, '0')}, seq=${seq}, hop limit=${ctx.ipTtl}`;
+          if (link) info += type === 128 ? ` (reply in ${link})` : ` (request in ${link})`;
+          else if (type === 128) info += ' (no response found!)';
+          ctx.setInfo(info);
+        }
         if (t) {
           ctx.add(t, `Identifier: 0x${id.toString(16).padStart(4, '0')}`, 'icmpv6.echo.identifier', id, off + 4, 2);
           ctx.add(t, `Sequence: ${seq}`, 'icmpv6.echo.sequence_number', seq, off + 6, 2);
@@ -159,4 +165,25 @@ function ndOptions(ctx: PacketContext, t: FieldNode[] | null, p: number, end: nu
     p += len;
   }
   return lla;
+}
+
+/** Echo request/reply pairing (first pass records both directions); returns the peer frame. */
+function echoLink(ctx: PacketContext, request: boolean, id: number, seq: number): number | undefined {
+  if (ctx.inError > 0) return undefined;
+  if (ctx.firstPass) {
+    const key = (id << 16) | seq;
+    let pending = ctx.frameData<Map<number, number>>('icmpv6.echo.pending', 0);
+    if (!pending) ctx.setFrameData('icmpv6.echo.pending', (pending = new Map()), 0);
+    if (request) pending.set(key, ctx.no);
+    else {
+      const req = pending.get(key);
+      if (req !== undefined) {
+        pending.delete(key);
+        ctx.setFrameData('icmpv6', req);
+        ctx.setFrameData('icmpv6', ctx.no, req);
+      }
+    }
+    return undefined;
+  }
+  return ctx.frameData<number>('icmpv6');
 }

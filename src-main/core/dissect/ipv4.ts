@@ -7,6 +7,7 @@ import type { FieldNode } from './types.js';
 import type { ProtocolModule } from './registry.js';
 import { formatIpv4, type PacketContext } from './engine-context.js';
 import { dataModule } from './frame.js';
+import { rebuild, type PduPart } from '../tcp/reassembly.js';
 
 export const IP_PROTO_NAMES: Record<number, string> = {
   0: 'IPv6 Hop-by-Hop Option',
@@ -33,6 +34,21 @@ export const IP_PROTO_NAMES: Record<number, string> = {
 export function ipProtoText(p: number): string {
   return `${IP_PROTO_NAMES[p] ?? 'Unknown'} (${p})`;
 }
+
+/** Pending fragments of one datagram (first pass). */
+interface FragSet {
+  parts: { frame: number; frameOff: number; fragOff: number; bytes: Uint8Array }[];
+  /** total payload length, known once the last fragment (MF=0) arrived; -1 before */
+  total: number;
+}
+
+/** Per frame: the datagram completed here, or where the fragment's datagram was completed. */
+interface FragRecord {
+  completes?: { parts: PduPart[]; length: number; bytes?: Uint8Array };
+  reassembledIn?: number;
+}
+
+const FRAG_PENDING = 'ip.fragments.pending';
 
 const DSCP_NAMES: Record<number, string> = { 0: 'CS0', 8: 'CS1', 10: 'AF11', 12: 'AF12', 14: 'AF13', 16: 'CS2', 18: 'AF21', 20: 'AF22', 22: 'AF23', 24: 'CS3', 26: 'AF31', 28: 'AF32', 30: 'AF33', 32: 'CS4', 34: 'AF41', 36: 'AF42', 38: 'AF43', 40: 'CS5', 46: 'EF PHB', 48: 'CS6', 56: 'CS7' };
 const ECN_NAMES = ['Not-ECT', 'ECT(1)', 'ECT(0)', 'CE'];
@@ -68,6 +84,10 @@ export const ipv4Module: ProtocolModule = {
     { name: 'ip.dst', label: 'Destination Address', type: 'ipv4' },
     { name: 'ip.addr', label: 'Source or Destination Address', type: 'ipv4' },
     { name: 'ip.options', label: 'Options', type: 'bytes' },
+    { name: 'ip.reassembled_in', label: 'Reassembled IPv4 in frame', type: 'framenum' },
+    { name: 'ip.fragments', label: 'IPv4 Fragments', type: 'none' },
+    { name: 'ip.fragment', label: 'IPv4 Fragment', type: 'framenum' },
+    { name: 'ip.reassembled.length', label: 'Reassembled IPv4 length', type: 'uint' },
     { name: 'ip.opt.type', label: 'Type', type: 'uint' },
     { name: 'ip.opt.len', label: 'Length', type: 'uint' },
   ],
@@ -132,8 +152,39 @@ export const ipv4Module: ProtocolModule = {
     if (outer) ctx.ipPayloadLen = totLen === 0 ? end - payload : totLen - hl;
     const isFragment = (fl & 1) !== 0 || fragOff > 0;
     if (isFragment) {
-      if (ctx.cols) ctx.setInfo(`Fragmented IP protocol (proto=${ipProtoText(proto)}, off=${fragOff}, ID=${id.toString(16).padStart(4, '0')})`);
-      ctx.call(dataModule, payload, ipEnd, tree);
+      const whole = outer ? reassemble(ctx, off, payload, ipEnd, id, proto, fragOff, (fl & 1) !== 0, totLen === 0 ? -1 : totLen - hl) : undefined;
+      if (!whole) {
+        if (ctx.cols) {
+          const rec = ctx.frameData<FragRecord>('ip.frag');
+          ctx.setInfo(`Fragmented IP protocol (proto=${IP_PROTO_NAMES[proto] ?? 'Unknown'} ${proto}, off=${fragOff}, ID=${id.toString(16).padStart(4, '0')})${rec?.reassembledIn ? ` [Reassembled in #${rec.reassembledIn}]` : ''}`);
+        }
+        if (t) {
+          const rec = ctx.frameData<FragRecord>('ip.frag');
+          if (rec?.reassembledIn) ctx.addGenerated(t, `Reassembled IPv4 in frame: ${rec.reassembledIn}`, 'ip.reassembled_in', rec.reassembledIn);
+        }
+        ctx.call(dataModule, payload, ipEnd, tree);
+        return ipEnd - off;
+      }
+      // the last fragment: dissect the reassembled datagram's payload as a new data source
+      const src = ctx.addSource(`Reassembled IPv4 (${whole.bytes.length} bytes)`, whole.bytes);
+      if (t) {
+        const ft = ctx.addTree(t, `[${whole.parts.length} IPv4 Fragments (${whole.bytes.length} bytes): ${whole.parts.map((p) => `#${p.frame}(${p.len})`).join(', ')}]`, 'ip.fragments', true, 0, 0);
+        t[t.length - 1].generated = true;
+        for (const p of whole.parts) ctx.addGenerated(ft, `Frame: ${p.frame}, payload: ${p.len} bytes`, 'ip.fragment', p.frame);
+        ctx.addGenerated(ft, `Reassembled IPv4 length: ${whole.bytes.length}`, 'ip.reassembled.length', whole.bytes.length);
+      }
+      const savedData = ctx.data;
+      const savedSource = ctx.source;
+      ctx.data = whole.bytes;
+      ctx.source = src;
+      ctx.ipPayloadLen = whole.bytes.length;
+      try {
+        const m = ctx.registry.table('ip.proto').get(proto);
+        ctx.call(m ?? dataModule, 0, whole.bytes.length, tree);
+      } finally {
+        ctx.data = savedData;
+        ctx.source = savedSource;
+      }
       return ipEnd - off;
     }
     const m = ctx.registry.table('ip.proto').get(proto);
@@ -203,4 +254,50 @@ function addOptions(ctx: PacketContext, t: FieldNode[], off: number, end: number
     ctx.add(n, `Length: ${len}`, 'ip.opt.len', len, p + 1, 1);
     p += len;
   }
+}
+
+/**
+ * Collects IPv4 fragments (first pass) and returns the whole datagram payload at the fragment
+ * that completes it (first pass and random access); undefined for other fragments.
+ */
+function reassemble(ctx: PacketContext, ipOff: number, payload: number, ipEnd: number, id: number, proto: number, fragOff: number, more: boolean, payloadLen: number): { bytes: Uint8Array; parts: PduPart[] } | undefined {
+  if (ctx.firstPass) {
+    if (payloadLen < 0 || payload + payloadLen > ipEnd) return undefined; // truncated capture: cannot reassemble
+    const d = ctx.data;
+    const key = `${formatIpv4(d, ipOff + 12)}>${formatIpv4(d, ipOff + 16)}:${id}:${proto}`;
+    let pending = ctx.frameData<Map<string, FragSet>>(FRAG_PENDING, 0);
+    if (!pending) ctx.setFrameData(FRAG_PENDING, (pending = new Map()), 0);
+    let set = pending.get(key);
+    if (!set) pending.set(key, (set = { parts: [], total: -1 }));
+    set.parts.push({ frame: ctx.no, frameOff: payload, fragOff, bytes: d.slice(payload, payload + payloadLen) });
+    if (!more) set.total = fragOff + payloadLen;
+    if (set.total < 0) return undefined;
+    set.parts.sort((a, b) => a.fragOff - b.fragOff);
+    let have = 0;
+    for (const p of set.parts) {
+      if (p.fragOff > have) return undefined;
+      have = Math.max(have, p.fragOff + p.bytes.length);
+    }
+    if (have < set.total) return undefined;
+    pending.delete(key);
+    const bytes = new Uint8Array(set.total);
+    const parts: PduPart[] = [];
+    for (const p of set.parts) {
+      const skip = Math.max(0, parts.reduce((a, q) => a + q.len, 0) - p.fragOff);
+      const len = Math.min(p.bytes.length - skip, set.total - (p.fragOff + skip));
+      if (len <= 0) continue;
+      bytes.set(p.bytes.subarray(skip, skip + len), p.fragOff + skip);
+      parts.push({ frame: p.frame, off: p.frameOff + skip, len });
+      if (p.frame !== ctx.no) ctx.setFrameData('ip.frag', { reassembledIn: ctx.no } satisfies FragRecord, p.frame);
+    }
+    const rec: FragRecord = { completes: { parts, length: set.total } };
+    if (ctx.retainReassembled) rec.completes!.bytes = bytes;
+    ctx.setFrameData('ip.frag', rec);
+    return { bytes, parts };
+  }
+  const rec = ctx.frameData<FragRecord>('ip.frag');
+  const c = rec?.completes;
+  if (!c) return undefined;
+  const bytes = c.bytes ?? rebuild(c.parts, c.length, (no) => (no === ctx.no ? ctx.frame : ctx.fetchFrame(no)?.data));
+  return bytes ? { bytes, parts: c.parts } : undefined;
 }

@@ -266,7 +266,12 @@ function dissectTcp(ctx: PacketContext, off: number, end: number, tree: FieldNod
     // severity for the index and the summary
     for (let i = 0; i < ANALYSIS_EXPERTS.length; i++) if (aflags & ANALYSIS_EXPERTS[i].bit) ctx.expert(null, ANALYSIS_DEFS[i]);
   }
-  if (flags & TH_RST) ctx.expert(null, EXPERT_RST);
+  if (!tree) {
+    // the same severities as the tree path adds through its flag lines
+    if (flags & TH_RST) ctx.expert(null, EXPERT_RST);
+    if (flags & TH_SYN) ctx.expert(null, flags & TH_ACK ? EXPERT_SYNACK : EXPERT_SYN);
+    if (flags & TH_FIN) ctx.expert(null, EXPERT_FIN);
+  }
 
   if (!hdrCaptured) {
     ctx.malformed(tcpModule, t, off + 20);
@@ -296,6 +301,10 @@ function quoted(ctx: PacketContext, off: number, end: number, tree: FieldNode[] 
     if (end - off >= 8) {
       const seq = ((d[off + 4] << 24) | (d[off + 5] << 16) | (d[off + 6] << 8) | d[off + 7]) >>> 0;
       ctx.add(t, `Sequence Number (raw): ${seq}`, 'tcp.seq_raw', seq, off + 4, 4);
+    }
+    if (end - off >= 14) {
+      const flags = ((d[off + 12] & 1) << 8) | d[off + 13];
+      ctx.add(t, `Flags: 0x${flags.toString(16).padStart(3, '0')} (${tcpFlagsText(flags)})`, 'tcp.flags', flags, off + 12, 2);
     }
   }
   return end - off;

@@ -1,0 +1,193 @@
+// Cross-check with tshark (two-pass, as the Wireshark GUI shows rows): for every packet of
+// captures built by the tests and of a real loopback capture made with tcpdump, the Protocol
+// column, addresses, ports, TCP flags, the Info of TCP lines and tcp.analysis.flags agree.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { createServer, connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PacketEngine } from '../../../src-main/core/dissect/engine.js';
+import { TCP_ANALYSIS_MASK } from '../../../src-main/core/tcp/analysis.js';
+import { scenarios } from '../tcp/scenarios.js';
+import { mixedEthernet, otherLinks } from './mixed.js';
+import { ACK, PSH, TcpFlow, ascii, raw, writePcap } from '../../helpers/frames.js';
+import type { RawPacket } from '../../../src-main/core/pcap/types.js';
+
+const hasTshark = spawnSync('tshark', ['-v'], { stdio: 'ignore' }).status === 0;
+const skipNoTshark = hasTshark ? false : 'tshark is not installed (apt-get install tshark)';
+
+interface Row {
+  src: string;
+  dst: string;
+  protocol: string;
+  sport: string;
+  dport: string;
+  flags: string;
+  info: string;
+  analysis: boolean;
+}
+
+function tsharkRows(file: string): Row[] {
+  const out = execFileSync(
+    'tshark',
+    ['-N', 'm', '-2', '-r', file, '-T', 'fields', '-E', 'separator=/t', '-e', '_ws.col.Source', '-e', '_ws.col.Destination', '-e', '_ws.col.Protocol', '-e', 'tcp.srcport', '-e', 'tcp.dstport', '-e', 'tcp.flags', '-e', '_ws.col.Info'],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 << 20 },
+  );
+  const flagged = new Set(
+    execFileSync('tshark', ['-n', '-2', '-r', file, '-Y', 'tcp.analysis.flags', '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number),
+  );
+  return out
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l, i) => {
+      const [src, dst, protocol, sport, dport, flags, info] = l.split('\t');
+      return { src, dst, protocol, sport, dport, flags: flags ? String(parseInt(flags, 16)) : '', info, analysis: flagged.has(i + 1) };
+    });
+}
+
+function ourRows(packets: RawPacket[]): Row[] {
+  const e = new PacketEngine();
+  const fast = packets.map((p, i) => ({ ...e.index(p, i + 1) }));
+  return packets.map((p, i) => {
+    const s = e.summary(p, i + 1);
+    const d = e.dissect(p, i + 1);
+    const tcpPorts = d.fields.values('tcp.srcport');
+    assert.deepEqual(d.summary, s, `frame ${i + 1}: summary() and dissect() agree`);
+    return {
+      src: s.src,
+      dst: s.dst,
+      protocol: s.protocol,
+      sport: tcpPorts.length ? String(tcpPorts[0]) : '',
+      dport: tcpPorts.length ? String(d.fields.values('tcp.dstport')[0]) : '',
+      flags: d.fields.values('tcp.flags').length ? String(d.fields.values('tcp.flags')[0]) : '',
+      info: s.info,
+      analysis: (fast[i].flags & TCP_ANALYSIS_MASK) !== 0,
+    };
+  });
+}
+
+function compare(name: string, packets: RawPacket[], linkType = 1, compareAllInfo = true): void {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dl-xcheck-'));
+  try {
+    const file = path.join(dir, 'x.pcap');
+    writePcap(file, packets, linkType);
+    const theirs = tsharkRows(file);
+    const ours = ourRows(packets);
+    assert.equal(ours.length, theirs.length, `${name}: packet count`);
+    for (let i = 0; i < ours.length; i++) {
+      const o = ours[i];
+      const t = theirs[i];
+      const where = `${name}, frame ${i + 1}`;
+      assert.equal(o.protocol, t.protocol, `${where}: Protocol (${t.info})`);
+      assert.equal(o.src, t.src, `${where}: Source`);
+      assert.equal(o.dst, t.dst, `${where}: Destination`);
+      assert.equal(o.sport, t.sport, `${where}: tcp.srcport`);
+      assert.equal(o.dport, t.dport, `${where}: tcp.dstport`);
+      assert.equal(o.flags, t.flags, `${where}: tcp.flags`);
+      if (compareAllInfo || t.protocol === 'TCP') assert.equal(o.info, t.info, `${where}: Info`);
+      assert.equal(o.analysis, t.analysis, `${where}: tcp.analysis.flags (${t.info})`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('tshark -v is 4.x (the cross-check expects its Info format)', { skip: skipNoTshark }, () => {
+  const v = execFileSync('tshark', ['-v'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  assert.match(v, /TShark \(Wireshark\) 4\./);
+});
+
+for (const sc of scenarios()) {
+  test(`tshark cross-check: ${sc.name}`, { skip: skipNoTshark }, () => compare(sc.name, sc.packets));
+}
+
+test('tshark cross-check: ARP, VLAN, IPv4 options and fragments, IPv6 extension headers, ICMP, ICMPv6', { skip: skipNoTshark }, () => {
+  compare('mixed', mixedEthernet());
+});
+
+for (const l of otherLinks()) {
+  test(`tshark cross-check: link type ${l.name}`, { skip: skipNoTshark }, () => compare(l.name, [l.packet], l.linkType));
+}
+
+test('tshark cross-check: an HTTP request split over two segments is reassembled', { skip: skipNoTshark }, () => {
+  const f = new TcpFlow({ ip: '10.10.10.5', port: 47600 }, { ip: '10.10.10.1', port: 80 });
+  const frames = [...f.handshake(), f.send(0, PSH | ACK, ascii('GET /index.html HTTP/1.1\r\nHost: exa')), f.send(0, PSH | ACK, ascii('mple.com\r\nUser-Agent: t\r\n\r\n')), f.send(1, ACK)];
+  compare('http split', frames.map((b, i) => raw(b, i * 0.001)), 1, false);
+});
+
+/** Reads a classic pcap (as tcpdump writes it) into RawPackets. */
+function readPcap(file: string): { linkType: number; packets: RawPacket[] } {
+  const buf = readFileSync(file);
+  const le = buf.readUInt32LE(0) === 0xa1b2c3d4 || buf.readUInt32LE(0) === 0xa1b23c4d;
+  const nano = (le ? buf.readUInt32LE(0) : buf.readUInt32BE(0)) === 0xa1b23c4d;
+  const u32 = (o: number) => (le ? buf.readUInt32LE(o) : buf.readUInt32BE(o));
+  const linkType = u32(20) & 0xffff;
+  const packets: RawPacket[] = [];
+  let o = 24;
+  while (o + 16 <= buf.length) {
+    const cap = u32(o + 8);
+    if (o + 16 + cap > buf.length) break;
+    const data = new Uint8Array(buf.subarray(o + 16, o + 16 + cap));
+    packets.push({ tsSec: u32(o), tsNsec: nano ? u32(o + 4) : u32(o + 4) * 1000, capturedLength: cap, originalLength: u32(o + 12), interfaceId: 0, linkType, data, dataOffset: o + 16 });
+    o += 16 + cap;
+  }
+  return { linkType, packets };
+}
+
+const canCapture = existsSync('/usr/bin/tcpdump') || existsSync('/usr/sbin/tcpdump');
+const skipCapture = !hasTshark ? 'tshark is not installed' : !canCapture ? 'tcpdump is not installed' : process.getuid?.() !== 0 ? 'capturing on lo needs root' : false;
+
+test('tshark cross-check: a real loopback capture (tcpdump -i lo)', { skip: skipCapture, timeout: 30000 }, async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dl-lo-'));
+  const file = path.join(dir, 'lo.pcap');
+  const sockets: Socket[] = [];
+  const server = createServer((s) => {
+    sockets.push(s);
+    s.on('data', () => s.end('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello'));
+    s.on('error', () => {});
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  const dump = spawn('tcpdump', ['-i', 'lo', '--immediate-mode', '-w', file, '-U', '-n', `tcp port ${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('tcpdump did not start listening within 10 s')), 10000);
+      dump.stderr.on('data', (b: Buffer) => {
+        if (b.toString().includes('listening on')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      dump.on('exit', (code) => reject(new Error(`tcpdump exited with ${code}`)));
+    });
+    for (let i = 0; i < 3; i++) {
+      await new Promise<void>((resolve, reject) => {
+        const c = connect(port, '127.0.0.1', () => c.write(`GET /${i} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`));
+        c.on('data', () => {});
+        c.on('end', () => {
+          c.end();
+          resolve();
+        });
+        c.on('error', reject);
+      });
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  } finally {
+    dump.kill('SIGINT');
+    await new Promise((r) => dump.once('exit', r).once('error', r));
+    for (const s of sockets) s.destroy();
+    server.close();
+  }
+  try {
+    const { linkType, packets } = readPcap(file);
+    assert.ok(packets.length >= 15, `captured ${packets.length} packets`);
+    compare('loopback', packets, linkType, false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
