@@ -162,7 +162,7 @@ export class PacketEngine {
     ctx.call(this.frameModule, 0, ctx.frame.length, tree);
     const frameNode = tree.find((n) => n.field === 'frame');
     if (frameNode?.children) {
-      const protos = ctx.protocols.join(':');
+      const protos = ctx.protocols.filter((p) => p !== 'frame').join(':');
       const node = frameNode.children.find((n) => n.field === 'frame.protocols');
       if (node) {
         node.value = protos;
