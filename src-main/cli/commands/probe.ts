@@ -25,6 +25,7 @@ Options:
   --no-large-request     skip the full-size-segment CONNECT test
   --fmc-conf FILE        a copy of the FMC's /etc/sf/iprep_proxy.conf, compared with --proxy
   --capture IFACE        capture on IFACE during the probe and check the packets too
+  --write FILE.pcapng    where --capture saves the packets (default: a new file in the temp folder)
   --lang en|ko           language of the explanation and next steps (default en)
   --json                 print the result as JSON
   -v, --verbose          also print the curl -v style transcript
@@ -36,6 +37,7 @@ export interface ProbeArgs {
   json: boolean;
   verbose: boolean;
   capture?: string;
+  captureFile?: string;
   fmcConf?: string;
   lang: Lang;
 }
@@ -58,6 +60,7 @@ export function parseProbeArgs(args: string[], env: NodeJS.ProcessEnv = process.
   let capture: string | undefined;
   let fmcConf: string | undefined;
   let lang: Lang = 'en';
+  let captureFile: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const eq = a.indexOf('=');
@@ -131,6 +134,9 @@ export function parseProbeArgs(args: string[], env: NodeJS.ProcessEnv = process.
       case '--capture':
         capture = value();
         break;
+      case '--write':
+        captureFile = value();
+        break;
       case '--fmc-conf':
         fmcConf = value();
         break;
@@ -159,7 +165,8 @@ export function parseProbeArgs(args: string[], env: NodeJS.ProcessEnv = process.
     if (password === undefined || password === '') throw new UsageError(`environment variable ${passwordEnv} is not set or empty (it should hold the proxy password).`);
     options.credentials = { username: user, password };
   }
-  return { options: options as ProbeOptions, json, verbose, capture, fmcConf, lang };
+  if (captureFile && !capture) throw new UsageError('--write needs --capture IFACE.');
+  return { options: options as ProbeOptions, json, verbose, capture, captureFile, fmcConf, lang };
 }
 
 const MARK = { ok: 'ok  ', failed: 'FAIL', skipped: '--  ' } as const;
@@ -233,7 +240,7 @@ export const probeCommand: CliCommand = {
     let capture: CaptureAttachment | undefined;
     let result: ProbeResult;
     try {
-      const session = parsed.capture ? await attachCapture(parsed.capture, parsed.options.proxy, { stallSeconds: parsed.options.stallSeconds, extraCa: parsed.options.extraCa }) : undefined;
+      const session = parsed.capture ? await attachCapture(parsed.capture, parsed.options.proxy, { stallSeconds: parsed.options.stallSeconds, extraCa: parsed.options.extraCa, writePath: parsed.captureFile }) : undefined;
       let done: ProbeResult | undefined;
       try {
         done = await runProbe({ ...parsed.options, signal: controller.signal });

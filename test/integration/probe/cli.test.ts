@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -142,4 +142,19 @@ test('bad usage → exit 1 with a clear message', async () => {
     assert.equal(r.code, 1, args.join(' '));
     assert.match(r.stderr, msg, args.join(' '));
   }
+});
+
+test('probe --capture lo --json: packet evidence attached and agreeing (root only)', async (t) => {
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) return t.skip('live capture on lo needs root on Linux');
+  await switchTo('acl-403');
+  const file = path.join(dir, 'cli-capture.pcapng');
+  const r = await cli(['probe', '--proxy', proxy, '--ca', caPath, '--capture', 'lo', '--write', file, '--json']);
+  assert.equal(r.code, 2, r.stderr);
+  const j = JSON.parse(r.stdout) as { verdict: { issue: string }; capture: { available: boolean; agrees?: boolean; verdict?: { issue: string }; file?: string; findings: Array<{ id: string; packets: number[] }> } };
+  if (!j.capture.available) return t.skip(`capture not available here: ${JSON.stringify(j.capture)}`);
+  assert.equal(j.capture.verdict?.issue, 'proxy-denied');
+  assert.equal(j.capture.agrees, true);
+  assert.ok(j.capture.findings.some((f) => f.id === 'proxy-denied' && f.packets.length > 0));
+  assert.equal(j.capture.file, file);
+  assert.ok(existsSync(file));
 });
