@@ -100,8 +100,8 @@ async function main(): Promise<void> {
     );
   }
   console.log(`bench: ${file} (${(statSync(file).size / 1e6).toFixed(0)} MB, ${COUNT} packets)`);
-  if (!existsSync(path.join(root, 'dist/cli/main.js')))
-    spawnSync(process.execPath, ['scripts/build.mjs', '--main-only'], { cwd: root, stdio: 'inherit' });
+  // always rebuild: a stale dist/ would time old code
+  spawnSync(process.execPath, ['scripts/build.mjs', '--main-only'], { cwd: root, stdio: 'inherit' });
 
   const runs: Run[] = [];
   if (need('/usr/bin/time', 'time')) {
