@@ -6,6 +6,7 @@ export { diagnoseCaptureFile, captureFileFacts, rawPacketFacts, CaptureDiagnosis
 export { diagnosisJson, diagnosisText, type DiagnosisJson, type DiagnosisJsonFinding } from './report.js';
 export { pemSubjects, isPublicRootIssuer } from './trust.js';
 export { FactExtractor } from './extract.js';
+export { factsFromFields, engineFacts } from './engine-facts.js';
 export type { Finding } from './rules.js';
 export type { Ladder, Stage, StageName, StageStatus } from './ladder.js';
 export type { PacketFacts, Endpoint, TcpFacts, HttpFacts, TlsFacts, IcmpFacts, DnsFacts } from './facts.js';
