@@ -91,37 +91,43 @@ function readLine(b: Uint8Array, at: number, end: number): [number, number] | nu
 /** Parses a complete header block starting at `off` (the caller found its end with findHeaderEnd). */
 export function parseHttpHead(b: Uint8Array, off: number, end: number): HttpHead | null {
   end = Math.min(end, b.length);
-  const first = readLine(b, off, end);
-  if (!first) return null;
-  const firstLine = ascii(b, off, first[0]);
+  if (off >= end) return null;
+  // latin1 maps byte i to char i, so string positions are byte positions (+ off)
+  const text = Buffer.from(b.buffer, b.byteOffset + off, end - off).toString('latin1');
+  const nl = text.indexOf('\n');
+  if (nl < 0) return null;
+  const lineEnd = (i: number) => (i > 0 && text.charCodeAt(i - 1) === 13 ? i - 1 : i);
+  const firstLine = text.slice(0, lineEnd(nl));
   let head: HttpHead;
   const status = /^(HTTP\/\d\.\d) (\d{3})(?: (.*))?$/.exec(firstLine);
   if (status) {
-    head = { kind: 'response', offset: off, firstLine, firstLineLength: first[1] - off, version: status[1], code: Number(status[2]), phrase: status[3] ?? '', headers: [], blankOffset: end, bodyOffset: end };
+    head = { kind: 'response', offset: off, firstLine, firstLineLength: nl + 1, version: status[1], code: Number(status[2]), phrase: status[3] ?? '', headers: [], blankOffset: end, bodyOffset: end };
   } else {
     const req = /^([A-Z]+) (\S*) (HTTP\/\d\.\d)$/.exec(firstLine);
     if (!req) return null;
-    head = { kind: 'request', offset: off, firstLine, firstLineLength: first[1] - off, method: req[1], uri: req[2], version: req[3], headers: [], blankOffset: end, bodyOffset: end };
+    head = { kind: 'request', offset: off, firstLine, firstLineLength: nl + 1, method: req[1], uri: req[2], version: req[3], headers: [], blankOffset: end, bodyOffset: end };
   }
-  let p = first[1];
-  for (;;) {
-    const line = readLine(b, p, end);
-    if (!line) break;
-    if (line[0] === p) {
-      head.blankOffset = p;
-      head.bodyOffset = line[1];
+  let p = nl + 1;
+  while (p < text.length) {
+    const n = text.indexOf('\n', p);
+    if (n < 0) break;
+    const le = lineEnd(n);
+    if (le <= p) {
+      head.blankOffset = off + p;
+      head.bodyOffset = off + n + 1;
       break;
     }
-    const text = ascii(b, p, line[0]);
-    const colon = text.indexOf(':');
-    if (colon > 0) {
+    const colon = text.indexOf(':', p);
+    if (colon > p && colon < le) {
       let v = colon + 1;
-      while (v < text.length && (text[v] === ' ' || text[v] === '\t')) v++;
-      head.headers.push({ name: text.slice(0, colon).trim(), value: text.slice(v).trimEnd(), offset: p, length: line[1] - p, valueOffset: p + v });
+      while (v < le && (text.charCodeAt(v) === 32 || text.charCodeAt(v) === 9)) v++;
+      let ve = le;
+      while (ve > v && (text.charCodeAt(ve - 1) === 32 || text.charCodeAt(ve - 1) === 9)) ve--;
+      head.headers.push({ name: text.slice(p, colon).trim(), value: text.slice(v, ve), offset: off + p, length: n + 1 - p, valueOffset: off + v });
     } else {
-      head.headers.push({ name: '', value: text, offset: p, length: line[1] - p, valueOffset: p });
+      head.headers.push({ name: '', value: text.slice(p, le), offset: off + p, length: n + 1 - p, valueOffset: off + p });
     }
-    p = line[1];
+    p = n + 1;
   }
   return head;
 }

@@ -234,10 +234,7 @@ export function dissectHttp(b: Uint8Array, off: number, end: number, ctx: HttpCo
       ],
     });
     for (const h of head.headers) kids.push(headerNode(b, h, 'request'));
-    if (!st.requests.has(key)) {
-      st.requests.set(key, { frame: ctx.frame, time: ctx.time, method, uri, fullUri: fullRequestUri(method, uri, headerValue(head, 'Host')) });
-      st.pending.push(key);
-    }
+    linkMessage(head, key, ctx);
   } else {
     const code = head.code!;
     const chat: ExpertItem = { id: 'http.chat', severity: 'chat', group: 'sequence', message: head.firstLine };
@@ -252,26 +249,10 @@ export function dissectHttp(b: Uint8Array, off: number, end: number, ctx: HttpCo
     kids.push({ label: `${head.firstLine}${firstEol}`, field: 'http.response', value: true, offset: off, length: head.firstLineLength, expert: chat, children: firstKids });
     for (const h of head.headers) kids.push(headerNode(b, h, 'response'));
 
-    // Link to the oldest unanswered request sent before this frame.
-    let reqKey = st.requestOf.get(key);
-    if (reqKey === undefined && code >= 200) {
-      const i = st.pending.findIndex((k) => (st.requests.get(k)?.frame ?? Infinity) < ctx.frame);
-      if (i >= 0) {
-        reqKey = st.pending[i];
-        st.pending.splice(i, 1);
-        st.requestOf.set(key, reqKey);
-        st.responseOf.set(reqKey, ctx.frame);
-      }
-    }
-    const req = reqKey !== undefined ? st.requests.get(reqKey) : undefined;
+    const link = linkMessage(head, key, ctx);
+    const req = link.request;
     requestMethod = req?.method;
-    if (req?.method === 'CONNECT' && code >= 200 && code < 300) {
-      opensTunnel = true;
-      if (st.tunnelFrame === undefined || st.tunnelFrame > ctx.frame) {
-        st.tunnelFrame = ctx.frame;
-        st.tunnelTarget = req.uri;
-      }
-    }
+    opensTunnel = link.opensTunnel;
     if (code >= 400) {
       const squid = headerValue(head, 'X-Squid-Error');
       const e: ExpertItem = {
@@ -351,6 +332,78 @@ export function dissectHttp(b: Uint8Array, off: number, end: number, ctx: HttpCo
   const node: FieldNode = { label: 'Hypertext Transfer Protocol', field: 'http', offset: off, length: bodyEnd - off, children: kids };
   if (ctx.source !== undefined) ownSource(node, ctx.source);
   return { node, info, expert, consumed: bodyEnd - off, kind: head.kind, opensTunnel };
+}
+
+/**
+ * Records a request, or pairs a response with the oldest unanswered request sent before it (HTTP/1.1
+ * answers in order); marks the tunnel when a CONNECT gets a 2xx. Idempotent per message key.
+ */
+function linkMessage(head: HttpHead, key: string, ctx: HttpContext): { request?: HttpRequestRecord; opensTunnel: boolean } {
+  const st = ctx.state;
+  if (head.kind === 'request') {
+    if (!st.requests.has(key)) {
+      const method = head.method!;
+      const uri = head.uri!;
+      st.requests.set(key, { frame: ctx.frame, time: ctx.time, method, uri, fullUri: fullRequestUri(method, uri, headerValue(head, 'Host')) });
+      st.pending.push(key);
+    }
+    return { opensTunnel: false };
+  }
+  const code = head.code ?? 0;
+  let reqKey = st.requestOf.get(key);
+  if (reqKey === undefined && code >= 200) {
+    const i = st.pending.findIndex((k) => (st.requests.get(k)?.frame ?? Infinity) < ctx.frame);
+    if (i >= 0) {
+      reqKey = st.pending[i];
+      st.pending.splice(i, 1);
+      st.requestOf.set(key, reqKey);
+      st.responseOf.set(reqKey, ctx.frame);
+    }
+  }
+  const request = reqKey !== undefined ? st.requests.get(reqKey) : undefined;
+  let opensTunnel = false;
+  if (request?.method === 'CONNECT' && code >= 200 && code < 300) {
+    opensTunnel = true;
+    if (st.tunnelFrame === undefined || st.tunnelFrame > ctx.frame) {
+      st.tunnelFrame = ctx.frame;
+      st.tunnelTarget = request.uri;
+    }
+  }
+  return { request, opensTunnel };
+}
+
+export interface HttpScan {
+  consumed: number;
+  opensTunnel: boolean;
+  /** worst expert severity rank: 1 chat (every message), 3 warn (4xx/5xx), 4 malformed */
+  severity: number;
+  /** where the tunnel goes (CONNECT authority), when opensTunnel */
+  tunnelTarget?: string;
+}
+
+/**
+ * The first-pass version of dissectHttp: the same conversation state updates and severity, no
+ * tree and no labels. The caller found the message's length with httpMessageNeed.
+ */
+export function scanHttp(b: Uint8Array, off: number, end: number, ctx: HttpContext): HttpScan {
+  end = Math.min(end, b.length);
+  const hEnd = findHeaderEnd(b, off, end);
+  const head = hEnd >= 0 ? parseHttpHead(b, off, hEnd) : null;
+  if (!head) return { consumed: end - off, opensTunnel: false, severity: hEnd < 0 && looksStarted(b, off, end) ? 4 : 0 };
+  const link = linkMessage(head, httpMessageKey(ctx.frame, ctx.source, off), ctx);
+  const f = bodyFraming(head, link.request?.method);
+  let consumed = end - off;
+  let severity = (head.code ?? 0) >= 400 ? 3 : 1;
+  if (f.kind === 'none') consumed = hEnd - off;
+  else if (f.kind === 'length') {
+    consumed = Math.min(end, hEnd + f.length) - off;
+    if (hEnd + f.length > end) severity = 4;
+  } else if (f.kind === 'chunked') {
+    const c = parseChunked(b, hEnd, end);
+    if (c.complete) consumed = c.end - off;
+    if (c.malformed) severity = 4;
+  }
+  return { consumed, opensTunnel: link.opensTunnel, severity, tunnelTarget: link.opensTunnel ? link.request?.uri : undefined };
 }
 
 /** Where a message starts: the key of HttpConversationState's maps. */

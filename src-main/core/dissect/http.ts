@@ -6,7 +6,7 @@ import { DESEGMENT_ONE_MORE_SEGMENT, type PacketContext } from './engine-context
 import type { ExpertDef, FieldDef, ProtocolModule } from './registry.js';
 import type { ExpertItem, FieldNode } from './types.js';
 import { httpMessageNeed, looksLikeHttp } from './http-parse.js';
-import { dissectHttp, httpMessageKey, newHttpState, type HttpConversationState } from './http-tree.js';
+import { dissectHttp, httpMessageKey, newHttpState, scanHttp, type HttpConversationState } from './http-tree.js';
 
 const s = (name: string, label: string): FieldDef => ({ name, label, type: 'string' });
 
@@ -120,6 +120,16 @@ function answeredMethod(st: HttpConversationState, frame: number, source: number
   return next !== undefined ? st.requests.get(next)?.method : undefined;
 }
 
+/**
+ * After "CONNECT host:port" got its 2xx the rest of the conversation is the tunnel's: TLS, unless
+ * the tunnel goes to port 80 (plain HTTP, which the HTTP heuristic finds by itself).
+ */
+function openTunnel(ctx: PacketContext, target: string | undefined): void {
+  if (target && /:80$/.test(target)) return;
+  const tls = ctx.registry.protocol('tls');
+  if (tls) ctx.setConversationDissector(tls);
+}
+
 export const httpModule: ProtocolModule = {
   name: 'http',
   column: 'HTTP',
@@ -148,6 +158,16 @@ export const httpModule: ProtocolModule = {
         }
         ctx.enter(httpModule);
         const len = need.kind === 'complete' ? need.length : end - p;
+        const hctx = { frame: ctx.no, time: { sec: ctx.raw.tsSec, nsec: ctx.raw.tsNsec }, state: st, source: ctx.source || undefined };
+        if (!ctx.cols && !tree) {
+          // first pass: conversation state and severity only
+          const sc = scanHttp(b, p, p + len, hctx);
+          ctx.expert(null, sc.severity >= 4 ? EXPERTS[3] : sc.severity === 3 ? EXPERTS[1] : EXPERTS[0]);
+          if (sc.opensTunnel) openTunnel(ctx, sc.tunnelTarget);
+          p += Math.max(1, sc.consumed);
+          first = false;
+          continue;
+        }
         const d = dissectHttp(b, p, p + len, { frame: ctx.no, time: { sec: ctx.raw.tsSec, nsec: ctx.raw.tsNsec }, state: st, source: ctx.source || undefined });
         if (ctx.cols) {
           const mark = infoMark.get(ctx);
@@ -156,10 +176,7 @@ export const httpModule: ProtocolModule = {
           infoMark.set(ctx, { no: ctx.no, text: ctx.info });
         }
         attach(ctx, tree, d.node, d.expert);
-        if (d.opensTunnel) {
-          const tls = ctx.registry.protocol('tls');
-          if (tls) ctx.setConversationDissector(tls);
-        }
+        if (d.opensTunnel) openTunnel(ctx, st.tunnelTarget);
         p += Math.max(1, d.consumed);
       } else {
         // Body bytes of a message whose length we do not know, or not HTTP at all.

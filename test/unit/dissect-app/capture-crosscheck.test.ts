@@ -29,6 +29,7 @@ const packets: RawPacket[] = [];
 let engine: PacketEngine;
 const servers: net.Server[] = [];
 let tcpdump: ChildProcess | null = null;
+const fastSeverity: number[] = [];
 
 before(async () => {
   if (skip) return;
@@ -62,7 +63,7 @@ before(async () => {
   }
   readCaptureFileSync(file, (p) => packets.push({ ...p, data: p.data.slice() }));
   engine = new PacketEngine({ registry: createRegistry([httpModule, tlsModule, dnsModule]), fetchFrame: (no) => packets[no - 1] });
-  packets.forEach((p, i) => engine.index(p, i + 1));
+  packets.forEach((p, i) => fastSeverity.push(engine.index(p, i + 1).severity));
 });
 
 after(async () => {
@@ -83,6 +84,7 @@ function allLabels(nodes: FieldNode[], out: string[] = []): string[] {
   return out;
 }
 
+const RANK = { chat: 1, note: 2, warn: 3, error: 4 } as const;
 const FIELDS = ['frame.number', '_ws.col.Protocol', 'http.request.method', 'http.response.code', 'tls.handshake.extensions_server_name', 'tls.handshake.type', 'x509ce.dNSName', '_ws.col.Info'];
 
 test('every packet agrees with tshark: Protocol, HTTP method/status, SNI, handshake types, SANs, Info', { skip: skip ?? false }, () => {
@@ -98,6 +100,7 @@ test('every packet agrees with tshark: Protocol, HTTP method/status, SNI, handsh
     const d = dissect(no);
     const s = engine.summary(packets[no - 1], no);
     const where = `frame ${no} (tshark: ${row[1]} "${row[7]}", ours: ${s.protocol} "${s.info}")`;
+    assert.equal(fastSeverity[no - 1], s.severity ? RANK[s.severity] : 0, `first-pass severity, ${where}`);
     assert.equal(s.protocol, row[1], where);
     const vals = (f: string) => d.fields.values(f).map(String).join(',');
     assert.equal(vals('http.request.method'), row[2], where);

@@ -21,9 +21,13 @@ function run(frames: Frame[]) {
     return { tsSec: sec, tsNsec: Math.round((f.ts - sec) * 1e6) * 1000, capturedLength: f.data.length, originalLength: f.data.length, interfaceId: 0, linkType: 1, data: f.data, dataOffset: -1 };
   });
   const engine = new PacketEngine({ registry: createRegistry([httpModule, tlsModule, dnsModule]), fetchFrame: (no) => raws[no - 1] });
-  raws.forEach((r, i) => engine.index(r, i + 1));
+  const fast = raws.map((r, i) => engine.index(r, i + 1).severity);
+  const rows = raws.map((r, i) => engine.summary(r, i + 1));
+  // the first pass (scan functions, no tree) rates every packet as the full dissection does
+  const rank = { chat: 1, note: 2, warn: 3, error: 4 } as const;
+  assert.deepEqual(fast, rows.map((r) => (r.severity ? rank[r.severity] : 0)));
   return {
-    rows: raws.map((r, i) => engine.summary(r, i + 1)),
+    rows,
     dissect: (no: number) => engine.dissect(raws[no - 1], no),
   };
 }
