@@ -295,7 +295,7 @@ async function probeSteps(
     }
     if (url) await downloadStage(url, opts, ctx, timeouts, transcript, run, sockets, result, authForLater());
   } else {
-    run.skip(['download'], opts.download ? 'no tunnel' : 'no download URL given');
+    run.skip(['download'], opts.download ? 'no tunnel' : 'no download URL given (--download URL tests a long transfer)');
   }
 
   // 7. the padded CONNECT: a full-size segment

@@ -93,6 +93,8 @@ test('auth-basic and auth-digest: right → ok, wrong → proxy-auth-failed, non
     const right = await runProbe(probeOpts({ credentials: { ...LAB_CREDENTIALS } }));
     assert.equal(right.verdict.issue, 'ok', `${scenario}\n${right.transcript}`);
     assert.equal(right.connect?.auth?.scheme, scenario === 'auth-basic' ? 'basic' : 'digest');
+    // the Basic lab closes after 407 (the probe reconnects); the Digest lab keeps the connection
+    assert.equal(/opening a fresh one/.test(right.transcript), scenario === 'auth-basic');
     const wrong = await runProbe(probeOpts({ credentials: { username: 'admin', password: 'Wrong-Pass9' } }));
     assert.equal(wrong.verdict.issue, 'proxy-auth-failed', scenario);
     const none = await runProbe(probeOpts());
