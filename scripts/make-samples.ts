@@ -6,12 +6,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCapture } from '../src-main/core/capture/index.js';
-import { diagnosePackets, packetNotes } from '../src-main/core/diagnose/diagnose.js';
+import { diagnosePackets, packetNotes, type DiagnosisResult } from '../src-main/core/diagnose/diagnose.js';
 import { rawPacketFacts } from '../src-main/core/diagnose/file.js';
 import { LAB_CREDENTIALS, LAB_SCENARIOS, SCENARIO_INFO, startLab, type LabScenario } from '../src-main/core/lab/index.js';
 import { PcapngWriter } from '../src-main/core/pcap/pcapng-writer.js';
 import type { RawPacket } from '../src-main/core/pcap/types.js';
 import { runProbe } from '../src-main/core/probe/index.js';
+import type { ProbeResult } from '../src-main/core/probe/types.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = path.join(root, 'resources', 'samples');
@@ -38,12 +39,21 @@ export interface SampleEntry {
   packetsBlind?: string;
 }
 
-async function makeSample(scenario: LabScenario): Promise<SampleEntry> {
+export interface ScenarioRun {
+  scenario: LabScenario;
+  proxy: { host: string; port: number };
+  probe: ProbeResult;
+  packets: RawPacket[];
+  linkType: number;
+  result: DiagnosisResult;
+}
+
+/** Runs one lab scenario with the probe while capturing on lo, and diagnoses the packets. */
+export async function captureScenario(scenario: LabScenario): Promise<ScenarioRun> {
   const info = SCENARIO_INFO[scenario];
   const lab = await startLab({ scenario });
   const proxy = { host: '127.0.0.1', port: lab.proxyPort };
   const packets: RawPacket[] = [];
-  let linkType = 1;
   try {
     const cap = await startCapture({
       interface: 'lo',
@@ -52,8 +62,7 @@ async function makeSample(scenario: LabScenario): Promise<SampleEntry> {
         for (const p of batch) packets.push({ ...p, data: p.data.slice() });
       },
     });
-    linkType = cap.linkType;
-    let probe;
+    let probe: ProbeResult;
     try {
       probe = await runProbe({
         proxy,
@@ -66,31 +75,37 @@ async function makeSample(scenario: LabScenario): Promise<SampleEntry> {
       await cap.stop();
     }
     const result = diagnosePackets(rawPacketFacts(packets), { proxy });
-    const notes = packetNotes(result);
-    const file = path.join(outDir, `${scenario}.pcapng`);
-    const w = new PcapngWriter(file, {
-      comment: `ProxyScope lab scenario "${scenario}": ${info.description}. Probe verdict: ${probe.verdict.issue}. Packet verdict: ${result.verdict.issue} (${result.verdict.summary})`,
-    });
-    const ifc = w.addInterface({ linkType, name: 'lo', description: 'loopback (lab proxy on 127.0.0.1)' });
-    packets.forEach((p, i) => {
-      const note = notes.get(i + 1);
-      w.writePacket({ interfaceId: ifc, tsSec: p.tsSec, tsNsec: p.tsNsec, data: p.data, originalLength: p.originalLength, ...(note ? { comments: [note] } : {}) });
-    });
-    w.close();
-    const entry: SampleEntry = {
-      scenario,
-      file: path.relative(root, file),
-      packets: packets.length,
-      expected: info.issue,
-      probe: { issue: probe.verdict.issue, summary: probe.verdict.summary },
-      diagnosis: { issue: result.verdict.issue, summary: result.verdict.summary },
-    };
-    const blind = PACKETS_BLIND[scenario];
-    if (blind) entry.packetsBlind = blind;
-    return entry;
+    return { scenario, proxy, probe, packets, linkType: cap.linkType, result };
   } finally {
     await lab.close();
   }
+}
+
+async function makeSample(scenario: LabScenario): Promise<SampleEntry> {
+  const info = SCENARIO_INFO[scenario];
+  const { probe, packets, linkType, result } = await captureScenario(scenario);
+  const notes = packetNotes(result);
+  const file = path.join(outDir, `${scenario}.pcapng`);
+  const w = new PcapngWriter(file, {
+    comment: `ProxyScope lab scenario "${scenario}": ${info.description}. Probe verdict: ${probe.verdict.issue}. Packet verdict: ${result.verdict.issue} (${result.verdict.summary})`,
+  });
+  const ifc = w.addInterface({ linkType, name: 'lo', description: 'loopback (lab proxy on 127.0.0.1)' });
+  packets.forEach((p, i) => {
+    const note = notes.get(i + 1);
+    w.writePacket({ interfaceId: ifc, tsSec: p.tsSec, tsNsec: p.tsNsec, data: p.data, originalLength: p.originalLength, ...(note ? { comments: [note] } : {}) });
+  });
+  w.close();
+  const entry: SampleEntry = {
+    scenario,
+    file: path.relative(root, file),
+    packets: packets.length,
+    expected: info.issue,
+    probe: { issue: probe.verdict.issue, summary: probe.verdict.summary },
+    diagnosis: { issue: result.verdict.issue, summary: result.verdict.summary },
+  };
+  const blind = PACKETS_BLIND[scenario];
+  if (blind) entry.packetsBlind = blind;
+  return entry;
 }
 
 async function main(): Promise<number> {
