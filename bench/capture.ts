@@ -92,14 +92,14 @@ async function withTcpdump(port: number, rate: number, seconds: number): Promise
     await new Promise((r) => setTimeout(r, 10));
   }
   const gen = await runGenerator(port, rate, seconds);
-  await new Promise((r) => setTimeout(r, 300));
+  // without --immediate-mode tcpdump reads the ring a block at a time (1 s block timeout): wait
+  // for the last block before asking it to stop, so "captured" is complete
+  await new Promise((r) => setTimeout(r, 1500));
   c.kill('SIGINT');
   await new Promise((r) => c.once('close', r));
-  // "received by filter" minus "dropped by kernel": tcpdump may stop before reading the last
-  // buffered packets (not a drop), so "captured" would under-count
-  const byFilter = Number(/(\d+) packets? received by filter/.exec(err)?.[1] ?? NaN);
+  // ("received by filter" counts lo packets twice: outgoing and incoming both pass the filter)
+  const captured = Number(/(\d+) packets? captured/.exec(err)?.[1] ?? NaN);
   const kernel = /(\d+) packets? dropped by kernel/.exec(err)?.[1] ?? '?';
-  const captured = byFilter - (Number(kernel) || 0);
   return { gen, row: { captured, dropped: `k=${kernel}` } };
 }
 
@@ -112,26 +112,32 @@ async function main(): Promise<void> {
   const rates = process.argv.slice(3).map(Number).filter((n) => n > 0);
   const list = rates.length ? rates : [10_000, 25_000, 50_000, 100_000];
   const dir = mkdtempSync(path.join(tmpdir(), 'proxyscope-bench-capture-'));
-  const fmt = (gen: { sent: number; seconds: number }, r: Row): string =>
-    `${String(r.captured).padStart(8)}/${String(gen.sent).padEnd(8)} ${(r.captured === gen.sent ? 'no loss' : `lost ${gen.sent - r.captured}`).padEnd(12)} ${r.dropped.padEnd(12)} @${Math.round(gen.sent / gen.seconds)
-      .toString()
-      .padStart(6)} pps`;
+  const fmt = (rate: number, who: string, gen: { sent: number; seconds: number }, r: Row): string =>
+    `${String(rate).padStart(7)} | ${who.padEnd(34)} | ${`${r.captured}/${gen.sent}`.padStart(15)} | ${(r.captured === gen.sent ? 'no loss' : `lost ${gen.sent - r.captured}`).padEnd(11)} | ${r.dropped.padEnd(11)} | ${Math.round(gen.sent / gen.seconds)}`;
   console.log(`Capture on lo, ${seconds} s per run, 64-byte UDP, filter on the generator's port.`);
-  console.log('target pps | ProxyScope cap → pcapng                              | ProxyScope tcpdump pipe → pcapng                      | tcpdump -w /dev/null');
+  console.log('target  | capture                            | captured/sent   | result      | drops       | generator pps reached');
+  const tcpdump = findExecutable('tcpdump');
+  const dumpcap = findExecutable('dumpcap');
   try {
     for (const rate of list) {
       const port = await freeUdpPort();
       const cap = await withProxyScope('cap', port, rate, seconds, dir);
-      const pipe = findExecutable('tcpdump') ? await withProxyScope('tcpdump', port, rate, seconds, dir) : null;
-      const td = findExecutable('tcpdump') ? await withTcpdump(port, rate, seconds) : null;
-      console.log(
-        `${String(rate).padStart(10)} | ${fmt(cap.gen, cap.row)} | ${pipe ? fmt(pipe.gen, pipe.row) : 'tcpdump missing'.padEnd(52)} | ${td ? fmt(td.gen, td.row) : 'tcpdump missing'}`,
-      );
+      console.log(fmt(rate, 'ProxyScope cap → pcapng', cap.gen, cap.row));
+      if (dumpcap) {
+        const r = await withProxyScope('dumpcap', port, rate, seconds, dir);
+        console.log(fmt(rate, 'ProxyScope dumpcap pipe → pcapng', r.gen, r.row));
+      }
+      if (tcpdump) {
+        const r = await withProxyScope('tcpdump', port, rate, seconds, dir);
+        console.log(fmt(rate, 'ProxyScope tcpdump pipe → pcapng', r.gen, r.row));
+        const t = await withTcpdump(port, rate, seconds);
+        console.log(fmt(rate, 'tcpdump -i lo -w /dev/null', t.gen, t.row));
+      }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  console.log('captured/sent; k = dropped by the kernel (? = the cap binding does not report it), q = ProxyScope queue drops; @ = rate the generator reached.');
+  console.log('captured/sent; k = dropped by the kernel (? = the cap binding does not report it), q = ProxyScope queue drops; the generator may not reach the target rate (CPU).');
 }
 
 if (process.argv[2] === '--generate') {
