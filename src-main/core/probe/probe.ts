@@ -228,10 +228,13 @@ async function probeSteps(
         const squidError = headerValue(tunnel.head.headers, 'x-squid-error') ?? '';
         const policy = POLICY_MARKERS.test(squidError);
         const marker = squidError ? ` (X-Squid-Error: ${squidError})` : '';
-        if (status === 403 || (status === 502 && policy) || (status >= 400 && status < 500 && status !== 401) || (status < 200 || (status >= 300 && status < 400)) || policy) {
-          run.fail('proxy-denied', 'connect-response', 'The proxy refuses the tunnel', `The proxy answered CONNECT ${target.host}:${target.port} with ${status} ${tunnel.head.reason}${marker}: ${statusMeaning(status)}. An access rule on the proxy blocks this client or destination (the document's "proxy ACL"). Ask the proxy team to allow CONNECT from the FMC's management address to ${target.host}:${target.port}.`);
-        } else if (status === 401) {
+        // 401 is a misconfigured 407; a policy marker, any other 4xx, or a redirect (captive portal)
+        // is the proxy refusing us; a 5xx without a marker is the proxy failing upstream
+        const refusedByPolicy = policy || (status >= 400 && status < 500) || status < 200 || (status >= 300 && status < 400);
+        if (status === 401) {
           run.fail('proxy-auth-required', 'connect-response', 'The proxy wants credentials', `The proxy answered 401 instead of 407 to CONNECT; it wants credentials. Enable proxy authentication on the FMC.`);
+        } else if (refusedByPolicy) {
+          run.fail('proxy-denied', 'connect-response', 'The proxy refuses the tunnel', `The proxy answered CONNECT ${target.host}:${target.port} with ${status} ${tunnel.head.reason}${marker}: ${statusMeaning(status)}. An access rule on the proxy blocks this client or destination (the document's "proxy ACL"). Ask the proxy team to allow CONNECT from the FMC's management address to ${target.host}:${target.port}.`);
         } else {
           run.fail('proxy-upstream-failure', 'connect-response', 'The proxy could not reach the origin', `The proxy answered CONNECT ${target.host}:${target.port} with ${status} ${tunnel.head.reason}${marker}: ${statusMeaning(status)}. The proxy itself could not reach or resolve ${target.host}; check the proxy's DNS and internet access, not the FMC.`);
         }
