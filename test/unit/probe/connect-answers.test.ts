@@ -31,6 +31,7 @@ const cases: Array<[string, string | null, string]> = [
   ['HTTP/1.0 answer, close-delimited body', 'HTTP/1.0 403 Forbidden\r\n\r\n<html>no</html>', 'proxy-denied'],
   ['not HTTP at all', 'SSH-2.0-OpenSSH_9.2\r\n\r\n', 'proxy-unreachable'],
   ['RST after CONNECT', 'RST', 'proxy-unreachable'],
+  ['200, then plain HTTP instead of TLS', 'HTTP/1.1 200 Connection established\r\n\r\nHTTP/1.1 400 Bad Request\r\n\r\n', 'tls-handshake-failed'],
 ];
 
 for (const [name, answer, issue] of cases) {
