@@ -4,6 +4,7 @@
 // browser-safe: zod and types only, no Node imports.
 import { z } from 'zod';
 import type { PacketDetail, PacketSummary } from './dissect/types.js';
+import type { DiagnosisJson } from './diagnose/report.js';
 
 // ---------------------------------------------------------------------------------------------
 // Envelope
@@ -173,6 +174,8 @@ export interface FilterResult {
   total: number;
 }
 
+export type { DiagnosisJson, DiagnosisJsonFinding } from './diagnose/report.js';
+export type { Ladder, Stage } from './diagnose/ladder.js';
 export type { ExpertItem, FieldNode, FieldValue, PacketDetail, PacketSummary } from './dissect/types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -214,6 +217,8 @@ export const methods = {
     args: z.object({ no: z.number().int('a whole number').min(1, 'packet numbers start at 1') }).strict(),
     result: result<PacketDetail>(),
   },
+  /** the known-issue diagnosis of the open capture (the proxy from the settings when it is an IP) */
+  'diagnosis.run': { args: noArgs, result: result<DiagnosisJson>() },
 } as const;
 
 export type Methods = typeof methods;

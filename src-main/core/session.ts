@@ -2,11 +2,14 @@
 // raise. Both transports create one Session and hand `session.dispatch` every call; they subscribe
 // to `session.onEvent` to forward events to the page. Engines (capture, probe, store, diagnosis)
 // are wired here as they land.
+import { isIP } from 'node:net';
 import os from 'node:os';
 import { APP_VERSION } from './version.js';
 import { createDispatcher, type Dispatch, type MethodHandlers } from './api-dispatch.js';
+import { ApiError } from './api.js';
 import type {
   AppInfo,
+  DiagnosisJson,
   EventName,
   Events,
   Language,
@@ -16,6 +19,8 @@ import type {
 } from './api.js';
 import { SettingsStore, type SecretStore } from './settings.js';
 import { SessionPackets } from './session-packets.js';
+import { diagnoseCaptureFile, diagnosisJson, type DiagnoseOptions } from './diagnose/index.js';
+import { CaptureFileError } from './pcap/types.js';
 
 export interface SessionOptions {
   transport: Transport;
@@ -90,7 +95,26 @@ export class Session {
       'packets.filter': (args) => this.packets.filter(args.filter),
       'packets.rows': (args) => this.packets.rows(args.filter, args.from, args.count),
       'packets.detail': (args) => this.packets.detail(args.no),
+      'diagnosis.run': () => this.diagnose(),
     };
+  }
+
+  /** Diagnoses the open capture file; the settings' proxy (when an IP) tells it which conversations matter. */
+  async diagnose(): Promise<DiagnosisJson> {
+    const capture = this.packets.status();
+    if (!capture) {
+      throw new ApiError('NO_CAPTURE', 'No capture is open.', 'Open a capture in the Verify step first.');
+    }
+    const proxy = this.settings.view().proxy;
+    const options: DiagnoseOptions = {};
+    if (proxy.enabled && isIP(proxy.host)) options.proxy = { host: proxy.host, port: proxy.port };
+    if (proxy.useAuth && proxy.username) options.user = proxy.username;
+    try {
+      return diagnosisJson(await diagnoseCaptureFile(capture.path, options));
+    } catch (e) {
+      if (e instanceof CaptureFileError) throw new ApiError('BAD_FILE', e.message, e.hint);
+      throw e;
+    }
   }
 
   appInfo(): AppInfo {

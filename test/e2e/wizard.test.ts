@@ -212,3 +212,26 @@ test(
     assert.deepEqual(pageErrors, [], 'no script errors in the page');
   },
 );
+
+test('Known Issues diagnoses the open capture and its evidence leads to the packet', { skip }, async (t) => {
+  const sample = path.join(root, 'resources/samples/acl-403.pcapng');
+  if (!existsSync(sample)) {
+    t.skip('resources/samples/acl-403.pcapng is missing (made by scripts/make-samples)');
+    return;
+  }
+  await page.getByRole('button', { name: 'Verify', exact: true }).click();
+  await page.getByLabel('Capture file', { exact: true }).fill(sample);
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  await page.getByTestId('capture-status').filter({ hasText: 'acl-403.pcapng' }).waitFor({ timeout: 10_000 });
+  await page.getByRole('button', { name: 'Known Issues', exact: true }).click();
+  await page.getByRole('button', { name: 'Diagnose the open capture' }).click();
+  const verdict = page.getByTestId('verdict');
+  await verdict.waitFor({ timeout: 20_000 });
+  assert.match(await verdict.innerText(), /proxy-denied[\s\S]*403 Forbidden/);
+  await page.getByTestId('diagnosis').locator('button.pkt').first().click();
+  const selected = page.locator('[role=grid] [role=row][aria-selected=true]');
+  await selected.waitFor({ timeout: 10_000 });
+  assert.match(await selected.innerText(), /CONNECT tools\.cisco\.com:443/);
+  await page.screenshot({ path: path.join(root, 'test-results/wizard-evidence.png') });
+  assert.deepEqual(pageErrors, [], 'no script errors in the page');
+});

@@ -3,7 +3,7 @@
 // bytes, and clear errors for a missing file, a non-capture, a bad filter and no capture open.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -11,6 +11,7 @@ import {
   toWire,
   unwrap,
   type CaptureInfo,
+  type DiagnosisJson,
   type Envelope,
   type FilterResult,
   type PacketDetail,
@@ -124,4 +125,30 @@ test('a bad display filter names the column', async () => {
   const bad = await failure('packets.filter', { filter: 'tcp.port ==' });
   assert.equal(bad.code, 'BAD_FILTER');
   assert.match(bad.message, /1:\d+:/);
+});
+
+test('diagnosis.run needs an open capture, then names the known issue of a sample', async (t) => {
+  const none = new Session({
+    transport: 'browser',
+    configDir: path.join(dir, 'cfg2'),
+    secrets: createMemorySecretStore(),
+  });
+  try {
+    const env = await none.dispatch('diagnosis.run', {});
+    assert.ok(!env.ok && env.error.code === 'NO_CAPTURE');
+  } finally {
+    none.close();
+  }
+  const sample = path.resolve(import.meta.dirname, '../../../resources/samples/acl-403.pcapng');
+  if (!existsSync(sample)) {
+    t.skip('resources/samples/acl-403.pcapng is missing (made by scripts/make-samples)');
+    return;
+  }
+  await call('packets.open', { path: sample });
+  const result = await call<DiagnosisJson>('diagnosis.run', {});
+  assert.equal(result.verdict.issue, 'proxy-denied');
+  assert.ok(
+    result.findings.some((f) => f.packets.length > 0),
+    'findings name their evidence packets',
+  );
 });
