@@ -216,9 +216,17 @@ export async function startCapture(opts: CaptureOptions): Promise<CaptureSession
         if (room <= 0) continue; // past the limit: the stop is under way, the rest is not kept
         if (packets.length > room) packets = packets.slice(0, room);
       }
+      if (limits.maxBytes !== undefined && output && output.totalBytes >= limits.maxBytes) continue;
       if (output) {
         try {
-          for (const p of packets) p.dataOffset = output.write(p);
+          for (let i = 0; i < packets.length; i++) {
+            packets[i]!.dataOffset = output.write(packets[i]!);
+            // the size limit is exact to the packet: nothing after it is kept
+            if (limits.maxBytes !== undefined && output.totalBytes >= limits.maxBytes && i + 1 < packets.length) {
+              packets = packets.slice(0, i + 1);
+              break;
+            }
+          }
         } catch (e) {
           stopRequested?.('error', new CaptureError('write-failed', `Writing the capture file failed: ${e instanceof Error ? e.message : String(e)}`, ['Check free disk space.']));
           return;

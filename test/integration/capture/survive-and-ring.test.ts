@@ -139,3 +139,45 @@ test('ring buffer keeps the last N files, each a readable pcapng, the newest hol
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('size and duration limits stop the capture and say why; Ctrl-C in the CLI finishes the file', { skip, timeout: 60000 }, async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'proxyscope-limits-'));
+  const udp = await udpSender();
+  try {
+    const file = path.join(dir, 'size.pcapng');
+    const bySize = await startCapture({ interface: 'lo', filter: `udp port ${udp.port}`, writePath: file, limits: { maxBytes: 20000 } });
+    await udp.send(100, 1000);
+    const s = await bySize.done;
+    assert.equal(s.stopReason, 'size');
+    assert.ok(s.bytesWritten >= 20000 && s.delivered < 100, `stopped soon after 20000 bytes (${s.bytesWritten} bytes, ${s.delivered} packets)`);
+    assert.equal(countPackets(file), s.delivered);
+
+    const byTime = await startCapture({ interface: 'lo', filter: `udp port ${udp.port}`, limits: { durationSec: 0.5 } });
+    const t = await byTime.done;
+    assert.equal(t.stopReason, 'duration');
+    assert.equal(t.running, false);
+
+    const cliFile = path.join(dir, 'cli.pcapng');
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, 'capture', '-i', 'lo', '-f', `udp port ${udp.port}`, '-w', cliFile], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    try {
+      await waitFor(() => err.includes('Capturing on'), 20000, 'the CLI capture to start');
+      await udp.send(10);
+      await waitFor(() => countPackets(cliFile) === 10, 5000, '10 packets on disk');
+      child.kill('SIGINT');
+      const code = await new Promise((r) => child.once('close', r));
+      assert.equal(code, 0, err);
+      assert.match(out, /^10 packets captured in .* \(stopped\)/m);
+      assert.match(out, /dropped by kernel \d+, by interface \d+, by ProxyScope's queue 0/);
+      assert.equal(countPackets(cliFile), 10);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  } finally {
+    udp.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
