@@ -148,13 +148,14 @@ export async function startPipeSource(tool: PipeTool, opts: SourceOptions, sink:
     maybeStarted();
   });
 
-  // tcpdump prints its counters on SIGUSR1 (Linux has no SIGINFO): ask once a second
-  const statsTimer =
-    tool === 'tcpdump' && process.platform !== 'win32'
-      ? setInterval(() => {
-          if (child.exitCode === null && !stopping) child.kill('SIGUSR1');
-        }, 1000)
-      : null;
+  // tcpdump prints its counters on SIGUSR1 on Linux and SIGINFO on macOS (elsewhere an unhandled
+  // signal would kill it): ask once a second
+  const statsSignal: NodeJS.Signals | null = tool !== 'tcpdump' ? null : process.platform === 'linux' ? 'SIGUSR1' : process.platform === 'darwin' ? ('SIGINFO' as NodeJS.Signals) : null;
+  const statsTimer = statsSignal
+    ? setInterval(() => {
+        if (child.exitCode === null && !stopping) child.kill(statsSignal);
+      }, 1000)
+    : null;
   statsTimer?.unref();
 
   return {
