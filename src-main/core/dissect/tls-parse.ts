@@ -146,6 +146,8 @@ export interface TlsConversationState {
   /** negotiated version and the frame of the ServerHello that chose it */
   version?: number;
   versionFrame?: number;
+  /** the version came from a ServerHello (else from a record header, see learnVersionFromRecord) */
+  versionFromHello?: boolean;
   /** which direction sent the ClientHello */
   clientDir?: number;
   /** per direction: the frame (and record index in it) of its ChangeCipherSpec */
@@ -287,6 +289,7 @@ export function dissectTls(b: Uint8Array, off: number, end: number, ctx: TlsCont
     firstRecordVersion ??= recVersion;
     const fragStart = p + 5;
     const fragEnd = Math.min(end, fragStart + len);
+    learnVersionFromRecord(st, type, (b[p + 1] << 8) | b[p + 2], ctx.frame);
     const truncated = fragStart + len > end;
     const kids: FieldNode[] = [
       { label: `Content Type: ${CONTENT_TYPES[type] ?? 'Unknown'} (${type})`, field: 'tls.record.content_type', value: type, offset: p, length: 1 },
@@ -366,16 +369,26 @@ export function dissectTls(b: Uint8Array, off: number, end: number, ctx: TlsCont
       expert.push(e);
       kids.push({ label: `[Malformed Packet: TLS record truncated]`, offset: p, length: 0, generated: true, expert: e });
     }
-    const shown = st.version !== undefined && st.versionFrame !== undefined && st.versionFrame <= ctx.frame ? st.version : recVersion;
+    // as Wireshark's GUI and tshark -2: the negotiated version once the first pass has seen it
+    const shown = st.version ?? recVersion;
     records.push({ label: `${versionShort(shown)} Record Layer: ${recordTitle}`, field: 'tls.record', offset: p, length: fragEnd - p, children: kids });
     p = fragEnd;
     recordIndex++;
   }
-  const known = st.version !== undefined && st.versionFrame !== undefined && st.versionFrame <= ctx.frame;
-  const protocol = versionShort(known ? st.version : firstRecordVersion);
+  const protocol = versionShort(st.version ?? firstRecordVersion);
   const node: FieldNode = { label: 'Transport Layer Security', field: 'tls', offset: off, length: p - off, children: records };
   if (ctx.source !== undefined) setSource(node, ctx.source);
   return { node, infoParts, protocol, expert, consumed: p - off };
+}
+
+/**
+ * Without a ServerHello (a handshake failure, a capture that starts mid-connection) Wireshark takes
+ * the session version from the first record that is not a handshake; so do we.
+ */
+function learnVersionFromRecord(st: TlsConversationState, type: number, version: number, frame: number): void {
+  if (st.version !== undefined || type === 22 || !(version in VERSION_SHORT)) return;
+  st.version = version;
+  st.versionFrame = frame;
 }
 
 function isTls13(st: TlsConversationState, frame: number): boolean {
@@ -444,7 +457,8 @@ function dissectHandshake(b: Uint8Array, q: number, fragEnd: number, ctx: TlsCon
           info = name;
           kids[0].label = `Handshake Type: Server Hello (2)`;
         }
-        if (ctx.state.versionFrame === undefined || ctx.state.versionFrame >= ctx.frame) {
+        if (!ctx.state.versionFromHello || ctx.state.versionFrame === undefined || ctx.state.versionFrame >= ctx.frame) {
+          ctx.state.versionFromHello = true;
           ctx.state.version = r.version;
           ctx.state.versionFrame = ctx.frame;
         }
@@ -830,6 +844,7 @@ export function scanTls(b: Uint8Array, off: number, end: number, ctx: TlsContext
     const len = (b[p + 3] << 8) | b[p + 4];
     const fragStart = p + 5;
     const fragEnd = Math.min(end, fragStart + len);
+    learnVersionFromRecord(st, type, (b[p + 1] << 8) | b[p + 2], ctx.frame);
     if (fragStart + len > end) severity = 4;
     const dirCcs = st.ccs[ctx.dir];
     // TLS 1.3 encrypts inside Application Data records; its ChangeCipherSpec is only for middleboxes
@@ -848,7 +863,8 @@ export function scanTls(b: Uint8Array, off: number, end: number, ctx: TlsContext
         if (ht === 2) {
           const v = serverHelloVersion(b, q + 4, q + 4 + hl);
           if (v < 0) severity = 4;
-          else if (st.versionFrame === undefined || st.versionFrame >= ctx.frame) {
+          else if (!st.versionFromHello || st.versionFrame === undefined || st.versionFrame >= ctx.frame) {
+            st.versionFromHello = true;
             st.version = v;
             st.versionFrame = ctx.frame;
           }

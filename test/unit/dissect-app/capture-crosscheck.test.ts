@@ -137,7 +137,7 @@ test('tunnel: CONNECT → 407 (Basic, NTLM) → CONNECT with credentials → 200
   // the next client packet in that conversation is TLS inside the tunnel
   const hello = rows.find((r) => r.no > ok.no && r.info.startsWith('Client Hello'))!;
   assert.equal(hello.info, 'Client Hello (SNI=tools.cisco.com)');
-  assert.equal(hello.protocol, 'TLSv1');
+  assert.equal(hello.protocol, 'TLSv1.2');
 });
 
 test('the proxy password never appears in any tree, field value or Info', { skip: skip ?? false }, () => {

@@ -87,20 +87,32 @@ test('HTTP: header block and body split across segments, pipelined requests, tun
   const r407 = `HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="x"\r\nProxy-Authenticate: NTLM\r\nContent-Type: text/html\r\nContent-Length: ${page.length}\r\n\r\n`;
   s.send(1, r407); // 6: header only, body follows
   s.send(1, page); // 7: 407 complete
-  s.send(0, connect + connect.replace('\r\n\r\n', '\r\nProxy-Authorization: Basic YWxpY2U6cHc=\r\n\r\n')); // 8: two requests
-  s.send(1, `HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: NTLM\r\nContent-Length: 0\r\n\r\n`); // 9
-  s.send(1, 'HTTP/1.1 200 Connection established\r\n\r\n', 0.176633); // 10
-  const { rows, dissect } = run(s.frames);
+  s.send(0, connect.replace('\r\n\r\n', '\r\nProxy-Authorization: Basic YWxpY2U6cHc=\r\n\r\n')); // 8
+  s.send(1, 'HTTP/1.1 200 Connection established\r\n\r\n', 0.176633); // 9
+  s.send(0, Uint8Array.from([0x17, 3, 3, 0, 4, 1, 2, 3, 4])); // 10: tunnel data
+  s.send(1, Uint8Array.from([0x17, 3, 3, 0, 4, 5, 6, 7, 8])); // 11
+  // another connection: two pipelined requests in one segment (frames 12-14 handshake)
+  const p = new TcpStream(['10.40.40.1', 40221], ['10.10.10.1', 8443]);
+  const get = (x: string) => `GET http://example.com/${x} HTTP/1.1\r\nHost: example.com\r\n\r\n`;
+  p.send(0, get('a') + get('b')); // 15
+  p.send(1, 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n'); // 16
+  p.send(1, 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'); // 17
+  const frames = [...s.frames, ...p.frames.map((f) => ({ ...f, ts: f.ts + 1 }))];
+  const { rows, dissect } = run(frames);
   assert.equal(rows[4].info, 'CONNECT tools.cisco.com:443 HTTP/1.1');
   assert.equal(rows[6].info, 'HTTP/1.1 407 Proxy Authentication Required  (text/html)');
   const d407 = dissect(7);
   assert.deepEqual(d407.fields.values('http.request_in'), [5]);
   assert.deepEqual(d407.fields.values('http.proxy_authenticate.scheme'), ['Basic', 'NTLM']);
   assert.equal(d407.extraSources.length, 1);
-  const d200 = dissect(10);
-  assert.deepEqual(d200.fields.values('http.request_in'), [8]);
-  assert.deepEqual(d200.fields.values('http.response.code'), [200]);
   assert.deepEqual(dissect(5).fields.values('http.response_in'), [7]);
-  assert.deepEqual(dissect(8).fields.values('http.request.method'), ['CONNECT', 'CONNECT']);
-  crossCheck(t, s.frames, rows, ['-d', 'tcp.port==8443,http']);
+  assert.deepEqual(dissect(9).fields.values('http.request_in'), [8]);
+  assert.deepEqual(dissect(9).fields.values('http.response.code'), [200]);
+  assert.equal(rows[9].protocol, 'TLSv1.2');
+  assert.deepEqual(dissect(15).fields.values('http.request.method'), ['GET', 'GET']);
+  assert.deepEqual(dissect(15).fields.values('http.response_in'), [16, 17]);
+  assert.deepEqual(dissect(16).fields.values('http.request_in'), [15]);
+  assert.deepEqual(dissect(17).fields.values('http.request_in'), [15]);
+  assert.deepEqual(dissect(17).fields.values('http.response_for.uri'), ['http://example.com/b']);
+  crossCheck(t, frames, rows, ['-d', 'tcp.port==8443,http']);
 });

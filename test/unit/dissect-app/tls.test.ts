@@ -74,9 +74,9 @@ test('ServerHello with supported_versions: TLS 1.3 for this and later frames', (
   assert.equal(d.protocol, 'TLSv1.3');
   assert.deepEqual(values(d.node, 'tls.handshake.ciphersuite'), [0x1302]);
   assert.ok(JSON.stringify(d.node).includes('Cipher Suite: TLS_AES_256_GCM_SHA384 (0x1302)'));
-  // an earlier frame (the ClientHello) keeps its record version; a later one gets TLSv1.3
+  // once negotiated, every frame of the conversation shows it (as Wireshark's GUI and tshark -2)
   const ch = Uint8Array.from(clientHello('a.example', []));
-  assert.equal(dissectTls(ch, 0, ch.length, { frame: 1, dir: 0, state: st }).protocol, 'TLSv1');
+  assert.equal(dissectTls(ch, 0, ch.length, { frame: 1, dir: 0, state: st }).protocol, 'TLSv1.3');
   const app = Uint8Array.from(record(23, 0x0303, [9, 9, 9]));
   assert.equal(dissectTls(app, 0, app.length, { frame: 3, dir: 0, state: st }).protocol, 'TLSv1.3');
   // the fast scan finds the same state
