@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { PacketDetail, PacketSummary } from './dissect/types.js';
 import type { DiagnosisJson } from './diagnose/report.js';
+import type { ProbeResult, ProbeStage } from './probe/types.js';
 
 // ---------------------------------------------------------------------------------------------
 // Envelope
@@ -18,6 +19,8 @@ export type ErrorCode =
   | 'BAD_FILE' // not a capture file, or damaged; message says where
   | 'BAD_FILTER' // a display filter that does not parse; message starts with "1:<column>:"
   | 'NO_CAPTURE' // a packets.* call before a capture was opened
+  | 'NO_PROXY' // the Setup step has no proxy to work with
+  | 'BUSY' // the same job is already running
   | 'INTERNAL'; // a bug: the message says what failed
 
 export interface ApiErrorBody {
@@ -175,6 +178,7 @@ export interface FilterResult {
 }
 
 export type { DiagnosisJson, DiagnosisJsonFinding } from './diagnose/report.js';
+export type { ProbeFinding, ProbeResult, ProbeStage } from './probe/types.js';
 export type { Ladder, Stage } from './diagnose/ladder.js';
 export type { ExpertItem, FieldNode, FieldValue, PacketDetail, PacketSummary } from './dissect/types.js';
 
@@ -219,6 +223,29 @@ export const methods = {
   },
   /** the known-issue diagnosis of the open capture (the proxy from the settings when it is an IP) */
   'diagnosis.run': { args: noArgs, result: result<DiagnosisJson>() },
+  /**
+   * Probes the proxy from the Setup step from this computer (CONNECT, auth, TLS, HEAD). The
+   * password is the remembered one, or the one given here (a page-only password); never stored.
+   */
+  'probe.run': {
+    args: z
+      .object({
+        password: z.string().max(1024, 'at most 1024 characters').optional(),
+        target: z
+          .object({
+            host: hostSchema.min(1, 'a host name'),
+            port: z
+              .number()
+              .int('a whole number')
+              .min(1, 'between 1 and 65535')
+              .max(65535, 'between 1 and 65535'),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict(),
+    result: result<ProbeResult>(),
+  },
 } as const;
 
 export type Methods = typeof methods;
@@ -244,9 +271,16 @@ export interface Events {
   'menu.command': { command: MenuCommand; path?: string };
   /** the open capture grew or finished indexing (at most every 100 ms) */
   'packets.progress': CaptureInfo;
+  /** one probe stage finished */
+  'probe.stage': ProbeStage;
 }
 export type EventName = keyof Events;
-export const EVENT_NAMES: EventName[] = ['settings.changed', 'menu.command', 'packets.progress'];
+export const EVENT_NAMES: EventName[] = [
+  'settings.changed',
+  'menu.command',
+  'packets.progress',
+  'probe.stage',
+];
 
 export function isEventName(name: unknown): name is EventName {
   return typeof name === 'string' && (EVENT_NAMES as string[]).includes(name);

@@ -21,6 +21,8 @@ import { SettingsStore, type SecretStore } from './settings.js';
 import { SessionPackets } from './session-packets.js';
 import { diagnoseCaptureFile, diagnosisJson, type DiagnoseOptions } from './diagnose/index.js';
 import { CaptureFileError } from './pcap/types.js';
+import { runProbe } from './probe/index.js';
+import type { ProbeOptions, ProbeResult } from './probe/types.js';
 
 export interface SessionOptions {
   transport: Transport;
@@ -66,6 +68,7 @@ export class Session {
   readonly packets: SessionPackets;
   readonly dispatch: Dispatch;
   private readonly listeners = new Set<AnyEventListener>();
+  private probing: AbortController | null = null;
 
   constructor(private readonly options: SessionOptions) {
     this.settings = new SettingsStore({
@@ -96,6 +99,7 @@ export class Session {
       'packets.rows': (args) => this.packets.rows(args.filter, args.from, args.count),
       'packets.detail': (args) => this.packets.detail(args.no),
       'diagnosis.run': () => this.diagnose(),
+      'probe.run': (args) => this.probe(args),
     };
   }
 
@@ -114,6 +118,36 @@ export class Session {
     } catch (e) {
       if (e instanceof CaptureFileError) throw new ApiError('BAD_FILE', e.message, e.hint);
       throw e;
+    }
+  }
+
+  /** Runs the active probe against the Setup step's proxy; one at a time. */
+  async probe(args: { password?: string; target?: { host: string; port: number } }): Promise<ProbeResult> {
+    const proxy = this.settings.view().proxy;
+    if (!proxy.enabled || !proxy.host) {
+      throw new ApiError(
+        'NO_PROXY',
+        'There is no proxy to probe: HTTP Proxy is empty or Enabled is off.',
+        'Fill in HTTP Proxy and Port in the Setup step, tick Enabled and Save.',
+      );
+    }
+    if (this.probing) throw new ApiError('BUSY', 'A probe is already running.', 'Wait for it to finish.');
+    const controller = new AbortController();
+    this.probing = controller;
+    const options: ProbeOptions = {
+      proxy: { host: proxy.host, port: proxy.port },
+      signal: controller.signal,
+      onStage: (stage) => this.emit('probe.stage', stage),
+    };
+    if (args.target) options.target = args.target;
+    if (proxy.useAuth && proxy.username) {
+      const password = args.password || this.settings.rememberedPassword() || '';
+      options.credentials = { username: proxy.username, password };
+    }
+    try {
+      return await runProbe(options);
+    } finally {
+      this.probing = null;
     }
   }
 
@@ -142,6 +176,7 @@ export class Session {
   }
 
   close(): void {
+    this.probing?.abort();
     this.packets.close();
     this.listeners.clear();
   }

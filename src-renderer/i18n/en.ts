@@ -213,6 +213,22 @@ export const en = {
     notDecisive: 'not decisive',
     where: { fmc: 'on the FMC', proxy: 'on the proxy', network: 'in the network', app: 'in ProxyScope' },
   },
+  probe: {
+    run: 'Probe the proxy',
+    running: 'Probing…',
+    about: (proxy: string) =>
+      `From this computer, through ${proxy}: CONNECT tools.cisco.com:443, proxy authentication, TLS through the tunnel, HEAD, and a full-size request. Run it from a host on the FMC's network path.`,
+    noProxy: 'Fill in HTTP Proxy and Port in Setup (Enabled on) to probe.',
+    passwordLabel: 'Password for this probe',
+    passwordNote: 'Not remembered: used for this probe only.',
+    stages: 'Stages',
+    colStage: 'Stage',
+    colStatus: 'Status',
+    colMs: 'ms',
+    colDetail: 'Detail',
+    findings: 'Findings',
+    transcript: 'Transcript (credentials masked)',
+  },
   engines: {
     probe: 'probe',
     capture: 'capture',

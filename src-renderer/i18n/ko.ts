@@ -212,6 +212,22 @@ export const ko: Dict = {
     notDecisive: '결정적이지 않음',
     where: { fmc: 'FMC에서', proxy: '프록시에서', network: '네트워크에서', app: 'ProxyScope에서' },
   },
+  probe: {
+    run: '프록시 점검',
+    running: '점검 중…',
+    about: (proxy: string) =>
+      `이 컴퓨터에서 ${proxy}를 거쳐: CONNECT tools.cisco.com:443, 프록시 인증, 터널 안의 TLS, HEAD, 최대 크기 요청을 시험합니다. FMC와 같은 네트워크 경로의 호스트에서 실행하십시오.`,
+    noProxy: '점검하려면 설정 단계에서 HTTP 프록시와 포트를 입력하십시오(사용 켜기).',
+    passwordLabel: '이번 점검에 쓸 비밀번호',
+    passwordNote: '기억하지 않음: 이번 점검에만 사용합니다.',
+    stages: '단계',
+    colStage: '단계',
+    colStatus: '상태',
+    colMs: 'ms',
+    colDetail: '상세',
+    findings: '발견 사항',
+    transcript: '기록(자격 증명 가림)',
+  },
   engines: {
     probe: '점검(probe)',
     capture: '캡처',

@@ -20,6 +20,7 @@ import { Session } from '../../src-main/core/session.js';
 import { createMemorySecretStore } from '../../src-main/core/settings.js';
 import { startHost, type Host } from '../../src-main/host/server.js';
 import { connectCapture } from '../unit/contract/capture-fixture.js';
+import { startLab } from '../../src-main/core/lab/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CHROMIUM = '/usr/bin/chromium';
@@ -145,7 +146,7 @@ test('the other steps show the document facts and say plainly what is not connec
   assert.match(ts, /cat \/etc\/sf\/iprep_proxy\.conf/);
   assert.match(ts, /curl -x http:\/\/proxy\.lab\.test:8080 -I https:\/\/tools\.cisco\.com/);
   assert.ok(!ts.includes(PASSWORD), 'the password never appears in commands');
-  assert.match(ts, /not connected yet/);
+  assert.match(ts, /Probe the proxy/);
 
   await page.getByRole('button', { name: 'Verify', exact: true }).click();
   const v = await page.locator('main').innerText();
@@ -235,3 +236,31 @@ test('Known Issues diagnoses the open capture and its evidence leads to the pack
   await page.screenshot({ path: path.join(root, 'test-results/wizard-evidence.png') });
   assert.deepEqual(pageErrors, [], 'no script errors in the page');
 });
+
+test(
+  'Troubleshoot probes the Setup proxy (the built-in lab on loopback) and shows its verdict',
+  { skip },
+  async () => {
+    const lab = await startLab({ dir: path.join(dir, 'lab'), scenario: 'acl-403' });
+    try {
+      await page.getByRole('button', { name: 'Setup', exact: true }).click();
+      await waitForSetup();
+      await field('HTTP Proxy').fill('127.0.0.1');
+      await field('Port').fill(String(lab.proxyPort));
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor({ timeout: 10_000 });
+      await page.getByRole('button', { name: 'Troubleshoot', exact: true }).click();
+      await page.getByRole('button', { name: 'Probe the proxy', exact: true }).click();
+      const verdict = page.getByTestId('probe-verdict');
+      await verdict.waitFor({ timeout: 30_000 });
+      assert.match(await verdict.innerText(), /proxy-denied/);
+      const probe = await page.getByTestId('probe').innerText();
+      assert.match(probe, /connect-response/);
+      assert.ok(!probe.includes(PASSWORD), 'the password is not shown');
+      await page.screenshot({ path: path.join(root, 'test-results/wizard-probe.png') });
+      assert.deepEqual(pageErrors, [], 'no script errors in the page');
+    } finally {
+      await lab.close();
+    }
+  },
+);
