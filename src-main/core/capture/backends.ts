@@ -7,13 +7,17 @@ import { findExecutable } from './tools.js';
 import type { BackendAvailability, BackendName } from './types.js';
 
 /**
- * 'auto' tries dumpcap, then tcpdump, then cap. The pipe tools come first because they give what
- * the cap binding cannot: kernel timestamps (cap's are taken at dispatch), the kernel's drop
- * counters (cap does not expose pcap_stats), non-promiscuous capture (cap always sets promisc),
- * and permissions the user may already have (Wireshark's group for dumpcap). cap is the fallback
- * that needs no external tool (e.g. Windows with Npcap but no Wireshark).
+ * 'auto' tries tcpdump, then dumpcap, then cap, and keeps the first that is present and permitted.
+ * The tools come before cap because they give what the binding cannot: kernel timestamps (cap's
+ * are taken at dispatch), the kernel's drop counters (cap does not expose pcap_stats), capture
+ * without promiscuous mode (cap always sets it), and permissions the user may already have.
+ * tcpdump before dumpcap: in immediate mode its packets arrive within a millisecond and it reports
+ * drops every second, where dumpcap (no immediate mode) delivers in blocks up to 250 ms late and
+ * reports drops at the end; as a non-root user tcpdump is usually not permitted and dumpcap (the
+ * wireshark group) is, so auto then lands on dumpcap. cap is the fallback that needs no external
+ * tool (e.g. Windows with Npcap but no Wireshark).
  */
-export const AUTO_ORDER: readonly BackendName[] = ['dumpcap', 'tcpdump', 'cap'];
+export const AUTO_ORDER: readonly BackendName[] = ['tcpdump', 'dumpcap', 'cap'];
 
 function capLoadable(): { ok: true; path: string } | { ok: false; reason: string } {
   try {

@@ -100,12 +100,23 @@ async function mapLimited<T, R>(items: T[], limit: number, fn: (t: T) => Promise
   return out;
 }
 
+/**
+ * The interfaces as the backend that would capture sees them: the one asked for, or (like 'auto')
+ * the first present backend that may capture on at least one interface.
+ */
 export async function listInterfaces(opts: ListInterfacesOptions = {}): Promise<InterfaceList> {
+  const present = detectBackends().filter((a) => a.present && (!opts.backend || a.name === opts.backend));
+  let first: InterfaceList | null = null;
+  for (const a of present) {
+    const list = await listWith(a.name, a.path!, opts);
+    first ??= list;
+    if (opts.backend || opts.tryOpen === false || list.interfaces.some((i) => i.capturePermitted)) return list;
+  }
+  return first ?? { backend: null, interfaces: [] };
+}
+
+async function listWith(backend: BackendName, exe: string, opts: ListInterfacesOptions): Promise<InterfaceList> {
   const tryOpen = opts.tryOpen ?? true;
-  const avail = detectBackends();
-  const chosen = opts.backend ? avail.find((a) => a.name === opts.backend && a.present) : avail.find((a) => a.present);
-  if (!chosen) return { backend: null, interfaces: [] };
-  const backend = chosen.name;
 
   if (backend === 'cap') {
     const list = await listInterfacesWithCap(tryOpen, opts.helperPath, opts.helperLauncher);
@@ -128,7 +139,6 @@ export async function listInterfaces(opts: ListInterfacesOptions = {}): Promise<
     return { backend, interfaces: result };
   }
 
-  const exe = chosen.path!;
   const listed = await run(exe, ['-D']);
   const entries = parseToolInterfaceList(listed.out + '\n' + listed.err);
   const result = await mapLimited(entries, 4, async (e): Promise<CaptureInterface> => {

@@ -18,8 +18,9 @@ export function pipeToolArgs(tool: PipeTool, opts: SourceOptions): string[] {
     if (opts.filter) args.push('--', opts.filter);
     return args;
   }
-  // dumpcap: pcapng on stdout; -B in MiB
-  const args = ['-q', '-i', opts.interface, '-s', String(opts.snapLength), '-B', String(Math.ceil(opts.bufferBytes / (1024 * 1024))), '-w', '-'];
+  // dumpcap: pcapng on stdout; -B in MiB. It does not use immediate mode, so libpcap's ring has
+  // variable-size frames and 32 MiB holds plenty even on lo
+  const args = ['-q', '-i', opts.interface, '-s', String(opts.snapLength), '-B', String(Math.min(32, Math.ceil(opts.bufferBytes / (1024 * 1024)))), '-w', '-'];
   if (!opts.promiscuous) args.push('-p');
   if (opts.filter) args.push('-f', opts.filter);
   return args;
