@@ -370,12 +370,35 @@ export class PacketContext {
     return this.hooks.fetchFrame(no);
   }
 
+  /**
+   * Recently reassembled PDUs (frame number and key -> bytes), so that a summary()/dissect()
+   * right after index() finds them without re-reading frames. Kept small (RECENT_PDUS entries).
+   */
+  rememberPdu(key: string, bytes: Uint8Array): void {
+    if (!this.firstPass) return;
+    const i = this.recentNext;
+    this.recentNext = (i + 1) % RECENT_PDUS;
+    this.recentNo[i] = this.no;
+    this.recentKey[i] = key;
+    this.recentBytes[i] = bytes;
+  }
+  recentPdu(key: string): Uint8Array | undefined {
+    for (let i = 0; i < RECENT_PDUS; i++) if (this.recentNo[i] === this.no && this.recentKey[i] === key) return this.recentBytes[i];
+    return undefined;
+  }
+  private recentNext = 0;
+  private readonly recentNo = new Int32Array(RECENT_PDUS);
+  private readonly recentKey: string[] = new Array<string>(RECENT_PDUS).fill('');
+  private readonly recentBytes: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(RECENT_PDUS).fill(undefined);
+
   /** Asks the transport layer for `len` more bytes after data end, for a PDU starting at `offset`. */
   requestDesegment(offset: number, len: number): void {
     this.desegmentOffset = offset;
     this.desegmentLen = len;
   }
 }
+
+const RECENT_PDUS = 64;
 
 /** FastInfo.flags bit for packets with a malformed-packet expert item (tcp/analysis uses bits 0..19). */
 export const FLAG_MALFORMED = 1 << 30;

@@ -5,6 +5,8 @@
 //     const fi = engine.index(raw, no);      // FAST: no tree, no strings. fi is REUSED: copy fields.
 //     // fi.proto (top protocol id), fi.protoMask, fi.conv (-1 none), fi.flags, fi.tcpFlags, fi.severity
 //   }
+//   engine.indexWithSummary(raw, no)          // index() + the single-pass row in one dissection
+//                                             // ({ fast, summary }, reused object): for streaming
 //   engine.summary(raw, no): PacketSummary   // the packet-list row (columns only), any order
 //   engine.dissect(raw, no): DissectedPacket // PacketDetail + protocols + FieldSource, any order
 //   engine.conversations(): ConversationInfo[]
@@ -15,7 +17,12 @@
 // index() is where conversation state changes (TCP analysis, reassembly, HTTP→TLS tunnels);
 // what a random-access dissection needs from it is kept per frame, only where non-trivial.
 // Reassembled PDUs are rebuilt on random access with opts.fetchFrame (the bytes stay in the file);
-// without fetchFrame the engine keeps the reassembled bytes in memory.
+// without fetchFrame the engine keeps the reassembled bytes in memory (opts.keepReassembled:false
+// keeps only the last 64, enough for a caller that asks for a row right after indexing it).
+// Rows from summary()/dissect() are two-pass rows (tshark -2, the Wireshark GUI): e.g. a frame
+// holding the first piece of a PDU shows TCP's Info + " [TCP segment of a reassembled PDU]".
+// Per-frame state: 4 bytes a frame (conversation id) + compact records for frames with TCP
+// analysis flags or reassembly, IPv4 fragments, ICMP echo links.
 //
 // `no` is the 1-based frame number. `raw.data` may be reused by the caller after the call.
 
@@ -31,6 +38,12 @@ export interface EngineOptions {
   registry?: Registry;
   /** reads an earlier frame again (random access reassembly); without it reassembled bytes stay in memory */
   fetchFrame?: (no: number) => RawPacket | undefined;
+  /**
+   * Keep every reassembled PDU's bytes in memory (default: only when there is no fetchFrame).
+   * A streaming caller that asks summary()/dissect() right after index() of the same frame (the
+   * analyze command) can say false: the most recent PDUs stay in a small cache.
+   */
+  keepReassembled?: boolean;
 }
 
 /** What index() learns about a packet: small integers only. The object is reused between calls. */
@@ -94,7 +107,7 @@ export class PacketEngine {
   private readonly streamCounters = new Map<number, number>();
   /** frame number -> conversation id + 1 (0 = none) */
   private frameConv = new Int32Array(1 << 12);
-  private readonly perFrame = new Map<string, Map<number, unknown>>();
+  private readonly perFrame = new Map<string, FrameStore>();
   private firstSec = NaN;
   private firstNsec = 0;
   private readonly fast: FastInfo = { proto: 0, protoMask: 0, conv: -1, flags: 0, tcpFlags: 0, severity: 0 };
@@ -112,14 +125,13 @@ export class PacketEngine {
       frameData: (proto, no) => this.perFrame.get(proto)?.get(no),
       setFrameData: (proto, no, value) => {
         let m = this.perFrame.get(proto);
-        if (!m) this.perFrame.set(proto, (m = new Map()));
-        if (value === undefined) m.delete(no);
-        else m.set(no, value);
+        if (!m) this.perFrame.set(proto, (m = new FrameStore()));
+        m.set(no, value);
       },
       fetchFrame: (no) => this.fetch?.(no),
     };
     this.ctx = new PacketContext(this.registry, hooks);
-    this.ctx.retainReassembled = this.fetch === undefined;
+    this.ctx.retainReassembled = opts.keepReassembled ?? this.fetch === undefined;
   }
 
   /** Whether random-access reassembly can re-read frames (otherwise PDU bytes are kept). */
@@ -145,6 +157,32 @@ export class PacketEngine {
     f.severity = ctx.severity;
     return f;
   }
+
+  /**
+   * index() and the row in one dissection, for streaming callers (the analyze command): the row
+   * is what a single pass knows, as `tshark -r` prints it (e.g. the first piece of a reassembled
+   * PDU shows its dissector's Info + " [TCP segment of a reassembled PDU]"); summary() later
+   * gives the two-pass row (`tshark -2`, the GUI). Returns a reused object: copy `fast`.
+   */
+  indexWithSummary(raw: RawPacket, no: number): { fast: FastInfo; summary: PacketSummary } {
+    if (Number.isNaN(this.firstSec)) {
+      this.firstSec = raw.tsSec;
+      this.firstNsec = raw.tsNsec;
+    }
+    const ctx = this.ctx;
+    ctx.begin(raw, no, MODE_SUMMARY, true, this.rel(raw));
+    ctx.call(this.frameModule, 0, ctx.frame.length, null);
+    const f = this.fast;
+    f.proto = ctx.topProto;
+    f.protoMask = ctx.protoMask;
+    f.conv = ctx.conv ? ctx.conv.id : -1;
+    f.flags = ctx.flags;
+    f.tcpFlags = ctx.tcpFlags;
+    f.severity = ctx.severity;
+    this.row.summary = this.makeSummary(ctx);
+    return this.row;
+  }
+  private readonly row: { fast: FastInfo; summary: PacketSummary } = { fast: this.fast, summary: { no: 0, time: 0, src: '', dst: '', protocol: '', length: 0, info: '' } };
 
   /** The packet-list row of an indexed frame (no tree). */
   summary(raw: RawPacket, no: number): PacketSummary {
@@ -334,5 +372,34 @@ export class PacketEngine {
       this.frameConv = a;
     }
     this.frameConv[no] = id + 1;
+  }
+}
+
+/**
+ * Per-frame values of one protocol: a frame-number index (4 bytes a frame, grown as frames come)
+ * into a dense list, much cheaper than a Map with hundreds of thousands of number keys.
+ */
+class FrameStore {
+  private index = new Int32Array(1024);
+  private readonly values: unknown[] = [];
+  get(no: number): unknown {
+    if (no >= this.index.length) return undefined;
+    const i = this.index[no];
+    return i === 0 ? undefined : this.values[i - 1];
+  }
+  set(no: number, value: unknown): void {
+    if (no >= this.index.length) {
+      let n = this.index.length;
+      while (n <= no) n *= 2;
+      const a = new Int32Array(n);
+      a.set(this.index);
+      this.index = a;
+    }
+    const i = this.index[no];
+    if (i !== 0) this.values[i - 1] = value;
+    else if (value !== undefined) {
+      this.values.push(value);
+      this.index[no] = this.values.length;
+    }
   }
 }

@@ -1,7 +1,9 @@
 // Ethernet II (and 802.3 length frames shown as such), dispatching on the "ethertype" table.
 
 import type { FieldNode } from './types.js';
-import type { ProtocolModule } from './registry.js';
+import type { DissectorTable, ProtocolModule } from './registry.js';
+
+let ethertypeTable: DissectorTable | null = null;
 import { formatMac, type PacketContext } from './engine-context.js';
 import { macWithResolution, resolveMac } from './oui.js';
 import { dataModule } from './frame.js';
@@ -27,7 +29,7 @@ export function ethertypeText(t: number): string {
  */
 export function dispatchEthertype(ctx: PacketContext, type: number, off: number, end: number, tree: FieldNode[] | null): number {
   ctx.mark('ethertype');
-  const m = ctx.registry.table('ethertype').get(type);
+  const m = (ethertypeTable ??= ctx.registry.table('ethertype')).get(type);
   if (m) return ctx.call(m, off, end, tree);
   if (ctx.cols) ctx.setInfo(`Ethernet II, type ${ethertypeText(type)}`);
   return ctx.call(dataModule, off, end, tree);

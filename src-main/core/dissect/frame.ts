@@ -2,7 +2,9 @@
 // comments), then hands the bytes to the link layer through the "link" table (LINKTYPE_*).
 
 import type { FieldNode } from './types.js';
-import type { ProtocolModule } from './registry.js';
+import type { DissectorTable, ProtocolModule } from './registry.js';
+
+let linkTable: DissectorTable | null = null;
 import type { PacketContext } from './engine-context.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -73,12 +75,13 @@ export const frameModule: ProtocolModule = {
   experts: [{ id: 'frame.comment.expert', severity: 'chat', group: 'comment', message: 'Formatted comment' }],
   register(r) {
     r.add(dataModule);
+    linkTable = r.table('link');
   },
   dissect(ctx: PacketContext, off: number, end: number, tree: FieldNode[] | null): number {
     const raw = ctx.raw;
     ctx.enter(frameModule);
     if (tree) addFrameTree(ctx, tree);
-    const link = ctx.registry.table('link').get(raw.linkType);
+    const link = (linkTable ?? ctx.registry.table('link')).get(raw.linkType);
     if (link) ctx.call(link, off, end, tree);
     else {
       ctx.call(dataModule, off, end, tree);

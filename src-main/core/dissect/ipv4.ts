@@ -4,7 +4,9 @@
 // the "ip.proto" table.
 
 import type { FieldNode } from './types.js';
-import type { ProtocolModule } from './registry.js';
+import type { DissectorTable, ProtocolModule } from './registry.js';
+
+let ipProtoTable: DissectorTable | null = null;
 import { formatIpv4, type PacketContext } from './engine-context.js';
 import { dataModule } from './frame.js';
 import { rebuild, type PduPart } from '../tcp/reassembly.js';
@@ -179,7 +181,7 @@ export const ipv4Module: ProtocolModule = {
       ctx.source = src;
       ctx.ipPayloadLen = whole.bytes.length;
       try {
-        const m = ctx.registry.table('ip.proto').get(proto);
+        const m = (ipProtoTable ??= ctx.registry.table('ip.proto')).get(proto);
         ctx.call(m ?? dataModule, 0, whole.bytes.length, tree);
       } finally {
         ctx.data = savedData;
@@ -187,7 +189,7 @@ export const ipv4Module: ProtocolModule = {
       }
       return ipEnd - off;
     }
-    const m = ctx.registry.table('ip.proto').get(proto);
+    const m = (ipProtoTable ??= ctx.registry.table('ip.proto')).get(proto);
     if (m) ctx.call(m, payload, ipEnd, tree);
     else {
       if (ctx.cols) ctx.setInfo(ipProtoText(proto));
@@ -292,12 +294,13 @@ function reassemble(ctx: PacketContext, ipOff: number, payload: number, ipEnd: n
     }
     const rec: FragRecord = { completes: { parts, length: set.total } };
     if (ctx.retainReassembled) rec.completes!.bytes = bytes;
+    else ctx.rememberPdu('ip', bytes);
     ctx.setFrameData('ip.frag', rec);
     return { bytes, parts };
   }
   const rec = ctx.frameData<FragRecord>('ip.frag');
   const c = rec?.completes;
   if (!c) return undefined;
-  const bytes = c.bytes ?? rebuild(c.parts, c.length, (no) => (no === ctx.no ? ctx.frame : ctx.fetchFrame(no)?.data));
+  const bytes = c.bytes ?? ctx.recentPdu('ip') ?? rebuild(c.parts, c.length, (no) => (no === ctx.no ? ctx.frame : ctx.fetchFrame(no)?.data));
   return bytes ? { bytes, parts: c.parts } : undefined;
 }

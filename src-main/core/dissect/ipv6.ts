@@ -2,7 +2,9 @@
 // are not reassembled. Sets the network addresses and columns, dispatches on "ip.proto".
 
 import type { FieldNode } from './types.js';
-import type { ProtocolModule } from './registry.js';
+import type { DissectorTable, ProtocolModule } from './registry.js';
+
+let ipProtoTable: DissectorTable | null = null;
 import { formatIpv6, hexBytes } from './engine-context.js';
 import { ipProtoText } from './ipv4.js';
 import { dataModule } from './frame.js';
@@ -153,7 +155,7 @@ export const ipv6Module: ProtocolModule = {
       ctx.ipPayloadLen = plen === 0 ? ipEnd - p : off + 40 + plen - p;
     }
     if (nxt === 59) return ipEnd - off;
-    const m = ctx.registry.table('ip.proto').get(nxt);
+    const m = (ipProtoTable ??= ctx.registry.table('ip.proto')).get(nxt);
     if (m) ctx.call(m, p, ipEnd, tree);
     else {
       if (ctx.cols) ctx.setInfo(ipProtoText(nxt));

@@ -563,6 +563,8 @@ function payload(ctx: PacketContext, tree: FieldNode[] | null, t: FieldNode[] | 
   if (ctx.firstPass) {
     if (aflags & REPEATED || !complete) return;
     firstPassPayload(ctx, tcs.dirs[ctx.dir], rseq, pStart, pEnd, tree);
+    // a single pass shows what it knows now: the marker on frames whose data waits for more
+    if (ctx.cols && ctx.flags & TCP_SEGMENT_OF_PDU && !(ctx.flags & TCP_REASSEMBLED_PDU)) ctx.appendInfo('[TCP segment of a reassembled PDU]');
     return;
   }
   if (aflags & REPEATED) {
@@ -573,7 +575,7 @@ function payload(ctx: PacketContext, tree: FieldNode[] | null, t: FieldNode[] | 
   let pos = pStart;
   if (rec?.completes) {
     const c = rec.completes;
-    const bytes = c.bytes ?? rebuild(c.parts, c.length, (no) => (no === ctx.no ? ctx.frame : ctx.fetchFrame(no)?.data));
+    const bytes = c.bytes ?? ctx.recentPdu('tcp') ?? rebuild(c.parts, c.length, (no) => (no === ctx.no ? ctx.frame : ctx.fetchFrame(no)?.data));
     if (bytes) dissectReassembled(ctx, tree, t, c.module, bytes, c.parts);
     else if (t) ctx.addGenerated(t, `Reassembled PDU (${c.length} bytes) unavailable: earlier frames could not be read again`);
     ctx.flags |= TCP_REASSEMBLED_PDU;
@@ -669,13 +671,13 @@ function firstPassPayload(ctx: PacketContext, dir: { msp: unknown; nextSeq: numb
   if (msp) {
     const avail = pEnd - pos;
     const take = msp.need < 0 ? avail : Math.min(avail, msp.need - msp.total);
-    msp.append(ctx.no, ctx.data, pos, take);
-    if (msp.need >= 0 && msp.total < msp.need) {
+    if (msp.need >= 0 && msp.total + take < msp.need) {
+      msp.append(ctx.no, ctx.data, pos, take);
       record(ctx, ctx.no).partialFrom = pos;
       ctx.flags |= TCP_SEGMENT_OF_PDU;
       return;
     }
-    const bytes = msp.bytes();
+    const bytes = msp.appendAndJoin(ctx.no, ctx.data, pos, take);
     const saved = save(ctx);
     const savedData = ctx.data;
     ctx.data = bytes;
@@ -748,7 +750,10 @@ function completeMsp(ctx: PacketContext, msp: Msp, len: number, tailOff: number)
   }
   const r = record(ctx, ctx.no);
   r.completes = { module: msp.module, parts, length: len, tailOff: len === msp.total ? tailOff : parts[parts.length - 1].off + parts[parts.length - 1].len };
-  if (ctx.retainReassembled) r.completes.bytes = msp.bytes().slice(0, len);
+  const bytes = msp.bytes();
+  const pduBytes = len === bytes.length ? bytes : bytes.slice(0, len);
+  if (ctx.retainReassembled) r.completes.bytes = pduBytes;
+  else ctx.rememberPdu('tcp', pduBytes);
   for (const p of parts) {
     if (p.frame === ctx.no) continue;
     const pr = record(ctx, p.frame);

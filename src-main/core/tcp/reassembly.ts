@@ -33,6 +33,22 @@ export class Msp {
     this.nextSeq = (this.nextSeq + len) >>> 0;
   }
 
+  /** Adds the last piece straight from the frame and returns the whole buffer (one copy). */
+  appendAndJoin(frame: number, data: Uint8Array, off: number, len: number): Uint8Array {
+    this.parts.push({ frame, off, len });
+    const out = new Uint8Array(this.total + len);
+    let p = 0;
+    for (const c of this.chunks) {
+      out.set(c, p);
+      p += c.length;
+    }
+    out.set(data.subarray(off, off + len), p);
+    this.total += len;
+    this.nextSeq = (this.nextSeq + len) >>> 0;
+    this.chunks = [out];
+    return out;
+  }
+
   bytes(): Uint8Array {
     if (this.chunks.length === 1) return this.chunks[0];
     const out = new Uint8Array(this.total);

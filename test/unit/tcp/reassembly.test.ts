@@ -180,7 +180,10 @@ test('reassembly: a retransmitted piece is not fed twice', () => {
 
 test('reassembly: when earlier frames cannot be read again, the row says so instead of failing', () => {
   const whole = pdu('needs frame four');
-  const packets = flowFrames(47700, [whole.subarray(0, 7), whole.subarray(7)]);
+  const chunks = [whole.subarray(0, 7), whole.subarray(7)];
+  // more split PDUs after it push it out of the engine's small cache of recent PDUs
+  for (let i = 0; i < 70; i++) chunks.push(pdu(`filler ${i}`).subarray(0, 3), pdu(`filler ${i}`).subarray(3));
+  const packets = flowFrames(47700, chunks);
   const e = new PacketEngine({ fetchFrame: () => undefined });
   packets.forEach((p, i) => e.index(p, i + 1));
   const d = e.dissect(packets[4], 5);
