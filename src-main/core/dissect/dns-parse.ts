@@ -426,6 +426,11 @@ export interface DnsTreeOptions {
   /** offset of the 2-byte TCP length prefix, when carried over TCP */
   lengthPrefixAt?: number;
   source?: number;
+  /** query/response linking (Wireshark's [Response In], [Request In], [Time]) */
+  responseIn?: number;
+  requestIn?: number;
+  /** seconds between query and response, and the same as text with 9 decimals */
+  time?: { seconds: number; text: string };
 }
 
 /** The "Domain Name System" subtree; offsets are positions in the buffer that was parsed. */
@@ -491,6 +496,9 @@ export function dnsTree(m: DnsMessage, opts: DnsTreeOptions = {}): { node: Field
     const last = list[list.length - 1];
     kids.push({ label, offset: first.offset, length: last.offset + last.length - first.offset, children: list.map(recordNode) });
   }
+  if (opts.responseIn !== undefined) kids.push({ label: `[Response In: ${opts.responseIn}]`, field: 'dns.response_in', value: opts.responseIn, offset: o, length: 0, generated: true });
+  if (opts.requestIn !== undefined) kids.push({ label: `[Request In: ${opts.requestIn}]`, field: 'dns.response_to', value: opts.requestIn, offset: o, length: 0, generated: true });
+  if (opts.time) kids.push({ label: `[Time: ${opts.time.text} seconds]`, field: 'dns.time', value: opts.time.seconds, offset: o, length: 0, generated: true });
   if (m.malformed) {
     const e: ExpertItem = { ...DNS_MALFORMED, message: `Malformed DNS message: ${m.malformed}` };
     expert.push(e);

@@ -48,7 +48,64 @@ const FIELDS: FieldDef[] = [
   { name: 'dns.srv.weight', label: 'Weight', type: 'uint' },
   { name: 'dns.srv.port', label: 'Port', type: 'uint' },
   { name: 'dns.srv.target', label: 'Target', type: 'string' },
+  { name: 'dns.response_in', label: 'Response In', type: 'framenum' },
+  { name: 'dns.response_to', label: 'Request In', type: 'framenum' },
+  { name: 'dns.time', label: 'Time', type: 'reltime' },
 ];
+
+interface DnsQueryRecord {
+  frame: number;
+  sec: number;
+  nsec: number;
+}
+
+/** Queries and answers of one conversation, keyed by frame numbers (stable on re-dissection). */
+interface DnsState {
+  queries: Map<number, DnsQueryRecord[]>;
+  responseOf: Map<number, number>;
+  queryOf: Map<number, DnsQueryRecord>;
+}
+
+function stateOf(ctx: PacketContext): DnsState | undefined {
+  let st = ctx.convData<DnsState>('dns');
+  if (!st && ctx.firstPass) {
+    st = { queries: new Map(), responseOf: new Map(), queryOf: new Map() };
+    ctx.setConvData('dns', st);
+  }
+  return st;
+}
+
+/** Pairs a response with the latest unanswered query of the same id sent before it. */
+function link(ctx: PacketContext, st: DnsState | undefined, id: number, response: boolean): { responseIn?: number; query?: DnsQueryRecord } {
+  if (!st) return {};
+  if (!response) {
+    let list = st.queries.get(id);
+    if (!list) st.queries.set(id, (list = []));
+    if (!list.some((q) => q.frame === ctx.no)) list.push({ frame: ctx.no, sec: ctx.raw.tsSec, nsec: ctx.raw.tsNsec });
+    return { responseIn: st.responseOf.get(ctx.no) };
+  }
+  let query = st.queryOf.get(ctx.no);
+  if (!query) {
+    const list = st.queries.get(id) ?? [];
+    for (let i = list.length - 1; i >= 0; i--) {
+      if (list[i].frame < ctx.no && !st.responseOf.has(list[i].frame)) {
+        query = list[i];
+        st.responseOf.set(query.frame, ctx.no);
+        st.queryOf.set(ctx.no, query);
+        break;
+      }
+    }
+  }
+  return { query };
+}
+
+function timeBetween(q: DnsQueryRecord, sec: number, nsec: number): { seconds: number; text: string } {
+  let ns = (BigInt(sec) - BigInt(q.sec)) * 1_000_000_000n + BigInt(nsec - q.nsec);
+  const neg = ns < 0n;
+  if (neg) ns = -ns;
+  const text = `${neg ? '-' : ''}${ns / 1_000_000_000n}.${(ns % 1_000_000_000n).toString().padStart(9, '0')}`;
+  return { seconds: sec - q.sec + (nsec - q.nsec) / 1e9, text };
+}
 
 const MALFORMED: ExpertDef = { id: 'malformed', severity: 'error', group: 'malformed', message: 'Malformed DNS message' };
 
@@ -68,6 +125,7 @@ const infoMark = new WeakMap<PacketContext, { no: number; text: string }>();
 
 function dissectMessage(ctx: PacketContext, off: number, len: number, tree: FieldNode[] | null, prefixAt?: number): void {
   const m = parseDns(ctx.data, off, len);
+  const l = len >= 4 ? link(ctx, stateOf(ctx), m.id, m.response) : {};
   if (ctx.cols) {
     // several messages in one frame (DNS over TCP) share the Info column
     const mark = infoMark.get(ctx);
@@ -76,7 +134,13 @@ function dissectMessage(ctx: PacketContext, off: number, len: number, tree: Fiel
     infoMark.set(ctx, { no: ctx.no, text: ctx.info });
   }
   if (tree) {
-    const { node, expert } = dnsTree(m, { lengthPrefixAt: prefixAt, source: ctx.source || undefined });
+    const { node, expert } = dnsTree(m, {
+      lengthPrefixAt: prefixAt,
+      source: ctx.source || undefined,
+      responseIn: l.responseIn,
+      requestIn: l.query?.frame,
+      time: l.query ? timeBetween(l.query, ctx.raw.tsSec, ctx.raw.tsNsec) : undefined,
+    });
     attach(ctx, tree, node, expert);
   } else if (m.malformed) {
     ctx.expert(null, MALFORMED, `Malformed DNS message: ${m.malformed}`);

@@ -103,9 +103,11 @@ export const tlsModule: ProtocolModule = {
         return 0;
       }
     } else if (need.length < end - off) {
+      // whole records, then the start of another: wait for the rest of it (not for garbage)
       take = off + need.length;
       const rest = tlsRecordsNeed(ctx.data, take, end);
-      if (rest.kind === 'more') ctx.requestDesegment(take, rest.atLeast);
+      if (rest.kind === 'more' && (end - take < 5 || looksLikeTls(ctx.data, take, end))) ctx.requestDesegment(take, rest.atLeast);
+      else take = end;
     }
     ctx.enter(tlsModule);
     const st = stateOf(ctx);

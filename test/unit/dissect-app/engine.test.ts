@@ -75,6 +75,12 @@ test('DNS over UDP and over TCP with the length prefix split across segments', (
   assert.equal(rows[5].info, 'Standard query 0x1a2b A tools.cisco.com');
   assert.equal(rows[7].info, 'Standard query response 0x1a2b A tools.cisco.com A 72.163.4.161');
   assert.deepEqual(dissect(8).fields.values('dns.a'), ['72.163.4.161']);
+  // query/response linking, over UDP and TCP
+  assert.deepEqual(dissect(1).fields.values('dns.response_in'), [2]);
+  assert.deepEqual(dissect(2).fields.values('dns.response_to'), [1]);
+  assert.ok(Math.abs(Number(dissect(2).fields.values('dns.time')[0]) - 0.01) < 1e-6);
+  assert.deepEqual(dissect(6).fields.values('dns.response_in'), [8]);
+  assert.deepEqual(dissect(8).fields.values('dns.response_to'), [6]);
   crossCheck(t, frames, rows);
 });
 
