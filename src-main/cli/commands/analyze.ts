@@ -1,18 +1,28 @@
 // `proxyscope analyze FILE [--filter EXPR] [--format text|tsv|json]`: reads a capture in one
 // streaming pass and prints the packet list the way `tshark -r` does (or as TSV / JSON). Output is
 // written in chunks as the file is read, so a million-packet file never becomes a million strings.
-import { closeSync, openSync, readSync, fstatSync } from 'node:fs';
+// Big files are dissected by worker threads, each owning the conversations of some address pairs
+// (core/store/partition.ts); the main thread merges their rows back into frame order.
+import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { UsageError, type CliCommand, type CliIo } from '../command.js';
-import { createCaptureParser } from '../../core/pcap/parser.js';
-import { CaptureFileError, type CaptureInterfaceInfo, type RawPacket } from '../../core/pcap/types.js';
+import { CaptureFileError } from '../../core/pcap/types.js';
 import { PacketEngine, type ConversationInfo } from '../../core/dissect/engine.js';
-import type { ExpertSeverity, PacketSummary } from '../../core/dissect/types.js';
-import { TCP_ANALYSIS_MASK } from '../../core/store/default-engine.js';
-import { compileFilter, FilterError, isEmptyFilter, type CompiledFilter } from '../../core/filter/index.js';
+import { compileFilter, FilterError, isEmptyFilter } from '../../core/filter/index.js';
+import {
+  PacketLister,
+  TSV_HEADER,
+  knownFieldNames,
+  openCapture,
+  streamCapture,
+  type ListFinding,
+  type ListFormat,
+} from '../../core/store/listing.js';
+import type { ListingWorkerData, ListingWorkerMessage } from '../../core/store/listing-worker.js';
 
-type Format = 'text' | 'tsv' | 'json';
-
-const USAGE = `Usage: proxyscope analyze FILE [--filter EXPR] [--format text|tsv|json]
+const USAGE = `Usage: proxyscope analyze FILE [--filter EXPR] [--format text|tsv|json] [--threads N]
 
 Reads a pcap or pcapng file and prints its packet list.
 
@@ -20,17 +30,12 @@ Reads a pcap or pcapng file and prints its packet list.
   -Y, --filter EXPR display filter in Wireshark syntax, e.g. 'tcp.port == 3128 && http'
   -T, --format FMT  text (default; like tshark -r), tsv (no, time, src, dst, protocol,
                     length, info), or json (packets, conversations, findings)
+  --threads N       dissect with N worker threads (default: 1 for files under 32 MB,
+                    else up to 4, one per CPU core)
 
 Exit status: 0 on success, 1 on a bad option, filter or file.`;
 
-/** An expert item of warn or error severity, as the JSON output lists it. */
-export interface AnalyzeFinding {
-  no: number;
-  severity: ExpertSeverity;
-  group: string;
-  id: string;
-  message: string;
-}
+export type AnalyzeFinding = ListFinding;
 
 /**
  * The JSON document's tail, built after the pass. Seam for the diagnosis: a function from
@@ -45,13 +50,16 @@ export interface AnalyzeReport {
 interface Options {
   file: string;
   filter: string | null;
-  format: Format;
+  format: ListFormat;
+  /** 0 = choose from the file size and the CPU count */
+  threads: number;
 }
 
 function parseArgs(args: string[]): Options {
   let file: string | undefined;
   let filter: string | null = null;
-  let format: Format = 'text';
+  let format: ListFormat = 'text';
+  let threads = 0;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const value = (): string => {
@@ -63,17 +71,25 @@ function parseArgs(args: string[]): Options {
     else if (a.startsWith('--filter=')) filter = a.slice('--filter='.length);
     else if (a === '--format' || a === '-T') format = checkFormat(value());
     else if (a.startsWith('--format=')) format = checkFormat(a.slice('--format='.length));
+    else if (a === '--threads') threads = checkThreads(value());
+    else if (a.startsWith('--threads=')) threads = checkThreads(a.slice('--threads='.length));
     else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
     else if (file === undefined) file = a;
     else throw new UsageError(`one capture file at a time (got "${file}" and "${a}")`);
   }
   if (file === undefined) throw new UsageError('which capture file? Give its path.');
-  return { file, filter: isEmptyFilter(filter) ? null : filter, format };
+  return { file, filter: isEmptyFilter(filter) ? null : filter, format, threads };
 }
 
-function checkFormat(v: string): Format {
+function checkFormat(v: string): ListFormat {
   if (v === 'text' || v === 'tsv' || v === 'json') return v;
   throw new UsageError(`--format must be text, tsv or json (got "${v}")`);
+}
+
+function checkThreads(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--threads must be a whole number from 1 to 64 (got "${v}")`);
+  return n;
 }
 
 /**
@@ -83,6 +99,7 @@ function checkFormat(v: string): Format {
 class ChunkedOutput {
   private buf = Buffer.allocUnsafe(1 << 20);
   private used = 0;
+  private queued: Buffer[] = [];
   constructor(private readonly stream: NodeJS.WritableStream) {}
   write(s: string): void {
     // a UTF-8 character takes at most 3 bytes per UTF-16 unit
@@ -92,10 +109,6 @@ class ChunkedOutput {
     }
     this.used += this.buf.write(s, this.used);
   }
-  get pending(): number {
-    return this.used;
-  }
-  private queued: Buffer[] = [];
   /** moves the filled part aside (a copy) so the buffer can be reused */
   private spill(): void {
     if (this.used === 0) return;
@@ -112,206 +125,202 @@ class ChunkedOutput {
   }
 }
 
-/** The Time column as tshark prints it: seconds since the first packet, 6 or 9 decimals. */
-function formatTime(t: number, digits: number): string {
-  return t.toFixed(digits);
+function buildReport(conversations: ConversationInfo[], findings: AnalyzeFinding[]): AnalyzeReport {
+  return { conversations, findings };
 }
 
-function oneLine(s: string): string {
-  return s.indexOf('\t') >= 0 || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0
-    ? s.replace(/[\t\r\n]/g, ' ')
-    : s;
-}
-
-/** tshark's default one-line layout (print_columns): padded No., Time, Source; "→"; padded Destination. */
-export function textRow(s: PacketSummary, digits: number): string {
-  const no = String(s.no);
-  const time = formatTime(s.time, digits);
-  return `${no.length < 5 ? no.padStart(5) : no} ${time.length < 10 ? time.padStart(10) : time} ${s.src.length < 12 ? s.src.padStart(12) : s.src} → ${s.dst.length < 12 ? s.dst.padEnd(12) : s.dst} ${s.protocol} ${s.length} ${oneLine(s.info)}\n`;
-}
-
-export function tsvRow(s: PacketSummary, digits: number): string {
-  return `${s.no}\t${formatTime(s.time, digits)}\t${oneLine(s.src)}\t${oneLine(s.dst)}\t${oneLine(s.protocol)}\t${s.length}\t${oneLine(s.info)}\n`;
-}
-
-function jsonRow(s: PacketSummary, digits: number): string {
-  const o: Record<string, unknown> = {
-    no: s.no,
-    time: Number(formatTime(s.time, digits)),
-    src: s.src,
-    dst: s.dst,
-    protocol: s.protocol,
-    length: s.length,
-    info: s.info,
-  };
-  if (s.comment !== undefined) o.comment = s.comment;
-  return JSON.stringify(o);
-}
-
-/** How a compiled filter is evaluated: from the first pass's small numbers when it only asks about protocols. */
-function fastTester(
-  filter: CompiledFilter,
-  engine: PacketEngine,
-): ((protoMask: number, flags: number) => boolean) | null {
-  if (!filter.presenceOnly) return null;
-  const bits = new Map<string, number>();
-  for (const name of filter.names) {
-    if (name === 'tcp.analysis.flags' || name === 'frame') continue;
-    const id = engine.registry.protocolId(name);
-    if (id < 1 || id > 30) return null;
-    bits.set(name, 1 << id);
+/** Writes rows as they come, adding what the format needs around them. */
+class RowWriter {
+  private first = true;
+  constructor(
+    readonly output: ChunkedOutput,
+    private readonly format: ListFormat,
+    file: string,
+  ) {
+    if (format === 'json') output.write(`{"file":${JSON.stringify(file)},"packets":[`);
+    if (format === 'tsv') output.write(TSV_HEADER);
   }
-  let mask = 0;
-  let flags = 0;
-  const src = {
-    hasProtocol: (n: string) => n === 'frame' || ((bits.get(n) ?? 0) & mask) !== 0,
-    values: (n: string) => (n === 'tcp.analysis.flags' && (flags & TCP_ANALYSIS_MASK) !== 0 ? TRUE : NONE),
-  };
-  return (m, f) => {
-    mask = m;
-    flags = f;
-    return filter.test(src);
-  };
+  row(text: string): void {
+    if (this.format === 'json') this.output.write(this.first ? '\n' : ',\n');
+    this.output.write(text);
+    this.first = false;
+  }
+  finish(report: AnalyzeReport): void {
+    if (this.format !== 'json') return;
+    this.output.write(
+      `${this.first ? '' : '\n'}],\n"conversations":${JSON.stringify(report.conversations)},\n"findings":${JSON.stringify(report.findings)}}\n`,
+    );
+  }
 }
 
-const TRUE = [true] as const;
-const NONE = [] as const;
+/** The worker script next to the running bundle (dist/cli/listing-worker.js), if built. */
+function workerScript(): URL | null {
+  const url = new URL('./listing-worker.js', import.meta.url);
+  try {
+    return url.protocol === 'file:' && existsSync(fileURLToPath(url)) ? url : null;
+  } catch {
+    return null;
+  }
+}
 
-function buildReport(engine: PacketEngine, findings: AnalyzeFinding[]): AnalyzeReport {
-  return { conversations: engine.conversations(), findings };
+function threadsFor(opts: Options): number {
+  if (opts.threads > 0) return opts.threads;
+  let size: number;
+  try {
+    size = statSync(opts.file).size;
+  } catch {
+    return 1;
+  }
+  return size < 32 * 1024 * 1024 ? 1 : Math.max(1, Math.min(4, availableParallelism()));
+}
+
+function fileProblem(io: CliIo, file: string, failure: { message: string; hint?: string }, packets: number): number {
+  const where = packets > 0 ? ` (stopped after packet ${packets})` : '';
+  io.err(`proxyscope analyze: ${file}: ${failure.message}${where}${failure.hint ? `\n${failure.hint}` : ''}`);
+  return 1;
 }
 
 export async function analyzeFile(opts: Options, out: NodeJS.WritableStream, io: CliIo): Promise<number> {
-  const engine = new PacketEngine();
-  let filter: CompiledFilter | null = null;
   if (opts.filter !== null) {
     try {
-      filter = compileFilter(opts.filter, { knownFields: [...engine.registry.fields()].map((f) => f.name) });
+      compileFilter(opts.filter, { knownFields: knownFieldNames(new PacketEngine()) });
     } catch (e) {
-      if (e instanceof FilterError) {
-        io.err(
-          `proxyscope analyze: bad filter: ${e.message}\n  ${opts.filter}\n  ${' '.repeat(e.position)}${'^'.repeat(Math.min(e.length, Math.max(1, opts.filter.length - e.position)))}`,
-        );
-        return 1;
-      }
-      throw e;
-    }
-  }
-  const fast = filter ? fastTester(filter, engine) : null;
-
-  let fd: number;
-  try {
-    fd = openSync(opts.file, 'r');
-    if (fstatSync(fd).isDirectory()) {
-      closeSync(fd);
-      io.err(`proxyscope analyze: ${opts.file} is a folder; give a .pcap or .pcapng file.`);
+      if (!(e instanceof FilterError)) throw e;
+      const caret = '^'.repeat(Math.min(e.length, Math.max(1, opts.filter.length - e.position)));
+      io.err(`proxyscope analyze: bad filter: ${e.message}\n  ${opts.filter}\n  ${' '.repeat(e.position)}${caret}`);
       return 1;
     }
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const why =
-      err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.message;
-    io.err(`proxyscope analyze: cannot read ${opts.file}: ${why}.`);
-    return 1;
   }
-
-  const output = new ChunkedOutput(out);
-  const interfaces: CaptureInterfaceInfo[] = [];
-  let digits = -1;
-  const findings: AnalyzeFinding[] = [];
-  let first = true;
-  let count = 0;
-  const wantFindings = opts.format === 'json';
-  const row = opts.format === 'text' ? textRow : opts.format === 'tsv' ? tsvRow : null;
-
-  if (opts.format === 'json') output.write(`{"file":${JSON.stringify(opts.file)},"packets":[`);
-  if (opts.format === 'tsv') output.write('no\ttime\tsrc\tdst\tprotocol\tlength\tinfo\n');
-
-  const onPacket = (raw: RawPacket): void => {
-    const no = ++count;
-    if (digits < 0) digits = (interfaces[raw.interfaceId]?.tsUnitNs ?? 1000) < 1000 ? 9 : 6;
-    const fi = engine.index(raw, no);
-    const severity = fi.severity;
-    let summary: PacketSummary | null = null;
-    if (filter) {
-      if (fast) {
-        if (!fast(fi.protoMask, fi.flags)) return;
-      } else {
-        const d = engine.dissect(raw, no);
-        if (!filter.test(d.fields)) return;
-        summary = d.summary;
-        if (wantFindings && severity >= 3) collectFindings(no, d.expert, findings);
-      }
-    }
-    if (wantFindings && severity >= 3 && summary === null) {
-      const d = engine.dissect(raw, no);
-      summary = d.summary;
-      collectFindings(no, d.expert, findings);
-    }
-    if (summary === null) summary = engine.summary(raw, no);
-    if (row) output.write(row(summary, digits));
-    else {
-      output.write(first ? '\n' : ',\n');
-      output.write(jsonRow(summary, digits));
-    }
-    first = false;
-  };
-  const parser = createCaptureParser({ onPacket, onInterface: (i) => (interfaces[i.id] = i) });
-
-  let failure: CaptureFileError | null = null;
-  const chunk = Buffer.allocUnsafe(1 << 20);
+  let fd: number;
   try {
-    let position = 0;
-    for (;;) {
-      let n: number;
-      try {
-        n = readSync(fd, chunk, 0, chunk.length, position);
-      } catch (e) {
-        throw new CaptureFileError(
-          'io',
-          position,
-          `cannot read ${opts.file} at byte ${position}: ${(e as Error).message}`,
-        );
-      }
-      if (n === 0) break;
-      position += n;
-      parser.push(n === chunk.length ? chunk : chunk.subarray(0, n));
-      await output.flush();
-    }
-    parser.end();
+    fd = openCapture(opts.file);
   } catch (e) {
     if (!(e instanceof CaptureFileError)) throw e;
-    failure = e;
-  } finally {
-    closeSync(fd);
-  }
-
-  if (opts.format === 'json') {
-    const report = buildReport(engine, findings);
-    output.write(
-      `${first ? '' : '\n'}],\n"conversations":${JSON.stringify(report.conversations)},\n"findings":${JSON.stringify(report.findings)}}\n`,
-    );
-  }
-  await output.flush();
-  if (failure) {
-    const where = count > 0 ? ` after packet ${count}` : '';
-    io.err(
-      `proxyscope analyze: ${opts.file}: ${failure.message}${where ? ` (stopped${where})` : ''}${failure.hint ? `\n${failure.hint}` : ''}`,
-    );
+    io.err(`proxyscope analyze: ${e.message}`);
     return 1;
   }
-  return 0;
+  const threads = threadsFor(opts);
+  const script = threads > 1 ? workerScript() : null;
+  const output = new ChunkedOutput(out);
+  const writer = new RowWriter(output, opts.format, opts.file);
+  if (script) {
+    // the workers open the file themselves
+    const { closeSync } = await import('node:fs');
+    closeSync(fd);
+    return analyzeParallel(opts, script, threads, writer, io);
+  }
+
+  const lister = new PacketLister({ format: opts.format, filter: opts.filter, findings: opts.format === 'json' });
+  const result = await streamCapture(
+    fd,
+    opts.file,
+    (raw, no) => {
+      const row = lister.packet(raw, no);
+      if (row !== null) writer.row(row);
+    },
+    (info) => lister.addInterface(info),
+    () => output.flush(),
+  );
+  writer.finish(buildReport(lister.conversations(), lister.findings));
+  await output.flush();
+  return result.failure ? fileProblem(io, opts.file, result.failure, result.packets) : 0;
 }
 
-function collectFindings(
-  no: number,
-  expert: { id: string; severity: ExpertSeverity; group: string; message: string }[],
-  into: AnalyzeFinding[],
-): void {
-  for (const x of expert) {
-    if (x.severity === 'warn' || x.severity === 'error')
-      into.push({ no, severity: x.severity, group: x.group, id: x.id, message: x.message });
+interface Part {
+  worker: Worker;
+  batches: { nos: Uint32Array; text: string; ends: Uint32Array }[];
+  /** position in batches[0] */
+  row: number;
+  end: Extract<ListingWorkerMessage, { type: 'end' }> | null;
+}
+
+/** Runs `threads` workers over the file and merges their rows (each in frame order) by frame number. */
+async function analyzeParallel(opts: Options, script: URL, threads: number, writer: RowWriter, io: CliIo): Promise<number> {
+  const parts: Part[] = [];
+  let failed: unknown = null;
+  let wake: (() => void) | null = null;
+  const poke = (): void => {
+    wake?.();
+    wake = null;
+  };
+  for (let index = 0; index < threads; index++) {
+    const data: ListingWorkerData = {
+      file: opts.file,
+      format: opts.format,
+      filter: opts.filter,
+      findings: opts.format === 'json',
+      part: { index, count: threads },
+    };
+    const worker = new Worker(script, { workerData: data });
+    const part: Part = { worker, batches: [], row: 0, end: null };
+    worker.on('message', (m: ListingWorkerMessage) => {
+      if (m.type === 'rows') part.batches.push({ nos: m.nos, text: m.text, ends: m.ends });
+      else part.end = m;
+      poke();
+    });
+    worker.on('error', (e) => {
+      failed = e;
+      poke();
+    });
+    worker.on('exit', (code) => {
+      if (!part.end && failed === null) failed = new Error(`a dissection thread stopped unexpectedly (exit code ${code})`);
+      poke();
+    });
+    parts.push(part);
   }
+  try {
+    for (;;) {
+      if (failed !== null) throw failed;
+      // the next row is the smallest frame number among the parts; a part with nothing queued
+      // that has not ended may still deliver a smaller one, so wait for it
+      let best: Part | null = null;
+      let bestNo = Infinity;
+      let waiting = false;
+      for (const p of parts) {
+        const b = p.batches[0];
+        if (b) {
+          if (b.nos[p.row] < bestNo) {
+            bestNo = b.nos[p.row];
+            best = p;
+          }
+        } else if (!p.end) waiting = true;
+      }
+      if (waiting || (best === null && parts.some((p) => !p.end))) {
+        await writer.output.flush();
+        await new Promise<void>((res) => (wake = res));
+        continue;
+      }
+      if (best === null) break;
+      const b = best.batches[0];
+      const start = best.row === 0 ? 0 : b.ends[best.row - 1];
+      writer.row(b.text.slice(start, b.ends[best.row]));
+      if (++best.row === b.nos.length) {
+        best.batches.shift();
+        best.row = 0;
+        best.worker.postMessage({ type: 'ack' });
+      }
+    }
+  } finally {
+    for (const p of parts) void p.worker.terminate();
+  }
+  const ends = parts.map((p) => p.end!);
+  const conversations = mergeConversations(ends.flatMap((e) => e.conversations as ConversationInfo[]));
+  const findings = (ends.flatMap((e) => e.findings) as AnalyzeFinding[]).sort((a, b) => a.no - b.no);
+  writer.finish(buildReport(conversations, findings));
+  await writer.output.flush();
+  const failure = ends.find((e) => e.failure)?.failure;
+  return failure ? fileProblem(io, opts.file, failure, Math.max(...ends.map((e) => e.packets))) : 0;
+}
+
+/** Conversations of all parts in order of their first frame, numbered as one engine would. */
+function mergeConversations(all: ConversationInfo[]): ConversationInfo[] {
+  all.sort((a, b) => a.firstFrame - b.firstFrame);
+  const streams = new Map<string, number>();
+  return all.map((c, id) => {
+    const stream = streams.get(c.transport) ?? 0;
+    streams.set(c.transport, stream + 1);
+    return { ...c, id, stream };
+  });
 }
 
 export const analyzeCommand: CliCommand = {

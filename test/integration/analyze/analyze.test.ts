@@ -32,24 +32,35 @@ let pcapng = '';
 const ports = { http: 0, proxy: 0, dns: 0, closed: 0 };
 
 let cli = '';
+let cliDir = '';
 
-/** The current source of the CLI bundled once for this test (fast to start, never a stale dist/). */
-async function bundleCli(outfile: string): Promise<void> {
+/**
+ * The current source of the CLI (and its dissection worker, next to it) bundled once for this
+ * test: fast to start, never a stale dist/.
+ */
+async function bundleCli(outdir: string): Promise<void> {
   const { build } = await import('esbuild');
-  await build({
-    entryPoints: [path.join(root, 'src-main/cli/main.ts')],
-    outfile,
+  const common = {
     bundle: true,
-    platform: 'node',
+    platform: 'node' as const,
     target: 'node20',
-    format: 'esm',
-    packages: 'external',
-    nodePaths: [path.join(root, 'node_modules')],
+    format: 'esm' as const,
+    packages: 'external' as const,
     define: { __APP_VERSION__: '"test"' },
-    logLevel: 'error',
+    logLevel: 'error' as const,
     banner: {
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
     },
+  };
+  await build({
+    ...common,
+    entryPoints: [path.join(root, 'src-main/cli/main.ts')],
+    outfile: path.join(outdir, 'cli.mjs'),
+  });
+  await build({
+    ...common,
+    entryPoints: [path.join(root, 'src-main/core/store/listing-worker.ts')],
+    outfile: path.join(outdir, 'listing-worker.js'),
   });
 }
 
@@ -237,15 +248,16 @@ before(async () => {
   pcap = path.join(dir, 'lo.pcap');
   pcapng = path.join(dir, 'lo.pcapng');
   // inside the repository so that the bundle finds node_modules
-  cli = path.join(root, 'dist', `analyze-test-${process.pid}.mjs`);
-  await bundleCli(cli);
+  cliDir = path.join(root, 'dist', `analyze-test-${process.pid}`);
+  await bundleCli(cliDir);
+  cli = path.join(cliDir, 'cli.mjs');
   await makeTraffic();
   // tcpdump writes classic pcap only; the pcapng is the same capture converted by Wireshark's editcap
   if (existsSync(EDITCAP)) spawnSync(EDITCAP, ['-F', 'pcapng', pcap, pcapng]);
 });
 
 after(() => {
-  if (cli) rmSync(cli, { force: true });
+  if (cliDir) rmSync(cliDir, { recursive: true, force: true });
   if (dir && !process.env.KEEP_ANALYZE_DIR) rmSync(dir, { recursive: true, force: true });
   else if (dir) console.log('kept', dir);
 });
@@ -356,6 +368,16 @@ test('display filters select the same packets as tshark -Y', { skip }, () => {
       mismatches.push(`${f}: ours [${got.join(',')}] tshark [${expected.join(',')}]`);
   }
   assert.deepEqual(mismatches, []);
+});
+
+test('worker threads give the same rows as one thread', { skip }, () => {
+  for (const format of ['tsv', 'json']) {
+    const one = analyze(pcap, '--format', format, '--threads', '1');
+    const two = analyze(pcap, '--format', format, '--threads', '3');
+    assert.equal(one.status, 0, one.stderr);
+    assert.equal(two.status, 0, two.stderr);
+    assert.equal(two.stdout, one.stdout);
+  }
 });
 
 test('json output lists packets, conversations and findings', { skip }, () => {

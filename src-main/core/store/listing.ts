@@ -1,0 +1,250 @@
+// The packet list of a capture file as text, in one streaming pass: what `proxyscope analyze`
+// prints (tshark-like text, TSV or JSON rows), with display filtering and the findings (expert
+// items of warn/error severity). A PacketLister can own only a part of the packets (see
+// partition.ts) so several can run in parallel threads on one file.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { PacketEngine, type ConversationInfo } from '../dissect/engine.js';
+import type { ExpertSeverity, PacketSummary } from '../dissect/types.js';
+import { compileFilter, type CompiledFilter } from '../filter/index.js';
+import { createCaptureParser } from '../pcap/parser.js';
+import { CaptureFileError, type CaptureInterfaceInfo, type RawPacket } from '../pcap/types.js';
+import { TCP_ANALYSIS_MASK } from './default-engine.js';
+import { partitionKey } from './partition.js';
+
+export type ListFormat = 'text' | 'tsv' | 'json';
+
+/** An expert item of warn or error severity, as the JSON output lists it. */
+export interface ListFinding {
+  no: number;
+  severity: ExpertSeverity;
+  group: string;
+  id: string;
+  message: string;
+}
+
+export interface ListerOptions {
+  format: ListFormat;
+  /** display filter (already known to compile), or null for every packet */
+  filter: string | null;
+  /** collect findings (dissects the packets whose index says warn or worse) */
+  findings: boolean;
+  /** own only the packets whose partition key falls in this part */
+  part?: { index: number; count: number };
+}
+
+/** The TSV header line. */
+export const TSV_HEADER = 'no\ttime\tsrc\tdst\tprotocol\tlength\tinfo\n';
+
+/** The text with tabs and line breaks turned into spaces (one scan; no copy when there are none). */
+function oneLine(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 9 || c === 10 || c === 13) return s.replace(/[\t\r\n]/g, ' ');
+  }
+  return s;
+}
+
+/** tshark's one-line layout (print_columns): No. ≥5 and Time ≥10 right-aligned, Source ≥12 right-aligned, "→", Destination ≥12 left-aligned. */
+export function textRow(s: PacketSummary, time: string): string {
+  const no = String(s.no);
+  return `${no.length < 5 ? no.padStart(5) : no} ${time.length < 10 ? time.padStart(10) : time} ${s.src.length < 12 ? s.src.padStart(12) : s.src} → ${s.dst.length < 12 ? s.dst.padEnd(12) : s.dst} ${s.protocol} ${s.length} ${oneLine(s.info)}\n`;
+}
+
+export function tsvRow(s: PacketSummary, time: string): string {
+  return `${s.no}\t${time}\t${oneLine(s.src)}\t${oneLine(s.dst)}\t${oneLine(s.protocol)}\t${s.length}\t${oneLine(s.info)}\n`;
+}
+
+/** One packet as a JSON object (no separator; the caller joins them). */
+export function jsonRow(s: PacketSummary, time: string): string {
+  const o: Record<string, unknown> = {
+    no: s.no,
+    time: Number(time),
+    src: s.src,
+    dst: s.dst,
+    protocol: s.protocol,
+    length: s.length,
+    info: s.info,
+  };
+  if (s.comment !== undefined) o.comment = s.comment;
+  return JSON.stringify(o);
+}
+
+const TRUE = [true] as const;
+const NONE = [] as const;
+
+/** A filter evaluated from the first pass's numbers alone when it only asks about protocols. */
+function fastTester(
+  filter: CompiledFilter,
+  engine: PacketEngine,
+): ((mask: number, flags: number) => boolean) | null {
+  if (!filter.presenceOnly) return null;
+  const bits = new Map<string, number>();
+  for (const name of filter.names) {
+    if (name === 'tcp.analysis.flags' || name === 'frame') continue;
+    const id = engine.registry.protocolId(name);
+    if (id < 1 || id > 30) return null;
+    bits.set(name, 1 << id);
+  }
+  let mask = 0;
+  let flags = 0;
+  const src = {
+    hasProtocol: (n: string) => n === 'frame' || ((bits.get(n) ?? 0) & mask) !== 0,
+    values: (n: string) => (n === 'tcp.analysis.flags' && (flags & TCP_ANALYSIS_MASK) !== 0 ? TRUE : NONE),
+  };
+  return (m, f) => {
+    mask = m;
+    flags = f;
+    return filter.test(src);
+  };
+}
+
+/** Field names for filter checks (unknown names are errors with a suggestion). */
+export function knownFieldNames(engine: PacketEngine): string[] {
+  return [...engine.registry.fields()].map((f) => f.name);
+}
+
+export class PacketLister {
+  readonly engine = new PacketEngine();
+  readonly findings: ListFinding[] = [];
+  private readonly filter: CompiledFilter | null;
+  private readonly fast: ((mask: number, flags: number) => boolean) | null;
+  private readonly row: (s: PacketSummary, time: string) => string;
+  private readonly interfaces: CaptureInterfaceInfo[] = [];
+  private originSec = 0;
+  private originNsec = 0;
+  private digits = -1;
+
+  constructor(private readonly options: ListerOptions) {
+    this.filter =
+      options.filter === null
+        ? null
+        : compileFilter(options.filter, { knownFields: knownFieldNames(this.engine) });
+    this.fast = this.filter ? fastTester(this.filter, this.engine) : null;
+    this.row = options.format === 'text' ? textRow : options.format === 'tsv' ? tsvRow : jsonRow;
+  }
+
+  addInterface(info: CaptureInterfaceInfo): void {
+    this.interfaces[info.id] = info;
+  }
+
+  /**
+   * Takes every packet of the file in order; returns its row (text/TSV with a newline, JSON
+   * without separator), or null when it is filtered out or belongs to another part.
+   */
+  packet(raw: RawPacket, no: number): string | null {
+    if (no === 1) {
+      // times count from the file's first packet, whichever part owns it
+      this.originSec = raw.tsSec;
+      this.originNsec = raw.tsNsec;
+      this.digits = (this.interfaces[raw.interfaceId]?.tsUnitNs ?? 1000) < 1000 ? 9 : 6;
+    }
+    const part = this.options.part;
+    if (part && part.count > 1 && partitionKey(raw.linkType, raw.data) % part.count !== part.index)
+      return null;
+    const engine = this.engine;
+    const fi = engine.index(raw, no);
+    const severity = fi.severity;
+    let summary: PacketSummary | null = null;
+    const filter = this.filter;
+    if (filter) {
+      if (this.fast) {
+        if (!this.fast(fi.protoMask, fi.flags)) return null;
+      } else {
+        const d = engine.dissect(raw, no);
+        if (!filter.test(d.fields)) return null;
+        summary = d.summary;
+        if (this.options.findings && severity >= 3) this.collect(no, d.expert);
+      }
+    }
+    if (this.options.findings && severity >= 3 && summary === null) {
+      const d = engine.dissect(raw, no);
+      summary = d.summary;
+      this.collect(no, d.expert);
+    }
+    if (summary === null) summary = engine.summary(raw, no);
+    const t = raw.tsSec - this.originSec + (raw.tsNsec - this.originNsec) / 1e9;
+    return this.row(summary, t.toFixed(this.digits));
+  }
+
+  private collect(
+    no: number,
+    expert: { id: string; severity: ExpertSeverity; group: string; message: string }[],
+  ): void {
+    for (const x of expert) {
+      if (x.severity === 'warn' || x.severity === 'error') {
+        this.findings.push({ no, severity: x.severity, group: x.group, id: x.id, message: x.message });
+      }
+    }
+  }
+
+  conversations(): ConversationInfo[] {
+    return this.engine.conversations();
+  }
+}
+
+/** Opens a capture for reading; throws CaptureFileError('io') with a plain reason. */
+export function openCapture(path: string): number {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why =
+      err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.message;
+    throw new CaptureFileError('io', 0, `cannot read ${path}: ${why}.`);
+  }
+  if (fstatSync(fd).isDirectory()) {
+    closeSync(fd);
+    throw new CaptureFileError('io', 0, `${path} is a folder; give a .pcap or .pcapng file.`);
+  }
+  return fd;
+}
+
+export interface StreamResult {
+  packets: number;
+  /** the problem that stopped reading early (packets before it were delivered), or null */
+  failure: CaptureFileError | null;
+}
+
+/**
+ * Reads the capture in 1 MiB chunks through the parser; `afterChunk` runs between chunks (to
+ * flush output or wait for a consumer). Closes the file.
+ */
+export async function streamCapture(
+  fd: number,
+  path: string,
+  onPacket: (raw: RawPacket, no: number) => void,
+  onInterface: (info: CaptureInterfaceInfo) => void,
+  afterChunk: () => Promise<void> | void,
+): Promise<StreamResult> {
+  let count = 0;
+  const parser = createCaptureParser({ onPacket: (raw) => onPacket(raw, ++count), onInterface });
+  const chunk = Buffer.allocUnsafe(1 << 20);
+  let failure: CaptureFileError | null = null;
+  try {
+    let position = 0;
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(fd, chunk, 0, chunk.length, position);
+      } catch (e) {
+        throw new CaptureFileError(
+          'io',
+          position,
+          `cannot read ${path} at byte ${position}: ${(e as Error).message}`,
+        );
+      }
+      if (n === 0) break;
+      position += n;
+      parser.push(chunk.subarray(0, n));
+      await afterChunk();
+    }
+    parser.end();
+  } catch (e) {
+    if (!(e instanceof CaptureFileError)) throw e;
+    failure = e;
+  } finally {
+    closeSync(fd);
+  }
+  return { packets: count, failure };
+}
