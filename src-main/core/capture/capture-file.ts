@@ -34,6 +34,9 @@ export class CaptureFileOutput {
   /** bytes in files already closed (ring rotation) */
   private closedBytes = 0;
   private dirty = false;
+  /** writer.bytesWritten at the last flush of the current file */
+  private flushedAt = 0;
+  private readonly closedSizes = new Map<string, number>();
 
   constructor(
     private readonly base: string,
@@ -49,6 +52,7 @@ export class CaptureFileOutput {
     const w = new PcapngWriter(file, { comment: this.comment });
     w.addInterface({ linkType: this.iface.linkType, name: this.iface.name, description: this.iface.description, snapLength: this.iface.snapLength });
     w.flush();
+    this.flushedAt = w.bytesWritten;
     this.kept.push(file);
     return w;
   }
@@ -82,14 +86,23 @@ export class CaptureFileOutput {
     });
   }
 
+  /** bytes of `file` on disk (a closed ring file: all of it; the current one: up to the last flush) */
+  bytesOnDisk(file: string): number {
+    // (the writer may also have flushed by itself since: an underestimate is safe for readers)
+    if (file === this.current) return this.flushedAt;
+    return this.closedSizes.get(file) ?? 0;
+  }
+
   private rotate(): void {
     this.writer.close();
+    this.closedSizes.set(this.current, this.writer.bytesWritten);
     this.closedBytes += this.writer.bytesWritten;
     this.seq++;
     this.current = ringFileName(this.base, this.seq, new Date());
     this.writer = this.open(this.current);
     while (this.ring && this.kept.length > this.ring.files) {
       const old = this.kept.shift()!;
+      this.closedSizes.delete(old);
       try {
         unlinkSync(old);
       } catch {
@@ -101,6 +114,7 @@ export class CaptureFileOutput {
   flush(): void {
     if (!this.dirty) return;
     this.writer.flush();
+    this.flushedAt = this.writer.bytesWritten;
     this.dirty = false;
   }
 

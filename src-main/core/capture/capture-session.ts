@@ -14,6 +14,11 @@ import type { BackendName, CaptureOptions, CaptureStats, StopReason } from './ty
 export interface BatchInfo {
   /** the pcapng file the packets' dataOffset refers to (ring mode: changes over time), or null */
   file: string | null;
+  /**
+   * bytes of `file` already on disk when the consumer is called: the batch is flushed first, so a
+   * reader (PacketStore.append's fileBytes) can read every packet of it at once
+   */
+  fileBytes: number;
 }
 
 export interface CaptureSession {
@@ -217,29 +222,36 @@ export async function startCapture(opts: CaptureOptions): Promise<CaptureSession
         if (packets.length > room) packets = packets.slice(0, room);
       }
       if (limits.maxBytes !== undefined && output && output.totalBytes >= limits.maxBytes) continue;
+      // a batch is delivered per file: in ring mode a rotation may fall inside it
+      const groups: { file: string | null; packets: RawPacket[] }[] = [];
       if (output) {
         try {
+          let group: { file: string | null; packets: RawPacket[] } | null = null;
           for (let i = 0; i < packets.length; i++) {
-            packets[i]!.dataOffset = output.write(packets[i]!);
+            const p = packets[i]!;
+            p.dataOffset = output.write(p);
+            if (!group || group.file !== output.currentFile) groups.push((group = { file: output.currentFile, packets: [] }));
+            group.packets.push(p);
             // the size limit is exact to the packet: nothing after it is kept
-            if (limits.maxBytes !== undefined && output.totalBytes >= limits.maxBytes && i + 1 < packets.length) {
-              packets = packets.slice(0, i + 1);
-              break;
-            }
+            if (limits.maxBytes !== undefined && output.totalBytes >= limits.maxBytes) break;
           }
+          // consumers may read the packets back from the file right away
+          if (consumers.length > 0) output.flush();
         } catch (e) {
           stopRequested?.('error', new CaptureError('write-failed', `Writing the capture file failed: ${e instanceof Error ? e.message : String(e)}`, ['Check free disk space.']));
           return;
         }
-      }
-      delivered += packets.length;
-      const info: BatchInfo = { file: output?.currentFile ?? null };
-      for (const c of consumers) {
-        try {
-          const r = c(packets, info);
-          if (r && typeof (r as Promise<void>).then === 'function') await r;
-        } catch {
-          // a consumer's failure must not stop the capture or the file
+      } else groups.push({ file: null, packets });
+      for (const g of groups) {
+        delivered += g.packets.length;
+        const info: BatchInfo = { file: g.file, fileBytes: g.file && output ? output.bytesOnDisk(g.file) : 0 };
+        for (const c of consumers) {
+          try {
+            const r = c(g.packets, info);
+            if (r && typeof (r as Promise<void>).then === 'function') await r;
+          } catch {
+            // a consumer's failure must not stop the capture or the file
+          }
         }
       }
       const lim = limitReached();

@@ -2,7 +2,7 @@
 // written on the way reads back with the same count in our reader and in tshark.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startCapture, listInterfaces, detectBackends, type BackendName } from '../../../src-main/core/capture/index.js';
@@ -35,6 +35,24 @@ for (const backend of ['cap', 'tcpdump', 'dumpcap'] as BackendName[]) {
           if (s) seen.push(s);
         }
       },
+    });
+    // a consumer (the store) can read each packet back from the file as soon as it gets it
+    let readBackMismatches = 0;
+    let readBackChecked = 0;
+    session.onBatch((packets, info) => {
+      assert.equal(info.file, file);
+      const fd = openSync(file, 'r');
+      try {
+        for (const p of packets) {
+          assert.ok(info.fileBytes >= p.dataOffset + p.capturedLength, 'fileBytes covers the batch');
+          const back = Buffer.alloc(p.capturedLength);
+          readSync(fd, back, 0, back.length, p.dataOffset);
+          readBackChecked++;
+          if (!back.equals(p.data)) readBackMismatches++;
+        }
+      } finally {
+        closeSync(fd);
+      }
     });
     try {
       assert.equal(session.backend, backend);
@@ -89,6 +107,8 @@ for (const backend of ['cap', 'tcpdump', 'dumpcap'] as BackendName[]) {
         assert.equal(fromFile[i]!.dataOffset, flat[i]!.dataOffset);
       }
       if (tshark) assert.equal(tsharkCount(file), delivered);
+      assert.equal(readBackChecked, delivered);
+      assert.equal(readBackMismatches, 0, 'every packet was on disk when the consumer got it');
     } finally {
       await session.stop();
       await server.close();
