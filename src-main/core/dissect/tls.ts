@@ -100,6 +100,9 @@ export const tlsModule: ProtocolModule = {
       // Only when the data starts with a record header do we wait for the rest of that record.
       if (end - off < 5 || looksLikeTls(ctx.data, off, end)) {
         ctx.requestDesegment(off, need.atLeast);
+        // Wireshark's TLS clears Info before asking for more: in a single-pass row the frame that
+        // starts a record then reads just "[TCP segment of a reassembled PDU]" (tshark -r)
+        if (ctx.cols && ctx.firstPass) ctx.setInfo('');
         return 0;
       }
     } else if (need.length < end - off) {

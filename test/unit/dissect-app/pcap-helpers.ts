@@ -122,8 +122,8 @@ export function haveTshark(): boolean {
  * Runs tshark -T fields in two passes (-2, what the Wireshark GUI shows: request/response links and
  * the negotiated TLS version on every frame); one array of columns per packet.
  */
-export function tsharkFields(file: string, fields: string[], extra: string[] = []): string[][] {
-  const args = ['-2', '-n', '-r', file, ...extra, '-T', 'fields', '-E', 'separator=\t', '-E', 'occurrence=a', '-E', 'aggregator=,'];
+export function tsharkFields(file: string, fields: string[], extra: string[] = [], twoPass = true): string[][] {
+  const args = [...(twoPass ? ['-2'] : []), '-n', '-r', file, ...extra, '-T', 'fields', '-E', 'separator=\t', '-E', 'occurrence=a', '-E', 'aggregator=,'];
   for (const f of fields) args.push('-e', f);
   const r = spawnSync('tshark', args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`tshark failed: ${r.stderr}`);

@@ -44,3 +44,23 @@ test('sample captures agree with tshark packet by packet', { skip }, () => {
   }
   assert.ok(compared > 100, `compared ${compared} packets`);
 });
+
+test('single-pass rows (indexWithSummary, as `proxyscope analyze`) agree with tshark -r', { skip }, () => {
+  let compared = 0;
+  for (const f of files) {
+    const file = path.join(DIR, f);
+    const engine = new PacketEngine({ registry: createRegistry([httpModule, tlsModule, dnsModule]) });
+    const rows: string[][] = [];
+    readCaptureFileSync(file, (p) => {
+      const s = engine.indexWithSummary(p, rows.length + 1).summary;
+      rows.push([s.protocol, s.info.replace(/ \(SNI=[^)]*\)/g, '')]);
+    });
+    const ts = tsharkFields(file, ['_ws.col.Protocol', '_ws.col.Info'], ONLY, false);
+    assert.equal(ts.length, rows.length, f);
+    ts.forEach((t, i) => {
+      assert.deepEqual(rows[i], [t[0], t[1].trimEnd()], `${f} frame ${i + 1}`);
+      compared++;
+    });
+  }
+  assert.ok(compared > 100, `compared ${compared} packets`);
+});
