@@ -122,3 +122,20 @@ test('HTTP: header block and body split across segments, pipelined requests, tun
   assert.deepEqual(dissect(17).fields.values('http.response_for.uri'), ['http://example.com/b']);
   crossCheck(t, frames, rows, ['-d', 'tcp.port==8443,http']);
 });
+
+test('a CONNECT tunnel to port 80 carries plain HTTP, not TLS', () => {
+  const s = new TcpStream(['10.40.40.1', 40230], ['10.10.10.1', 3128]);
+  s.send(0, 'CONNECT example.com:80 HTTP/1.1\r\nHost: example.com:80\r\n\r\n');
+  s.send(1, 'HTTP/1.1 200 Connection established\r\n\r\n');
+  s.send(0, 'GET / HTTP/1.1\r\nHost: example.com\r\n\r\n');
+  s.send(1, 'HTTP/1.1 302 Found\r\nLocation: /healthcheck\r\nContent-Length: 0\r\n\r\n');
+  const { rows, dissect } = run(s.frames);
+  assert.deepEqual(rows.slice(3).map((r) => `${r.protocol} ${r.info}`), [
+    'HTTP CONNECT example.com:80 HTTP/1.1',
+    'HTTP HTTP/1.1 200 Connection established',
+    'HTTP GET / HTTP/1.1',
+    'HTTP HTTP/1.1 302 Found',
+  ]);
+  assert.deepEqual(dissect(7).fields.values('http.location'), ['/healthcheck']);
+  assert.deepEqual(dissect(7).fields.values('http.request_in'), [6]);
+});
