@@ -110,6 +110,7 @@ export function groupConversations(facts: readonly PacketFacts[], opts: GroupOpt
   }
 
   const conversations: Conversation[] = [];
+  const taken = new Set<RawConv>();
   const others = new Map<string, { proxy: Endpoint; packets: number[] }>();
   for (const c of all) {
     const firstRequest = c.packets.find((p) => p.http?.request);
@@ -131,6 +132,7 @@ export function groupConversations(facts: readonly PacketFacts[], opts: GroupOpt
       }
     }
     if (!proxy || !client) continue;
+    taken.add(c);
     conversations.push(analyze(conversations.length, client, proxy, c.packets, !!connectFrom));
   }
   // Without a given proxy, SYNs to an inferred proxy that never got a CONNECT also count
@@ -140,8 +142,7 @@ export function groupConversations(facts: readonly PacketFacts[], opts: GroupOpt
     for (const c of all) {
       if (!c.client) continue;
       const server = c.client.host === c.a.host && c.client.port === c.a.port ? c.b : c.a;
-      if (!proxies.has(`${server.host}|${server.port}`)) continue;
-      if (conversations.some((x) => x.packets[0]?.f === c.packets[0])) continue;
+      if (!proxies.has(`${server.host}|${server.port}`) || taken.has(c)) continue;
       conversations.push(analyze(conversations.length, c.client, server, c.packets, false));
     }
     conversations.sort((x, y) => (x.packets[0]?.f.no ?? 0) - (y.packets[0]?.f.no ?? 0));

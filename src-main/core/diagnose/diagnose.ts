@@ -60,11 +60,12 @@ export function diagnosePackets(facts: readonly PacketFacts[], opts: DiagnoseOpt
   }
   // A 407 challenge the client answered later (another request with credentials, or a tunnel
   // that came up) is the normal start of proxy authentication, not the problem.
+  const lastTunnel = tunnels.reduce((a, b) => (b > a ? b : a), 0);
   for (const f of findings) {
     const at = f.packets[0] ?? 0;
     // (a request without credentials from a client that does send them elsewhere is its first try)
-    if (f.id === 'proxy-auth-required' && (credentialed.length > 0 || tunnels.some((n) => n > at))) demote(f, 'the client does answer the challenge with credentials');
-    if (f.id === 'proxy-auth-failed' && tunnels.some((n) => n > at)) demote(f, 'a later attempt was accepted');
+    if (f.id === 'proxy-auth-required' && (credentialed.length > 0 || lastTunnel > at)) demote(f, 'the client does answer the challenge with credentials');
+    if (f.id === 'proxy-auth-failed' && lastTunnel > at) demote(f, 'a later attempt was accepted');
   }
 
   // Capture-wide findings

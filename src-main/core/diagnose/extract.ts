@@ -45,8 +45,18 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 const u16 = (b: Uint8Array, o: number) => (b[o]! << 8) | b[o + 1]!;
 const u32 = (b: Uint8Array, o: number) => ((b[o]! << 24) >>> 0) + (b[o + 1]! << 16) + (b[o + 2]! << 8) + b[o + 3]!;
 
+// Addresses repeat on every packet of a conversation: one string per address keeps a
+// million-packet capture's facts small.
+const ip4Cache = new Map<number, string>();
 function ip4(b: Uint8Array, o: number): string {
-  return `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
+  const k = u32(b, o);
+  let s = ip4Cache.get(k);
+  if (s === undefined) {
+    s = `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
+    if (ip4Cache.size > 100_000) ip4Cache.clear();
+    ip4Cache.set(k, s);
+  }
+  return s;
 }
 function ip6(b: Uint8Array, o: number): string {
   const parts: string[] = [];
@@ -139,8 +149,14 @@ function ipHeader(b: Uint8Array, off: number, v: 4 | 6): L3 | undefined {
   return { src: ip6(b, off + 8), dst: ip6(b, off + 24), proto: next, payload: p, end: Math.min(b.length, off + 40 + plen), ipLength: 40 + plen, headerLen: p - off };
 }
 
+export interface FactExtractorOptions {
+  /** attach each TCP segment's payload bytes to its facts (a view into the packet's buffer) */
+  keepPayload?: boolean;
+}
+
 export class FactExtractor {
   private convs = new Map<string, ConvState>();
+  constructor(private readonly opts: FactExtractorOptions = {}) {}
   /** raw packet → facts; `time` is seconds since the epoch */
   push(p: RawPacket, no: number): PacketFacts {
     const time = p.tsSec + p.tsNsec / 1e9;
@@ -235,7 +251,7 @@ export class FactExtractor {
       }
     }
     const payload = b.subarray(dataOff, l3.end);
-    if (payload.length) f.tcp.payload = payload;
+    if (payload.length && this.opts.keepPayload) f.tcp.payload = payload;
     this.stream(f, payload, seq);
   }
 

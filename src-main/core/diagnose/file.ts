@@ -10,10 +10,7 @@ export async function captureFileFacts(path: string, signal?: AbortSignal): Prom
   const ex = new FactExtractor();
   const facts: PacketFacts[] = [];
   await readCaptureFile(path, (p: RawPacket) => {
-    const f = ex.push(p, facts.length + 1);
-    // the extractor already read the streams; the reader reuses its buffer, so drop the view
-    if (f.tcp) delete f.tcp.payload;
-    facts.push(f);
+    facts.push(ex.push(p, facts.length + 1));
   }, signal ? { signal } : {});
   return facts;
 }
@@ -30,10 +27,13 @@ export async function diagnoseCaptureFile(path: string, opts: DiagnoseOptions = 
 export class CaptureDiagnosis {
   private ex = new FactExtractor();
   private facts: PacketFacts[] = [];
+  /** with the proxy known up front, only its port's TCP packets (and ICMP, DNS) are kept */
+  constructor(private readonly proxyPort?: number) {}
   push(raw: RawPacket, no: number): void {
     const f = this.ex.push(raw, no);
-    if (!f.tcp && !f.icmp && !f.dns) return;
-    if (f.tcp) delete f.tcp.payload;
+    if (f.tcp) {
+      if (this.proxyPort !== undefined && f.srcPort !== this.proxyPort && f.dstPort !== this.proxyPort) return;
+    } else if (!f.icmp && !f.dns) return;
     this.facts.push(f);
   }
   finish(opts: DiagnoseOptions = {}): DiagnosisResult {
@@ -45,10 +45,6 @@ export class CaptureDiagnosis {
 export function rawPacketFacts(packets: Iterable<RawPacket>): PacketFacts[] {
   const ex = new FactExtractor();
   const out: PacketFacts[] = [];
-  for (const p of packets) {
-    const f = ex.push(p, out.length + 1);
-    if (f.tcp) delete f.tcp.payload;
-    out.push(f);
-  }
+  for (const p of packets) out.push(ex.push(p, out.length + 1));
   return out;
 }

@@ -94,13 +94,22 @@ export function mtuRule(c: Conversation, t: Timeline, o: RuleOptions): Finding |
     // B. the other side resets right after a full-size segment (the document's 1440-byte + RST);
     // a bare ACK in between does not count, data or a FIN does. Only the proxy resetting counts:
     // a client that aborts after a large download segment is ordinary.
-    for (const b of dir === 'c2p' ? segs.filter((p) => !p.retransmission && p.len >= th) : []) {
-      const next = c.packets.find((p) => p.f.no > b.f.no && p.dir === other(dir) && (p.len > 0 || p.f.tcp!.fin || p.f.tcp!.rst));
-      if (next?.f.tcp?.rst) {
-        evidence.push(b, next);
-        reasons.push(`the ${who(other(dir))} answered the ${b.len}-byte segment in frame ${b.f.no} with a RST (frame ${next.f.no})`);
-        reasonsKo.push(`${whoKo(other(dir))}가 프레임 ${b.f.no}의 ${b.len}바이트 대용량 패킷에 RST로 응답함(프레임 ${next.f.no})`);
-        break;
+    if (dir === 'c2p') {
+      // one pass: the latest full-size client segment, and what the proxy sent next
+      let pending: ConvPacket | undefined;
+      for (const p of c.packets) {
+        if (p.dir === 'c2p') {
+          if (p.len >= th && !p.retransmission) pending = p;
+          continue;
+        }
+        if (!(p.len > 0 || p.f.tcp!.fin || p.f.tcp!.rst)) continue;
+        if (pending && p.f.tcp!.rst) {
+          evidence.push(pending, p);
+          reasons.push(`the ${who('p2c')} answered the ${pending.len}-byte segment in frame ${pending.f.no} with a RST (frame ${p.f.no})`);
+          reasonsKo.push(`${whoKo('p2c')}가 프레임 ${pending.f.no}의 ${pending.len}바이트 대용량 패킷에 RST로 응답함(프레임 ${p.f.no})`);
+          break;
+        }
+        pending = undefined;
       }
     }
   }
@@ -114,7 +123,8 @@ export function mtuRule(c: Conversation, t: Timeline, o: RuleOptions): Finding |
   // segments arrive and the receiver repeats its ACK
   for (const dir of ['c2p', 'p2c'] as Dir[]) {
     const th = largeThreshold(c, dir);
-    for (const g of c.packets.filter((p) => p.dir === dir && p.gap && p.holeStart !== undefined)) {
+    // (a lossy capture has many recovered holes: look at the first few only)
+    for (const g of c.packets.filter((p) => p.dir === dir && p.gap && p.holeStart !== undefined).slice(0, 20)) {
       const hole = g.relSeq - g.holeStart!;
       const filled = c.packets.some((p) => p.dir === dir && p.f.no > g.f.no && p.relSeq <= g.holeStart! && p.relSeq + p.len > g.holeStart!);
       if (filled || hole < th) continue;
@@ -238,10 +248,18 @@ function idleGap(c: Conversation, t: Timeline, o: RuleOptions): { before: ConvPa
   const ps = c.packets.filter((p) => p.f.no > start && (!close || p.f.no <= close.f.no));
   let best: { before: ConvPacket; after?: ConvPacket; seconds: number } | undefined;
   // silence = no data: bare ACKs and window updates are not progress
+  // next[i]: the first packet after i that carries data or closes (one backward pass)
+  const next: (ConvPacket | undefined)[] = new Array(ps.length);
+  let upcoming: ConvPacket | undefined;
+  for (let i = ps.length - 1; i >= 0; i--) {
+    next[i] = upcoming;
+    const p = ps[i]!;
+    if (p.len > 0 || p.f.tcp!.fin || p.f.tcp!.rst) upcoming = p;
+  }
   for (let i = 0; i < ps.length; i++) {
     const a = ps[i]!;
     if (a.len === 0) continue;
-    const b = ps.slice(i + 1).find((p) => p.len > 0 || p.f.tcp!.fin || p.f.tcp!.rst);
+    const b = next[i];
     const gap = (b ? b.f.time : (o.captureEnd ?? a.f.time)) - a.f.time;
     if (gap < o.stallSeconds) continue;
     // The silence matters when what ends it is the client giving up (FIN/RST) or nothing at all;
