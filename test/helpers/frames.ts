@@ -100,10 +100,21 @@ export function sll(payload: Bytes, o: { pkttype?: number; src?: string; proto?:
 }
 
 /** Linux cooked capture v2 header + payload. */
-export function sll2(payload: Bytes, o: { pkttype?: number; src?: string; proto?: number; ifindex?: number } = {}): Bytes {
+export function sll2(
+  payload: Bytes,
+  o: { pkttype?: number; src?: string; proto?: number; ifindex?: number } = {},
+): Bytes {
   const addr = new Uint8Array(8);
   addr.set(mac(o.src ?? '00:50:56:8d:76:9d'));
-  return concat(u16(o.proto ?? 0x0800), u16(0), u32(o.ifindex ?? 2), u16(1), Uint8Array.from([o.pkttype ?? 4, 6]), addr, payload);
+  return concat(
+    u16(o.proto ?? 0x0800),
+    u16(0),
+    u32(o.ifindex ?? 2),
+    u16(1),
+    Uint8Array.from([o.pkttype ?? 4, 6]),
+    addr,
+    payload,
+  );
 }
 
 // ------------------------------------------------------------------ network layers
@@ -207,7 +218,13 @@ export function tcpOptions(opts: TcpOption[]): Bytes {
     else if (o.kind === 'ws') parts.push(Uint8Array.from([3, 3, o.shift]));
     else if (o.kind === 'sackPerm') parts.push(Uint8Array.from([4, 2]));
     else if (o.kind === 'ts') parts.push(concat(Uint8Array.from([8, 10]), u32(o.val), u32(o.ecr)));
-    else if (o.kind === 'sack') parts.push(concat(Uint8Array.from([5, 2 + 8 * o.blocks.length]), ...o.blocks.map(([l, r]) => concat(u32(l), u32(r)))));
+    else if (o.kind === 'sack')
+      parts.push(
+        concat(
+          Uint8Array.from([5, 2 + 8 * o.blocks.length]),
+          ...o.blocks.map(([l, r]) => concat(u32(l), u32(r))),
+        ),
+      );
     else if (o.kind === 'nop') parts.push(Uint8Array.from([1]));
     else if (o.kind === 'eol') parts.push(Uint8Array.from([0]));
     else parts.push(o.bytes);
@@ -219,7 +236,13 @@ export function tcpOptions(opts: TcpOption[]): Bytes {
 
 /** Linux's SYN options: MSS, SACK_PERM, TS, NOP, WS. */
 export function linuxSynOptions(tsval = 1000, tsecr = 0, mss = 1460, ws = 7): TcpOption[] {
-  return [{ kind: 'mss', value: mss }, { kind: 'sackPerm' }, { kind: 'ts', val: tsval, ecr: tsecr }, { kind: 'nop' }, { kind: 'ws', shift: ws }];
+  return [
+    { kind: 'mss', value: mss },
+    { kind: 'sackPerm' },
+    { kind: 'ts', val: tsval, ecr: tsecr },
+    { kind: 'nop' },
+    { kind: 'ws', shift: ws },
+  ];
 }
 
 export interface TcpOpts {
@@ -237,7 +260,8 @@ export interface TcpOpts {
 }
 
 function pseudoHeader(src: string, dst: string, proto: number, len: number): Bytes {
-  if (src.includes(':')) return concat(ipv6Addr(src), ipv6Addr(dst), u32(len), Uint8Array.from([0, 0, 0, proto]));
+  if (src.includes(':'))
+    return concat(ipv6Addr(src), ipv6Addr(dst), u32(len), Uint8Array.from([0, 0, 0, proto]));
   return concat(ipv4Addr(src), ipv4Addr(dst), Uint8Array.from([0, proto]), u16(len));
 }
 
@@ -255,17 +279,28 @@ export function tcp(payload: Bytes, o: TcpOpts): Bytes {
   h.set(u16(o.win ?? 502), 14);
   h.set(u16(o.urg ?? 0), 18);
   h.set(opts, 20);
-  const ck = inetChecksum(pseudoHeader(o.src ?? '10.10.10.5', o.dst ?? '10.10.10.1', 6, hl + payload.length), h, payload);
+  const ck = inetChecksum(
+    pseudoHeader(o.src ?? '10.10.10.5', o.dst ?? '10.10.10.1', 6, hl + payload.length),
+    h,
+    payload,
+  );
   h.set(u16(ck), 16);
   return concat(h, payload);
 }
 
-export function udp(payload: Bytes, o: { sport: number; dport: number; src?: string; dst?: string; length?: number }): Bytes {
+export function udp(
+  payload: Bytes,
+  o: { sport: number; dport: number; src?: string; dst?: string; length?: number },
+): Bytes {
   const h = new Uint8Array(8);
   h.set(u16(o.sport), 0);
   h.set(u16(o.dport), 2);
   h.set(u16(o.length ?? 8 + payload.length), 4);
-  const ck = inetChecksum(pseudoHeader(o.src ?? '10.10.10.5', o.dst ?? '10.10.10.1', 17, 8 + payload.length), h, payload);
+  const ck = inetChecksum(
+    pseudoHeader(o.src ?? '10.10.10.5', o.dst ?? '10.10.10.1', 17, 8 + payload.length),
+    h,
+    payload,
+  );
   h.set(u16(ck === 0 ? 0xffff : ck), 6);
   return concat(h, payload);
 }
@@ -283,10 +318,22 @@ export function icmpEcho(request: boolean, id: number, seq: number, data: Bytes 
 
 /** Fragmentation needed (type 3 code 4) with the next-hop MTU, quoting `original` (IP header + 8 bytes). */
 export function icmpFragNeeded(mtu: number, original: Bytes): Bytes {
-  return icmp(3, 4, concat(u16(0), u16(mtu)), original.subarray(0, Math.min(original.length, 28 + (original[0] & 15) * 4 - 20)));
+  return icmp(
+    3,
+    4,
+    concat(u16(0), u16(mtu)),
+    original.subarray(0, Math.min(original.length, 28 + (original[0] & 15) * 4 - 20)),
+  );
 }
 
-export function icmpv6(type: number, code: number, rest: Bytes, body: Bytes, src = '2001:db8::5', dst = '2001:db8::1'): Bytes {
+export function icmpv6(
+  type: number,
+  code: number,
+  rest: Bytes,
+  body: Bytes,
+  src = '2001:db8::5',
+  dst = '2001:db8::1',
+): Bytes {
   const m = concat(Uint8Array.from([type, code, 0, 0]), rest, body);
   m.set(u16(inetChecksum(pseudoHeader(src, dst, 58, m.length), m)), 2);
   return m;
@@ -317,15 +364,38 @@ export class TcpFlow {
   }
 
   /** frame from side 0 (client) or 1 (server) */
-  send(side: 0 | 1, flags: number, payload: Bytes = new Uint8Array(0), o: { seq?: number; ack?: number; win?: number; options?: TcpOption[]; advance?: boolean } = {}): Bytes {
+  send(
+    side: 0 | 1,
+    flags: number,
+    payload: Bytes = new Uint8Array(0),
+    o: { seq?: number; ack?: number; win?: number; options?: TcpOption[]; advance?: boolean } = {},
+  ): Bytes {
     const a = side === 0 ? this.client : this.server;
     const b = side === 0 ? this.server : this.client;
     const seq = o.seq ?? this.seq[side];
     const ack = o.ack ?? (flags & ACK ? this.seq[side ^ 1] : 0);
-    const seg = tcp(payload, { sport: a.port, dport: b.port, seq, ack, flags, win: o.win ?? 502, options: o.options, src: a.ip, dst: b.ip });
-    if (o.advance !== false && o.seq === undefined) this.seq[side] = (seq + payload.length + (flags & (SYN | FIN) ? 1 : 0)) >>> 0;
-    const net = this.ipVersion === 4 ? ipv4(seg, { src: a.ip, dst: b.ip, proto: 6 }) : ipv6(seg, { src: a.ip, dst: b.ip, nxt: 6 });
-    return eth(net, { src: a.mac ?? (side === 0 ? '00:50:56:8d:76:9d' : '00:00:0c:9f:f0:01'), dst: b.mac ?? (side === 0 ? '00:00:0c:9f:f0:01' : '00:50:56:8d:76:9d'), type: this.ipVersion === 4 ? 0x0800 : 0x86dd });
+    const seg = tcp(payload, {
+      sport: a.port,
+      dport: b.port,
+      seq,
+      ack,
+      flags,
+      win: o.win ?? 502,
+      options: o.options,
+      src: a.ip,
+      dst: b.ip,
+    });
+    if (o.advance !== false && o.seq === undefined)
+      this.seq[side] = (seq + payload.length + (flags & (SYN | FIN) ? 1 : 0)) >>> 0;
+    const net =
+      this.ipVersion === 4
+        ? ipv4(seg, { src: a.ip, dst: b.ip, proto: 6 })
+        : ipv6(seg, { src: a.ip, dst: b.ip, nxt: 6 });
+    return eth(net, {
+      src: a.mac ?? (side === 0 ? '00:50:56:8d:76:9d' : '00:00:0c:9f:f0:01'),
+      dst: b.mac ?? (side === 0 ? '00:00:0c:9f:f0:01' : '00:50:56:8d:76:9d'),
+      type: this.ipVersion === 4 ? 0x0800 : 0x86dd,
+    });
   }
 
   /** The three-way handshake with Linux-like options. */

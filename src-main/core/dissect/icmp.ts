@@ -100,7 +100,7 @@ export const icmpModule: ProtocolModule = {
     }
     if (type === 3 || type === 11 || type === 5 || type === 4 || type === 12) {
       ctx.need(off, 8, end);
-      let info = `${typeName}${cName ? ` (${cName})` : ''}`;
+      const info = `${typeName}${cName ? ` (${cName})` : ''}`;
       if (type === 3 && code === 4) {
         const mtu = (d[off + 6] << 8) | d[off + 7];
         if (t) {
@@ -113,7 +113,6 @@ export const icmpModule: ProtocolModule = {
       } else if (t) ctx.add(t, `Unused: ${Array.from(d.subarray(off + 4, off + 8), (b) => b.toString(16).padStart(2, '0')).join('')}`, 'icmp.unused', d.slice(off + 4, off + 8), off + 4, 4);
       if (ctx.cols) ctx.setInfo(info);
       quotedPacket(ctx, off + 8, end, t);
-      info = '';
       return end - off;
     }
     if (ctx.cols) ctx.setInfo(`${typeName}${cName ? ` (${cName})` : ''}`);

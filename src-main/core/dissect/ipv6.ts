@@ -1,7 +1,6 @@
 // IPv6 with extension headers (hop-by-hop, routing, fragment, destination options). Fragments
 // are not reassembled. Sets the network addresses and columns, dispatches on "ip.proto".
 
-import type { FieldNode } from './types.js';
 import type { DissectorTable, ProtocolModule } from './registry.js';
 
 let ipProtoTable: DissectorTable | null = null;

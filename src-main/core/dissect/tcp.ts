@@ -32,7 +32,7 @@ import {
   relSeq,
   type SegmentAnalysis,
 } from '../tcp/analysis.js';
-import { Msp, rebuild, type ReasmRecord } from '../tcp/reassembly.js';
+import { Msp, decodeRecord, encodeRecord, rebuild, type ReasmRecord } from '../tcp/reassembly.js';
 
 /** Per-frame analysis result kept for random access (only frames with flags). */
 interface FrameAnalysis {
@@ -283,6 +283,11 @@ function dissectTcp(ctx: PacketContext, off: number, end: number, tree: FieldNod
   if (seglen > 0 && pEnd > pStart) {
     if (t) ctx.add(t, `TCP payload (${pEnd - pStart} byte${pEnd - pStart === 1 ? '' : 's'})`, 'tcp.payload', ctx.data.slice(pStart, pEnd), pStart, pEnd - pStart);
     payload(ctx, tree, t, rseq, pStart, pEnd, seglen === pEnd - pStart, aflags);
+  }
+  // a PDU still waiting when its sender finishes (or the connection resets) never completes
+  if (ctx.firstPass && tcs && flags & (TH_FIN | TH_RST)) {
+    tcs.dirs[ctx.dir].msp = null;
+    if (flags & TH_RST) tcs.dirs[ctx.dir ^ 1].msp = null;
   }
   return end - off;
 }
@@ -571,7 +576,7 @@ function payload(ctx: PacketContext, tree: FieldNode[] | null, t: FieldNode[] | 
     if (ctx.mode === MODE_FULL) ctx.call(dataModule, pStart, pEnd, tree);
     return;
   }
-  const rec = ctx.frameData<ReasmRecord>('tcp.reasm');
+  const rec = decodeRecord(ctx.frameData('tcp.reasm'));
   let pos = pStart;
   if (rec?.completes) {
     const c = rec.completes;
@@ -647,12 +652,18 @@ function restore(ctx: PacketContext, s: Saved): void {
 }
 
 function record(ctx: PacketContext, no: number): ReasmRecord {
-  let r = ctx.frameData<ReasmRecord>('tcp.reasm', no);
-  if (!r) {
-    r = {};
-    ctx.setFrameData('tcp.reasm', r, no);
-  }
-  return r;
+  return decodeRecord(ctx.frameData('tcp.reasm', no)) ?? {};
+}
+
+function store(ctx: PacketContext, no: number, r: ReasmRecord): void {
+  ctx.setFrameData('tcp.reasm', encodeRecord(r), no);
+}
+
+function markPartial(ctx: PacketContext, from: number, start: boolean): void {
+  const r = record(ctx, ctx.no);
+  r.partialFrom = from;
+  if (start) r.partialStart = true;
+  store(ctx, ctx.no, r);
 }
 
 function needFor(len: number, have: number): number {
@@ -673,7 +684,7 @@ function firstPassPayload(ctx: PacketContext, dir: { msp: unknown; nextSeq: numb
     const take = msp.need < 0 ? avail : Math.min(avail, msp.need - msp.total);
     if (msp.need >= 0 && msp.total + take < msp.need) {
       msp.append(ctx.no, ctx.data, pos, take);
-      record(ctx, ctx.no).partialFrom = pos;
+      markPartial(ctx, pos, false);
       ctx.flags |= TCP_SEGMENT_OF_PDU;
       return;
     }
@@ -698,11 +709,10 @@ function firstPassPayload(ctx: PacketContext, dir: { msp: unknown; nextSeq: numb
       if (pos + take < pEnd) {
         // cannot happen with need < 0 (it takes everything); with need >= 0 the PDU took all it wanted
       }
-      const r = record(ctx, ctx.no);
       if (from === 0) {
-        r.partialFrom = pos;
+        markPartial(ctx, pos, false);
         ctx.flags |= TCP_SEGMENT_OF_PDU;
-      } else r.partialFrom = frameOffsetOf(msp, ctx.no, pos);
+      } else markPartial(ctx, frameOffsetOf(msp, ctx.no, pos), false);
       return;
     }
     completeMsp(ctx, msp, bytes.length, pos + take);
@@ -724,9 +734,7 @@ function firstPassPayload(ctx: PacketContext, dir: { msp: unknown; nextSeq: numb
     n.need = needFor(ctx.desegmentLen, n.total);
     ctx.desegmentLen = 0;
     dir.msp = n;
-    const r = record(ctx, ctx.no);
-    r.partialFrom = from;
-    r.partialStart = true;
+    markPartial(ctx, from, true);
     ctx.flags |= TCP_SEGMENT_OF_PDU;
   }
   void used;
@@ -754,10 +762,12 @@ function completeMsp(ctx: PacketContext, msp: Msp, len: number, tailOff: number)
   const pduBytes = len === bytes.length ? bytes : bytes.slice(0, len);
   if (ctx.retainReassembled) r.completes.bytes = pduBytes;
   else ctx.rememberPdu('tcp', pduBytes);
+  store(ctx, ctx.no, r);
   for (const p of parts) {
     if (p.frame === ctx.no) continue;
     const pr = record(ctx, p.frame);
     pr.pduFrame = ctx.no;
+    store(ctx, p.frame, pr);
   }
   ctx.flags |= TCP_REASSEMBLED_PDU;
 }

@@ -43,7 +43,10 @@ test('frame and Ethernet: the FMC document lines, vendor names, byte ranges', ()
   assert.deepEqual(d.fields.values('frame.protocols'), ['eth:ethertype:ip:tcp']);
   assert.deepEqual(d.fields.values('frame.len'), [74]);
   const ethNode = d.tree.find((n) => n.field === 'eth')!;
-  assert.equal(ethNode.label, 'Ethernet II, Src: VMware_8d:76:9d (00:50:56:8d:76:9d), Dst: Cisco_9f:f0:01 (00:00:0c:9f:f0:01)');
+  assert.equal(
+    ethNode.label,
+    'Ethernet II, Src: VMware_8d:76:9d (00:50:56:8d:76:9d), Dst: Cisco_9f:f0:01 (00:00:0c:9f:f0:01)',
+  );
   assert.equal(ethNode.offset, 0);
   assert.equal(ethNode.length, 14);
   assert.deepEqual(d.fields.values('eth.src'), ['00:50:56:8d:76:9d']);
@@ -77,7 +80,10 @@ test('IPv4: flags, TTL, addresses; TCP: options, flags, Info', () => {
   assert.deepEqual(d.fields.values('tcp.options.sack_perm'), [true]);
   assert.deepEqual(d.fields.values('tcp.options.timestamp.tsval'), [1000]);
   assert.deepEqual(d.fields.values('tcp.len'), [0]);
-  assert.equal(d.summary.info, '48716 → 80 [SYN] Seq=0 Win=64240 Len=0 MSS=1460 SACK_PERM TSval=1000 TSecr=0 WS=128');
+  assert.equal(
+    d.summary.info,
+    '48716 → 80 [SYN] Seq=0 Win=64240 Len=0 MSS=1460 SACK_PERM TSval=1000 TSecr=0 WS=128',
+  );
   const mss = byField(d, 'tcp.options.mss_val')!;
   assert.equal(mss.offset, 14 + 20 + 22);
   assert.equal(mss.length, 2);
@@ -96,7 +102,10 @@ test('mixed capture: ARP, VLAN, options, fragments, IPv6 extension headers, ICMP
   assert.equal(d[2].summary.protocol, 'TCP');
   assert.deepEqual(d[3].fields.values('ip.opt.type'), [148]);
   assert.deepEqual(d[3].fields.values('ip.hdr_len'), [24]);
-  assert.match(d[4].summary.info, /^Fragmented IP protocol \(proto=UDP 17, off=0, ID=4321\) \[Reassembled in #6\]$/);
+  assert.match(
+    d[4].summary.info,
+    /^Fragmented IP protocol \(proto=UDP 17, off=0, ID=4321\) \[Reassembled in #6\]$/,
+  );
   assert.equal(d[5].summary.protocol, 'UDP');
   assert.equal(d[5].extraSources[0].label, 'Reassembled IPv4 (1608 bytes)');
   assert.deepEqual(d[5].fields.values('udp.length'), [1608]);
@@ -151,7 +160,10 @@ function assertMalformedNotThrown(p: RawPacket, what: string): DissectedPacket {
   const fi = e.index(p, 1);
   const d = e.dissect(p, 1);
   assert.ok(fi.flags & FLAG_MALFORMED, `${what}: fast path flags malformed`);
-  assert.ok(d.expert.some((x) => x.id === 'malformed' && x.severity === 'error'), `${what}: malformed expert item`);
+  assert.ok(
+    d.expert.some((x) => x.id === 'malformed' && x.severity === 'error'),
+    `${what}: malformed expert item`,
+  );
   assert.equal(d.summary.severity, 'error');
   return d;
 }
@@ -175,10 +187,17 @@ test('malformed: truncated headers give "[Malformed Packet: X]", never an except
 test('malformed: every truncation and byte flip of every test packet dissects without throwing', () => {
   const corpus: RawPacket[] = [...mixedEthernet(), ...otherLinks().map((l) => l.packet)];
   const f = new TcpFlow({ ip: '10.10.10.5', port: 48716 }, { ip: '10.10.10.1', port: 80 });
-  corpus.push(...[...f.handshake(), f.send(0, PSH | ACK, ascii('GET / HTTP/1.1\r\nHost: x\r\n\r\n'), { options: [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'sack', blocks: [[1, 2]] }] })].map((b) => raw(b)));
+  corpus.push(
+    ...[
+      ...f.handshake(),
+      f.send(0, PSH | ACK, ascii('GET / HTTP/1.1\r\nHost: x\r\n\r\n'), {
+        options: [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'sack', blocks: [[1, 2]] }],
+      }),
+    ].map((b) => raw(b)),
+  );
   let runs = 0;
   let seed = 12345;
-  const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
   for (const p of corpus) {
     const e = new PacketEngine();
     let no = 0;

@@ -32,11 +32,39 @@ interface Row {
 function tsharkRows(file: string): Row[] {
   const out = execFileSync(
     'tshark',
-    ['-N', 'm', '-2', '-r', file, '-T', 'fields', '-E', 'separator=/t', '-e', '_ws.col.Source', '-e', '_ws.col.Destination', '-e', '_ws.col.Protocol', '-e', 'tcp.srcport', '-e', 'tcp.dstport', '-e', 'tcp.flags', '-e', '_ws.col.Info'],
+    [
+      '-N',
+      'm',
+      '-2',
+      '-r',
+      file,
+      '-T',
+      'fields',
+      '-E',
+      'separator=/t',
+      '-e',
+      '_ws.col.Source',
+      '-e',
+      '_ws.col.Destination',
+      '-e',
+      '_ws.col.Protocol',
+      '-e',
+      'tcp.srcport',
+      '-e',
+      'tcp.dstport',
+      '-e',
+      'tcp.flags',
+      '-e',
+      '_ws.col.Info',
+    ],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 << 20 },
   );
   const flagged = new Set(
-    execFileSync('tshark', ['-n', '-2', '-r', file, '-Y', 'tcp.analysis.flags', '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+    execFileSync(
+      'tshark',
+      ['-n', '-2', '-r', file, '-Y', 'tcp.analysis.flags', '-T', 'fields', '-e', 'frame.number'],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+    )
       .split('\n')
       .filter(Boolean)
       .map(Number),
@@ -46,7 +74,16 @@ function tsharkRows(file: string): Row[] {
     .filter((l) => l.length > 0)
     .map((l, i) => {
       const [src, dst, protocol, sport, dport, flags, info] = l.split('\t');
-      return { src, dst, protocol, sport, dport, flags: flags ? String(parseInt(flags, 16)) : '', info, analysis: flagged.has(i + 1) };
+      return {
+        src,
+        dst,
+        protocol,
+        sport,
+        dport,
+        flags: flags ? String(parseInt(flags, 16)) : '',
+        info,
+        analysis: flagged.has(i + 1),
+      };
     });
 }
 
@@ -106,19 +143,39 @@ for (const sc of scenarios()) {
   test(`tshark cross-check: ${sc.name}`, { skip: skipNoTshark }, () => compare(sc.name, sc.packets));
 }
 
-test('tshark cross-check: ARP, VLAN, IPv4 options and fragments, IPv6 extension headers, ICMP, ICMPv6', { skip: skipNoTshark }, () => {
-  compare('mixed', mixedEthernet());
-});
+test(
+  'tshark cross-check: ARP, VLAN, IPv4 options and fragments, IPv6 extension headers, ICMP, ICMPv6',
+  { skip: skipNoTshark },
+  () => {
+    compare('mixed', mixedEthernet());
+  },
+);
 
 for (const l of otherLinks()) {
-  test(`tshark cross-check: link type ${l.name}`, { skip: skipNoTshark }, () => compare(l.name, [l.packet], l.linkType));
+  test(`tshark cross-check: link type ${l.name}`, { skip: skipNoTshark }, () =>
+    compare(l.name, [l.packet], l.linkType),
+  );
 }
 
-test('tshark cross-check: an HTTP request split over two segments is reassembled', { skip: skipNoTshark }, () => {
-  const f = new TcpFlow({ ip: '10.10.10.5', port: 47600 }, { ip: '10.10.10.1', port: 80 });
-  const frames = [...f.handshake(), f.send(0, PSH | ACK, ascii('GET /index.html HTTP/1.1\r\nHost: exa')), f.send(0, PSH | ACK, ascii('mple.com\r\nUser-Agent: t\r\n\r\n')), f.send(1, ACK)];
-  compare('http split', frames.map((b, i) => raw(b, i * 0.001)), 1, false);
-});
+test(
+  'tshark cross-check: an HTTP request split over two segments is reassembled',
+  { skip: skipNoTshark },
+  () => {
+    const f = new TcpFlow({ ip: '10.10.10.5', port: 47600 }, { ip: '10.10.10.1', port: 80 });
+    const frames = [
+      ...f.handshake(),
+      f.send(0, PSH | ACK, ascii('GET /index.html HTTP/1.1\r\nHost: exa')),
+      f.send(0, PSH | ACK, ascii('mple.com\r\nUser-Agent: t\r\n\r\n')),
+      f.send(1, ACK),
+    ];
+    compare(
+      'http split',
+      frames.map((b, i) => raw(b, i * 0.001)),
+      1,
+      false,
+    );
+  },
+);
 
 /** Reads a classic pcap (as tcpdump writes it) into RawPackets. */
 function readPcap(file: string): { linkType: number; packets: RawPacket[] } {
@@ -133,61 +190,89 @@ function readPcap(file: string): { linkType: number; packets: RawPacket[] } {
     const cap = u32(o + 8);
     if (o + 16 + cap > buf.length) break;
     const data = new Uint8Array(buf.subarray(o + 16, o + 16 + cap));
-    packets.push({ tsSec: u32(o), tsNsec: nano ? u32(o + 4) : u32(o + 4) * 1000, capturedLength: cap, originalLength: u32(o + 12), interfaceId: 0, linkType, data, dataOffset: o + 16 });
+    packets.push({
+      tsSec: u32(o),
+      tsNsec: nano ? u32(o + 4) : u32(o + 4) * 1000,
+      capturedLength: cap,
+      originalLength: u32(o + 12),
+      interfaceId: 0,
+      linkType,
+      data,
+      dataOffset: o + 16,
+    });
     o += 16 + cap;
   }
   return { linkType, packets };
 }
 
 const canCapture = existsSync('/usr/bin/tcpdump') || existsSync('/usr/sbin/tcpdump');
-const skipCapture = !hasTshark ? 'tshark is not installed' : !canCapture ? 'tcpdump is not installed' : process.getuid?.() !== 0 ? 'capturing on lo needs root' : false;
+const skipCapture = !hasTshark
+  ? 'tshark is not installed'
+  : !canCapture
+    ? 'tcpdump is not installed'
+    : process.getuid?.() !== 0
+      ? 'capturing on lo needs root'
+      : false;
 
-test('tshark cross-check: a real loopback capture (tcpdump -i lo)', { skip: skipCapture, timeout: 30000 }, async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'dl-lo-'));
-  const file = path.join(dir, 'lo.pcap');
-  const sockets: Socket[] = [];
-  const server = createServer((s) => {
-    sockets.push(s);
-    s.on('data', () => s.end('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello'));
-    s.on('error', () => {});
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  const dump = spawn('tcpdump', ['-i', 'lo', '--immediate-mode', '-w', file, '-U', '-n', `tcp port ${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('tcpdump did not start listening within 10 s')), 10000);
-      dump.stderr.on('data', (b: Buffer) => {
-        if (b.toString().includes('listening on')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      dump.on('exit', (code) => reject(new Error(`tcpdump exited with ${code}`)));
+test(
+  'tshark cross-check: a real loopback capture (tcpdump -i lo)',
+  { skip: skipCapture, timeout: 30000 },
+  async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'dl-lo-'));
+    const file = path.join(dir, 'lo.pcap');
+    const sockets: Socket[] = [];
+    const server = createServer((s) => {
+      sockets.push(s);
+      s.on('data', () => s.end('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello'));
+      s.on('error', () => {});
     });
-    for (let i = 0; i < 3; i++) {
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    const dump = spawn(
+      'tcpdump',
+      ['-i', 'lo', '--immediate-mode', '-w', file, '-U', '-n', `tcp port ${port}`],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    try {
       await new Promise<void>((resolve, reject) => {
-        const c = connect(port, '127.0.0.1', () => c.write(`GET /${i} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`));
-        c.on('data', () => {});
-        c.on('end', () => {
-          c.end();
-          resolve();
+        const timer = setTimeout(
+          () => reject(new Error('tcpdump did not start listening within 10 s')),
+          10000,
+        );
+        dump.stderr.on('data', (b: Buffer) => {
+          if (b.toString().includes('listening on')) {
+            clearTimeout(timer);
+            resolve();
+          }
         });
-        c.on('error', reject);
+        dump.on('exit', (code) => reject(new Error(`tcpdump exited with ${code}`)));
       });
+      for (let i = 0; i < 3; i++) {
+        await new Promise<void>((resolve, reject) => {
+          const c = connect(port, '127.0.0.1', () =>
+            c.write(`GET /${i} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`),
+          );
+          c.on('data', () => {});
+          c.on('end', () => {
+            c.end();
+            resolve();
+          });
+          c.on('error', reject);
+        });
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      dump.kill('SIGINT');
+      await new Promise((r) => dump.once('exit', r).once('error', r));
+      for (const s of sockets) s.destroy();
+      server.close();
     }
-    await new Promise((r) => setTimeout(r, 500));
-  } finally {
-    dump.kill('SIGINT');
-    await new Promise((r) => dump.once('exit', r).once('error', r));
-    for (const s of sockets) s.destroy();
-    server.close();
-  }
-  try {
-    const { linkType, packets } = readPcap(file);
-    assert.ok(packets.length >= 15, `captured ${packets.length} packets`);
-    compare('loopback', packets, linkType, false);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+    try {
+      const { linkType, packets } = readPcap(file);
+      assert.ok(packets.length >= 15, `captured ${packets.length} packets`);
+      compare('loopback', packets, linkType, false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

@@ -3,7 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PacketEngine } from '../../../src-main/core/dissect/engine.js';
-import { TCP_ANALYSIS_MASK, TCP_A_DUPLICATE_ACK, TCP_A_RETRANSMISSION, TCP_A_ZERO_WINDOW } from '../../../src-main/core/tcp/analysis.js';
+import {
+  TCP_ANALYSIS_MASK,
+  TCP_A_DUPLICATE_ACK,
+  TCP_A_RETRANSMISSION,
+  TCP_A_ZERO_WINDOW,
+} from '../../../src-main/core/tcp/analysis.js';
 import { scenarios } from './scenarios.js';
 import { ACK, PSH, SYN, TcpFlow, ascii, raw, linuxSynOptions } from '../../helpers/frames.js';
 
@@ -22,7 +27,11 @@ for (const sc of scenarios()) {
       const want = sc.expect[no];
       if (want) assert.ok(s.info.startsWith(want), `frame ${no}: "${s.info}" should start with "${want}"`);
       else assert.ok(!s.info.startsWith('[TCP '), `frame ${no}: unexpected analysis "${s.info}"`);
-      assert.equal((fast[i].flags & TCP_ANALYSIS_MASK) !== 0, want !== undefined, `frame ${no} analysis bits`);
+      assert.equal(
+        (fast[i].flags & TCP_ANALYSIS_MASK) !== 0,
+        want !== undefined,
+        `frame ${no} analysis bits`,
+      );
       // random access gives the same row
       assert.deepEqual(e.summary(p, no), s);
     });
@@ -42,7 +51,9 @@ test('analysis: expert items and fields of a retransmission and a dup ACK', () =
   const dup = e.dissect(sc.packets[6], 7);
   assert.deepEqual(dup.fields.values('tcp.analysis.duplicate_ack_num'), [1]);
   assert.deepEqual(dup.fields.values('tcp.analysis.duplicate_ack_frame'), [6]);
-  assert.ok(dup.expert.some((x) => x.id === 'tcp.analysis.duplicate_ack' && x.message === 'Duplicate ACK (#1)'));
+  assert.ok(
+    dup.expert.some((x) => x.id === 'tcp.analysis.duplicate_ack' && x.message === 'Duplicate ACK (#1)'),
+  );
   const plain = e.dissect(sc.packets[5], 6);
   assert.deepEqual(plain.fields.values('tcp.analysis.flags'), []);
 });

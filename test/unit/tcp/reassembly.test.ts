@@ -142,7 +142,11 @@ test('reassembly: a segment ending one PDU, holding another and starting a third
   const stream = concat(a, b, c);
   const cut1 = 4;
   const cut2 = a.length + b.length + 3;
-  const packets = flowFrames(47700, [stream.subarray(0, cut1), stream.subarray(cut1, cut2), stream.subarray(cut2)]);
+  const packets = flowFrames(47700, [
+    stream.subarray(0, cut1),
+    stream.subarray(cut1, cut2),
+    stream.subarray(cut2),
+  ]);
   const { withFetch } = engines(packets);
   const s5 = withFetch.dissect(packets[4], 5);
   // the reassembled "first", then "second" straight from the frame

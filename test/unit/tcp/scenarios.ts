@@ -33,7 +33,16 @@ export function scenarios(): Scenario[] {
     const dup2 = f.send(1, ACK);
     out.push({
       name: 'retransmission and dup acks',
-      packets: timed([[0, s], [0.01, sa], [0.02, a], [0.03, d1], [0.25, retr], [0.26, ack1], [0.27, dup1], [0.28, dup2]]),
+      packets: timed([
+        [0, s],
+        [0.01, sa],
+        [0.02, a],
+        [0.03, d1],
+        [0.25, retr],
+        [0.26, ack1],
+        [0.27, dup1],
+        [0.28, dup2],
+      ]),
       expect: { 5: '[TCP Retransmission] ', 7: '[TCP Dup ACK 6#1] ', 8: '[TCP Dup ACK 6#2] ' },
     });
   }
@@ -53,8 +62,25 @@ export function scenarios(): Scenario[] {
     const fast = f.send(0, ACK, data(100), { seq: lostSeq });
     out.push({
       name: 'lost segment and fast retransmission',
-      packets: timed([[0, hs[0]], [0.01, hs[1]], [0.02, hs[2]], [0.03, seg1], [0.031, seg3], [0.04, ack], [0.041, d1], [0.042, d2], [0.043, d3], [0.045, fast]]),
-      expect: { 5: '[TCP Previous segment not captured] ', 7: '[TCP Dup ACK 6#1] ', 8: '[TCP Dup ACK 6#2] ', 9: '[TCP Dup ACK 6#3] ', 10: '[TCP Fast Retransmission] ' },
+      packets: timed([
+        [0, hs[0]],
+        [0.01, hs[1]],
+        [0.02, hs[2]],
+        [0.03, seg1],
+        [0.031, seg3],
+        [0.04, ack],
+        [0.041, d1],
+        [0.042, d2],
+        [0.043, d3],
+        [0.045, fast],
+      ]),
+      expect: {
+        5: '[TCP Previous segment not captured] ',
+        7: '[TCP Dup ACK 6#1] ',
+        8: '[TCP Dup ACK 6#2] ',
+        9: '[TCP Dup ACK 6#3] ',
+        10: '[TCP Fast Retransmission] ',
+      },
     });
   }
   {
@@ -67,7 +93,13 @@ export function scenarios(): Scenario[] {
     const s1 = f.send(0, ACK, data(100), { seq: s1Seq });
     out.push({
       name: 'out of order',
-      packets: timed([[0, hs[0]], [0.05, hs[1]], [0.1, hs[2]], [0.2, s2], [0.201, s1]]),
+      packets: timed([
+        [0, hs[0]],
+        [0.05, hs[1]],
+        [0.1, hs[2]],
+        [0.2, s2],
+        [0.201, s1],
+      ]),
       expect: { 4: '[TCP Previous segment not captured] ', 5: '[TCP Out-Of-Order] ' },
     });
   }
@@ -86,16 +118,54 @@ export function scenarios(): Scenario[] {
     const rst = f.send(1, RST | ACK);
     out.push({
       name: 'zero window, probes, window update, keep-alive, FIN, RST',
-      packets: timed([[0, hs[0]], [0.01, hs[1]], [0.02, hs[2]], [0.03, d], [0.04, zw], [0.3, probe], [0.31, probeAck], [0.5, upd], [10, ka], [10.01, kaAck], [11, fin], [11.01, rst]]),
-      expect: { 5: '[TCP ZeroWindow] ', 6: '[TCP ZeroWindowProbe] ', 7: '[TCP ZeroWindowProbeAck] [TCP ZeroWindow] ', 8: '[TCP Window Update] ', 9: '[TCP Keep-Alive] ', 10: '[TCP Keep-Alive ACK] ' },
+      packets: timed([
+        [0, hs[0]],
+        [0.01, hs[1]],
+        [0.02, hs[2]],
+        [0.03, d],
+        [0.04, zw],
+        [0.3, probe],
+        [0.31, probeAck],
+        [0.5, upd],
+        [10, ka],
+        [10.01, kaAck],
+        [11, fin],
+        [11.01, rst],
+      ]),
+      expect: {
+        5: '[TCP ZeroWindow] ',
+        6: '[TCP ZeroWindowProbe] ',
+        7: '[TCP ZeroWindowProbeAck] [TCP ZeroWindow] ',
+        8: '[TCP Window Update] ',
+        9: '[TCP Keep-Alive] ',
+        10: '[TCP Keep-Alive ACK] ',
+      },
     });
   }
   {
     // capture starting mid-stream: ACKed unseen segment; SACK blocks; a data segment filling the window
-    const f = new TcpFlow({ ip: '10.10.10.5', port: 47009 }, { ip: '10.10.10.1', port: 47010 }, [100000, 200000]);
+    const f = new TcpFlow(
+      { ip: '10.10.10.5', port: 47009 },
+      { ip: '10.10.10.1', port: 47010 },
+      [100000, 200000],
+    );
     const a = f.send(0, ACK, data(200));
-    const b = f.send(1, ACK, undefined, { ack: f.seq[0] + 500, options: [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'sack', blocks: [[f.seq[0] + 600, f.seq[0] + 700]] }] });
-    out.push({ name: 'mid-stream start, SACK', packets: timed([[0, a], [0.01, b]]), expect: { 2: '[TCP ACKed unseen segment] ' } });
+    const b = f.send(1, ACK, undefined, {
+      ack: f.seq[0] + 500,
+      options: [
+        { kind: 'nop' },
+        { kind: 'nop' },
+        { kind: 'sack', blocks: [[f.seq[0] + 600, f.seq[0] + 700]] },
+      ],
+    });
+    out.push({
+      name: 'mid-stream start, SACK',
+      packets: timed([
+        [0, a],
+        [0.01, b],
+      ]),
+      expect: { 2: '[TCP ACKed unseen segment] ' },
+    });
   }
   {
     // port reuse: a second connection on the same 4-tuple with a new ISN
@@ -104,11 +174,25 @@ export function scenarios(): Scenario[] {
     const fin1 = f.send(0, FIN | ACK);
     const fin2 = f.send(1, FIN | ACK);
     const last = f.send(0, ACK);
-    const g = new TcpFlow({ ip: '10.10.10.5', port: 47011 }, { ip: '10.10.10.1', port: 47012 }, [9999999, 7777777]);
+    const g = new TcpFlow(
+      { ip: '10.10.10.5', port: 47011 },
+      { ip: '10.10.10.1', port: 47012 },
+      [9999999, 7777777],
+    );
     const hs2 = g.handshake();
     out.push({
       name: 'port reuse',
-      packets: timed([[0, hs[0]], [0.01, hs[1]], [0.02, hs[2]], [0.03, fin1], [0.04, fin2], [0.05, last], [5, hs2[0]], [5.01, hs2[1]], [5.02, hs2[2]]]),
+      packets: timed([
+        [0, hs[0]],
+        [0.01, hs[1]],
+        [0.02, hs[2]],
+        [0.03, fin1],
+        [0.04, fin2],
+        [0.05, last],
+        [5, hs2[0]],
+        [5.01, hs2[1]],
+        [5.02, hs2[2]],
+      ]),
       expect: { 7: '[TCP Port numbers reused] ' },
     });
   }
@@ -119,7 +203,16 @@ export function scenarios(): Scenario[] {
     const synAck = f.send(1, SYN | ACK, undefined, { win: 100, options: linuxSynOptions(2, 1, 1460, 0) });
     const ack = f.send(0, ACK, undefined, { win: 500 });
     const full = f.send(0, PSH | ACK, data(100), { win: 500 });
-    out.push({ name: 'window full', packets: timed([[0, syn], [0.01, synAck], [0.02, ack], [0.03, full]]), expect: { 4: '[TCP Window Full] ' } });
+    out.push({
+      name: 'window full',
+      packets: timed([
+        [0, syn],
+        [0.01, synAck],
+        [0.02, ack],
+        [0.03, full],
+      ]),
+      expect: { 4: '[TCP Window Full] ' },
+    });
   }
   return out;
 }
