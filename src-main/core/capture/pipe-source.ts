@@ -95,14 +95,22 @@ export async function startPipeSource(tool: PipeTool, opts: SourceOptions, sink:
       parseError = e instanceof Error ? e : new Error(String(e));
       child.kill('SIGTERM');
     }
-    if (batch.length) {
-      const b = batch;
-      const bytes = batchBytes;
-      batch = [];
-      batchBytes = 0;
-      sink.onPackets(b, bytes);
-    }
+    // tcpdump -U writes every packet on its own: gather them for up to 10 ms (or 256 packets)
+    // so the session handles (and flushes) batches, not single packets, at high rates
+    if (batch.length >= 256) emitBatch();
+    else if (batch.length > 0 && !batchTimer) batchTimer = setTimeout(emitBatch, 10);
   });
+  let batchTimer: NodeJS.Timeout | null = null;
+  function emitBatch(): void {
+    if (batchTimer) clearTimeout(batchTimer);
+    batchTimer = null;
+    if (batch.length === 0) return;
+    const b = batch;
+    const bytes = batchBytes;
+    batch = [];
+    batchBytes = 0;
+    sink.onPackets(b, bytes);
+  }
   child.stderr.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-8000);
     if (!listening && (/listening on /.test(stderr) || /Capturing on /.test(stderr))) {
@@ -138,6 +146,7 @@ export async function startPipeSource(tool: PipeTool, opts: SourceOptions, sink:
     }
     if (!stopping && !endedReported) {
       endedReported = true;
+      emitBatch();
       const detail = parseError ? parseError.message : toolMessage() || `exited with ${signal ?? `code ${code}`}`;
       sink.onEnd(diagnoseCaptureFailure({ backend: tool, interface: opts.interface, executable: exe, detail }));
     }
@@ -188,6 +197,7 @@ export async function startPipeSource(tool: PipeTool, opts: SourceOptions, sink:
       } catch {
         // a record cut by the stop; every complete packet was delivered
       }
+      emitBatch();
     },
   };
 }
