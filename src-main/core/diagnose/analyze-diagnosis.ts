@@ -1,0 +1,50 @@
+// What `proxyscope analyze FILE [--proxy HOST:PORT] [--ca FILE]` adds after the packet list: the
+// diagnosis of the file's conversations to the proxy, as JSON keys or as text ending with the
+// verdict. Kept here so the analyze command only wires it in.
+import { readFileSync } from 'node:fs';
+import { isIPv6 } from 'node:net';
+import type { DiagnosisResult } from './diagnose.js';
+import type { Endpoint } from './facts.js';
+import { diagnoseCaptureFile } from './file.js';
+import { diagnosisJson, diagnosisText } from './report.js';
+import { pemSubjects } from './trust.js';
+
+/** HOST:PORT or [IPv6]:PORT; throws an Error saying what is wrong. */
+export function parseProxyEndpoint(v: string): Endpoint {
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(v) ?? /^([^:\s[\]]+):(\d+)$/.exec(v);
+  if (!m) throw new Error(`--proxy needs HOST:PORT (e.g. 10.10.10.1:3128 or [2001:db8::1]:8080), got '${v}'`);
+  const port = Number(m[2]);
+  if (port < 1 || port > 65535) throw new Error(`--proxy: port ${m[2]} is out of range 1-65535`);
+  if (v.startsWith('[') && !isIPv6(m[1]!)) throw new Error(`--proxy: '${m[1]}' is not an IPv6 address`);
+  return { host: m[1]!, port };
+}
+
+export interface AnalyzeDiagnosisOptions {
+  proxy?: Endpoint;
+  /** a CA (PEM file) whose certificates are expected, not "intercepted" */
+  ca?: string;
+}
+
+/** Diagnoses the capture file; a bad --ca file is an Error naming the file. */
+export async function analyzeDiagnosis(file: string, o: AnalyzeDiagnosisOptions): Promise<DiagnosisResult> {
+  let trustedIssuers: string[] = [];
+  if (o.ca) {
+    let pem: string;
+    try {
+      pem = readFileSync(o.ca, 'utf8');
+    } catch (e) {
+      throw new Error(`cannot read the CA file ${o.ca}: ${(e as Error).message}`);
+    }
+    trustedIssuers = pemSubjects(pem);
+    if (!trustedIssuers.length) throw new Error(`${o.ca} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  }
+  return diagnoseCaptureFile(file, { ...(o.proxy ? { proxy: o.proxy } : {}), trustedIssuers });
+}
+
+/** The JSON keys after "conversations": verdict, ladders; and the findings to append. */
+export function analyzeDiagnosisJson(r: DiagnosisResult): { verdictAndLadders: string; findings: ReturnType<typeof diagnosisJson>['findings'] } {
+  const j = diagnosisJson(r);
+  return { verdictAndLadders: `"verdict":${JSON.stringify(j.verdict)},\n"ladders":${JSON.stringify(j.ladders)}`, findings: j.findings };
+}
+
+export { diagnosisText as analyzeDiagnosisText };
