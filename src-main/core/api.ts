@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'NO_CAPTURE' // a packets.* call before a capture was opened
   | 'NO_PROXY' // the Setup step has no proxy to work with
   | 'BUSY' // the same job is already running
+  | 'CAPTURE' // live capture could not start or failed; hint has the fix, one line each
   | 'INTERNAL'; // a bug: the message says what failed
 
 export interface ApiErrorBody {
@@ -162,6 +163,26 @@ export interface CaptureInfo {
   error?: string;
 }
 
+/** A live capture: where it writes and what it counted. */
+export interface CaptureStatus {
+  running: boolean;
+  interface: string;
+  backend: string;
+  /** the BPF capture filter in use ('' = everything) */
+  filter: string;
+  /** the pcapng being written */
+  file: string;
+  received: number;
+  delivered: number;
+  bytesWritten: number;
+  droppedByKernel: number | null;
+  droppedByInterface: number | null;
+  droppedByQueue: number;
+  startedAt: number;
+  stopReason?: string;
+  error?: { message: string; fix: string[] };
+}
+
 export interface RowsPage {
   filter: string;
   /** rows in this view (all packets when the filter is blank) */
@@ -224,6 +245,22 @@ export const methods = {
   /** the known-issue diagnosis of the open capture (the proxy from the settings when it is an IP) */
   'diagnosis.run': { args: noArgs, result: result<DiagnosisJson>() },
   /**
+   * Starts a live capture into a pcapng in the config folder. Without `filter`, the filter is
+   * built from the Setup proxy (host and port, plus ICMP); '' captures everything.
+   */
+  'capture.start': {
+    args: z
+      .object({
+        interface: z.string().min(1, 'an interface name').max(256),
+        filter: z.string().max(4096, 'at most 4096 characters').optional(),
+      })
+      .strict(),
+    result: result<CaptureStatus>(),
+  },
+  /** stops the capture and opens its file in the packet list */
+  'capture.stop': { args: noArgs, result: result<CaptureStatus>() },
+  'capture.status': { args: noArgs, result: result<CaptureStatus | null>() },
+  /**
    * Probes the proxy from the Setup step from this computer (CONNECT, auth, TLS, HEAD). The
    * password is the remembered one, or the one given here (a page-only password); never stored.
    */
@@ -273,14 +310,19 @@ export interface Events {
   'packets.progress': CaptureInfo;
   /** one probe stage finished */
   'probe.stage': ProbeStage;
+  /** live capture counters (every 250 ms while running, and once when it ends) */
+  'capture.progress': CaptureStatus;
 }
 export type EventName = keyof Events;
-export const EVENT_NAMES: EventName[] = [
-  'settings.changed',
-  'menu.command',
-  'packets.progress',
-  'probe.stage',
-];
+// a record, so the compiler refuses a missing or unknown name
+const EVENT_KEYS: Record<EventName, true> = {
+  'settings.changed': true,
+  'menu.command': true,
+  'packets.progress': true,
+  'probe.stage': true,
+  'capture.progress': true,
+};
+export const EVENT_NAMES = Object.keys(EVENT_KEYS) as EventName[];
 
 export function isEventName(name: unknown): name is EventName {
   return typeof name === 'string' && (EVENT_NAMES as string[]).includes(name);

@@ -19,6 +19,8 @@ import type {
 } from './api.js';
 import { SettingsStore, type SecretStore } from './settings.js';
 import { SessionPackets } from './session-packets.js';
+import { SessionCapture } from './session-capture.js';
+import path from 'node:path';
 import { diagnoseCaptureFile, diagnosisJson, type DiagnoseOptions } from './diagnose/index.js';
 import { CaptureFileError } from './pcap/types.js';
 import { runProbe } from './probe/index.js';
@@ -66,6 +68,7 @@ export function listOsInterfaces(): NetInterface[] {
 export class Session {
   readonly settings: SettingsStore;
   readonly packets: SessionPackets;
+  readonly capture: SessionCapture;
   readonly dispatch: Dispatch;
   private readonly listeners = new Set<AnyEventListener>();
   private probing: AbortController | null = null;
@@ -78,6 +81,9 @@ export class Session {
     });
     if (this.settings.loadProblem) options.log?.(this.settings.loadProblem);
     this.packets = new SessionPackets((info) => this.emit('packets.progress', info));
+    this.capture = new SessionCapture(path.join(options.configDir, 'captures'), (status) =>
+      this.emit('capture.progress', status),
+    );
     this.dispatch = createDispatcher(this.handlers(), (e) =>
       options.log?.(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
     );
@@ -100,6 +106,21 @@ export class Session {
       'packets.detail': (args) => this.packets.detail(args.no),
       'diagnosis.run': () => this.diagnose(),
       'probe.run': (args) => this.probe(args),
+      'capture.start': (args) => {
+        const proxy = this.settings.view().proxy;
+        return this.capture.start({
+          interface: args.interface,
+          filter: args.filter,
+          proxy: proxy.enabled && proxy.host ? { host: proxy.host, port: proxy.port } : undefined,
+        });
+      },
+      'capture.stop': async () => {
+        const status = await this.capture.stop();
+        // the capture becomes the open capture, as if the user had opened the file
+        if (status.file && status.delivered > 0) await this.packets.open(status.file);
+        return status;
+      },
+      'capture.status': () => this.capture.status(),
     };
   }
 
@@ -177,6 +198,7 @@ export class Session {
 
   close(): void {
     this.probing?.abort();
+    this.capture.close();
     this.packets.close();
     this.listeners.clear();
   }
