@@ -105,3 +105,13 @@ test('doctor advice per OS', () => {
   assert.match(privilegeFixes({ backend: 'dumpcap', platform: 'linux', executable: '/usr/bin/dumpcap' }).join('\n'), /setcap cap_net_raw,cap_net_admin=eip \/usr\/bin\/dumpcap[\s\S]*dpkg-reconfigure wireshark-common[\s\S]*pkexec/);
 });
 
+
+test('cap helper missing: says which backend is missing and how to get it', { skip: skip || (!present.has('cap') && 'cap missing'), timeout: 30000 }, async () => {
+  await assert.rejects(startCapture({ interface: 'lo', backend: 'cap', helperPath: '/nonexistent/helper-process.js' }), (e: unknown) => {
+    assert.ok(e instanceof CaptureError);
+    assert.equal(e.code, 'backend-missing');
+    assert.match(e.message, /cap capture backend .* is not available/);
+    assert.match(e.fix.join('\n'), /libpcap-dev build-essential.*npm rebuild cap/);
+    return true;
+  });
+});
