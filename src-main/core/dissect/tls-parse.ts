@@ -827,80 +827,111 @@ export interface TlsScan {
   severity: number;
   /** bytes of whole records */
   consumed: number;
+  /** Protocol column (as dissectTls) */
+  protocol: string;
 }
 
 /**
- * The first-pass walk: updates the conversation state (ClientHello direction, ServerHello version,
- * ChangeCipherSpec) exactly as dissectTls does, but builds no strings, nodes or certificates.
+ * The fast walk: updates the conversation state (ClientHello direction, ServerHello version,
+ * ChangeCipherSpec) exactly as dissectTls does, but builds no tree and no certificates. With `info`
+ * it also collects the Info column parts dissectTls would give (for rows without a tree).
  */
-export function scanTls(b: Uint8Array, off: number, end: number, ctx: TlsContext): TlsScan {
+export function scanTls(b: Uint8Array, off: number, end: number, ctx: TlsContext, info?: string[]): TlsScan {
   end = Math.min(end, b.length);
   const st = ctx.state;
   let p = off;
   let severity = 0;
   let recordIndex = 0;
+  let firstRecordVersion: number | undefined;
   while (p + 5 <= end && looksLikeRecordHeader(b, p)) {
     const type = b[p];
+    const recVersion = (b[p + 1] << 8) | b[p + 2];
+    firstRecordVersion ??= recVersion;
     const len = (b[p + 3] << 8) | b[p + 4];
     const fragStart = p + 5;
     const fragEnd = Math.min(end, fragStart + len);
-    learnVersionFromRecord(st, type, (b[p + 1] << 8) | b[p + 2], ctx.frame);
-    if (fragStart + len > end) severity = 4;
+    learnVersionFromRecord(st, type, recVersion, ctx.frame);
+    const truncated = fragStart + len > end;
+    if (truncated) severity = 4;
     const dirCcs = st.ccs[ctx.dir];
     // TLS 1.3 encrypts inside Application Data records; its ChangeCipherSpec is only for middleboxes
     const afterCcs =
       !isTls13(st, ctx.frame) && dirCcs !== undefined && (dirCcs.frame < ctx.frame || (dirCcs.frame === ctx.frame && dirCcs.record < recordIndex));
-    if (type === 22 && !afterCcs && plausibleHandshakes(b, fragStart, fragEnd)) {
-      let q = fragStart;
-      while (q + 4 <= fragEnd) {
-        const ht = b[q];
-        const hl = (b[q + 1] << 16) | (b[q + 2] << 8) | b[q + 3];
-        if (q + 4 + hl > fragEnd) {
-          severity = 4;
-          break;
-        }
-        if (ht === 1 && st.clientDir === undefined) st.clientDir = ctx.dir;
-        if (ht === 2) {
-          const v = serverHelloVersion(b, q + 4, q + 4 + hl);
-          if (v < 0) severity = 4;
-          else if (!st.versionFromHello || st.versionFrame === undefined || st.versionFrame >= ctx.frame) {
-            st.versionFromHello = true;
-            st.version = v;
-            st.versionFrame = ctx.frame;
+    if (type === 22) {
+      if (afterCcs || !plausibleHandshakes(b, fragStart, fragEnd)) info?.push('Encrypted Handshake Message');
+      else {
+        let q = fragStart;
+        while (q + 4 <= fragEnd) {
+          const ht = b[q];
+          const hl = (b[q + 1] << 16) | (b[q + 2] << 8) | b[q + 3];
+          const overrun = q + 4 + hl > fragEnd;
+          if (info) info.push(helloInfo(b, q, fragEnd, ht, overrun));
+          if (overrun) {
+            severity = 4;
+            break;
           }
+          if (ht === 1 && st.clientDir === undefined) st.clientDir = ctx.dir;
+          if (ht === 2) {
+            const v = serverHelloVersion(b, q + 4, q + 4 + hl);
+            if (v < 0) severity = 4;
+            else if (!st.versionFromHello || st.versionFrame === undefined || st.versionFrame >= ctx.frame) {
+              st.versionFromHello = true;
+              st.version = v;
+              st.versionFrame = ctx.frame;
+            }
+          }
+          q += 4 + hl;
         }
-        q += 4 + hl;
       }
     } else if (type === 20) {
+      info?.push('Change Cipher Spec');
       const prev = st.ccs[ctx.dir];
       if (!prev || prev.frame > ctx.frame || (prev.frame === ctx.frame && prev.record > recordIndex)) {
         st.ccs[ctx.dir] = { frame: ctx.frame, record: recordIndex };
       }
-    } else if (type === 21 && len === 2 && !afterCcs && fragEnd - fragStart === 2 && b[fragStart] === 2) {
-      severity = Math.max(severity, 3);
-    }
+    } else if (type === 21) {
+      if (len === 2 && !afterCcs && !truncated) {
+        const level = b[fragStart];
+        if (level === 2) severity = Math.max(severity, 3);
+        if (info) {
+          const levelName = level === 1 ? 'Warning' : level === 2 ? 'Fatal' : `Unknown (${level})`;
+          info.push(`Alert (Level: ${levelName}, Description: ${alertDescription(b[fragStart + 1])})`);
+        }
+      } else info?.push('Encrypted Alert');
+    } else if (type === 23) info?.push('Application Data');
+    else info?.push(CONTENT_TYPES[type] ?? 'Unknown');
     p = fragEnd;
     recordIndex++;
   }
-  return { severity, consumed: p - off };
+  if (info && p < end && info.length === 0) info.push('Continuation Data');
+  return { severity, consumed: p - off, protocol: versionShort(st.version ?? firstRecordVersion) };
 }
 
-/** The version a ServerHello body selects (supported_versions wins), or -1 when it is cut short. */
-function serverHelloVersion(b: Uint8Array, start: number, end: number): number {
-  if (start + 35 > end) return -1;
-  const legacy = (b[start] << 8) | b[start + 1];
-  let p = start + 34;
-  const sid = b[p];
-  p += 1 + sid + 3; // session id, cipher suite, compression
-  if (p > end) return -1;
-  if (p + 2 > end) return legacy;
-  const extEnd = Math.min(end, p + 2 + ((b[p] << 8) | b[p + 1]));
-  p += 2;
-  while (p + 4 <= extEnd) {
-    const t = (b[p] << 8) | b[p + 1];
-    const l = (b[p + 2] << 8) | b[p + 3];
-    if (t === 43 && l === 2 && p + 6 <= extEnd) return (b[p + 4] << 8) | b[p + 5];
-    p += 4 + l;
+/** Info text of one handshake message; hellos are parsed as dissectTls does (SNI, retry request). */
+function helloInfo(b: Uint8Array, q: number, fragEnd: number, ht: number, overrun: boolean): string {
+  const name = handshakeTypeName(ht);
+  if (overrun || (ht !== 1 && ht !== 2)) return name;
+  const hl = (b[q + 1] << 16) | (b[q + 2] << 8) | b[q + 3];
+  const c = new Cur(b, q + 4, q + 4 + hl);
+  try {
+    if (ht === 1) {
+      const sni = clientHello(c, []);
+      return sni ? `Client Hello (SNI=${sni})` : name;
+    }
+    return serverHello(c, []).hrr ? 'Hello Retry Request' : name;
+  } catch (e) {
+    if (!(e instanceof Short)) throw e;
+    return name;
   }
-  return legacy;
+}
+
+/** The version a ServerHello body selects (supported_versions wins), or -1 when it is malformed. */
+function serverHelloVersion(b: Uint8Array, start: number, end: number): number {
+  try {
+    // the same parser as the tree, so both agree on what is malformed
+    return serverHello(new Cur(b, start, end), []).version;
+  } catch (e) {
+    if (!(e instanceof Short)) throw e;
+    return -1;
+  }
 }

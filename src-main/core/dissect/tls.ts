@@ -71,6 +71,14 @@ function attach(ctx: PacketContext, tree: FieldNode[] | null, node: FieldNode, e
 
 const infoMark = new WeakMap<PacketContext, { no: number; text: string }>();
 
+/** Several calls for one frame (a reassembled record, then the records after it) share the Info. */
+function setTlsInfo(ctx: PacketContext, info: string): void {
+  const mark = infoMark.get(ctx);
+  if (mark && mark.no === ctx.no && mark.text !== '' && ctx.info.endsWith(mark.text)) ctx.appendInfo(info, ', ');
+  else ctx.setInfo(info);
+  infoMark.set(ctx, { no: ctx.no, text: ctx.info });
+}
+
 function stateOf(ctx: PacketContext): TlsConversationState {
   let st = ctx.convData<TlsConversationState>('tls');
   if (!st) {
@@ -115,22 +123,22 @@ export const tlsModule: ProtocolModule = {
     ctx.enter(tlsModule);
     const st = stateOf(ctx);
     const tctx = { frame: ctx.no, dir: ctx.dir, state: st, source: ctx.source || undefined };
-    if (!ctx.cols && !tree) {
-      // First pass / fast path: state and severity only.
-      const r = scanTls(ctx.data, off, take, tctx);
+    if (!tree) {
+      // first pass / rows: state, severity and the columns, without building a tree
+      const info: string[] | undefined = ctx.cols ? [] : undefined;
+      const r = scanTls(ctx.data, off, take, tctx, info);
       if (r.severity === 4) ctx.expert(null, EXPERTS[1]);
       else if (r.severity === 3) ctx.expert(null, EXPERTS[0]);
+      if (info) {
+        ctx.setProtocolColumn(r.protocol);
+        setTlsInfo(ctx, tlsInfo(info));
+      }
       return take - off;
     }
-    const d = dissectTls(ctx.data, off, take, tree ? tctx : { ...tctx, light: true });
+    const d = dissectTls(ctx.data, off, take, tctx);
     if (ctx.cols) {
       ctx.setProtocolColumn(d.protocol);
-      const info = tlsInfo(d.infoParts);
-      // Several calls for one frame (a reassembled record, then the records after it) share the Info.
-      const mark = infoMark.get(ctx);
-      if (mark && mark.no === ctx.no && mark.text !== '' && ctx.info.endsWith(mark.text)) ctx.appendInfo(info, ', ');
-      else ctx.setInfo(info);
-      infoMark.set(ctx, { no: ctx.no, text: ctx.info });
+      setTlsInfo(ctx, tlsInfo(d.infoParts));
     }
     attach(ctx, tree, d.node, d.expert);
     return take - off;

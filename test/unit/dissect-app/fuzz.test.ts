@@ -120,6 +120,25 @@ test('TLS parser: mutated and truncated records never throw', () => {
   );
 });
 
+test('TLS rows without a tree (scanTls) say what the full dissection says', () => {
+  const seeds = tlsSeeds();
+  fc.assert(
+    fc.property(mutated(seeds), fc.boolean(), (b, afterCcs) => {
+      const mk = () => {
+        const st = newTlsState();
+        if (afterCcs) st.ccs[0] = { frame: 0, record: 0 };
+        return st;
+      };
+      const info: string[] = [];
+      const fast = scanTls(b, 0, b.length, { frame: 1, dir: 0, state: mk() }, info);
+      const full = dissectTls(b, 0, b.length, { frame: 1, dir: 0, state: mk(), light: true });
+      assert.deepEqual(info, full.infoParts);
+      assert.equal(fast.protocol, full.protocol);
+    }),
+    { numRuns: 600 },
+  );
+});
+
 test('engine with the app modules: mutated TCP/UDP payloads never throw', () => {
   const engine = new PacketEngine({ registry: createRegistry([httpModule, tlsModule, dnsModule]) });
   const seeds = [...HTTP_SEEDS, ...tlsSeeds().slice(0, 2), ...DNS_SEEDS];
