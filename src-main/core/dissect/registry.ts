@@ -84,6 +84,8 @@ export interface ProtocolModule {
   heuristic?: HeuristicFn;
   /** called once when added: put yourself into tables / heuristic lists */
   register?(r: Registry): void;
+  /** set by Registry.add (the protocol id, for speed); do not set it yourself */
+  id?: number;
 }
 
 /** A number-keyed table of dissectors (Wireshark's dissector table). */
@@ -132,6 +134,7 @@ export class Registry {
     const id = this.protos.length;
     this.protos.push(m);
     this.ids.set(m, id);
+    m.id = id;
     this.byName.set(m.name, m);
     this.fieldDefs.set(m.name, { name: m.name, label: m.title, type: 'protocol' });
     for (const f of m.fields) {

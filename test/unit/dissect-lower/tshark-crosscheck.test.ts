@@ -144,6 +144,40 @@ for (const sc of scenarios()) {
 }
 
 test(
+  'tshark cross-check: single-pass rows (indexWithSummary) match `tshark -r`',
+  { skip: skipNoTshark },
+  () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'dl-single-'));
+    try {
+      for (const sc of [...scenarios(), { name: 'mixed', packets: mixedEthernet() }]) {
+        const file = path.join(dir, 'x.pcap');
+        writePcap(file, sc.packets);
+        const theirs = execFileSync(
+          'tshark',
+          ['-N', 'm', '-r', file, '-T', 'fields', '-e', '_ws.col.Protocol', '-e', '_ws.col.Info'],
+          {
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'ignore'],
+          },
+        )
+          .trimEnd()
+          .split('\n');
+        const e = new PacketEngine();
+        sc.packets.forEach((p, i) => {
+          const s = e.indexWithSummary(p, i + 1).summary;
+          const t = theirs[i].split('\t');
+          assert.equal(s.protocol, t[0], `${sc.name}, frame ${i + 1}: Protocol`);
+          // a single pass cannot know later frames: tshark -r shows no "(reply in N)", "[Reassembled in #N]"
+          if (s.protocol === 'TCP') assert.equal(s.info, t[1], `${sc.name}, frame ${i + 1}: Info`);
+        });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
   'tshark cross-check: ARP, VLAN, IPv4 options and fragments, IPv6 extension headers, ICMP, ICMPv6',
   { skip: skipNoTshark },
   () => {
@@ -214,65 +248,70 @@ const skipCapture = !hasTshark
       ? 'capturing on lo needs root'
       : false;
 
-test(
-  'tshark cross-check: a real loopback capture (tcpdump -i lo)',
-  { skip: skipCapture, timeout: 30000 },
-  async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'dl-lo-'));
-    const file = path.join(dir, 'lo.pcap');
-    const sockets: Socket[] = [];
-    const server = createServer((s) => {
-      sockets.push(s);
-      s.on('data', () => s.end('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello'));
-      s.on('error', () => {});
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as { port: number }).port;
-    const dump = spawn(
-      'tcpdump',
-      ['-i', 'lo', '--immediate-mode', '-w', file, '-U', '-n', `tcp port ${port}`],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    try {
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error('tcpdump did not start listening within 10 s')),
-          10000,
-        );
-        dump.stderr.on('data', (b: Buffer) => {
-          if (b.toString().includes('listening on')) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-        dump.on('exit', (code) => reject(new Error(`tcpdump exited with ${code}`)));
+for (const iface of ['lo', 'any'])
+  test(
+    `tshark cross-check: a real loopback capture (tcpdump -i ${iface})`,
+    { skip: skipCapture, timeout: 30000 },
+    async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'dl-lo-'));
+      const file = path.join(dir, 'lo.pcap');
+      const sockets: Socket[] = [];
+      const server = createServer((s) => {
+        sockets.push(s);
+        s.on('data', () => s.end('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello'));
+        s.on('error', () => {});
       });
-      for (let i = 0; i < 3; i++) {
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const port = (server.address() as { port: number }).port;
+      const dump = spawn(
+        'tcpdump',
+        ['-i', iface, '--immediate-mode', '-w', file, '-U', '-n', `tcp port ${port}`],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      try {
         await new Promise<void>((resolve, reject) => {
-          const c = connect(port, '127.0.0.1', () =>
-            c.write(`GET /${i} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`),
+          const timer = setTimeout(
+            () => reject(new Error('tcpdump did not start listening within 10 s')),
+            10000,
           );
-          c.on('data', () => {});
-          c.on('end', () => {
-            c.end();
-            resolve();
+          dump.stderr.on('data', (b: Buffer) => {
+            if (b.toString().includes('listening on')) {
+              clearTimeout(timer);
+              resolve();
+            }
           });
-          c.on('error', reject);
+          dump.on('exit', (code) => reject(new Error(`tcpdump exited with ${code}`)));
         });
+        // "listening on" comes a moment before every interface of "any" is bound
+        await new Promise((r) => setTimeout(r, 300));
+        for (let i = 0; i < 3; i++) {
+          await new Promise<void>((resolve, reject) => {
+            const c = connect(port, '127.0.0.1', () =>
+              c.write(`GET /${i} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`),
+            );
+            c.on('data', () => {});
+            c.on('end', () => {
+              c.end();
+              resolve();
+            });
+            c.on('error', reject);
+          });
+        }
+        await new Promise((r) => setTimeout(r, 500));
+      } finally {
+        dump.kill('SIGINT');
+        await new Promise((r) => dump.once('exit', r).once('error', r));
+        for (const s of sockets) s.destroy();
+        server.close();
       }
-      await new Promise((r) => setTimeout(r, 500));
-    } finally {
-      dump.kill('SIGINT');
-      await new Promise((r) => dump.once('exit', r).once('error', r));
-      for (const s of sockets) s.destroy();
-      server.close();
-    }
-    try {
-      const { linkType, packets } = readPcap(file);
-      assert.ok(packets.length >= 15, `captured ${packets.length} packets`);
-      compare('loopback', packets, linkType, false);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  },
-);
+      try {
+        const { linkType, packets } = readPcap(file);
+        assert.ok(packets.length >= 15, `captured ${packets.length} packets`);
+        // -i any is Linux cooked capture (SLL2 with tcpdump 4.99, SLL before), as on the FMC
+        if (iface === 'any') assert.ok(linkType === 276 || linkType === 113, `link type ${linkType}`);
+        compare(`tcpdump -i ${iface}`, packets, linkType, false);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
