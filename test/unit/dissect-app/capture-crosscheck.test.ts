@@ -172,3 +172,17 @@ test('certificate flight split over many segments is reassembled and decoded', {
   // at least one of them came from a reassembled buffer (the chunking proxy)
   assert.ok(certRows.some((r) => dissect(r.no).extraSources.length > 0));
 });
+
+// todo until tcp.ts (dissect-lower) leaves out "[TCP segment of a reassembled PDU]" in a single pass
+// when the frame already showed a PDU before the piece that waits (tshark -r: "Server Hello" alone).
+test('single-pass rows (as `proxyscope analyze` prints them) agree with tshark -r', { skip: skip ?? false, todo: skip ? false : 'TCP single-pass marker after a dissected PDU (dissect-lower)' }, () => {
+  const only = ['--disable-protocol', 'ALL', '--enable-protocol', 'frame,eth,ethertype,ip,tcp,http,tls,x509af,x509ce,x509if,x509sat,pkcs1,ber'];
+  const extra = [...only, ...proxyPorts.flatMap((p) => ['-d', `tcp.port==${p},http`])];
+  const rows = tsharkFields(file, ['_ws.col.Protocol', '_ws.col.Info'], extra, false);
+  const single = new PacketEngine({ registry: createRegistry([httpModule, tlsModule, dnsModule]) });
+  assert.equal(rows.length, packets.length);
+  packets.forEach((p, i) => {
+    const s = single.indexWithSummary(p, i + 1).summary;
+    assert.deepEqual([s.protocol, s.info.replace(/ \(SNI=[^)]*\)/g, '')], [rows[i][0], rows[i][1].trimEnd()], `frame ${i + 1}`);
+  });
+});
