@@ -214,5 +214,32 @@ export function scenarios(): Scenario[] {
       expect: { 4: '[TCP Window Full] ' },
     });
   }
+  {
+    // spurious retransmission: data the receiver already ACKed is sent again
+    const f = new TcpFlow({ ip: '10.10.10.5', port: 47015 }, { ip: '10.10.10.1', port: 47016 });
+    const hs = f.handshake();
+    const d = f.send(0, PSH | ACK, data(80));
+    const ack = f.send(1, ACK);
+    const again = f.send(0, PSH | ACK, data(80), { seq: f.seq[0] - 80 });
+    out.push({
+      name: 'spurious retransmission',
+      packets: timed([[0, hs[0]], [0.01, hs[1]], [0.02, hs[2]], [0.03, d], [0.04, ack], [0.5, again]]),
+      expect: { 6: '[TCP Spurious Retransmission] ' },
+    });
+  }
+  {
+    // the same over IPv6: retransmission and a duplicate ACK
+    const f = new TcpFlow({ ip: '2001:db8::5', port: 47017 }, { ip: '2001:db8::1', port: 47018 }, [1, 2], 6);
+    const hs = f.handshake();
+    const d = f.send(0, PSH | ACK, data(60));
+    const retr = f.send(0, PSH | ACK, data(60), { seq: f.seq[0] - 60 });
+    const ack = f.send(1, ACK);
+    const dup = f.send(1, ACK);
+    out.push({
+      name: 'IPv6 retransmission and dup ack',
+      packets: timed([[0, hs[0]], [0.01, hs[1]], [0.02, hs[2]], [0.03, d], [0.4, retr], [0.41, ack], [0.42, dup]]),
+      expect: { 5: '[TCP Retransmission] ', 7: '[TCP Dup ACK 6#1] ' },
+    });
+  }
   return out;
 }
