@@ -41,7 +41,7 @@ const PERMISSION_PATTERNS = [
   /EPERM/,
   /EACCES/,
   /not permitted/i,
-  /access denied/i,
+  /access (is )?denied/i,
 ];
 
 export function looksLikePermissionError(message: string): boolean {
@@ -49,7 +49,9 @@ export function looksLikePermissionError(message: string): boolean {
 }
 
 export function looksLikeNoSuchInterface(message: string): boolean {
-  return /no such device|doesn't exist|does not exist|no such interface|not found|isn't up|ENODEV|ENXIO/i.test(message);
+  // Linux "No such device exists", macOS "BIOCSETIF: en9: Device not configured",
+  // Npcap "The system cannot find the device specified"
+  return /no such device|doesn't exist|does not exist|no such interface|not found|device not configured|cannot find the device|ENODEV|ENXIO/i.test(message);
 }
 
 export interface DoctorContext {

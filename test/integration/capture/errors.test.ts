@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startCapture, detectBackends, compileFilter, buildProxyFilter, privilegeFixes, CaptureError, type BackendName } from '../../../src-main/core/capture/index.js';
+import { startCapture, detectBackends, compileFilter, buildProxyFilter, privilegeFixes, diagnoseCaptureFailure, CaptureError, type BackendName } from '../../../src-main/core/capture/index.js';
 import { skipUnlessRootLinux } from './helpers.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -114,4 +114,17 @@ test('cap helper missing: says which backend is missing and how to get it', { sk
     assert.match(e.fix.join('\n'), /libpcap-dev build-essential.*npm rebuild cap/);
     return true;
   });
+});
+
+test('libpcap messages of each OS are classified', () => {
+  const c = (detail: string) => diagnoseCaptureFailure({ backend: 'cap', interface: 'x', detail }).code;
+  assert.equal(c('socket: Operation not permitted'), 'not-permitted');
+  assert.equal(c("lo: You don't have permission to perform this capture on that device"), 'not-permitted');
+  assert.equal(c('(cannot open BPF device) /dev/bpf0: Permission denied'), 'not-permitted');
+  assert.equal(c('Error opening adapter: Access is denied.  (5)'), 'not-permitted');
+  assert.equal(c('No such device exists'), 'no-such-interface');
+  assert.equal(c('BIOCSETIF: en9: Device not configured'), 'no-such-interface');
+  assert.equal(c('Error opening adapter: The system cannot find the device specified. (20)'), 'no-such-interface');
+  assert.equal(c("can't parse filter expression: syntax error"), 'bad-filter');
+  assert.equal(c('That device is not up'), 'backend-failed');
 });
