@@ -1,7 +1,7 @@
 // The tcpdump / dumpcap backend: the tool writes the capture to a pipe (`-w -`) and our push
 // parser reads it. Packets carry the kernel's timestamps; the tool's own permissions apply
 // (Wireshark's dumpcap group, a setcap'd tcpdump).
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createCaptureParser } from '../pcap/parser.js';
 import type { RawPacket } from '../pcap/types.js';
 import { CaptureError, backendInstallHint, diagnoseCaptureFailure } from './errors.js';
@@ -44,12 +44,34 @@ export function parseToolStats(tool: PipeTool, text: string): { kernel: number |
   return { kernel, iface };
 }
 
+/**
+ * If ProxyScope dies (kill -9, crash), the tool would keep capturing until its next write fails
+ * (SIGPIPE), i.e. until a packet matches the filter, holding its kernel buffer. A tiny shell
+ * reads our end of a pipe and stops the tool when that pipe closes. The tool itself is spawned
+ * directly, so its own file capabilities (setcap, wireshark group) still apply.
+ */
+function startWatchdog(pid: number | undefined): ChildProcess | null {
+  if (pid === undefined || process.platform === 'win32') return null;
+  try {
+    const w = spawn('/bin/sh', ['-c', 'read _ ; kill -TERM "$0" 2>/dev/null', String(pid)], { stdio: ['pipe', 'ignore', 'ignore'] });
+    w.on('error', () => undefined);
+    w.stdin?.on('error', () => undefined);
+    // neither the watchdog nor its pipe may keep ProxyScope's event loop alive
+    w.unref();
+    (w.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+    return w;
+  } catch {
+    return null;
+  }
+}
+
 export async function startPipeSource(tool: PipeTool, opts: SourceOptions, sink: SourceSink, executable?: string): Promise<PacketSource> {
   const exe = executable ?? findExecutable(tool);
   if (!exe) {
     throw new CaptureError('backend-missing', `${tool} is not installed.`, backendInstallHint(tool), tool);
   }
   const child = spawn(exe, pipeToolArgs(tool, opts), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const watchdog = startWatchdog(child.pid);
   let stderr = '';
   let linkType = -1;
   let received = 0;
@@ -124,7 +146,10 @@ export async function startPipeSource(tool: PipeTool, opts: SourceOptions, sink:
 
   const stdoutDone = new Promise<void>((resolve) => child.stdout.once('close', () => resolve()));
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
-    child.once('close', (code, signal) => resolve({ code, signal })),
+    child.once('close', (code, signal) => {
+      watchdog?.kill();
+      resolve({ code, signal });
+    }),
   );
   child.once('error', (e) => {
     startReject?.(new CaptureError('backend-failed', `${tool} could not be started: ${e.message}`, backendInstallHint(tool), tool));
