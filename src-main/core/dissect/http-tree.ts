@@ -215,7 +215,6 @@ export function dissectHttp(b: Uint8Array, off: number, end: number, ctx: HttpCo
   const key = httpMessageKey(ctx.frame, ctx.source, off);
   const kids: FieldNode[] = [];
   const firstEol = crlfText(b, off + head.firstLineLength);
-  let info = head.firstLine;
   let opensTunnel = false;
   let requestMethod: string | undefined;
 
@@ -325,9 +324,8 @@ export function dissectHttp(b: Uint8Array, off: number, end: number, ctx: HttpCo
   }
   if (bodyLength > 0) {
     kids.push({ label: `File Data: ${bodyLength} bytes`, field: 'http.file_data', value: bodyLength, offset: hEnd, length: bodyEnd - hEnd });
-    const ct = headerValue(head, 'Content-Type');
-    if (ct) info = `${info}  (${ct.split(';')[0].trim().toLowerCase()})`;
   }
+  const info = messageInfo(head, bodyLength);
 
   const node: FieldNode = { label: 'Hypertext Transfer Protocol', field: 'http', offset: off, length: bodyEnd - off, children: kids };
   if (ctx.source !== undefined) ownSource(node, ctx.source);
@@ -379,6 +377,8 @@ export interface HttpScan {
   severity: number;
   /** where the tunnel goes (CONNECT authority), when opensTunnel */
   tunnelTarget?: string;
+  /** the Info column text of this message (as dissectHttp) */
+  info: string;
 }
 
 /**
@@ -389,21 +389,36 @@ export function scanHttp(b: Uint8Array, off: number, end: number, ctx: HttpConte
   end = Math.min(end, b.length);
   const hEnd = findHeaderEnd(b, off, end);
   const head = hEnd >= 0 ? parseHttpHead(b, off, hEnd) : null;
-  if (!head) return { consumed: end - off, opensTunnel: false, severity: hEnd < 0 && looksStarted(b, off, end) ? 4 : 0 };
+  if (!head) return { consumed: end - off, opensTunnel: false, severity: hEnd < 0 && looksStarted(b, off, end) ? 4 : 0, info: 'Continuation' };
   const link = linkMessage(head, httpMessageKey(ctx.frame, ctx.source, off), ctx);
   const f = bodyFraming(head, link.request?.method);
   let consumed = end - off;
   let severity = (head.code ?? 0) >= 400 ? 3 : 1;
+  let bodyLength = 0;
   if (f.kind === 'none') consumed = hEnd - off;
   else if (f.kind === 'length') {
     consumed = Math.min(end, hEnd + f.length) - off;
+    bodyLength = consumed - (hEnd - off);
     if (hEnd + f.length > end) severity = 4;
   } else if (f.kind === 'chunked') {
     const c = parseChunked(b, hEnd, end);
     if (c.complete) consumed = c.end - off;
+    bodyLength = c.data.length;
     if (c.malformed) severity = 4;
-  }
-  return { consumed, opensTunnel: link.opensTunnel, severity, tunnelTarget: link.opensTunnel ? link.request?.uri : undefined };
+  } else bodyLength = end - hEnd;
+  return {
+    consumed,
+    opensTunnel: link.opensTunnel,
+    severity,
+    tunnelTarget: link.opensTunnel ? link.request?.uri : undefined,
+    info: messageInfo(head, bodyLength),
+  };
+}
+
+/** Wireshark's Info: the first line, and the media type when a body follows. */
+function messageInfo(head: HttpHead, bodyLength: number): string {
+  const ct = bodyLength > 0 ? headerValue(head, 'Content-Type') : undefined;
+  return ct ? `${head.firstLine}  (${ct.split(';')[0].trim().toLowerCase()})` : head.firstLine;
 }
 
 /** Where a message starts: the key of HttpConversationState's maps. */

@@ -103,6 +103,14 @@ function attach(ctx: PacketContext, tree: FieldNode[] | null, node: FieldNode, e
 
 const infoMark = new WeakMap<PacketContext, { no: number; text: string }>();
 
+/** Messages after the first in a frame (pipelining, a reassembled one then more) append to Info. */
+function setHttpInfo(ctx: PacketContext, info: string, first: boolean): void {
+  const mark = infoMark.get(ctx);
+  if (!first || (mark && mark.no === ctx.no && mark.text !== '' && ctx.info.endsWith(mark.text))) ctx.appendInfo(info, ' ');
+  else ctx.setInfo(info);
+  infoMark.set(ctx, { no: ctx.no, text: ctx.info });
+}
+
 function stateOf(ctx: PacketContext): HttpConversationState {
   let st = ctx.convData<HttpConversationState>('http');
   if (!st) {
@@ -159,31 +167,29 @@ export const httpModule: ProtocolModule = {
         ctx.enter(httpModule);
         const len = need.kind === 'complete' ? need.length : end - p;
         const hctx = { frame: ctx.no, time: { sec: ctx.raw.tsSec, nsec: ctx.raw.tsNsec }, state: st, source: ctx.source || undefined };
-        if (!ctx.cols && !tree) {
-          // first pass: conversation state and severity only
+        if (!tree) {
+          // first pass and rows: conversation state, severity and Info, no tree
           const sc = scanHttp(b, p, p + len, hctx);
           ctx.expert(null, sc.severity >= 4 ? EXPERTS[3] : sc.severity === 3 ? EXPERTS[1] : EXPERTS[0]);
           if (sc.opensTunnel) openTunnel(ctx, sc.tunnelTarget);
+          if (ctx.cols) setHttpInfo(ctx, sc.info, first);
           p += Math.max(1, sc.consumed);
           first = false;
           continue;
         }
         const d = dissectHttp(b, p, p + len, { frame: ctx.no, time: { sec: ctx.raw.tsSec, nsec: ctx.raw.tsNsec }, state: st, source: ctx.source || undefined });
-        if (ctx.cols) {
-          const mark = infoMark.get(ctx);
-          if (!first || (mark && mark.no === ctx.no && mark.text !== '' && ctx.info.endsWith(mark.text))) ctx.appendInfo(d.info, ' ');
-          else ctx.setInfo(d.info);
-          infoMark.set(ctx, { no: ctx.no, text: ctx.info });
-        }
+        if (ctx.cols) setHttpInfo(ctx, d.info, first);
         attach(ctx, tree, d.node, d.expert);
         if (d.opensTunnel) openTunnel(ctx, st.tunnelTarget);
         p += Math.max(1, d.consumed);
       } else {
         // Body bytes of a message whose length we do not know, or not HTTP at all.
         ctx.enter(httpModule);
-        const d = dissectHttp(b, p, end, { frame: ctx.no, time: { sec: ctx.raw.tsSec, nsec: ctx.raw.tsNsec }, state: st, source: ctx.source || undefined });
         if (ctx.cols && first) ctx.setInfo('Continuation');
-        attach(ctx, tree, d.node, d.expert);
+        if (tree) {
+          const kids = ctx.addTree(tree, 'Hypertext Transfer Protocol', 'http', undefined, p, end - p);
+          ctx.add(kids, `Continuation or non-HTTP traffic (${end - p} bytes)`, undefined, undefined, p, end - p);
+        }
         p = end;
       }
       first = false;
