@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { dnsInfo, dnsTree, parseDns } from '../../../src-main/core/dissect/dns-parse.js';
 import { httpMessageNeed, looksLikeHttp, parseChallenges, parseCredentials } from '../../../src-main/core/dissect/http-parse.js';
-import { dissectHttp, newHttpState } from '../../../src-main/core/dissect/http-tree.js';
+import { dissectHttp, newHttpState, scanHttp } from '../../../src-main/core/dissect/http-tree.js';
 import { certificateLayout, dissectTls, looksLikeTls, newTlsState, scanTls, tlsRecordsNeed } from '../../../src-main/core/dissect/tls-parse.js';
 import { PacketEngine } from '../../../src-main/core/dissect/engine.js';
 import { createRegistry } from '../../../src-main/core/dissect/index.js';
@@ -117,6 +117,21 @@ test('TLS parser: mutated and truncated records never throw', () => {
       assert.ok(d.consumed <= b.length);
     }),
     { numRuns: 600 },
+  );
+});
+
+test('HTTP rows without a tree (scanHttp) say what the full dissection says', () => {
+  const rank = { chat: 1, note: 2, warn: 3, error: 4 } as const;
+  fc.assert(
+    fc.property(mutated(HTTP_SEEDS), (b) => {
+      const ctx = () => ({ frame: 1, time: { sec: 0, nsec: 0 }, state: newHttpState() });
+      const fast = scanHttp(b, 0, b.length, ctx());
+      const full = dissectHttp(b, 0, b.length, ctx());
+      assert.equal(fast.info, full.info);
+      assert.equal(fast.consumed, full.consumed);
+      assert.equal(fast.severity, Math.max(0, ...full.expert.map((e) => rank[e.severity])));
+    }),
+    { numRuns: RUNS },
   );
 });
 
