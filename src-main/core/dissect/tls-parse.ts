@@ -311,7 +311,7 @@ export function dissectTls(b: Uint8Array, off: number, end: number, ctx: TlsCont
         const names: string[] = [];
         let q = fragStart;
         while (q + 4 <= fragEnd) {
-          const r = dissectHandshake(b, q, fragEnd, ctx, recVersion, expert);
+          const r = dissectHandshake(b, q, fragEnd, ctx, expert);
           kids.push(r.node);
           names.push(r.name);
           infoParts.push(r.info);
@@ -429,7 +429,7 @@ interface HandshakeResult {
   next: number;
 }
 
-function dissectHandshake(b: Uint8Array, q: number, fragEnd: number, ctx: TlsContext, recVersion: number, expert: ExpertItem[]): HandshakeResult {
+function dissectHandshake(b: Uint8Array, q: number, fragEnd: number, ctx: TlsContext, expert: ExpertItem[]): HandshakeResult {
   const type = b[q];
   const len = (b[q + 1] << 16) | (b[q + 2] << 8) | b[q + 3];
   const bodyStart = q + 4;
@@ -488,7 +488,6 @@ function dissectHandshake(b: Uint8Array, q: number, fragEnd: number, ctx: TlsCon
     expert.push(ex);
     kids.push({ label: `[Malformed Packet: TLS ${name}]`, offset: q, length: 0, generated: true, expert: ex });
   }
-  void recVersion;
   return {
     node: { label: `Handshake Protocol: ${name}`, field: 'tls.handshake', offset: q, length: bodyEnd - q, children: kids },
     name,
