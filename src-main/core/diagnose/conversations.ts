@@ -65,6 +65,8 @@ export interface GroupOptions {
   proxy?: Endpoint;
   /** addresses the proxy name resolved to (when proxy.host is a name) */
   proxyAddresses?: string[];
+  /** without `proxy`: endpoints already known (from other parts of the capture) to be proxies */
+  knownProxies?: Endpoint[];
 }
 
 export interface Grouped {
@@ -138,7 +140,7 @@ export function groupConversations(facts: readonly PacketFacts[], opts: GroupOpt
   // Without a given proxy, SYNs to an inferred proxy that never got a CONNECT also count
   // (an unanswered SYN has no CONNECT to infer from).
   if (!opts.proxy) {
-    const proxies = new Set(conversations.map((c) => `${c.proxy.host}|${c.proxy.port}`));
+    const proxies = new Set([...conversations.map((c) => c.proxy), ...(opts.knownProxies ?? [])].map((p) => `${p.host}|${p.port}`));
     for (const c of all) {
       if (!c.client) continue;
       const server = c.client.host === c.a.host && c.client.port === c.a.port ? c.b : c.a;

@@ -39,40 +39,95 @@ export interface DiagnosisResult {
 }
 
 export function diagnosePackets(facts: readonly PacketFacts[], opts: DiagnoseOptions = {}): DiagnosisResult {
-  const values = opts.proxy ? { proxy: opts.proxy.host, port: opts.proxy.port, ...(opts.user ? { user: opts.user } : {}) } : undefined;
-  const ruleOpts = {
-    stallSeconds: opts.stallSeconds ?? 3,
-    captureEnd: facts.length ? facts[facts.length - 1]!.time : undefined,
-    trustedIssuers: opts.trustedIssuers ?? [],
-    values,
-  };
-  const grouped = groupConversations(facts, { ...(opts.proxy ? { proxy: opts.proxy } : {}), ...(opts.proxyAddresses ? { proxyAddresses: opts.proxyAddresses } : {}) });
-  const ladders: Ladder[] = [];
-  const findings: Finding[] = [];
-  const tunnels: number[] = [];
-  const credentialed: number[] = [];
+  const part = diagnoseConversations(facts, opts, facts.length ? facts[facts.length - 1]!.time : undefined);
+  return combineDiagnosis([part], facts, opts);
+}
+
+/** The diagnosis of some conversations, before the capture-wide steps (a streaming reader makes
+ * one part per finished conversation, see CaptureDiagnosis). */
+export interface DiagnosisPart {
+  ladders: Ladder[];
+  findings: Finding[];
+  /** first frame of each ladder's conversation (to number conversations across parts) */
+  firstFrames: number[];
+  tunnels: number[];
+  credentialed: number[];
+  otherProxies: { proxy: Endpoint; packets: number[] }[];
+  /** proxies seen carrying CONNECT */
+  proxies: Endpoint[];
+}
+
+function valuesOf(opts: DiagnoseOptions) {
+  return opts.proxy ? { proxy: opts.proxy.host, port: opts.proxy.port, ...(opts.user ? { user: opts.user } : {}) } : undefined;
+}
+
+export function diagnoseConversations(facts: readonly PacketFacts[], opts: DiagnoseOptions = {}, captureEnd?: number, knownProxies?: Endpoint[]): DiagnosisPart {
+  const ruleOpts = { stallSeconds: opts.stallSeconds ?? 3, captureEnd, trustedIssuers: opts.trustedIssuers ?? [], values: valuesOf(opts) };
+  const grouped = groupConversations(facts, {
+    ...(opts.proxy ? { proxy: opts.proxy } : {}),
+    ...(opts.proxyAddresses ? { proxyAddresses: opts.proxyAddresses } : {}),
+    ...(knownProxies ? { knownProxies } : {}),
+  });
+  const part: DiagnosisPart = { ladders: [], findings: [], firstFrames: [], tunnels: [], credentialed: [], otherProxies: grouped.otherProxies, proxies: [] };
   for (const c of grouped.conversations) {
     const t = buildTimeline(c);
-    ladders.push(buildLadder(c, t));
-    findings.push(...conversationFindings(c, t, ruleOpts));
-    if (t.tunnel) tunnels.push(t.tunnel.response!.f.no);
-    for (const e of t.exchanges) if (e.request.f.http?.request?.proxyAuthorization) credentialed.push(e.request.f.no);
+    part.ladders.push(buildLadder(c, t));
+    part.firstFrames.push(c.packets[0]?.f.no ?? 0);
+    part.findings.push(...conversationFindings(c, t, ruleOpts));
+    if (t.tunnel) part.tunnels.push(t.tunnel.response!.f.no);
+    for (const e of t.exchanges) if (e.request.f.http?.request?.proxyAuthorization) part.credentialed.push(e.request.f.no);
+    if (c.sawConnect) part.proxies.push(c.proxy);
   }
+  return part;
+}
+
+/** Numbers the conversations of all parts in capture order, then the capture-wide steps. */
+export function combineDiagnosis(parts: readonly DiagnosisPart[], sideFacts: readonly PacketFacts[], opts: DiagnoseOptions = {}): DiagnosisResult {
+  const values = valuesOf(opts);
+  const convs: { first: number; ladder: Ladder; findings: Finding[] }[] = [];
+  const findings: Finding[] = [];
+  for (const p of parts) {
+    const local = p.ladders.map((ladder, i) => ({ first: p.firstFrames[i] ?? 0, ladder, findings: [] as Finding[] }));
+    for (const f of p.findings) {
+      if (f.conversation !== undefined && local[f.conversation]) local[f.conversation]!.findings.push(f);
+      else findings.push(f);
+    }
+    convs.push(...local);
+  }
+  convs.sort((a, b) => a.first - b.first);
+  const ladders: Ladder[] = [];
+  convs.forEach((c, i) => {
+    c.ladder.conversation = i;
+    ladders.push(c.ladder);
+    for (const f of c.findings) {
+      f.conversation = i;
+      findings.push(f);
+    }
+  });
   // A 407 challenge the client answered later (another request with credentials, or a tunnel
   // that came up) is the normal start of proxy authentication, not the problem.
-  const lastTunnel = tunnels.reduce((a, b) => (b > a ? b : a), 0);
+  const credentialed = parts.reduce((n, p) => n + p.credentialed.length, 0);
+  const lastTunnel = parts.reduce((m, p) => p.tunnels.reduce((a, b) => (b > a ? b : a), m), 0);
   for (const f of findings) {
     const at = f.packets[0] ?? 0;
     // (a request without credentials from a client that does send them elsewhere is its first try)
-    if (f.id === 'proxy-auth-required' && (credentialed.length > 0 || lastTunnel > at)) demote(f, 'the client does answer the challenge with credentials');
+    if (f.id === 'proxy-auth-required' && (credentialed > 0 || lastTunnel > at)) demote(f, 'the client does answer the challenge with credentials');
     if (f.id === 'proxy-auth-failed' && lastTunnel > at) demote(f, 'a later attempt was accepted');
   }
 
   // Capture-wide findings
-  const dnsFinding = proxyDnsFinding(facts, opts, grouped.conversations.length, values);
+  const dnsFinding = proxyDnsFinding(sideFacts, opts, ladders.length, values);
   if (dnsFinding) findings.push(dnsFinding);
   if (opts.proxy) {
-    for (const o of grouped.otherProxies) {
+    const others = new Map<string, { proxy: Endpoint; packets: number[] }>();
+    for (const o of parts.flatMap((p) => p.otherProxies)) {
+      const k = `${o.proxy.host}:${o.proxy.port}`;
+      const e = others.get(k) ?? { proxy: o.proxy, packets: [] };
+      e.packets.push(...o.packets);
+      others.set(k, e);
+    }
+    for (const o of others.values()) {
+      o.packets.sort((a, b) => a - b);
       findings.push(
         makeFinding('config-mismatch', o.packets, `CONNECT requests go to ${o.proxy.host}:${o.proxy.port} (frame ${o.packets[0]}), not to the configured proxy ${opts.proxy.host}:${opts.proxy.port}.`, `CONNECT 요청이 설정된 프록시 ${opts.proxy.host}:${opts.proxy.port}가 아닌 ${o.proxy.host}:${o.proxy.port}(프레임 ${o.packets[0]})로 전송됨.`, { values }),
       );

@@ -469,12 +469,10 @@ function certificates(b: Uint8Array, tls: TlsFacts): void {
   for (let o = 3; o + 3 <= end; ) {
     const len = (b[o]! << 16) | (b[o + 1]! << 8) | b[o + 2]!;
     const der = b.subarray(o + 3, o + 3 + len);
-    try {
-      const x = new X509Certificate(der);
-      issuers.push(x.issuer.split('\n').join(', '));
-      subjects.push(x.subject.split('\n').join(', '));
-    } catch {
-      // unreadable certificate: skip it
+    const names = certNames(der);
+    if (names) {
+      issuers.push(names.issuer);
+      subjects.push(names.subject);
     }
     o += 3 + len;
   }
@@ -482,4 +480,24 @@ function certificates(b: Uint8Array, tls: TlsFacts): void {
     tls.certIssuers = issuers;
     tls.certSubjects = subjects;
   }
+}
+
+// A server sends the same certificate on every connection: parse each one once. The signature
+// at the end of the DER tells certificates apart.
+const certCache = new Map<string, { issuer: string; subject: string } | null>();
+function certNames(der: Uint8Array): { issuer: string; subject: string } | null {
+  let k = `${der.length}:`;
+  for (let i = Math.max(0, der.length - 24); i < der.length; i++) k += der[i]!.toString(16).padStart(2, '0');
+  let v = certCache.get(k);
+  if (v === undefined) {
+    try {
+      const x = new X509Certificate(der);
+      v = { issuer: x.issuer.split('\n').join(', '), subject: x.subject.split('\n').join(', ') };
+    } catch {
+      v = null; // unreadable certificate: skip it
+    }
+    if (certCache.size > 1000) certCache.clear();
+    certCache.set(k, v);
+  }
+  return v;
 }

@@ -1,7 +1,7 @@
 // Diagnosis of a capture file (pcap or pcapng): read every packet, extract its facts, diagnose.
 import { readCaptureFile } from '../pcap/file-reader.js';
 import type { RawPacket } from '../pcap/types.js';
-import { diagnosePackets, type DiagnoseOptions, type DiagnosisResult } from './diagnose.js';
+import { combineDiagnosis, diagnoseConversations, type DiagnoseOptions, type DiagnosisPart, type DiagnosisResult } from './diagnose.js';
 import { FactExtractor } from './extract.js';
 import type { PacketFacts } from './facts.js';
 
@@ -15,29 +15,132 @@ export async function captureFileFacts(path: string, signal?: AbortSignal): Prom
   return facts;
 }
 
-/** Reads a capture file and diagnoses its conversations to the proxy. */
-export async function diagnoseCaptureFile(path: string, opts: DiagnoseOptions = {}): Promise<DiagnosisResult> {
-  return diagnosePackets(await captureFileFacts(path), opts);
+/** Reads a capture file and diagnoses its conversations to the proxy (bounded memory). */
+export async function diagnoseCaptureFile(path: string, opts: DiagnoseOptions = {}, signal?: AbortSignal): Promise<DiagnosisResult> {
+  const d = new CaptureDiagnosis(opts);
+  let no = 0;
+  await readCaptureFile(path, (p: RawPacket) => d.push(p, ++no), signal ? { signal } : {});
+  return d.finish();
 }
 
+interface Bucket {
+  key: string;
+  facts: PacketFacts[];
+  /** relevance: undecided until the client's first request (or a few payload packets) */
+  state: 'undecided' | 'keep' | 'ignore';
+  payloadPackets: number;
+  finFrom: Set<string>;
+  closedAt?: number;
+  last: number;
+}
+
+/** Seconds a closed conversation waits for its last stray packets before it is diagnosed. */
+const LINGER_SECONDS = 5;
+
 /**
- * Diagnosis fed one packet at a time (a streaming reader or a live capture): keeps only the facts
- * of TCP, ICMP and DNS packets, without payload bytes.
+ * Diagnosis fed one packet at a time (a streaming file reader or a live capture) with bounded
+ * memory: each conversation's facts are held only until it has been closed for a few seconds,
+ * then it is diagnosed and its facts dropped; conversations that are not proxied (no CONNECT, not
+ * to the given proxy) are dropped as soon as their first request shows it. Same result as
+ * diagnosePackets over all facts.
  */
 export class CaptureDiagnosis {
   private ex = new FactExtractor();
-  private facts: PacketFacts[] = [];
-  /** with the proxy known up front, only its port's TCP packets (and ICMP, DNS) are kept */
-  constructor(private readonly proxyPort?: number) {}
+  private buckets = new Map<string, Bucket>();
+  private closing: Bucket[] = [];
+  private retired = new Set<string>();
+  private side: PacketFacts[] = [];
+  private parts: DiagnosisPart[] = [];
+  /** handshake-only conversations kept to the end (a proxy may be inferred only later) */
+  private deferred: PacketFacts[] = [];
+  private lastTime = 0;
+  constructor(private readonly opts: DiagnoseOptions = {}) {}
+
   push(raw: RawPacket, no: number): void {
     const f = this.ex.push(raw, no);
-    if (f.tcp) {
-      if (this.proxyPort !== undefined && f.srcPort !== this.proxyPort && f.dstPort !== this.proxyPort) return;
-    } else if (!f.icmp && !f.dns) return;
-    this.facts.push(f);
+    if (f.icmp || f.dns) {
+      this.side.push(f);
+      return;
+    }
+    if (!f.tcp) return;
+    this.lastTime = f.time;
+    const a = `${f.src}|${f.srcPort}`;
+    const b = `${f.dst}|${f.dstPort}`;
+    const key = a < b ? `${a}|${b}` : `${b}|${a}`;
+    const isSyn = f.tcp.syn && !f.tcp.ack;
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      // a stray packet of a conversation already diagnosed
+      if (this.retired.has(key) && !isSyn) return;
+      bucket = { key, facts: [], state: this.toProxy(f) ? 'keep' : 'undecided', payloadPackets: 0, finFrom: new Set(), last: f.time };
+      this.buckets.set(key, bucket);
+    }
+    bucket.last = f.time;
+    if (bucket.state !== 'ignore') bucket.facts.push(f);
+    if (bucket.state === 'undecided') {
+      const req = f.http?.request;
+      if (req) this.decide(bucket, req.method.toUpperCase() === 'CONNECT');
+      else if (f.tcp.payloadLength > 0 && ++bucket.payloadPackets >= 4) this.decide(bucket, false);
+    }
+    if (bucket.closedAt === undefined) {
+      if (f.tcp.fin) bucket.finFrom.add(a);
+      if (f.tcp.rst || bucket.finFrom.size === 2) {
+        bucket.closedAt = f.time;
+        this.closing.push(bucket);
+      }
+    }
+    while (this.closing.length && this.closing[0]!.closedAt! + LINGER_SECONDS < f.time) this.retire(this.closing.shift()!);
   }
-  finish(opts: DiagnoseOptions = {}): DiagnosisResult {
-    return diagnosePackets(this.facts, opts);
+
+  private toProxy(f: PacketFacts): boolean {
+    const p = this.opts.proxy;
+    return !!p && (f.srcPort === p.port || f.dstPort === p.port);
+  }
+
+  private decide(b: Bucket, proxied: boolean): void {
+    b.state = proxied ? 'keep' : 'ignore';
+    if (!proxied) b.facts = [];
+  }
+
+  private retire(b: Bucket): void {
+    if (this.buckets.get(b.key) !== b) return;
+    this.buckets.delete(b.key);
+    this.retired.add(b.key);
+    if (b.state === 'ignore' || !b.facts.length) return;
+    if (b.state === 'undecided') {
+      // no request seen: only a proxy inferred from other conversations can claim it (with a
+      // given proxy, an undecided conversation is not to it)
+      if (!this.opts.proxy) this.deferred.push(...b.facts);
+      return;
+    }
+    this.parts.push(diagnoseConversations([...b.facts, ...this.icmpAbout(b.facts[0]!)], this.opts, b.last));
+  }
+
+  private icmpAbout(f: PacketFacts): PacketFacts[] {
+    return this.side.filter((s) => {
+      const i = s.icmp?.inner;
+      if (!i) return false;
+      const fwd = i.src === f.src && i.dst === f.dst && (i.srcPort === undefined || i.srcPort === f.srcPort);
+      const rev = i.src === f.dst && i.dst === f.src && (i.srcPort === undefined || i.srcPort === f.dstPort);
+      return fwd || rev;
+    });
+  }
+
+  finish(): DiagnosisResult {
+    for (const b of [...this.buckets.values()]) {
+      if (b.state === 'ignore' || !b.facts.length) continue;
+      if (b.state === 'undecided') {
+        if (!this.opts.proxy) this.deferred.push(...b.facts);
+      } else this.parts.push(diagnoseConversations([...b.facts, ...this.icmpAbout(b.facts[0]!)], this.opts, this.lastTime));
+    }
+    this.buckets.clear();
+    if (this.deferred.length) {
+      const known = this.parts.flatMap((p) => p.proxies);
+      const facts = [...this.deferred, ...this.side.filter((s) => s.icmp)].sort((x, y) => x.no - y.no);
+      this.parts.push(diagnoseConversations(facts, this.opts, this.lastTime, known));
+      this.deferred = [];
+    }
+    return combineDiagnosis(this.parts, this.side, this.opts);
   }
 }
 

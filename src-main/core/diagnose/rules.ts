@@ -36,6 +36,19 @@ export interface RuleOptions {
   values?: { proxy?: string; port?: number | string; user?: string };
 }
 
+// A capture with thousands of failing conversations shares one copy of each catalog text.
+const textCache = new Map<string, ReturnType<typeof issueText>>();
+function cachedText(id: KnownIssueId, lang: 'en' | 'ko', values: RuleOptions['values']): ReturnType<typeof issueText> {
+  const k = `${id}|${lang}|${values?.proxy ?? ''}|${values?.port ?? ''}|${values?.user ?? ''}`;
+  let t = textCache.get(k);
+  if (!t) {
+    if (textCache.size > 500) textCache.clear();
+    t = issueText(id, lang, values);
+    textCache.set(k, t);
+  }
+  return t;
+}
+
 export function makeFinding(
   id: KnownIssueId,
   packets: (ConvPacket | number | undefined)[],
@@ -43,8 +56,8 @@ export function makeFinding(
   detailKo: string,
   opts: { conversation?: number; decisive?: boolean; severity?: ExpertSeverity; values?: RuleOptions['values'] } = {},
 ): Finding {
-  const en = issueText(id, 'en', opts.values);
-  const ko = issueText(id, 'ko', opts.values);
+  const en = cachedText(id, 'en', opts.values);
+  const ko = cachedText(id, 'ko', opts.values);
   const nos = [...new Set(packets.filter((p) => p !== undefined).map((p) => (typeof p === 'number' ? p : p!.f.no)))].sort((a, b) => a - b);
   const f: Finding = {
     id,

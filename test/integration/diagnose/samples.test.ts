@@ -6,7 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { diagnoseCaptureFile } from '../../../src-main/core/diagnose/file.js';
+import { diagnosePackets } from '../../../src-main/core/diagnose/diagnose.js';
+import { captureFileFacts, diagnoseCaptureFile } from '../../../src-main/core/diagnose/file.js';
 import { LAB_SCENARIOS } from '../../../src-main/core/lab/index.js';
 import { readCaptureFile } from '../../../src-main/core/pcap/file-reader.js';
 
@@ -37,6 +38,15 @@ for (const e of entries) {
     assert.equal(r.verdict.issue, want, r.verdict.summary);
     assert.equal(e.probe.issue, e.expected, 'the probe named the scenario\'s issue when the sample was made');
     assert.ok(r.ladders.length >= 1);
+    // the streaming reader (bounded memory) and the all-facts diagnosis agree
+    for (const proxy of [undefined, r.ladders[0]!.proxy]) {
+      const p = proxy ? { host: proxy.split(':')[0]!, port: Number(proxy.split(':')[1]) } : undefined;
+      const streamed = await diagnoseCaptureFile(file, p ? { proxy: p } : {});
+      const whole = diagnosePackets(await captureFileFacts(file), p ? { proxy: p } : {});
+      assert.deepEqual(streamed.verdict, whole.verdict);
+      assert.deepEqual(streamed.ladders, whole.ladders);
+      assert.deepEqual(streamed.findings.map((f) => [f.id, f.conversation, f.packets, f.decisive]), whole.findings.map((f) => [f.id, f.conversation, f.packets, f.decisive]));
+    }
     const comments = new Map<number, string>();
     let no = 0;
     await readCaptureFile(file, (p) => {
