@@ -44,6 +44,13 @@ export interface EngineHooks {
   fetchFrame(no: number): RawPacket | undefined;
 }
 
+const TRUNCATED: ExpertDef = {
+  id: 'frame.truncated',
+  severity: 'note',
+  group: 'malformed',
+  message: 'Packet size limited during capture',
+};
+
 const MALFORMED: ExpertDef = {
   id: 'malformed',
   severity: 'error',
@@ -195,9 +202,21 @@ export class PacketContext {
     try {
       return m.dissect(this, off, end, tree);
     } catch (e) {
-      this.malformed(m, tree, e instanceof Truncated ? e.at : off, e);
+      const at = e instanceof Truncated ? e.at : off;
+      // a read past the captured bytes of a frame the snap length cut short is not a protocol
+      // error (Wireshark: "[Packet size limited during capture]")
+      if (e instanceof Truncated && this.source === 0 && this.raw.originalLength > this.frame.length) this.snapTruncated(m, tree, at);
+      else this.malformed(m, tree, at, e);
       return end - off;
     }
+  }
+
+  private snapTruncated(m: ProtocolModule, tree: FieldNode[] | null, at: number): void {
+    if (this.cols && this.inError === 0) this.appendInfo('[Packet size limited during capture]', '');
+    const cut = this.raw.originalLength - this.frame.length;
+    const node = tree ? this.add(tree, `[Packet size limited during capture: ${m.column} truncated]`, undefined, undefined, at, 0) : null;
+    if (node) node.generated = true;
+    this.expert(node, TRUNCATED, `Packet size limited during capture (${cut} byte${cut === 1 ? '' : 's'} not captured)`);
   }
 
   /** Throws Truncated when n bytes at off are not all before end. */
@@ -205,12 +224,14 @@ export class PacketContext {
     if (off < 0 || n < 0 || off + n > end) throw new Truncated(off);
   }
 
-  /** Records "[Malformed Packet: X]" (expert item "malformed") at offset `at`. */
-  malformed(m: ProtocolModule, tree: FieldNode[] | null, at: number, err?: unknown): void {
+  /**
+   * Records "[Malformed Packet: X]" (expert item "malformed") at offset `at`; `quiet` leaves the
+   * Info column alone (when the module already explained the problem there, as Wireshark does
+   * for a bogus length).
+   */
+  malformed(m: ProtocolModule, tree: FieldNode[] | null, at: number, err?: unknown, quiet = false): void {
     const message = err instanceof Truncated || err === undefined ? MALFORMED.message : `Malformed Packet (${String((err as Error)?.message ?? err)})`;
-    if (this.cols && this.inError === 0) {
-      this.appendInfo(`[Malformed Packet]`, ' ');
-    }
+    if (this.cols && this.inError === 0 && !quiet) this.appendInfo('[Malformed Packet]', '');
     if (tree) {
       const len = Math.max(0, this.data.length - at);
       const node = this.add(tree, `[Malformed Packet: ${m.column}]`, 'malformed', true, at, len);

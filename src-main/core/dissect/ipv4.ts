@@ -144,8 +144,10 @@ export const ipv4Module: ProtocolModule = {
     }
     if (t) addHeader(ctx, t, off, hl, totLen, id, fl, fragOff, ttl, proto);
     if (totLen !== 0 && totLen < hl) {
-      if (t) ctx.expert(t[t.length - 1], BOGUS_LEN, `Bogus IP length (${totLen}, less than header length ${hl})`);
-      ctx.malformed(ipv4Module, t, off + 2);
+      const message = `Bogus IP length (${totLen}, less than header length ${hl})`;
+      if (ctx.cols) ctx.setInfo(message);
+      ctx.expert(t ? (t.find((n) => n.field === 'ip.len') ?? null) : null, BOGUS_LEN, message);
+      ctx.malformed(ipv4Module, t, off + 2, undefined, true);
       return end - off;
     }
     ctx.need(off, hl, end);

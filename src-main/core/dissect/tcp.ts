@@ -169,6 +169,8 @@ function dissectTcp(ctx: PacketContext, off: number, end: number, tree: FieldNod
     ctx.need(off, 4, end);
     return quoted(ctx, off, end, tree);
   }
+  // Wireshark writes the ports before it reads further
+  if (ctx.cols && end - off >= 4 && end - off < 20) ctx.setInfo(`${(d[off] << 8) | d[off + 1]} → ${(d[off + 2] << 8) | d[off + 3]}`);
   ctx.need(off, 20, end);
   const sport = (d[off] << 8) | d[off + 1];
   const dport = (d[off + 2] << 8) | d[off + 3];
@@ -183,9 +185,20 @@ function dissectTcp(ctx: PacketContext, off: number, end: number, tree: FieldNod
   ctx.tcpFlags = flags;
   if (hl < 20) {
     const t = ctx.protoTree(tree, tcpModule, off, 20, `Transmission Control Protocol, Src Port: ${sport}, Dst Port: ${dport}`);
-    if (ctx.cols) ctx.setInfo(`${sport} → ${dport} [${tcpFlagsText(flags)}] [bogus TCP header length (${hl}, must be at least 20)]`);
-    if (t) ctx.expert(ctx.add(t, `Header Length: ${hl} bytes (${hl / 4}) (bogus, must be at least 20)`, 'tcp.hdr_len', hl, off + 12, 1), EXPERT_BOGUS_HL);
-    ctx.malformed(tcpModule, t, off + 12);
+    const conv = ctx.conversation(6);
+    const fwd = conv?.tcp?.dirs[ctx.dir];
+    const rev = conv?.tcp?.dirs[ctx.dir ^ 1];
+    const rseq = fwd && fwd.baseSeq >= 0 ? (seqAbs - fwd.baseSeq) >>> 0 : 1;
+    const rack = rev && rev.baseSeq >= 0 ? (ackAbs - rev.baseSeq) >>> 0 : 1;
+    if (ctx.cols) {
+      ctx.setInfo(
+        `${sport} → ${dport} [${tcpFlagsText(flags)}] Seq=${rseq}${flags & TH_ACK ? ` Ack=${rack}` : ''} Win=${win}, bogus TCP header length (${hl}, must be at least 20)`,
+      );
+    }
+    const message = `Bogus TCP header length (${hl}, must be at least 20)`;
+    if (t) ctx.expert(ctx.add(t, `Header Length: ${hl} bytes (${hl / 4}) (bogus, must be at least 20)`, 'tcp.hdr_len', hl, off + 12, 1), EXPERT_BOGUS_HL, message);
+    else ctx.expert(null, EXPERT_BOGUS_HL, message);
+    ctx.malformed(tcpModule, t, off + 12, undefined, true);
     return end - off;
   }
   const reported = ctx.ipPayloadLen >= 0 ? ctx.ipPayloadLen : end - off;

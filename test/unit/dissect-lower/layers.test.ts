@@ -184,6 +184,20 @@ test('malformed: truncated headers give "[Malformed Packet: X]", never an except
   assertMalformedNotThrown(raw(badIp), 'IPv4 total length 12');
 });
 
+test('snap length: a frame cut short by the capture is "[Packet size limited during capture]", not malformed', () => {
+  const f = new TcpFlow({ ip: '10.10.10.5', port: 48716 }, { ip: '10.10.10.1', port: 80 });
+  const full = f.send(0, SYN, undefined, { options: linuxSynOptions() });
+  const p = raw(full.subarray(0, 14 + 20 + 10));
+  p.originalLength = full.length;
+  const e = new PacketEngine();
+  const fi = e.index(p, 1);
+  const d = e.dissect(p, 1);
+  assert.equal(fi.flags & FLAG_MALFORMED, 0);
+  assert.equal(d.summary.info, '48716 → 80[Packet size limited during capture]');
+  assert.ok(d.expert.some((x) => x.id === 'frame.truncated' && x.severity === 'note'));
+  assert.ok(!d.expert.some((x) => x.id === 'malformed'));
+});
+
 test('malformed: every truncation and byte flip of every test packet dissects without throwing', () => {
   const corpus: RawPacket[] = [...mixedEthernet(), ...otherLinks().map((l) => l.packet)];
   const f = new TcpFlow({ ip: '10.10.10.5', port: 48716 }, { ip: '10.10.10.1', port: 80 });

@@ -284,7 +284,8 @@ for (const iface of ['lo', 'any'])
         });
         // "listening on" comes a moment before every interface of "any" is bound
         await new Promise((r) => setTimeout(r, 300));
-        for (let i = 0; i < 3; i++) {
+        // connections until tcpdump has written enough (it may miss the first packets after starting)
+        for (let i = 0; i < 40; i++) {
           await new Promise<void>((resolve, reject) => {
             const c = connect(port, '127.0.0.1', () =>
               c.write(`GET /${i} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`),
@@ -296,6 +297,8 @@ for (const iface of ['lo', 'any'])
             });
             c.on('error', reject);
           });
+          if (i >= 2 && existsSync(file) && readPcap(file).packets.length >= 30) break;
+          await new Promise((r) => setTimeout(r, 50));
         }
         await new Promise((r) => setTimeout(r, 500));
       } finally {
