@@ -76,6 +76,10 @@ export async function startCapture(opts: CaptureOptions): Promise<CaptureSession
   let draining: Promise<void> | null = null;
   /** a limit was reached: stop draining (finish() drains what the backend still delivers) */
   let limitStopped = false;
+  /** the file is open and the session set up: packets may flow to the consumers */
+  let ready = false;
+  /** the backend ended before the session was set up */
+  let endedEarly: { reason: StopReason; error?: CaptureError } | null = null;
   let stopRequested: ((r: StopReason, e?: CaptureError) => void) | null = null;
   const limits = opts.limits ?? {};
 
@@ -86,7 +90,9 @@ export async function startCapture(opts: CaptureOptions): Promise<CaptureSession
       kick();
     },
     onEnd(error) {
-      stopRequested?.(error ? 'error' : 'backend-exited', error);
+      const reason: StopReason = error ? 'error' : 'backend-exited';
+      if (stopRequested) stopRequested(reason, error);
+      else endedEarly = { reason, error };
     },
   };
 
@@ -202,7 +208,8 @@ export async function startCapture(opts: CaptureOptions): Promise<CaptureSession
   }
 
   function kick(): void {
-    if (draining) return;
+    // packets can arrive while the backend is still starting: they wait until the file is open
+    if (draining || !ready) return;
     // A batch can arrive after drain() emptied the queue but before this `finally` ran (several
     // IPC messages are delivered in one tick): look again once the drain is marked finished.
     draining = drain()
@@ -291,6 +298,11 @@ export async function startCapture(opts: CaptureOptions): Promise<CaptureSession
   }
   stopRequested = (r, e) => void finish(r, e);
   const durationTimer = limits.durationSec !== undefined ? setTimeout(() => void finish('duration'), limits.durationSec * 1000) : undefined;
+  ready = true;
+  kick();
+  // (set from the sink callback, which TypeScript's flow analysis does not see)
+  const early = endedEarly as { reason: StopReason; error?: CaptureError } | null;
+  if (early) void finish(early.reason, early.error);
 
   return {
     backend: src.backend,
