@@ -33,7 +33,7 @@ export async function analyzeDiagnosis(file: string, o: AnalyzeDiagnosisOptions)
     try {
       pem = readFileSync(o.ca, 'utf8');
     } catch (e) {
-      throw new Error(`cannot read the CA file ${o.ca}: ${(e as Error).message}`);
+      throw new Error(`cannot read the CA file ${o.ca}: ${(e as Error).message}`, { cause: e });
     }
     trustedIssuers = pemSubjects(pem);
     if (!trustedIssuers.length) throw new Error(`${o.ca} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);

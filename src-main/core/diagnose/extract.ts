@@ -73,7 +73,7 @@ function ip6(b: Uint8Array, o: number): string {
 function network(p: RawPacket): { off: number; v: 4 | 6 } | undefined {
   const b = p.data;
   let off = 0;
-  let type = 0;
+  let type: number;
   switch (p.linkType) {
     case 1: // Ethernet (+ VLAN tags)
       if (b.length < 14) return undefined;

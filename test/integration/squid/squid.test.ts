@@ -68,7 +68,7 @@ describe('Squid', { skip }, () => {
       }
       return { probe, facts: await captureFileFacts(file), port: squid.port };
     } catch (e) {
-      throw new Error(`${(e as Error).message}\n--- squid log ---\n${squid.log()}`);
+      throw new Error(`${(e as Error).message}\n--- squid log ---\n${squid.log()}`, { cause: e });
     } finally {
       await squid.stop();
     }
