@@ -2,6 +2,12 @@ import { commands } from './commands/index.js';
 import { UsageError, type CliIo } from './command.js';
 import { APP_VERSION } from '../core/version.js';
 
+// `proxyscope analyze big.pcap | head` closes our stdout early: that is the reader's choice, not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 const io: CliIo = {
   out: (t) => process.stdout.write(t.endsWith('\n') ? t : t + '\n'),
   err: (t) => process.stderr.write(t.endsWith('\n') ? t : t + '\n'),
