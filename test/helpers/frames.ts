@@ -2,7 +2,7 @@
 // checksums, plus a TCP conversation helper that tracks sequence numbers, and RawPacket/pcap
 // helpers. Shared by every engineer's tests (owned by dissect-lower).
 
-import { writeFileSync } from 'node:fs';
+import { PcapWriter, readCaptureFileSync } from '../../src-main/core/pcap/index.js';
 import type { RawPacket } from '../../src-main/core/pcap/types.js';
 
 export type Bytes = Uint8Array;
@@ -432,25 +432,20 @@ export function timeline(frames: Bytes[], step = 0.001, linkType = 1): RawPacket
   return frames.map((f, i) => raw(f, i * step, linkType));
 }
 
-/** Writes a classic little-endian microsecond pcap (for tshark cross-checks). */
+/** Writes a classic pcap (microseconds) with the pcap module's writer (for tshark cross-checks). */
 export function writePcap(path: string, packets: RawPacket[], linkType = 1): void {
-  const parts: Bytes[] = [];
-  const gh = new Uint8Array(24);
-  const dv = new DataView(gh.buffer);
-  dv.setUint32(0, 0xa1b2c3d4, true);
-  dv.setUint16(4, 2, true);
-  dv.setUint16(6, 4, true);
-  dv.setUint32(16, 262144, true);
-  dv.setUint32(20, linkType, true);
-  parts.push(gh);
-  for (const p of packets) {
-    const rh = new Uint8Array(16);
-    const r = new DataView(rh.buffer);
-    r.setUint32(0, p.tsSec, true);
-    r.setUint32(4, Math.floor(p.tsNsec / 1000), true);
-    r.setUint32(8, p.data.length, true);
-    r.setUint32(12, p.originalLength, true);
-    parts.push(rh, p.data);
+  const w = new PcapWriter(path, { linkType });
+  try {
+    for (const p of packets)
+      w.writePacket({ tsSec: p.tsSec, tsNsec: p.tsNsec, data: p.data, originalLength: p.originalLength });
+  } finally {
+    w.close();
   }
-  writeFileSync(path, concat(...parts));
+}
+
+/** Reads a capture file (pcap or pcapng) with the pcap module's reader into RawPackets (copied). */
+export function readPackets(path: string): RawPacket[] {
+  const out: RawPacket[] = [];
+  readCaptureFileSync(path, (p) => out.push({ ...p, data: p.data.slice() }));
+  return out;
 }
