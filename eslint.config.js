@@ -17,6 +17,7 @@ export default tseslint.config(
       'coverage/',
       '**/*.tmp.*',
       'scratch-*',
+      '.tmp*/',
     ],
   },
   js.configs.recommended,
