@@ -271,6 +271,7 @@ export class FactExtractor {
       this.streamData(f, d, peer, c, payload, seq);
     } finally {
       if ((t.fin || t.rst) && d.mode === 'tls' && (d.recNeed > 0 || d.hdr.length > 0)) t.tlsRecordOpen = true;
+      if ((t.fin || t.rst) && peer.mode === 'tls' && (peer.recNeed > 0 || peer.hdr.length > 0)) t.peerTlsRecordOpen = true;
     }
   }
 

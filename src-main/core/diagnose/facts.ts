@@ -21,6 +21,8 @@ export interface TcpFacts {
   payload?: Uint8Array;
   /** on a FIN/RST: the sender's TLS byte stream stops inside a record (a transfer cut short) */
   tlsRecordOpen?: boolean;
+  /** on a FIN/RST: the other side's TLS byte stream is inside a record (data it never finished) */
+  peerTlsRecordOpen?: boolean;
 }
 
 export interface HttpFacts {

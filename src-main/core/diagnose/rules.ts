@@ -298,6 +298,17 @@ function stallEvidence(c: Conversation, t: Timeline, o: RuleOptions): Stall | un
   if (proxyFin && (proxyFin.f.tcp!.tlsRecordOpen || tlsRecordCut(c, tunnelAt, proxyFin))) {
     return { packets: [lastData, proxyFin], en: `The proxy closed the connection (FIN, frame ${proxyFin.f.no}) in the middle of a TLS record: the download was cut short.`, ko: `프록시가 TLS 레코드 도중에 연결을 닫음(FIN, 프레임 ${proxyFin.f.no}): 다운로드가 완료되지 않음.` };
   }
+  // the client gives up after a silence while the proxy's last TLS record is still incomplete:
+  // the data stopped mid-record (timing-independent, unlike the idle gap alone)
+  const clientClose = [...t.fins, ...t.rsts].filter((p) => p.dir === 'c2p' && p.f.no > tunnelAt).sort((a, b) => a.f.no - b.f.no)[0];
+  if (clientClose && lastData && handshakeDone(t) && clientClose.f.time - lastData.f.time >= Math.min(1, o.stallSeconds) && (clientClose.f.tcp!.peerTlsRecordOpen || tlsRecordCut(c, tunnelAt, clientClose))) {
+    const s = (clientClose.f.time - lastData.f.time).toFixed(1);
+    return {
+      packets: [lastData, clientClose, ...zero.slice(0, 3)],
+      en: `The proxy stopped sending in the middle of a TLS record (last data in frame ${lastData.f.no}); after ${s} s of silence the client gave up (${clientClose.f.tcp!.rst ? 'RST' : 'FIN'}, frame ${clientClose.f.no}).`,
+      ko: `프록시가 TLS 레코드 도중에 전송을 멈춤(마지막 데이터 프레임 ${lastData.f.no}); ${s}초 동안 응답이 없자 클라이언트가 연결을 닫음(${clientClose.f.tcp!.rst ? 'RST' : 'FIN'}, 프레임 ${clientClose.f.no}).`,
+    };
+  }
   const gap = idleGap(c, t, o);
   if (gap) {
     const s = gap.seconds.toFixed(1);

@@ -328,3 +328,21 @@ test('no proxied traffic → nothing to judge', () => {
   assert.equal(r.verdict.ok, false);
   assert.equal(r.ladders.length, 0);
 });
+
+test('the client gives up while the proxy\'s TLS record is incomplete → transfer-stalled, even before the idle threshold', () => {
+  const s = new Synth();
+  s.handshake();
+  s.connect();
+  s.tlsHandshake13();
+  const { res } = s.appData();
+  const fin = s.c({ fin: true, dt: 1.5 });
+  fin.tcp!.peerTlsRecordOpen = true;
+  const r = diagnosePackets(s.facts, { proxy, stallSeconds: 10 });
+  assert.equal(r.verdict.issue, 'transfer-stalled');
+  const f = r.findings[0]!;
+  assert.deepEqual(f.packets, [res.no, fin.no]);
+  assert.match(f.detail, /middle of a TLS record/);
+  // without the open record, 1.5 s of silence before a FIN is an ordinary close
+  fin.tcp!.peerTlsRecordOpen = false;
+  assert.equal(diagnosePackets(s.facts, { proxy, stallSeconds: 10 }).verdict.issue, 'ok');
+});
