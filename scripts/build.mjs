@@ -30,6 +30,7 @@ for (const e of nodeEntries) {
     target: 'node20',
     format: e.format,
     packages: e.bundleAll ? undefined : 'external',
+    minify: e.bundleAll === true,
     external: ['electron'],
     sourcemap: true,
     define: { __APP_VERSION__: JSON.stringify(pkg.version) },

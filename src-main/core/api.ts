@@ -291,12 +291,6 @@ export type MethodArgs<M extends MethodName> = z.input<Methods[M]['args']>;
 export type ParsedArgs<M extends MethodName> = z.output<Methods[M]['args']>;
 export type MethodResult<M extends MethodName> = Methods[M]['result'];
 
-export const METHOD_NAMES = Object.keys(methods) as MethodName[];
-
-export function isMethodName(name: unknown): name is MethodName {
-  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methods, name);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Events (main → renderer; small, at most every 100 ms)
 
@@ -314,19 +308,16 @@ export interface Events {
   'capture.progress': CaptureStatus;
 }
 export type EventName = keyof Events;
-// a record, so the compiler refuses a missing or unknown name
-const EVENT_KEYS: Record<EventName, true> = {
-  'settings.changed': true,
-  'menu.command': true,
-  'packets.progress': true,
-  'probe.stage': true,
-  'capture.progress': true,
-};
-export const EVENT_NAMES = Object.keys(EVENT_KEYS) as EventName[];
 
-export function isEventName(name: unknown): name is EventName {
-  return typeof name === 'string' && (EVENT_NAMES as string[]).includes(name);
-}
+// names, checks and IPC channels live in a zod-free module for the sandboxed preload
+export {
+  EVENT_NAMES,
+  IPC_EVENT_CHANNEL,
+  IPC_INVOKE_CHANNEL,
+  METHOD_NAMES,
+  isEventName,
+  isMethodName,
+} from './api-names.js';
 
 // ---------------------------------------------------------------------------------------------
 // What the page sees as `window.proxyscope` in both transports
@@ -339,10 +330,6 @@ export interface ProxyScopeBridge {
   on<E extends EventName>(event: E, listener: EventListener<E>): void;
   off<E extends EventName>(event: E, listener: EventListener<E>): void;
 }
-
-/** Electron IPC channel names (both ends import them from here). */
-export const IPC_INVOKE_CHANNEL = 'proxyscope:invoke';
-export const IPC_EVENT_CHANNEL = 'proxyscope:event';
 
 /**
  * The WebSocket's JSON cannot carry bytes or bigints; these tag them ({"$b64": …}, {"$big": …}).

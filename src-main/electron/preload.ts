@@ -1,14 +1,8 @@
 // The only thing the page gets: `window.proxyscope` = { invoke, on, off }, made from the contract's
 // method and event names. Runs sandboxed, so the build bundles it with what it imports.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import {
-  IPC_EVENT_CHANNEL,
-  IPC_INVOKE_CHANNEL,
-  isEventName,
-  isMethodName,
-  type Envelope,
-  type EventName,
-} from '../core/api.js';
+import type { Envelope, EventName } from '../core/api.js';
+import { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL, isEventName, isMethodName } from '../core/api-names.js';
 
 type Listener = (payload: unknown) => void;
 const listeners = new Map<EventName, Set<Listener>>();

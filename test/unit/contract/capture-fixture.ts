@@ -35,7 +35,7 @@ export function pcap(frames: Buffer[]): Buffer {
   header.writeUInt16LE(4, 6);
   header.writeUInt32LE(65535, 16);
   header.writeUInt32LE(1, 20);
-  const parts = [header];
+  const parts: Buffer[] = [header];
   frames.forEach((f, i) => {
     const rec = Buffer.alloc(16);
     rec.writeUInt32LE(1700000000, 0);

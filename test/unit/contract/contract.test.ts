@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   ApiError,
+  EVENT_NAMES,
   METHOD_NAMES,
+  methods,
   isEnvelope,
   unwrap,
   type Envelope,
@@ -198,6 +200,11 @@ test(
     s.close();
   }),
 );
+
+test("the preload's name lists match the contract", () => {
+  assert.deepEqual([...METHOD_NAMES].sort(), Object.keys(methods).sort());
+  assert.ok(EVENT_NAMES.includes('capture.progress') && EVENT_NAMES.includes('packets.progress'));
+});
 
 test('the config folder follows the platform, and PROXYSCOPE_CONFIG_DIR overrides it', () => {
   assert.equal(configDir({ PROXYSCOPE_CONFIG_DIR: '/tmp/x' }, 'linux'), '/tmp/x');
