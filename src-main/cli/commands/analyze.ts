@@ -115,6 +115,15 @@ class ChunkedOutput {
     this.queued.push(Buffer.from(this.buf.subarray(0, this.used)));
     this.used = 0;
   }
+  /** bytes already encoded as UTF-8 (rows from a worker thread) */
+  writeBytes(b: Uint8Array): void {
+    if (this.used + b.length > this.buf.length) {
+      this.spill();
+      if (b.length > this.buf.length) this.buf = Buffer.allocUnsafe(b.length);
+    }
+    this.buf.set(b, this.used);
+    this.used += b.length;
+  }
   async flush(): Promise<void> {
     this.spill();
     const parts = this.queued;
@@ -126,6 +135,8 @@ class ChunkedOutput {
 }
 
 function buildReport(conversations: ConversationInfo[], findings: AnalyzeFinding[]): AnalyzeReport {
+  // times to the nanosecond, as captures hold them (and the same whichever thread measured them)
+  for (const c of conversations) if (c.tcp?.irtt !== undefined) c.tcp.irtt = Math.round(c.tcp.irtt * 1e9) / 1e9;
   return { conversations, findings };
 }
 
@@ -143,6 +154,11 @@ class RowWriter {
   row(text: string): void {
     if (this.format === 'json') this.output.write(this.first ? '\n' : ',\n');
     this.output.write(text);
+    this.first = false;
+  }
+  rowBytes(bytes: Uint8Array): void {
+    if (this.format === 'json') this.output.write(this.first ? '\n' : ',\n');
+    this.output.writeBytes(bytes);
     this.first = false;
   }
   finish(report: AnalyzeReport): void {
@@ -228,7 +244,7 @@ export async function analyzeFile(opts: Options, out: NodeJS.WritableStream, io:
 
 interface Part {
   worker: Worker;
-  batches: { nos: Uint32Array; text: string; ends: Uint32Array }[];
+  batches: { nos: Uint32Array; bytes: Uint8Array; ends: Uint32Array }[];
   /** position in batches[0] */
   row: number;
   end: Extract<ListingWorkerMessage, { type: 'end' }> | null;
@@ -239,9 +255,13 @@ async function analyzeParallel(opts: Options, script: URL, threads: number, writ
   const parts: Part[] = [];
   let failed: unknown = null;
   let wake: (() => void) | null = null;
+  // set by every event; checked before sleeping so that an event during a flush is not lost
+  const events = { signalled: false };
   const poke = (): void => {
-    wake?.();
+    events.signalled = true;
+    const w = wake;
     wake = null;
+    w?.();
   };
   for (let index = 0; index < threads; index++) {
     const data: ListingWorkerData = {
@@ -254,7 +274,7 @@ async function analyzeParallel(opts: Options, script: URL, threads: number, writ
     const worker = new Worker(script, { workerData: data });
     const part: Part = { worker, batches: [], row: 0, end: null };
     worker.on('message', (m: ListingWorkerMessage) => {
-      if (m.type === 'rows') part.batches.push({ nos: m.nos, text: m.text, ends: m.ends });
+      if (m.type === 'rows') part.batches.push({ nos: m.nos, bytes: m.bytes, ends: m.ends });
       else part.end = m;
       poke();
     });
@@ -270,6 +290,7 @@ async function analyzeParallel(opts: Options, script: URL, threads: number, writ
   }
   try {
     for (;;) {
+      events.signalled = false;
       if (failed !== null) throw failed;
       // the next row is the smallest frame number among the parts; a part with nothing queued
       // that has not ended may still deliver a smaller one, so wait for it
@@ -287,13 +308,13 @@ async function analyzeParallel(opts: Options, script: URL, threads: number, writ
       }
       if (waiting || (best === null && parts.some((p) => !p.end))) {
         await writer.output.flush();
-        await new Promise<void>((res) => (wake = res));
+        if (!events.signalled) await new Promise<void>((res) => (wake = res));
         continue;
       }
       if (best === null) break;
       const b = best.batches[0];
       const start = best.row === 0 ? 0 : b.ends[best.row - 1];
-      writer.row(b.text.slice(start, b.ends[best.row]));
+      writer.rowBytes(b.bytes.subarray(start, b.ends[best.row]));
       if (++best.row === b.nos.length) {
         best.batches.shift();
         best.row = 0;

@@ -15,7 +15,8 @@ export interface ListingWorkerData {
 }
 
 export type ListingWorkerMessage =
-  | { type: 'rows'; nos: Uint32Array; text: string; ends: Uint32Array }
+  /** rows already encoded as UTF-8: row i is bytes[ends[i-1] .. ends[i]) */
+  | { type: 'rows'; nos: Uint32Array; bytes: Uint8Array; ends: Uint32Array }
   | {
       type: 'end';
       packets: number;
@@ -44,19 +45,38 @@ async function run(data: ListingWorkerData): Promise<void> {
     findings: data.findings,
     part: data.part,
   });
-  let nos: number[] = [];
-  let rows: string[] = [];
+  // rows are encoded here, in the worker, into a buffer that is handed over without a copy
+  let nos = new Uint32Array(BATCH);
+  let ends = new Uint32Array(BATCH);
+  let count = 0;
+  let bytes = Buffer.allocUnsafeSlow(BATCH * 160);
+  let used = 0;
   const post = (): void => {
-    if (nos.length === 0) return;
-    const text = rows.join('');
-    const ends = new Uint32Array(rows.length);
-    let at = 0;
-    for (let i = 0; i < rows.length; i++) ends[i] = at += rows[i].length;
-    const msg: ListingWorkerMessage = { type: 'rows', nos: Uint32Array.from(nos), text, ends };
-    port.postMessage(msg, [msg.nos.buffer as ArrayBuffer, ends.buffer as ArrayBuffer]);
+    if (count === 0) return;
+    const msg: ListingWorkerMessage = {
+      type: 'rows',
+      nos: nos.subarray(0, count),
+      bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, used),
+      ends: ends.subarray(0, count),
+    };
+    port.postMessage(msg, [nos.buffer, ends.buffer, bytes.buffer as ArrayBuffer]);
     inFlight++;
-    nos = [];
-    rows = [];
+    nos = new Uint32Array(BATCH);
+    ends = new Uint32Array(BATCH);
+    bytes = Buffer.allocUnsafeSlow(Math.max(BATCH * 160, used));
+    count = 0;
+    used = 0;
+  };
+  const add = (no: number, row: string): void => {
+    if (used + row.length * 3 > bytes.length) {
+      const bigger = Buffer.allocUnsafeSlow(Math.max(bytes.length * 2, used + row.length * 3));
+      bytes.copy(bigger, 0, 0, used);
+      bytes = bigger;
+    }
+    used += bytes.write(row, used);
+    nos[count] = no;
+    ends[count++] = used;
+    if (count === BATCH) post();
   };
   let fd: number;
   try {
@@ -77,10 +97,7 @@ async function run(data: ListingWorkerData): Promise<void> {
     data.file,
     (raw, no) => {
       const row = lister.packet(raw, no);
-      if (row === null) return;
-      nos.push(no);
-      rows.push(row);
-      if (nos.length >= BATCH) post();
+      if (row !== null) add(no, row);
     },
     (info) => lister.addInterface(info),
     async () => {
