@@ -362,12 +362,10 @@ export class PacketContext {
 
   /** Conversation data of protocol `proto` (Wireshark's conversation_get_proto_data). */
   convData<T>(proto: string): T | undefined {
-    return this.conv?.data?.get(proto) as T | undefined;
+    return this.conv?.getData(proto) as T | undefined;
   }
   setConvData(proto: string, value: unknown): void {
-    const c = this.conv;
-    if (!c) return;
-    (c.data ??= new Map()).set(proto, value);
+    this.conv?.setData(proto, value);
   }
 
   /**

@@ -331,17 +331,12 @@ export class PacketEngine {
   private create(transport: number, ctx: PacketContext): Conversation {
     const stream = this.streamCounters.get(transport) ?? 0;
     this.streamCounters.set(transport, stream + 1);
-    const c = new Conversation(
-      this.convs.length,
-      transport,
-      stream,
-      ctx.netLen,
-      ctx.netSrc.slice(0, 16),
-      ctx.srcPort,
-      ctx.netDst.slice(0, 16),
-      ctx.dstPort,
-    );
+    const addrs = new Uint8Array(2 * ctx.netLen);
+    addrs.set(ctx.netSrc.subarray(0, ctx.netLen));
+    addrs.set(ctx.netDst.subarray(0, ctx.netLen), ctx.netLen);
+    const c = new Conversation(this.convs.length, transport, stream, ctx.netLen, addrs, ctx.srcPort, ctx.dstPort);
     c.firstFrame = ctx.no;
+    c.firstTime = ctx.relTime;
     this.convs.push(c);
     return c;
   }
@@ -357,10 +352,8 @@ export class PacketEngine {
   }
 
   private directionOf(c: Conversation, ctx: PacketContext): number {
-    if (ctx.srcPort !== c.portA) return 1;
-    for (let i = 0; i < c.netLen; i++) if (ctx.netSrc[i] !== c.addrA[i]) return 1;
-    if (ctx.dstPort !== c.portB) return 1;
-    return 0;
+    // B → A, unless the packet's destination is B too (a conversation between identical endpoints)
+    return c.isFromA(ctx.netSrc, ctx.srcPort) && ctx.dstPort === c.portB ? 0 : 1;
   }
 
   private setFrameConv(no: number, id: number): void {

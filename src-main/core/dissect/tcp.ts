@@ -275,6 +275,12 @@ function dissectTcp(ctx: PacketContext, off: number, end: number, tree: FieldNod
     t = ctx.protoTree(tree, tcpModule, off, Math.min(hl, end - off), title)!;
     addHeaderTree(ctx, t, off, end, { sport, dport, seqAbs, ackAbs, rseq, rack, hl, flags, win, calcWin, scale, urgPtr, seglen, conv: conv?.stream ?? -1, tcs });
     if (aflags || (tcs && tcs.irtt >= 0)) addAnalysisTree(ctx, t, aflags, fa, tcs);
+    if (conv) {
+      const tt = ctx.addTree(t, '[Timestamps]', undefined, undefined, 0, 0);
+      t[t.length - 1].generated = true;
+      const since = Math.max(0, ctx.relTime - conv.firstTime);
+      ctx.addGenerated(tt, `Time since first frame in this TCP stream: ${secs9(since)} seconds`, 'tcp.time_relative', since);
+    }
   } else if (aflags) {
     // severity for the index and the summary
     for (let i = 0; i < ANALYSIS_EXPERTS.length; i++) if (aflags & ANALYSIS_EXPERTS[i].bit) ctx.expert(null, ANALYSIS_DEFS[i]);

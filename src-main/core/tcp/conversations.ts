@@ -11,14 +11,16 @@ const KEY_WORDS = 10; // transport|netLen, addrLo(4 words), addrHi(4 words), por
 export class Conversation {
   /** first frame number and last frame number seen */
   firstFrame = 0;
+  /** seconds since the capture's first packet, of the conversation's first packet */
+  firstTime = 0;
   lastFrame = 0;
   packets = 0;
   bytes = 0;
   /** packets/bytes sent by endpoint A (the one that sent the first packet) */
   packetsAtoB = 0;
   bytesAtoB = 0;
-  /** per-protocol conversation data (Wireshark's conversation_add_proto_data) */
-  data: Map<string, unknown> | null = null;
+  /** per-protocol conversation data (Wireshark's conversation_add_proto_data): [name, value, …] */
+  private protoData: unknown[] | null = null;
   /** dissector changes: from frame `from` on, payload of this conversation goes to `proto` */
   dissectorChanges: { from: number; proto: ProtocolModule }[] | null = null;
   /** TCP sequence analysis / reassembly state (TCP only) */
@@ -33,15 +35,40 @@ export class Conversation {
     readonly stream: number,
     /** 4 or 16 */
     readonly netLen: number,
-    readonly addrA: Uint8Array,
+    /** the addresses, A then B (netLen bytes each); one array per conversation keeps it small */
+    readonly addrs: Uint8Array,
     readonly portA: number,
-    readonly addrB: Uint8Array,
     readonly portB: number,
   ) {}
 
+  /** Whether (src, sport) is endpoint A. */
+  isFromA(src: Uint8Array, sport: number): boolean {
+    if (sport !== this.portA) return false;
+    const a = this.addrs;
+    for (let i = 0; i < this.netLen; i++) if (src[i] !== a[i]) return false;
+    return true;
+  }
+
+  /** Conversation data of a protocol (a flat list: conversations hold one or two, a Map costs more). */
+  getData(proto: string): unknown {
+    const d = this.protoData;
+    if (d) for (let i = 0; i < d.length; i += 2) if (d[i] === proto) return d[i + 1];
+    return undefined;
+  }
+  setData(proto: string, value: unknown): void {
+    const d = (this.protoData ??= []);
+    for (let i = 0; i < d.length; i += 2) {
+      if (d[i] === proto) {
+        d[i + 1] = value;
+        return;
+      }
+    }
+    d.push(proto, value);
+  }
+
   addressText(which: 'a' | 'b'): string {
-    const a = which === 'a' ? this.addrA : this.addrB;
-    return this.netLen === 4 ? formatIpv4(a, 0) : formatIpv6(a, 0);
+    const at = which === 'a' ? 0 : this.netLen;
+    return this.netLen === 4 ? formatIpv4(this.addrs, at) : formatIpv6(this.addrs, at);
   }
 
   /** The module that takes this conversation's payload at frame `no`, if one was set. */

@@ -86,6 +86,7 @@ test('analysis: relative sequence numbers, stream index, iRTT, window scaling', 
   assert.deepEqual(d.fields.values('tcp.stream'), [0]);
   assert.deepEqual(d.fields.values('tcp.window_size'), [502 * 128]);
   assert.deepEqual(d.fields.values('tcp.window_size_scalefactor'), [128]);
+  assert.deepEqual(d.fields.values('tcp.time_relative'), [0.2]);
   const irtt = d.fields.values('tcp.analysis.initial_rtt')[0] as number;
   assert.ok(Math.abs(irtt - 0.176633) < 1e-6, `iRTT ${irtt}`);
   const conv = e.conversations();
