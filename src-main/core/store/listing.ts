@@ -35,7 +35,7 @@ export interface ListerOptions {
 /** The TSV header line. */
 export const TSV_HEADER = 'no\ttime\tsrc\tdst\tprotocol\tlength\tinfo\n';
 
-/** The text with tabs and line breaks turned into spaces (one scan; no copy when there are none). */
+/** Info text with tabs and line breaks turned into spaces (addresses and protocol names never hold them). */
 function oneLine(s: string): string {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -51,7 +51,7 @@ export function textRow(s: PacketSummary, time: string): string {
 }
 
 export function tsvRow(s: PacketSummary, time: string): string {
-  return `${s.no}\t${time}\t${oneLine(s.src)}\t${oneLine(s.dst)}\t${oneLine(s.protocol)}\t${s.length}\t${oneLine(s.info)}\n`;
+  return `${s.no}\t${time}\t${s.src}\t${s.dst}\t${s.protocol}\t${s.length}\t${oneLine(s.info)}\n`;
 }
 
 /** One packet as a JSON object (no separator; the caller joins them). */
