@@ -111,6 +111,14 @@ export class PacketIndex {
     const i = no - 1;
     return this.chunks[i >>> CHUNK_BITS].severity[i & CHUNK_MASK];
   }
+  originalLength(no: number): number {
+    const i = no - 1;
+    return this.chunks[i >>> CHUNK_BITS].originalLength[i & CHUNK_MASK];
+  }
+  capturedLength(no: number): number {
+    const i = no - 1;
+    return this.chunks[i >>> CHUNK_BITS].capturedLength[i & CHUNK_MASK];
+  }
   conversation(no: number): number {
     const i = no - 1;
     return this.chunks[i >>> CHUNK_BITS].conversation[i & CHUNK_MASK] - 1;

@@ -53,6 +53,15 @@ const ROW_CACHE = 4096;
 const DETAIL_CACHE = 32;
 /** packets examined between yields to the event loop in async scans */
 const SCAN_SLICE = 20000;
+/** fields the index answers without dissecting */
+const INDEX_FIELDS = new Set([
+  'tcp.analysis.flags',
+  'frame.number',
+  'frame.len',
+  'frame.cap_len',
+  'tcp.stream',
+  'udp.stream',
+]);
 /** bytes of the first read of openFile: about 250 packets, indexed in a few milliseconds */
 const FIRST_READ = 64 * 1024;
 
@@ -438,17 +447,34 @@ export class PacketStore {
     return { filter: filter.text, packets: out.slice(0, n) };
   }
 
-  /** A FieldSource over the index alone, when the filter asks nothing else; undefined otherwise. */
+  /**
+   * A FieldSource over the index alone when every name the filter reads is in it: protocols,
+   * tcp.analysis.flags, frame.number/len/cap_len and tcp.stream/udp.stream (so "follow stream"
+   * filters never dissect). Undefined otherwise.
+   */
   private indexSource(filter: CompiledFilter): (FieldSource & { no: number }) | undefined {
-    if (!filter.presenceOnly) return undefined;
     const bits = new Map<string, number>();
     const analysis = this.engine.analysisFlagsMask;
+    let streams = false;
     for (const name of filter.names) {
-      if (name === 'tcp.analysis.flags' && analysis !== 0) continue;
+      if (INDEX_FIELDS.has(name)) {
+        if (name === 'tcp.analysis.flags' && analysis === 0) return undefined;
+        if (name === 'tcp.stream' || name === 'udp.stream') streams = true;
+        continue;
+      }
       if (name === 'frame') continue;
       const id = this.engine.protocolId(name);
       if (id < 1 || id > 30) return undefined;
       bits.set(name, 2 ** id);
+    }
+    // conversation id -> stream number, and whether it is TCP (1) or UDP (2)
+    const streamOf: number[] = [];
+    const transportOf: number[] = [];
+    if (streams) {
+      for (const c of this.engine.conversations()) {
+        streamOf[c.id] = c.stream;
+        transportOf[c.id] = c.transport === 'tcp' ? 1 : 2;
+      }
     }
     const index = this.index;
     const TRUE: readonly FieldValue[] = [true];
@@ -461,8 +487,23 @@ export class PacketStore {
         return b !== undefined && (index.protoMask(src.no) & b) >>> 0 !== 0;
       },
       values(name: string): readonly FieldValue[] {
-        if (name === 'tcp.analysis.flags') return (index.flags(src.no) & analysis) !== 0 ? TRUE : NONE;
-        return NONE;
+        switch (name) {
+          case 'tcp.analysis.flags':
+            return (index.flags(src.no) & analysis) !== 0 ? TRUE : NONE;
+          case 'frame.number':
+            return [src.no];
+          case 'frame.len':
+            return [index.originalLength(src.no)];
+          case 'frame.cap_len':
+            return [index.capturedLength(src.no)];
+          case 'tcp.stream':
+          case 'udp.stream': {
+            const c = index.conversation(src.no);
+            return c >= 0 && transportOf[c] === (name === 'tcp.stream' ? 1 : 2) ? [streamOf[c]] : NONE;
+          }
+          default:
+            return NONE;
+        }
       },
     };
     return src;

@@ -83,8 +83,24 @@ function fakeEngine() {
     },
     protocolId: (n) => Math.max(0, PROTOS.indexOf(n)),
     analysisFlagsMask: 0xff,
-    fieldNames: () => ['tcp', 'udp', 'http', 'x', 'x.val', 'tcp.analysis.flags'],
-    conversations: (): ConversationInfo[] => [],
+    fieldNames: () => [
+      'tcp',
+      'udp',
+      'http',
+      'x',
+      'x.val',
+      'tcp.analysis.flags',
+      'frame.number',
+      'frame.len',
+      'tcp.stream',
+      'udp.stream',
+    ],
+    // conversation ids 0..9 of the toy format: even ids are TCP streams 0..4, odd ids UDP
+    conversations: (): ConversationInfo[] =>
+      Array.from(
+        { length: 10 },
+        (_, id) => ({ id, transport: id % 2 ? 'udp' : 'tcp', stream: id >> 1 }) as ConversationInfo,
+      ),
     setFrameFetcher(f) {
       fetch = f;
     },
@@ -183,6 +199,19 @@ test(
       expect((no) => !isUdp(no) && !isHttp(no)),
     );
     assert.equal(engine.calls.dissect, 0, 'presence-only filters never dissect');
+
+    // frame fields and stream numbers come from the index too ("follow stream" without dissecting)
+    assert.deepEqual(
+      [...store.filter('frame.number <= 3 || frame.number == 1000')!.packets],
+      [1, 2, 3, 1000],
+    );
+    assert.equal(store.filter('frame.len == 8')!.packets.length, 1000);
+    assert.deepEqual(
+      [...store.filter('tcp.stream == 2')!.packets],
+      expect((no) => no % 10 === 4),
+    );
+    assert.deepEqual([...store.filter('udp.stream == 0')!.packets].slice(0, 3), [1, 11, 21]);
+    assert.equal(engine.calls.dissect, 0, 'index fields never dissect');
 
     const v = store.filter('http && x.val > 100')!;
     assert.deepEqual(
