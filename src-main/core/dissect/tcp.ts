@@ -13,10 +13,12 @@ import {
   TCP_ANALYSIS_MASK,
   TCP_A_DUPLICATE_ACK,
   TCP_A_FAST_RETRANSMISSION,
+  TCP_A_KEEP_ALIVE,
   TCP_A_OUT_OF_ORDER,
   TCP_A_RETRANSMISSION,
   TCP_A_REUSED_PORTS,
   TCP_A_SPURIOUS_RETRANSMISSION,
+  TCP_A_ZERO_WINDOW_PROBE,
   TCP_CONNECTION_RST,
   TCP_REASSEMBLED_PDU,
   TCP_SEGMENT_OF_PDU,
@@ -66,8 +68,18 @@ const ANALYSIS_DEFS: ExpertDef[] = ANALYSIS_EXPERTS.map((e) => ({ id: e.id, seve
 
 const scratch: SegmentAnalysis = { flags: 0, dupAckNum: 0, dupAckFrame: 0, rtoFrame: 0, rto: 0 };
 
-/** Payload-handling skip: these segments repeat data already dissected. */
-const REPEATED = TCP_A_RETRANSMISSION | TCP_A_SPURIOUS_RETRANSMISSION | TCP_A_FAST_RETRANSMISSION | TCP_A_OUT_OF_ORDER;
+/**
+ * Payload-handling skip: these segments repeat data already dissected (or, for keep-alives and
+ * zero-window probes, carry a byte that is sent again later); feeding them to a PDU being
+ * collected would break it.
+ */
+const REPEATED =
+  TCP_A_RETRANSMISSION |
+  TCP_A_SPURIOUS_RETRANSMISSION |
+  TCP_A_FAST_RETRANSMISSION |
+  TCP_A_OUT_OF_ORDER |
+  TCP_A_KEEP_ALIVE |
+  TCP_A_ZERO_WINDOW_PROBE;
 
 const OPTION_NAMES: Record<number, string> = {
   0: 'End of Option List (EOL)',

@@ -182,6 +182,18 @@ test('reassembly: a retransmitted piece is not fed twice', () => {
   assert.deepEqual(d.fields.values('lenpdu.body'), ['0123456789']);
 });
 
+test('reassembly: a keep-alive between two pieces does not break the PDU', () => {
+  const whole = pdu('kept alive');
+  const f = new TcpFlow({ ip: '10.0.0.2', port: 50002 }, { ip: '10.0.0.1', port: 47700 });
+  const frames = [...f.handshake(), f.send(0, PSH | ACK, whole.subarray(0, 5))];
+  frames.push(f.send(0, ACK, new Uint8Array(1), { seq: f.seq[0] - 1 }));
+  frames.push(f.send(0, PSH | ACK, whole.subarray(5)));
+  const packets = frames.map((b, i) => raw(b, i * 0.5));
+  const { withFetch } = engines(packets);
+  assert.match(withFetch.summary(packets[4], 5).info, /^\[TCP Keep-Alive\] /);
+  assert.deepEqual(withFetch.dissect(packets[5], 6).fields.values('lenpdu.body'), ['kept alive']);
+});
+
 test('reassembly: when earlier frames cannot be read again, the row says so instead of failing', () => {
   const whole = pdu('needs frame four');
   const chunks = [whole.subarray(0, 7), whole.subarray(7)];
