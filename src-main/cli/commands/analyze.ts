@@ -21,8 +21,11 @@ import {
   type ListFormat,
 } from '../../core/store/listing.js';
 import type { ListingWorkerData, ListingWorkerMessage } from '../../core/store/listing-worker.js';
+import type { DiagnosisResult } from '../../core/diagnose/diagnose.js';
+import type { Endpoint } from '../../core/diagnose/facts.js';
+import { analyzeDiagnosis, analyzeDiagnosisJson, analyzeDiagnosisText, parseProxyEndpoint } from '../../core/diagnose/analyze-diagnosis.js';
 
-const USAGE = `Usage: proxyscope analyze FILE [--filter EXPR] [--format text|tsv|json] [--threads N]
+const USAGE = `Usage: proxyscope analyze FILE [--filter EXPR] [--format text|tsv|json] [--threads N] [--proxy HOST:PORT]
 
 Reads a pcap or pcapng file and prints its packet list.
 
@@ -32,6 +35,11 @@ Reads a pcap or pcapng file and prints its packet list.
                     length, info), or json (packets, conversations, findings)
   --threads N       dissect with N worker threads (default: 1 for files under 32 MB,
                     else up to 4, one per CPU core)
+  --proxy HOST:PORT the explicit proxy (default: inferred from CONNECT requests). Text and
+                    JSON end with the diagnosis: a stage ladder per conversation to the proxy,
+                    findings with their evidence frames, and the verdict
+  --ca FILE         a CA (PEM) whose certificates are expected (not TLS interception)
+  --no-diagnosis    the packet list only
 
 Exit status: 0 on success, 1 on a bad option, filter or file.`;
 
@@ -45,6 +53,7 @@ export type AnalyzeFinding = ListFinding;
 export interface AnalyzeReport {
   conversations: ConversationInfo[];
   findings: AnalyzeFinding[];
+  diagnosis?: DiagnosisResult;
 }
 
 interface Options {
@@ -53,6 +62,9 @@ interface Options {
   format: ListFormat;
   /** 0 = choose from the file size and the CPU count */
   threads: number;
+  proxy?: Endpoint;
+  ca?: string;
+  diagnosis: boolean;
 }
 
 function parseArgs(args: string[]): Options {
@@ -60,6 +72,9 @@ function parseArgs(args: string[]): Options {
   let filter: string | null = null;
   let format: ListFormat = 'text';
   let threads = 0;
+  let proxy: Endpoint | undefined;
+  let ca: string | undefined;
+  let diagnosis = true;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const value = (): string => {
@@ -73,12 +88,34 @@ function parseArgs(args: string[]): Options {
     else if (a.startsWith('--format=')) format = checkFormat(a.slice('--format='.length));
     else if (a === '--threads') threads = checkThreads(value());
     else if (a.startsWith('--threads=')) threads = checkThreads(a.slice('--threads='.length));
+    else if (a === '--proxy' || a.startsWith('--proxy=')) proxy = checkProxy(a === '--proxy' ? value() : a.slice('--proxy='.length));
+    else if (a === '--ca' || a.startsWith('--ca=')) ca = checkCa(a === '--ca' ? value() : a.slice('--ca='.length));
+    else if (a === '--no-diagnosis') diagnosis = false;
     else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
     else if (file === undefined) file = a;
     else throw new UsageError(`one capture file at a time (got "${file}" and "${a}")`);
   }
   if (file === undefined) throw new UsageError('which capture file? Give its path.');
-  return { file, filter: isEmptyFilter(filter) ? null : filter, format, threads };
+  return { file, filter: isEmptyFilter(filter) ? null : filter, format, threads, diagnosis, ...(proxy ? { proxy } : {}), ...(ca ? { ca } : {}) };
+}
+
+function checkProxy(v: string): Endpoint {
+  try {
+    return parseProxyEndpoint(v);
+  } catch (e) {
+    throw new UsageError((e as Error).message, { cause: e });
+  }
+}
+
+function checkCa(v: string): string {
+  if (!existsSync(v)) throw new UsageError(`--ca: no such file ${v}`);
+  return v;
+}
+
+/** The diagnosis of the file (not for TSV, which is a table), or undefined. */
+async function diagnosisFor(opts: Options): Promise<DiagnosisResult | undefined> {
+  if (!opts.diagnosis || opts.format === 'tsv') return undefined;
+  return analyzeDiagnosis(opts.file, { ...(opts.proxy ? { proxy: opts.proxy } : {}), ...(opts.ca ? { ca: opts.ca } : {}) });
 }
 
 function checkFormat(v: string): ListFormat {
@@ -134,10 +171,10 @@ class ChunkedOutput {
   }
 }
 
-function buildReport(conversations: ConversationInfo[], findings: AnalyzeFinding[]): AnalyzeReport {
+function buildReport(conversations: ConversationInfo[], findings: AnalyzeFinding[], diagnosis?: DiagnosisResult): AnalyzeReport {
   // times to the nanosecond, as captures hold them (and the same whichever thread measured them)
   for (const c of conversations) if (c.tcp?.irtt !== undefined) c.tcp.irtt = Math.round(c.tcp.irtt * 1e9) / 1e9;
-  return { conversations, findings };
+  return diagnosis ? { conversations, findings, diagnosis } : { conversations, findings };
 }
 
 /** Writes rows as they come, adding what the format needs around them. */
@@ -162,9 +199,12 @@ class RowWriter {
     this.first = false;
   }
   finish(report: AnalyzeReport): void {
+    if (this.format === 'text' && report.diagnosis) this.output.write(analyzeDiagnosisText(report.diagnosis));
     if (this.format !== 'json') return;
+    const diag = report.diagnosis ? analyzeDiagnosisJson(report.diagnosis) : undefined;
+    const findings = diag ? [...report.findings, ...diag.findings] : report.findings;
     this.output.write(
-      `${this.first ? '' : '\n'}],\n"conversations":${JSON.stringify(report.conversations)},\n"findings":${JSON.stringify(report.findings)}}\n`,
+      `${this.first ? '' : '\n'}],\n"conversations":${JSON.stringify(report.conversations)},\n"findings":${JSON.stringify(findings)}${diag ? `,\n${diag.verdictAndLadders}` : ''}}\n`,
     );
   }
 }
@@ -178,6 +218,12 @@ function workerScript(): URL | null {
     return null;
   }
 }
+
+/**
+ * Fields whose values depend on every packet before (stream numbers, times since the first or the
+ * previous packet): an engine that sees only its part of the packets would get them wrong.
+ */
+const ORDER_DEPENDENT = /^(tcp\.stream|udp\.stream|frame\.time)/;
 
 function threadsFor(opts: Options): number {
   if (opts.threads > 0) return opts.threads;
@@ -197,9 +243,11 @@ function fileProblem(io: CliIo, file: string, failure: { message: string; hint?:
 }
 
 export async function analyzeFile(opts: Options, out: NodeJS.WritableStream, io: CliIo): Promise<number> {
+  let orderDependent = false;
   if (opts.filter !== null) {
     try {
-      compileFilter(opts.filter, { knownFields: knownFieldNames(new PacketEngine()) });
+      const names = compileFilter(opts.filter, { knownFields: knownFieldNames(new PacketEngine()) }).names;
+      orderDependent = [...names].some((n) => ORDER_DEPENDENT.test(n));
     } catch (e) {
       if (!(e instanceof FilterError)) throw e;
       const caret = '^'.repeat(Math.min(e.length, Math.max(1, opts.filter.length - e.position)));
@@ -215,7 +263,8 @@ export async function analyzeFile(opts: Options, out: NodeJS.WritableStream, io:
     io.err(`proxyscope analyze: ${e.message}`);
     return 1;
   }
-  const threads = threadsFor(opts);
+  // fields numbered or timed across the whole capture need one engine that sees every packet
+  const threads = orderDependent ? 1 : threadsFor(opts);
   const script = threads > 1 ? workerScript() : null;
   const output = new ChunkedOutput(out);
   const writer = new RowWriter(output, opts.format, opts.file);
@@ -237,7 +286,7 @@ export async function analyzeFile(opts: Options, out: NodeJS.WritableStream, io:
     (info) => lister.addInterface(info),
     () => output.flush(),
   );
-  writer.finish(buildReport(lister.conversations(), lister.findings));
+  writer.finish(buildReport(lister.conversations(), lister.findings, await diagnosisFor(opts)));
   await output.flush();
   return result.failure ? fileProblem(io, opts.file, result.failure, result.packets) : 0;
 }
@@ -327,7 +376,7 @@ async function analyzeParallel(opts: Options, script: URL, threads: number, writ
   const ends = parts.map((p) => p.end!);
   const conversations = mergeConversations(ends.flatMap((e) => e.conversations as ConversationInfo[]));
   const findings = (ends.flatMap((e) => e.findings) as AnalyzeFinding[]).sort((a, b) => a.no - b.no);
-  writer.finish(buildReport(conversations, findings));
+  writer.finish(buildReport(conversations, findings, await diagnosisFor(opts)));
   await writer.output.flush();
   const failure = ends.find((e) => e.failure)?.failure;
   return failure ? fileProblem(io, opts.file, failure, Math.max(...ends.map((e) => e.packets))) : 0;

@@ -5,7 +5,9 @@ import { readFileSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
 import type { DiagnosisResult } from './diagnose.js';
 import type { Endpoint } from './facts.js';
-import { diagnoseCaptureFile } from './file.js';
+import { readCaptureFile } from '../pcap/file-reader.js';
+import { CaptureFileError } from '../pcap/types.js';
+import { CaptureDiagnosis } from './file.js';
 import { diagnosisJson, diagnosisText } from './report.js';
 import { pemSubjects } from './trust.js';
 
@@ -38,7 +40,15 @@ export async function analyzeDiagnosis(file: string, o: AnalyzeDiagnosisOptions)
     trustedIssuers = pemSubjects(pem);
     if (!trustedIssuers.length) throw new Error(`${o.ca} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
   }
-  return diagnoseCaptureFile(file, { ...(o.proxy ? { proxy: o.proxy } : {}), trustedIssuers });
+  const d = new CaptureDiagnosis({ ...(o.proxy ? { proxy: o.proxy } : {}), trustedIssuers });
+  let no = 0;
+  try {
+    await readCaptureFile(file, (p) => d.push(p, ++no));
+  } catch (e) {
+    // the packet list reports a damaged file; the diagnosis judges the packets before the damage
+    if (!(e instanceof CaptureFileError)) throw e;
+  }
+  return d.finish();
 }
 
 /** The JSON keys after "conversations": verdict, ladders; and the findings to append. */
