@@ -576,11 +576,6 @@ function chooseModule(ctx: PacketContext, off: number, end: number): ProtocolMod
   return byPort;
 }
 
-interface Saved {
-  top: number;
-  mask: number;
-  info: string;
-}
 
 /** Calls `m` on ctx.data[off, end); returns the bytes it took. Clears the desegment request first. */
 function callPayload(ctx: PacketContext, m: ProtocolModule, off: number, end: number, tree: FieldNode[] | null): number {
@@ -673,13 +668,10 @@ function dissectReassembled(ctx: PacketContext, tree: FieldNode[] | null, t: Fie
   }
 }
 
-function save(ctx: PacketContext): Saved {
-  return { top: ctx.topProto, mask: ctx.protoMask, info: '' };
-}
-
-function restore(ctx: PacketContext, s: Saved): void {
-  ctx.topProto = s.top;
-  ctx.protoMask = s.mask;
+/** Undoes what a dissector that asked for more data did to the top protocol (the frame stays TCP). */
+function restore(ctx: PacketContext, top: number, mask: number): void {
+  ctx.topProto = top;
+  ctx.protoMask = mask;
 }
 
 function record(ctx: PacketContext, no: number): ReasmRecord {
@@ -720,7 +712,8 @@ function firstPassPayload(ctx: PacketContext, dir: { msp: unknown; nextSeq: numb
       return;
     }
     const bytes = msp.appendAndJoin(ctx.no, ctx.data, pos, take);
-    const saved = save(ctx);
+    const savedTop = ctx.topProto;
+    const savedMask = ctx.protoMask;
     const savedData = ctx.data;
     ctx.data = bytes;
     ctx.source = 1;
@@ -732,7 +725,7 @@ function firstPassPayload(ctx: PacketContext, dir: { msp: unknown; nextSeq: numb
     }
     if (ctx.desegmentLen !== 0) {
       const from = ctx.desegmentOffset;
-      if (from === 0) restore(ctx, saved);
+      if (from === 0) restore(ctx, savedTop, savedMask);
       else completeMsp(ctx, msp, from, pos + take);
       if (from > 0) msp.dropHead(from);
       msp.need = needFor(ctx.desegmentLen, msp.total);
@@ -755,11 +748,12 @@ function firstPassPayload(ctx: PacketContext, dir: { msp: unknown; nextSeq: numb
   // direct dissection of the rest of the segment
   const m = chooseModule(ctx, pos, pEnd);
   if (!m) return;
-  const saved = save(ctx);
+  const savedTop = ctx.topProto;
+  const savedMask = ctx.protoMask;
   const used = callPayload(ctx, m, pos, pEnd, tree);
   if (ctx.desegmentLen !== 0) {
     const from = Math.max(pos, Math.min(pEnd, ctx.desegmentOffset));
-    if (from === pos) restore(ctx, saved);
+    if (from === pos) restore(ctx, savedTop, savedMask);
     const n = new Msp(m, (seq + (from - pos)) >>> 0, 0);
     n.append(ctx.no, ctx.data, from, pEnd - from);
     n.need = needFor(ctx.desegmentLen, n.total);
