@@ -73,7 +73,8 @@ export function diagnoseConversations(facts: readonly PacketFacts[], opts: Diagn
     const t = buildTimeline(c);
     part.ladders.push(buildLadder(c, t));
     part.firstFrames.push(c.packets[0]?.f.no ?? 0);
-    part.findings.push(...conversationFindings(c, t, ruleOpts));
+    // without configured settings, the next steps' commands name the proxy the packets went to
+    part.findings.push(...conversationFindings(c, t, opts.proxy ? ruleOpts : { ...ruleOpts, values: { proxy: c.proxy.host, port: c.proxy.port } }));
     if (t.tunnel) part.tunnels.push(t.tunnel.response!.f.no);
     for (const e of t.exchanges) if (e.request.f.http?.request?.proxyAuthorization) part.credentialed.push(e.request.f.no);
     if (c.sawConnect) part.proxies.push(c.proxy);
