@@ -10,6 +10,7 @@ import { createCaptureParser } from '../pcap/parser.js';
 import { CaptureFileError, type CaptureInterfaceInfo, type RawPacket } from '../pcap/types.js';
 import { TCP_ANALYSIS_MASK } from './default-engine.js';
 import { partitionKey } from './partition.js';
+import { withProtocolBytes } from './protocol-bytes.js';
 
 export type ListFormat = 'text' | 'tsv' | 'json';
 
@@ -151,7 +152,7 @@ export class PacketLister {
         if (!this.fast(fi.protoMask, fi.flags)) return null;
       } else {
         const d = engine.dissect(raw, no);
-        if (!filter.test(d.fields)) return null;
+        if (!filter.test(withProtocolBytes(d, d.fields))) return null;
         summary = d.summary;
         if (this.options.findings && severity >= 3) this.collect(no, d.expert);
       }

@@ -10,6 +10,7 @@ import { compileFilter, isEmptyFilter, type CompiledFilter, type FilterNode } fr
 import { BlockReader } from './block-reader.js';
 import type { ConversationInfo, StoreEngine } from './engine-port.js';
 import { LruCache } from './lru.js';
+import { withProtocolBytes } from './protocol-bytes.js';
 import { INDEX_BYTES_PER_PACKET, PacketIndex } from './packet-index.js';
 
 /** Packet numbers (1-based, ascending) that passed a display filter. */
@@ -440,7 +441,8 @@ export class PacketStore {
         pass = filter.test(fast);
       } else {
         if ((this.index.protoMask(no) & required) >>> 0 !== required) continue;
-        pass = filter.test(this.engine.dissect(this.rawPacket(no, true), no).fields);
+        const d = this.engine.dissect(this.rawPacket(no, true), no);
+        pass = filter.test(withProtocolBytes(d, d.fields));
       }
       if (pass) out[n++] = no;
     }
