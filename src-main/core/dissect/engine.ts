@@ -212,7 +212,8 @@ export class PacketEngine {
     return {
       summary,
       tree,
-      bytes: ctx.frame,
+      // a copy: callers may pass a reader's reused buffer and keep the detail
+      bytes: ctx.frame.slice(),
       extraSources: ctx.extraSources,
       expert: ctx.expertItems,
       protocols: ctx.protocols,
