@@ -4,7 +4,13 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ApiError, type CaptureStatus } from './api.js';
-import { buildProxyFilter, CaptureError, startCapture, type CaptureSession } from './capture/index.js';
+import {
+  buildProxyFilter,
+  CaptureError,
+  startCapture,
+  type CaptureSession,
+  type HelperLauncher,
+} from './capture/index.js';
 
 const PROGRESS_EVERY_MS = 250;
 
@@ -30,6 +36,8 @@ export class SessionCapture {
   constructor(
     private readonly dir: string,
     private readonly onProgress: (status: CaptureStatus) => void,
+    /** how the `cap` backend's helper starts (Electron: a utility process); default child_process.fork */
+    private readonly helperLauncher?: HelperLauncher,
   ) {}
 
   status(): CaptureStatus | null {
@@ -79,7 +87,12 @@ export class SessionCapture {
       mkdirSync(this.dir, { recursive: true, mode: 0o700 });
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       const file = path.join(this.dir, `capture-${args.interface.replace(/[^\w.-]/g, '_')}-${stamp}.pcapng`);
-      const session = await startCapture({ interface: args.interface, filter, writePath: file });
+      const session = await startCapture({
+        interface: args.interface,
+        filter,
+        writePath: file,
+        ...(this.helperLauncher ? { helperLauncher: this.helperLauncher } : {}),
+      });
       this.session = session;
       this.last = this.snapshot(session, filter, file);
       this.timer = setInterval(() => {

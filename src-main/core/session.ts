@@ -20,6 +20,7 @@ import type {
 import { SettingsStore, type SecretStore } from './settings.js';
 import { SessionPackets } from './session-packets.js';
 import { SessionCapture } from './session-capture.js';
+import type { HelperLauncher } from './capture/index.js';
 import path from 'node:path';
 import { diagnoseCaptureFile, diagnosisJson, type DiagnoseOptions } from './diagnose/index.js';
 import { CaptureFileError } from './pcap/types.js';
@@ -33,6 +34,8 @@ export interface SessionOptions {
   defaultLanguage?: Language;
   /** runtime versions the transport knows (Electron fills electron/chrome) */
   versions?: { electron?: string; chrome?: string };
+  /** how live capture starts its `cap` helper (Electron passes a utility-process launcher) */
+  captureHelperLauncher?: HelperLauncher;
   /** where unexpected errors go (never with secrets in them) */
   log?: (message: string) => void;
 }
@@ -81,8 +84,10 @@ export class Session {
     });
     if (this.settings.loadProblem) options.log?.(this.settings.loadProblem);
     this.packets = new SessionPackets((info) => this.emit('packets.progress', info));
-    this.capture = new SessionCapture(path.join(options.configDir, 'captures'), (status) =>
-      this.emit('capture.progress', status),
+    this.capture = new SessionCapture(
+      path.join(options.configDir, 'captures'),
+      (status) => this.emit('capture.progress', status),
+      options.captureHelperLauncher,
     );
     this.dispatch = createDispatcher(this.handlers(), (e) =>
       options.log?.(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),

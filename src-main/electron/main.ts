@@ -1,9 +1,10 @@
 // The Electron shell: one window on the built renderer, locked down (context isolation, sandbox,
 // no Node in the page, CSP, no navigation, no new windows, https links to the system browser),
 // the contract over IPC, and the menu. All logic lives in core/.
-import { app, BrowserWindow, Menu, session as electronSession, shell } from 'electron';
+import { app, BrowserWindow, Menu, session as electronSession, shell, utilityProcess } from 'electron';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { channelFromUtilityProcess, type UtilityProcessLike } from '../core/capture/index.js';
 import { configDir } from '../core/settings.js';
 import { Session } from '../core/session.js';
 import { HOST_CSP } from '../host/csp.js';
@@ -62,6 +63,14 @@ async function start(): Promise<void> {
     secrets: createSecretStore(dir, log),
     defaultLanguage: app.getLocale().startsWith('ko') ? 'ko' : 'en',
     versions: { electron: process.versions.electron, chrome: process.versions.chrome },
+    // the capture helper runs as an Electron utility process (the app has no plain `node` to fork)
+    captureHelperLauncher: (helperPath) =>
+      channelFromUtilityProcess(
+        utilityProcess.fork(helperPath, [], {
+          stdio: 'pipe',
+          serviceName: 'ProxyScope capture',
+        }) as unknown as UtilityProcessLike,
+      ),
     log,
   });
   const getWindow = () => window;
