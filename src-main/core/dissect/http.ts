@@ -129,6 +129,15 @@ function answeredMethod(st: HttpConversationState, frame: number, source: number
 }
 
 /**
+ * Once a conversation is found to be HTTP, its later payload stays HTTP (Wireshark's
+ * conversation_set_dissector): bytes that do not parse are "Continuation", not another protocol,
+ * until a CONNECT's 2xx hands the conversation to the tunnel. First pass only.
+ */
+function claimConversation(ctx: PacketContext, m: ProtocolModule): void {
+  if (ctx.firstPass && ctx.conv && !ctx.conv.dissectorAt(ctx.no)) ctx.setConversationDissector(m, ctx.no);
+}
+
+/**
  * After "CONNECT host:port" got its 2xx the rest of the conversation is the tunnel's: TLS, unless
  * the tunnel goes to port 80 (plain HTTP, which the HTTP heuristic finds by itself).
  */
@@ -165,6 +174,7 @@ export const httpModule: ProtocolModule = {
           return p - off;
         }
         ctx.enter(httpModule);
+        claimConversation(ctx, httpModule);
         const len = need.kind === 'complete' ? need.length : end - p;
         const hctx = { frame: ctx.no, time: { sec: ctx.raw.tsSec, nsec: ctx.raw.tsNsec }, state: st, source: ctx.source || undefined };
         if (!tree) {

@@ -121,6 +121,8 @@ export const tlsModule: ProtocolModule = {
       else take = end;
     }
     ctx.enter(tlsModule);
+    // found by port or heuristic: the conversation stays TLS (as Wireshark's heuristic does)
+    if (ctx.firstPass && ctx.conv && !ctx.conv.dissectorAt(ctx.no)) ctx.setConversationDissector(tlsModule, ctx.no);
     const st = stateOf(ctx);
     const tctx = { frame: ctx.no, dir: ctx.dir, state: st, source: ctx.source || undefined };
     if (!tree) {

@@ -139,3 +139,16 @@ test('a CONNECT tunnel to port 80 carries plain HTTP, not TLS', () => {
   assert.deepEqual(dissect(7).fields.values('http.location'), ['/healthcheck']);
   assert.deepEqual(dissect(7).fields.values('http.request_in'), [6]);
 });
+
+test('a conversation found to be HTTP stays HTTP: with the 200 lost, TLS bytes are a Continuation', (t) => {
+  const s = new TcpStream(['10.40.40.1', 40240], ['10.10.10.1', 3128]);
+  s.send(0, 'CONNECT tools.cisco.com:443 HTTP/1.1\r\nHost: tools.cisco.com:443\r\n\r\n');
+  s.send(1, 'HTTP/1.1 200 Connection established\r\n\r\n');
+  s.send(0, Uint8Array.from([0x16, 3, 1, 0, 4, 1, 0, 0, 0]));
+  s.send(1, Uint8Array.from([0x17, 3, 3, 0, 4, 5, 6, 7, 8]));
+  const frames = s.frames.filter((_, i) => i !== 4); // the capture missed the 200
+  const { rows } = run(frames);
+  assert.equal(rows[4].protocol, 'HTTP');
+  assert.match(rows[4].info, /Continuation$/);
+  crossCheck(t, frames, rows);
+});
