@@ -46,7 +46,7 @@ export function canCapture(): string | null {
 /** Starts tcpdump on lo and resolves once it is listening. */
 export function startTcpdump(file: string, filter: string): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const p = spawn('tcpdump', ['-i', 'lo', '--immediate-mode', '-U', '-s', '0', '-w', file, filter], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const p = spawn('tcpdump', ['-i', 'lo', '--immediate-mode', '-B', '16384', '-U', '-s', '0', '-w', file, filter], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     const timer = setTimeout(() => reject(new Error(`tcpdump did not start: ${err}`)), 10000);
     p.stderr!.on('data', (d: Buffer) => {
