@@ -29,13 +29,15 @@ interface Run {
   name: string;
   seconds: number;
   peakKiB: number;
+  /** user + system CPU seconds (steadier than wall time on a shared machine) */
+  cpu: number;
 }
 
 /** Runs a command under GNU time with stdout to /dev/null; wall seconds and peak RSS in KiB. */
 function timed(name: string, argv: string[]): Run | null {
   const devnull = openSync('/dev/null', 'w');
   try {
-    const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M', ...argv], {
+    const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M %U %S', ...argv], {
       stdio: ['ignore', devnull, 'pipe'],
       encoding: 'utf8',
       cwd: root,
@@ -48,8 +50,8 @@ function timed(name: string, argv: string[]): Run | null {
       console.log(`bench: ${name} failed (exit ${r.status}): ${r.stderr.slice(-400)}`);
       return null;
     }
-    const [, s, k] = line.split(' ');
-    return { name, seconds: Number(s), peakKiB: Number(k) };
+    const [, s, k, u, sys] = line.split(' ');
+    return { name, seconds: Number(s), peakKiB: Number(k), cpu: Number(u) + Number(sys) };
   } finally {
     closeSync(devnull);
   }
@@ -130,10 +132,10 @@ async function main(): Promise<void> {
   for (const r of runs) {
     const ratio =
       tshark && r !== tshark
-        ? `  (${(r.seconds / tshark.seconds).toFixed(2)}× tshark time, ${(r.peakKiB / tshark.peakKiB).toFixed(2)}× its memory)`
+        ? `  (${(r.seconds / tshark.seconds).toFixed(2)}× tshark time, ${(r.cpu / tshark.cpu).toFixed(2)}× its CPU, ${(r.peakKiB / tshark.peakKiB).toFixed(2)}× its memory)`
         : '';
     console.log(
-      `${r.name.padEnd(34)} ${r.seconds.toFixed(2).padStart(7)} s  ${(r.peakKiB / 1024).toFixed(0).padStart(6)} MiB peak${ratio}`,
+      `${r.name.padEnd(34)} ${r.seconds.toFixed(2).padStart(7)} s wall ${r.cpu.toFixed(2).padStart(7)} s CPU ${(r.peakKiB / 1024).toFixed(0).padStart(6)} MiB peak${ratio}`,
     );
   }
   const ours = runs.find((r) => r.name.startsWith('proxyscope'));
