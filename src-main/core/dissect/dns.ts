@@ -115,7 +115,8 @@ function attach(ctx: PacketContext, tree: FieldNode[] | null, node: FieldNode, e
   if (!tree) return;
   tree.push(node);
   const walk = (n: FieldNode): void => {
-    if (n.field !== undefined && n.value !== undefined) ctx.record(n.field, n.value);
+    // a field line without a value (tls.record, tls.handshake, …) is present: filters test it as true
+    if (n.field !== undefined) ctx.record(n.field, n.value ?? true);
     for (const c of n.children ?? []) walk(c);
   };
   walk(node);

@@ -152,3 +152,14 @@ test('a conversation found to be HTTP stays HTTP: with the 200 lost, TLS bytes a
   assert.match(rows[4].info, /Continuation$/);
   crossCheck(t, frames, rows);
 });
+
+test('presence fields (tls.record, tls.handshake, tls.change_cipher_spec) can be filtered on', () => {
+  const s = new TcpStream(['10.40.40.1', 40250], ['10.10.10.1', 443]);
+  s.send(1, Uint8Array.from([0x14, 3, 3, 0, 1, 1, 0x16, 3, 3, 0, 4, 0x0e, 0, 0, 0]));
+  const { dissect } = run(s.frames);
+  const d = dissect(4);
+  assert.equal(d.summary.info, 'Change Cipher Spec, Encrypted Handshake Message');
+  assert.deepEqual(d.fields.values('tls.record'), [true, true]);
+  assert.deepEqual(d.fields.values('tls.change_cipher_spec'), [true]);
+  assert.ok(d.fields.hasProtocol('tls'));
+});
