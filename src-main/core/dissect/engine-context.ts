@@ -175,7 +175,7 @@ export class PacketContext {
 
   /** Marks `m` present in this packet and makes it the top protocol (Protocol column). */
   enter(m: ProtocolModule): void {
-    const id = m.id ?? this.registry.id(m);
+    const id = this.registry.stampedIds && m.id !== undefined ? m.id : this.registry.id(m);
     if (this.inError === 0) {
       this.topProto = id;
       if (this.colProtocol !== null) this.colProtocol = null;

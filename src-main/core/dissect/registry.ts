@@ -134,7 +134,10 @@ export class Registry {
     const id = this.protos.length;
     this.protos.push(m);
     this.ids.set(m, id);
-    m.id = id;
+    // module objects are shared: the first registry to add one stamps its id on it (the fast
+    // path reads m.id); a registry whose ids differ from the stamps looks ids up instead
+    if (m.id === undefined) m.id = id;
+    else if (m.id !== id) this.stampedIds = false;
     this.byName.set(m.name, m);
     this.fieldDefs.set(m.name, { name: m.name, label: m.title, type: 'protocol' });
     for (const f of m.fields) {
@@ -147,6 +150,9 @@ export class Registry {
     m.register?.(this);
     return id;
   }
+
+  /** Whether every module's `id` property is its id in this registry. */
+  stampedIds = true;
 
   /** Protocol id (1..n) of a registered module; 0 when unknown. */
   id(m: ProtocolModule): number {
