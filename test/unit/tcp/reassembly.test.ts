@@ -206,3 +206,32 @@ test('reassembly: when earlier frames cannot be read again, the row says so inst
   assert.equal(d.extraSources.length, 0);
   assert.ok(JSON.stringify(d.tree).includes('unavailable'));
 });
+
+test('reassembly: mutated and truncated flows never throw (index, summary, dissect)', () => {
+  let seed = 777;
+  const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const stream = concat(pdu('alpha'), pdu('beta gamma'), pdu('delta'), pdu('x'.repeat(300)));
+  let runs = 0;
+  for (let iter = 0; iter < 150; iter++) {
+    const cuts = [0, 3, 9, 20, 40, 200, stream.length];
+    const chunks = cuts.slice(1).map((c, i) => stream.subarray(cuts[i], c));
+    const packets = flowFrames(iter % 2 ? 47700 : 47701, chunks);
+    for (const p of packets) {
+      const r = rnd();
+      if (r < 0.3) p.data = p.data.slice(0, Math.floor(rnd() * p.data.length));
+      else if (r < 0.6) {
+        p.data = p.data.slice();
+        for (let k = 0; k < 3; k++) p.data[14 + Math.floor(rnd() * (p.data.length - 14))] = Math.floor(rnd() * 256);
+      }
+      p.capturedLength = p.data.length;
+    }
+    const e = new PacketEngine({ fetchFrame: (no) => packets[no - 1] });
+    packets.forEach((p, i) => e.index(p, i + 1));
+    packets.forEach((p, i) => {
+      e.summary(p, i + 1);
+      e.dissect(p, i + 1);
+      runs++;
+    });
+  }
+  assert.ok(runs > 1000);
+});
