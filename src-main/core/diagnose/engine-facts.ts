@@ -1,10 +1,28 @@
-// Packet facts from the packet engine's dissection (its FieldSource values: tcp.flags.*,
-// http.response.code, tls.handshake.type, icmp.mtu, ...), for callers that already dissect every
-// packet (the session, the store). extract.ts reads raw bytes itself; both must yield the same
-// verdicts (test/integration/diagnose/engine-facts.test.ts checks it on the lab samples).
+// Packet facts from the packet engine, the one packet parser of the app. Every packet goes
+// through the engine's first pass (index(): link layer, IP, TCP analysis and reassembly, the
+// HTTP → TLS tunnel hand-over); most facts come from what that pass records (TCP flags and
+// numbers, analysis bits, reassembly state). A full dissection (field values) is asked only for
+// the few frames whose content matters: SYNs (MSS), HTTP heads, TLS records until both sides
+// send application data (handshake, alerts), small TLS frames after that (an alert hides
+// there), ICMP errors and DNS. Bulk application data never gets a tree.
+import { PacketEngine } from '../dissect/engine.js';
 import type { FieldSource, FieldValue } from '../dissect/types.js';
 import type { RawPacket } from '../pcap/types.js';
-import type { PacketFacts } from './facts.js';
+import {
+  TCP_A_DUPLICATE_ACK,
+  TCP_A_FAST_RETRANSMISSION,
+  TCP_A_LOST_PACKET,
+  TCP_A_RETRANSMISSION,
+  TCP_A_SPURIOUS_RETRANSMISSION,
+  TCP_A_ZERO_WINDOW,
+  TCP_SEGMENT_OF_PDU,
+  TH_ACK,
+  TH_FIN,
+  TH_PUSH,
+  TH_RST,
+  TH_SYN,
+} from '../tcp/analysis.js';
+import type { PacketFacts, TcpFacts } from './facts.js';
 
 const num = (v: FieldValue | undefined): number | undefined => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : typeof v === 'string' && v !== '' && !Number.isNaN(Number(v)) ? Number(v) : undefined);
 const str = (v: FieldValue | undefined): string | undefined => (v === undefined ? undefined : typeof v === 'string' ? v : v instanceof Uint8Array ? undefined : String(v));
@@ -127,10 +145,144 @@ export function factsFromFields(no: number, time: number, fs: FieldSource): Pack
   return f;
 }
 
-/** Facts of packets in memory, dissected by a fresh engine (two passes: index, then dissect). */
-export async function engineFacts(raws: readonly RawPacket[]): Promise<PacketFacts[]> {
-  const { PacketEngine } = await import('../dissect/engine.js');
+/** Facts of packets in memory with a full dissection of every one (the reference for tests). */
+export function engineFacts(raws: readonly RawPacket[]): PacketFacts[] {
   const engine = new PacketEngine({ fetchFrame: (no) => raws[no - 1] });
   raws.forEach((r, i) => engine.index(r, i + 1));
   return raws.map((r, i) => factsFromFields(i + 1, r.tsSec + r.tsNsec / 1e9, engine.dissect(r, i + 1).fields));
+}
+
+/** A TLS frame at least this long after both sides sent application data is application data. */
+const BULK_TLS = 128;
+const RETRANSMITTED = TCP_A_RETRANSMISSION | TCP_A_FAST_RETRANSMISSION | TCP_A_SPURIOUS_RETRANSMISSION;
+
+interface ConvMemo {
+  /** address text of endpoint A and B (ConversationInfo.addressA/B) */
+  a: string;
+  b: string;
+  /** per direction: a PDU (TLS record, HTTP head) waits for more bytes after the last segment */
+  open: [boolean, boolean];
+  /** per direction bit: sent TLS application data */
+  appData: number;
+  tls: boolean;
+  /** the conversation's payload does not matter (not to the proxy): no dissection */
+  ignored: boolean;
+}
+
+/**
+ * Packet facts, one packet at a time in frame order (a file being read, a live capture). The
+ * engine keeps its own per-frame index (a few bytes a frame); `forget(conv)` drops what this
+ * class keeps about a finished conversation.
+ */
+export class EngineFactSource {
+  readonly engine = new PacketEngine({ keepReassembled: false });
+  private readonly bit: Record<'tcp' | 'http' | 'tls' | 'icmp' | 'icmpv6' | 'dns', number>;
+  private readonly memos = new Map<number, ConvMemo>();
+  /** engine conversation id of the last packet pushed (-1 none) */
+  conv = -1;
+
+  constructor() {
+    const r = this.engine.registry;
+    const bitOf = (name: string): number => {
+      const m = r.protocol(name);
+      const id = m ? r.id(m) : 31;
+      return id < 31 ? 1 << id : 0;
+    };
+    this.bit = { tcp: bitOf('tcp'), http: bitOf('http'), tls: bitOf('tls'), icmp: bitOf('icmp'), icmpv6: bitOf('icmpv6'), dns: bitOf('dns') };
+  }
+
+  /** raw packet → facts; frames numbered from 1 without gaps; `time` is seconds since the epoch */
+  push(raw: RawPacket, no: number): PacketFacts {
+    const time = raw.tsSec + raw.tsNsec / 1e9;
+    const engine = this.engine;
+    const fi = engine.index(raw, no);
+    const mask = fi.protoMask;
+    const bit = this.bit;
+    this.conv = fi.conv;
+    // an ICMP error quotes a TCP header: ICMP first
+    if (mask & (bit.icmp | bit.icmpv6 | bit.dns)) return factsFromFields(no, time, engine.dissect(raw, no).fields);
+    if (!(mask & bit.tcp) || fi.conv < 0) return { no, time, src: '', dst: '' };
+
+    const seg = engine.lastSegment();
+    const dir = seg.dir;
+    const fl = fi.tcpFlags;
+    const af = fi.flags;
+    const memo = this.memo(fi.conv);
+    const c = engine.conversation(fi.conv)!;
+    const tcp: TcpFacts = {
+      syn: !!(fl & TH_SYN),
+      ack: !!(fl & TH_ACK),
+      fin: !!(fl & TH_FIN),
+      rst: !!(fl & TH_RST),
+      psh: !!(fl & TH_PUSH),
+      seq: seg.seq,
+      ackNo: seg.ack,
+      payloadLength: seg.len,
+      window: seg.window,
+      analysis: { retransmission: !!(af & RETRANSMITTED), dupAck: !!(af & TCP_A_DUPLICATE_ACK), zeroWindow: !!(af & TCP_A_ZERO_WINDOW), lostSegment: !!(af & TCP_A_LOST_PACKET) },
+    };
+    const isTls = (mask & bit.tls) !== 0;
+    if (isTls) memo.tls = true;
+    // reassembly state tells whether a TLS record was left unfinished when a side closes
+    if (memo.tls && fl & (TH_FIN | TH_RST)) {
+      if (seg.len > 0 ? !!(af & TCP_SEGMENT_OF_PDU) : memo.open[dir]) tcp.tlsRecordOpen = true;
+      if (memo.open[dir ^ 1]) tcp.peerTlsRecordOpen = true;
+    }
+    const st = c.tcp;
+    if (st) {
+      memo.open[0] = st.dirs[0].msp !== null;
+      memo.open[1] = st.dirs[1].msp !== null;
+    }
+    const f: PacketFacts = {
+      no,
+      time,
+      src: dir === 0 ? memo.a : memo.b,
+      dst: dir === 0 ? memo.b : memo.a,
+      srcPort: dir === 0 ? c.portA : c.portB,
+      dstPort: dir === 0 ? c.portB : c.portA,
+      tcp,
+    };
+    if (memo.ignored) return f;
+    const full = fl & TH_SYN || mask & bit.http || (isTls && (memo.appData !== 3 || seg.len < BULK_TLS || fl & (TH_FIN | TH_RST)));
+    if (full) {
+      const d = factsFromFields(no, time, engine.dissect(raw, no).fields);
+      if (d.tcp?.mss !== undefined) tcp.mss = d.tcp.mss;
+      if (d.ipLength !== undefined) f.ipLength = d.ipLength;
+      if (d.http) f.http = d.http;
+      if (d.tls) {
+        f.tls = d.tls;
+        if (d.tls.contentTypes.includes(23)) memo.appData |= 1 << dir;
+      }
+    } else if (isTls) f.tls = { contentTypes: [23], handshakeTypes: [] };
+    return f;
+  }
+
+  /** From now on the conversation's packets get TCP facts only (its payload does not matter). */
+  ignore(conv: number): void {
+    const m = this.memos.get(conv);
+    if (m) m.ignored = true;
+  }
+
+  /** Forget a finished conversation. */
+  forget(conv: number): void {
+    this.memos.delete(conv);
+  }
+
+  private memo(id: number): ConvMemo {
+    let m = this.memos.get(id);
+    if (!m) {
+      const c = this.engine.conversation(id)!;
+      m = { a: c.addressText('a'), b: c.addressText('b'), open: [false, false], appData: 0, tls: false, ignored: false };
+      this.memos.set(id, m);
+    }
+    return m;
+  }
+}
+
+/** Facts of raw packets already in memory (a live capture's buffer), frames numbered from 1. */
+export function rawPacketFacts(packets: Iterable<RawPacket>): PacketFacts[] {
+  const src = new EngineFactSource();
+  const out: PacketFacts[] = [];
+  for (const p of packets) out.push(src.push(p, out.length + 1));
+  return out;
 }

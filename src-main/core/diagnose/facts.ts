@@ -1,6 +1,6 @@
 // The per-packet facts the diagnosis needs, and nothing more. Kept independent of the dissection
-// engine so the ladder and the rules can be tested on hand-written packets; extract.ts fills them
-// from the engine's field values.
+// engine so the ladder and the rules can be tested on hand-written packets; engine-facts.ts fills
+// them from the packet engine (its first pass, and field values for the few frames that need it).
 
 export interface TcpFacts {
   syn: boolean;
@@ -15,7 +15,7 @@ export interface TcpFacts {
   window?: number;
   /** MSS option of a SYN / SYN-ACK */
   mss?: number;
-  /** the engine's TCP analysis, when it has one (the diagnosis also does its own) */
+  /** the engine's TCP analysis (hand-written facts may leave it out: the diagnosis then derives it) */
   analysis?: { retransmission?: boolean; dupAck?: boolean; zeroWindow?: boolean; lostSegment?: boolean };
   /** the segment's payload bytes when available: lets the diagnosis see a TLS record cut short */
   payload?: Uint8Array;

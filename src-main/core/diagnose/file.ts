@@ -1,16 +1,19 @@
-// Diagnosis of a capture file (pcap or pcapng): read every packet, extract its facts, diagnose.
+// Diagnosis of a capture file (pcap or pcapng): read every packet, take its facts from the packet
+// engine, diagnose.
 import { readCaptureFile } from '../pcap/file-reader.js';
 import type { RawPacket } from '../pcap/types.js';
 import { combineDiagnosis, diagnoseConversations, type DiagnoseOptions, type DiagnosisPart, type DiagnosisResult } from './diagnose.js';
-import { FactExtractor } from './extract.js';
+import { EngineFactSource } from './engine-facts.js';
 import type { PacketFacts } from './facts.js';
+
+export { rawPacketFacts } from './engine-facts.js';
 
 /** Facts of every packet of a capture file, frame numbers from 1. */
 export async function captureFileFacts(path: string, signal?: AbortSignal): Promise<PacketFacts[]> {
-  const ex = new FactExtractor();
+  const src = new EngineFactSource();
   const facts: PacketFacts[] = [];
   await readCaptureFile(path, (p: RawPacket) => {
-    facts.push(ex.push(p, facts.length + 1));
+    facts.push(src.push(p, facts.length + 1));
   }, signal ? { signal } : {});
   return facts;
 }
@@ -24,7 +27,8 @@ export async function diagnoseCaptureFile(path: string, opts: DiagnoseOptions = 
 }
 
 interface Bucket {
-  key: string;
+  /** the engine's conversation id */
+  key: number;
   facts: PacketFacts[];
   /** relevance: undecided until the client's first request (or a few payload packets) */
   state: 'undecided' | 'keep' | 'ignore';
@@ -45,10 +49,10 @@ const LINGER_SECONDS = 5;
  * diagnosePackets over all facts.
  */
 export class CaptureDiagnosis {
-  private ex = new FactExtractor();
-  private buckets = new Map<string, Bucket>();
+  private src = new EngineFactSource();
+  private buckets = new Map<number, Bucket>();
   private closing: Bucket[] = [];
-  private retired = new Set<string>();
+  private retired = new Set<number>();
   private side: PacketFacts[] = [];
   private parts: DiagnosisPart[] = [];
   /** handshake-only conversations kept to the end (a proxy may be inferred only later) */
@@ -57,7 +61,7 @@ export class CaptureDiagnosis {
   constructor(private readonly opts: DiagnoseOptions = {}) {}
 
   push(raw: RawPacket, no: number): void {
-    const f = this.ex.push(raw, no);
+    const f = this.src.push(raw, no);
     if (f.icmp || f.dns) {
       this.side.push(f);
       return;
@@ -65,8 +69,7 @@ export class CaptureDiagnosis {
     if (!f.tcp) return;
     this.lastTime = f.time;
     const a = `${f.src}|${f.srcPort}`;
-    const b = `${f.dst}|${f.dstPort}`;
-    const key = a < b ? `${a}|${b}` : `${b}|${a}`;
+    const key = this.src.conv;
     const isSyn = f.tcp.syn && !f.tcp.ack;
     let bucket = this.buckets.get(key);
     if (!bucket) {
@@ -99,13 +102,17 @@ export class CaptureDiagnosis {
 
   private decide(b: Bucket, proxied: boolean): void {
     b.state = proxied ? 'keep' : 'ignore';
-    if (!proxied) b.facts = [];
+    if (!proxied) {
+      b.facts = [];
+      this.src.ignore(b.key);
+    }
   }
 
   private retire(b: Bucket): void {
     if (this.buckets.get(b.key) !== b) return;
     this.buckets.delete(b.key);
     this.retired.add(b.key);
+    this.src.forget(b.key);
     if (b.state === 'ignore' || !b.facts.length) return;
     if (b.state === 'undecided') {
       // no request seen: only a proxy inferred from other conversations can claim it (with a
@@ -142,12 +149,4 @@ export class CaptureDiagnosis {
     }
     return combineDiagnosis(this.parts, this.side, this.opts);
   }
-}
-
-/** Facts of raw packets already in memory (a live capture's buffer). */
-export function rawPacketFacts(packets: Iterable<RawPacket>): PacketFacts[] {
-  const ex = new FactExtractor();
-  const out: PacketFacts[] = [];
-  for (const p of packets) out.push(ex.push(p, out.length + 1));
-  return out;
 }

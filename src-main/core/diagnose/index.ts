@@ -6,8 +6,7 @@ export { joinVerdict, type JoinedVerdict, type JoinedResult } from './joined.js'
 export { diagnoseCaptureFile, captureFileFacts, rawPacketFacts, CaptureDiagnosis } from './file.js';
 export { diagnosisJson, diagnosisText, type DiagnosisJson, type DiagnosisJsonFinding } from './report.js';
 export { pemSubjects, isPublicRootIssuer } from './trust.js';
-export { FactExtractor } from './extract.js';
-export { factsFromFields, engineFacts } from './engine-facts.js';
+export { factsFromFields, engineFacts, EngineFactSource } from './engine-facts.js';
 export type { Finding } from './rules.js';
 export type { Ladder, Stage, StageName, StageStatus } from './ladder.js';
 export type { PacketFacts, Endpoint, TcpFacts, HttpFacts, TlsFacts, IcmpFacts, DnsFacts } from './facts.js';

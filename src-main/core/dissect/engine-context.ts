@@ -100,6 +100,11 @@ export class PacketContext {
   flags = 0;
   /** TCP header flags of the (outer) TCP segment, 0 if none */
   tcpFlags = 0;
+  /** raw sequence/acknowledgement numbers, raw window and payload length (per the IP header) of the outer TCP segment; 0 if none */
+  tcpSeq = 0;
+  tcpAck = 0;
+  tcpWindow = 0;
+  tcpLen = 0;
   severity = 0;
   conv: Conversation | null = null;
   /** 0 = sent by the conversation's endpoint A (first seen sender), 1 = the other way */
@@ -151,6 +156,10 @@ export class PacketContext {
     this.protoMask = 0;
     this.flags = 0;
     this.tcpFlags = 0;
+    this.tcpSeq = 0;
+    this.tcpAck = 0;
+    this.tcpWindow = 0;
+    this.tcpLen = 0;
     this.severity = 0;
     this.conv = null;
     this.dir = 0;

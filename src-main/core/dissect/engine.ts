@@ -62,6 +62,19 @@ export interface FastInfo {
   severity: number;
 }
 
+/** Raw header values of the TCP segment index() just read (see PacketEngine.lastSegment). */
+export interface SegmentInfo {
+  /** raw (absolute) sequence and acknowledgement numbers */
+  seq: number;
+  ack: number;
+  /** raw (unscaled) window */
+  window: number;
+  /** payload length the IP header declares (not cut by the snap length) */
+  len: number;
+  /** 0 = sent by the conversation's endpoint A (ConversationInfo.addressA), 1 = by B */
+  dir: number;
+}
+
 export interface DissectedPacket extends PacketDetail {
   /** protocol names present, outermost first ("frame", "eth", "ethertype", "ip", "tcp", "http") */
   protocols: string[];
@@ -183,6 +196,23 @@ export class PacketEngine {
     return this.row;
   }
   private readonly row: { fast: FastInfo; summary: PacketSummary } = { fast: this.fast, summary: { no: 0, time: 0, src: '', dst: '', protocol: '', length: 0, info: '' } };
+
+  /**
+   * The numbers of the TCP segment that index()/indexWithSummary() just read (all 0 when the
+   * frame had no TCP), for first-pass callers that need them without a full dissection (the
+   * diagnosis). Returns a reused object: copy what you keep; call it before the next dissection.
+   */
+  lastSegment(): SegmentInfo {
+    const ctx = this.ctx;
+    const s = this.segment;
+    s.seq = ctx.tcpSeq;
+    s.ack = ctx.tcpAck;
+    s.window = ctx.tcpWindow;
+    s.len = ctx.tcpLen;
+    s.dir = ctx.dir;
+    return s;
+  }
+  private readonly segment: SegmentInfo = { seq: 0, ack: 0, window: 0, len: 0, dir: 0 };
 
   /** The packet-list row of an indexed frame (no tree). */
   summary(raw: RawPacket, no: number): PacketSummary {

@@ -195,6 +195,9 @@ function dissectTcp(ctx: PacketContext, off: number, end: number, tree: FieldNod
   ctx.srcPort = sport;
   ctx.dstPort = dport;
   ctx.tcpFlags = flags;
+  ctx.tcpSeq = seqAbs;
+  ctx.tcpAck = ackAbs;
+  ctx.tcpWindow = win;
   if (hl < 20) {
     const t = ctx.protoTree(tree, tcpModule, off, 20, `Transmission Control Protocol, Src Port: ${sport}, Dst Port: ${dport}`);
     const conv = ctx.conversation(6);
@@ -215,6 +218,7 @@ function dissectTcp(ctx: PacketContext, off: number, end: number, tree: FieldNod
   }
   const reported = ctx.ipPayloadLen >= 0 ? ctx.ipPayloadLen : end - off;
   const seglen = Math.max(0, reported - hl);
+  ctx.tcpLen = seglen;
   const hdrCaptured = off + hl <= end;
 
   // conversation, port reuse, analysis (first pass) or its recorded result (random access)

@@ -1,6 +1,6 @@
-// The two ways to get packet facts — the diagnosis's own byte reader (extract.ts) and the packet
-// engine's field values (engine-facts.ts) — must lead to the same ladders and verdicts on every
-// lab sample.
+// The diagnosis takes its facts from the engine's first pass and dissects only the frames whose
+// content matters (captureFileFacts); a full dissection of every frame (engineFacts) must lead to
+// the same ladders, findings and verdicts on every lab sample.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -16,13 +16,13 @@ const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..
 const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.pcapng')).sort() : [];
 
 for (const name of files) {
-  test(`engine facts = byte-reader facts for ${name}`, async () => {
+  test(`first-pass facts = full-dissection facts for ${name}`, async () => {
     const file = path.join(dir, name);
     const raws: RawPacket[] = [];
     await readCaptureFile(file, (p) => raws.push({ ...p, data: p.data.slice() }));
     const a = diagnosePackets(await captureFileFacts(file));
-    const b = diagnosePackets(await engineFacts(raws));
-    assert.equal(b.verdict.issue, a.verdict.issue, `engine: ${b.verdict.summary}\nbytes: ${a.verdict.summary}`);
+    const b = diagnosePackets(engineFacts(raws));
+    assert.equal(b.verdict.issue, a.verdict.issue, `full: ${b.verdict.summary}\nfirst pass: ${a.verdict.summary}`);
     const stages = (r: typeof a) => r.ladders.map((l) => l.stages.map((s) => `${s.name}:${s.status}:${s.packets.join(',')}`));
     assert.deepEqual(stages(b), stages(a));
     assert.deepEqual(b.findings.map((f) => [f.id, f.packets]), a.findings.map((f) => [f.id, f.packets]));

@@ -1,8 +1,9 @@
-// The diagnosis's byte reader on hand-built packets: link layers, IPv6, HTTP split over segments,
-// TLS records and SNI, ICMP errors quoting a conversation, DNS answers, a record cut by a FIN.
+// Packet facts from the packet engine on hand-built packets: link layers, IPv6, HTTP split over
+// segments, TLS records and SNI, ICMP errors quoting a conversation, DNS answers, a record cut by
+// a FIN, and the engine's TCP analysis (retransmission).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FactExtractor } from '../../../src-main/core/diagnose/extract.js';
+import { EngineFactSource } from '../../../src-main/core/diagnose/engine-facts.js';
 import type { RawPacket } from '../../../src-main/core/pcap/types.js';
 
 const enc = new TextEncoder();
@@ -30,7 +31,7 @@ const S = 0x02, A = 0x10, F = 0x01, P = 0x08;
 
 test('Linux cooked v2 + IPv4 + SYN with MSS', () => {
   const sll2 = [...be16(0x0800), 0, 0, ...be32(1), 0, 1, 0, 6, ...Array(8).fill(0)];
-  const f = new FactExtractor().push(raw([...sll2, ...ipv4('10.40.40.1', '10.10.10.1', 6, tcp(48716, 80, 1000, 0, S, [], 1460))], 276), 1);
+  const f = new EngineFactSource().push(raw([...sll2, ...ipv4('10.40.40.1', '10.10.10.1', 6, tcp(48716, 80, 1000, 0, S, [], 1460))], 276), 1);
   assert.equal(f.src, '10.40.40.1');
   assert.equal(f.dstPort, 80);
   assert.equal(f.tcp!.syn, true);
@@ -42,7 +43,7 @@ test('Linux cooked v2 + IPv4 + SYN with MSS', () => {
 test('IPv6: a CONNECT split over two segments is seen where its head completes; 407 schemes and Squid marker', () => {
   const a = [0x20, 0x01, 0x0d, 0xb8, ...Array(11).fill(0), 1];
   const b = [0x20, 0x01, 0x0d, 0xb8, ...Array(11).fill(0), 2];
-  const x = new FactExtractor();
+  const x = new EngineFactSource();
   const pkt = (src: number[], dst: number[], sp: number, dp: number, seq: number, ack: number, fl: number, text = '') => raw(eth(0x86dd, ipv6(src, dst, 6, tcp(sp, dp, seq, ack, fl, [...enc.encode(text)]))));
   x.push(pkt(a, b, 5000, 3128, 99, 0, S), 1);
   x.push(pkt(b, a, 3128, 5000, 499, 100, S | A), 2);
@@ -70,7 +71,7 @@ function clientHello(sni: string): number[] {
 }
 
 test('after 200 to CONNECT the tunnel is read as TLS: ClientHello with SNI, and a record cut by the proxy\'s FIN', () => {
-  const x = new FactExtractor();
+  const x = new EngineFactSource();
   const C = '10.0.0.1', Pr = '10.0.0.2';
   const pkt = (fromClient: boolean, seq: number, ack: number, fl: number, payload: number[] = []) =>
     raw(eth(0x0800, ipv4(fromClient ? C : Pr, fromClient ? Pr : C, 6, tcp(fromClient ? 40000 : 3128, fromClient ? 3128 : 40000, seq, ack, fl, payload))));
@@ -85,26 +86,35 @@ test('after 200 to CONNECT the tunnel is read as TLS: ClientHello with SNI, and 
   // split the ClientHello over two segments
   const f5 = x.push(pkt(true, 1 + req.length, 1 + ok.length, P | A, ch.slice(0, 20)), 5);
   const f6 = x.push(pkt(true, 1 + req.length + 20, 1 + ok.length, P | A, ch.slice(20)), 6);
-  assert.deepEqual(f5.tls?.contentTypes, [22]);
+  // the record is reassembled: its facts belong to the frame that completes it
+  assert.equal(f5.tls, undefined);
+  assert.deepEqual(f6.tls?.contentTypes, [22]);
   assert.deepEqual(f6.tls?.handshakeTypes, [1]);
   assert.equal(f6.tls?.sni, 'tools.cisco.com');
   // the proxy starts a 1000-byte application-data record, sends 300 bytes of it, then FIN
   const rec = [23, 3, 3, ...be16(1000), ...Array(295).fill(0)];
   const f7 = x.push(pkt(false, 1 + ok.length, 1 + req.length + ch.length, P | A, rec), 7);
-  assert.deepEqual(f7.tls?.contentTypes, [23]);
-  const f8 = x.push(pkt(false, 1 + ok.length + rec.length, 1 + req.length + ch.length, F | A), 8);
-  assert.equal(f8.tcp?.tlsRecordOpen, true);
+  assert.equal(f7.tcp?.payloadLength, rec.length);
+  // the same 300 bytes again: the engine's analysis calls it a retransmission
+  const f8 = x.push(pkt(false, 1 + ok.length, 1 + req.length + ch.length, P | A, rec), 8);
+  assert.equal(f8.tcp?.analysis?.retransmission, true);
+  assert.equal(f8.src, Pr);
+  assert.equal(f8.srcPort, 3128);
+  assert.equal(f8.tcp?.seq, 1 + ok.length);
+  const f9 = x.push(pkt(false, 1 + ok.length + rec.length, 1 + req.length + ch.length, F | A), 9);
+  assert.equal(f9.tcp?.fin, true);
+  assert.equal(f9.tcp?.tlsRecordOpen, true);
 });
 
 test('ICMP fragmentation needed names the MTU and the quoted conversation; ICMPv6 packet too big', () => {
   const quoted = ipv4('10.10.10.1', '10.40.40.1', 6, tcp(80, 48716, 5, 6, A, [])).slice(0, 28);
   const icmp = [3, 4, 0, 0, 0, 0, ...be16(1280), ...quoted];
-  const f = new FactExtractor().push(raw(eth(0x0800, ipv4('10.0.0.254', '10.10.10.1', 1, icmp))), 1);
+  const f = new EngineFactSource().push(raw(eth(0x0800, ipv4('10.0.0.254', '10.10.10.1', 1, icmp))), 1);
   assert.deepEqual(f.icmp, { type: 3, code: 4, mtu: 1280, inner: { src: '10.10.10.1', dst: '10.40.40.1', srcPort: 80, dstPort: 48716 } });
   const a = [0xfe, 0x80, ...Array(13).fill(0), 1];
   const b = [0xfe, 0x80, ...Array(13).fill(0), 2];
   const inner6 = ipv6(b, a, 6, tcp(443, 5555, 1, 1, A, []));
-  const f6 = new FactExtractor().push(raw(eth(0x86dd, ipv6(a, b, 58, [2, 0, 0, 0, ...be32(1400), ...inner6]))), 1);
+  const f6 = new EngineFactSource().push(raw(eth(0x86dd, ipv6(a, b, 58, [2, 0, 0, 0, ...be32(1400), ...inner6]))), 1);
   assert.equal(f6.icmp?.type, 2);
   assert.equal(f6.icmp?.mtu, 1400);
   assert.equal(f6.icmp?.inner?.srcPort, 443);
@@ -114,15 +124,16 @@ test('DNS answer NXDOMAIN for the proxy name', () => {
   const qname = [5, ...enc.encode('proxy'), 7, ...enc.encode('example'), 3, ...enc.encode('com'), 0];
   const dns = [...be16(0x1234), 0x81, 0x83, ...be16(1), 0, 0, 0, 0, 0, 0, ...qname, 0, 1, 0, 1];
   const udp = [...be16(53), ...be16(5353), ...be16(8 + dns.length), 0, 0, ...dns];
-  const f = new FactExtractor().push(raw(eth(0x0800, ipv4('10.0.0.53', '10.40.40.1', 17, udp))), 1);
+  const f = new EngineFactSource().push(raw(eth(0x0800, ipv4('10.0.0.53', '10.40.40.1', 17, udp))), 1);
   assert.deepEqual(f.dns, { isResponse: true, id: 0x1234, rcode: 3, answerCount: 0, queryName: 'proxy.example.com' });
 });
 
 test('garbage never throws: truncated and unknown link types give empty facts', () => {
-  const x = new FactExtractor();
+  const x = new EngineFactSource();
+  let no = 0;
   for (const data of [[], [1, 2, 3], eth(0x0800, [0x45, 0, 0]), eth(0x86dd, [0x60]), eth(0x0800, ipv4('1.2.3.4', '5.6.7.8', 6, [1, 2, 3]))]) {
-    const f = x.push(raw(data), 1);
+    const f = x.push(raw(data), ++no);
     assert.equal(f.tcp, undefined);
   }
-  assert.equal(x.push(raw([1, 2, 3, 4], 999), 2).src, '');
+  assert.equal(x.push(raw([1, 2, 3, 4], 999), ++no).src, '');
 });
