@@ -416,9 +416,13 @@ export function scanHttp(b: Uint8Array, off: number, end: number, ctx: HttpConte
 }
 
 /** Wireshark's Info: the first line, and the media type when a body follows. */
+/**
+ * Info as tshark 4.0 prints it: the first line and a space (col_add_fstr "%s "), then, with a body,
+ * " (media type)": "HTTP/1.1 200 Connection established ", "HTTP/1.1 403 Forbidden  (text/html)".
+ */
 function messageInfo(head: HttpHead, bodyLength: number): string {
   const ct = bodyLength > 0 ? headerValue(head, 'Content-Type') : undefined;
-  return ct ? `${head.firstLine}  (${ct.split(';')[0].trim().toLowerCase()})` : head.firstLine;
+  return ct ? `${head.firstLine}  (${ct.split(';')[0].trim().toLowerCase()})` : `${head.firstLine} `;
 }
 
 /** Where a message starts: the key of HttpConversationState's maps. */

@@ -104,10 +104,13 @@ function attach(ctx: PacketContext, tree: FieldNode[] | null, node: FieldNode, e
 
 const infoMark = new WeakMap<PacketContext, { no: number; text: string }>();
 
-/** Messages after the first in a frame (pipelining, a reassembled one then more) append to Info. */
+/**
+ * Messages after the first in a frame (pipelining, a reassembled one then more) append to Info;
+ * a message's Info already ends with a space ("GET / HTTP/1.1 "), as tshark's, so no separator then.
+ */
 function setHttpInfo(ctx: PacketContext, info: string, first: boolean): void {
   const mark = infoMark.get(ctx);
-  if (!first || (mark && mark.no === ctx.no && mark.text !== '' && ctx.info.endsWith(mark.text))) ctx.appendInfo(info, ' ');
+  if (!first || (mark && mark.no === ctx.no && mark.text !== '' && ctx.info.endsWith(mark.text))) ctx.appendInfo(info, ctx.info.endsWith(' ') ? '' : ' ');
   else ctx.setInfo(info);
   infoMark.set(ctx, { no: ctx.no, text: ctx.info });
 }

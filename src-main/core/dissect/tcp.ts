@@ -597,9 +597,10 @@ function payload(ctx: PacketContext, tree: FieldNode[] | null, t: FieldNode[] | 
   }
   if (ctx.firstPass) {
     if (aflags & REPEATED || !complete) return;
-    firstPassPayload(ctx, tcs.dirs[ctx.dir], rseq, pStart, pEnd, tree);
-    // a single pass shows what it knows now: the marker on frames whose data waits for more
-    if (ctx.cols && ctx.flags & TCP_SEGMENT_OF_PDU && !(ctx.flags & TCP_REASSEMBLED_PDU)) ctx.appendInfo('[TCP segment of a reassembled PDU]');
+    const waitsAlone = firstPassPayload(ctx, tcs.dirs[ctx.dir], rseq, pStart, pEnd, tree);
+    // a single pass shows what it knows now (tshark -r): the marker only on frames whose data
+    // waits for more with nothing dissected before it ("Server Hello" alone, not "+ marker")
+    if (ctx.cols && waitsAlone) ctx.appendInfo('[TCP segment of a reassembled PDU]');
     return;
   }
   if (aflags & REPEATED) {
@@ -697,11 +698,16 @@ function needFor(len: number, have: number): number {
   return len === DESEGMENT_ONE_MORE_SEGMENT || len === DESEGMENT_UNTIL_FIN ? -1 : have + len;
 }
 
-/** First pass: feeds in-order new payload to the PDU collector or straight to the dissector. */
-function firstPassPayload(ctx: PacketContext, dir: { msp: unknown; nextSeq: number }, rseq: number, pStart: number, pEnd: number, tree: FieldNode[] | null): void {
+/**
+ * First pass: feeds in-order new payload to the PDU collector or straight to the dissector.
+ * Returns true when the frame's payload waits for more data with no PDU dissected before it
+ * (the frames a single pass marks "[TCP segment of a reassembled PDU]").
+ */
+function firstPassPayload(ctx: PacketContext, dir: { msp: unknown; nextSeq: number }, rseq: number, pStart: number, pEnd: number, tree: FieldNode[] | null): boolean {
   let pos = pStart;
   let seq = rseq;
   let msp = dir.msp as Msp | null;
+  let dissectedBefore = false;
   if (msp && msp.nextSeq !== seq) {
     // a gap or overlap: the PDU cannot be completed
     dir.msp = msp = null;
@@ -713,7 +719,7 @@ function firstPassPayload(ctx: PacketContext, dir: { msp: unknown; nextSeq: numb
       msp.append(ctx.no, ctx.data, pos, take);
       markPartial(ctx, pos, false);
       ctx.flags |= TCP_SEGMENT_OF_PDU;
-      return;
+      return true;
     }
     const bytes = msp.appendAndJoin(ctx.no, ctx.data, pos, take);
     const savedTop = ctx.topProto;
@@ -741,17 +747,18 @@ function firstPassPayload(ctx: PacketContext, dir: { msp: unknown; nextSeq: numb
         markPartial(ctx, pos, false);
         ctx.flags |= TCP_SEGMENT_OF_PDU;
       } else markPartial(ctx, frameOffsetOf(msp, ctx.no, pos), false);
-      return;
+      return from === 0;
     }
     completeMsp(ctx, msp, bytes.length, pos + take);
     dir.msp = null;
     pos += take;
     seq = (seq + take) >>> 0;
-    if (pos >= pEnd) return;
+    if (pos >= pEnd) return false;
+    dissectedBefore = true;
   }
   // direct dissection of the rest of the segment
   const m = chooseModule(ctx, pos, pEnd);
-  if (!m) return;
+  if (!m) return false;
   const savedTop = ctx.topProto;
   const savedMask = ctx.protoMask;
   const used = callPayload(ctx, m, pos, pEnd, tree);
@@ -765,8 +772,10 @@ function firstPassPayload(ctx: PacketContext, dir: { msp: unknown; nextSeq: numb
     dir.msp = n;
     markPartial(ctx, from, true);
     ctx.flags |= TCP_SEGMENT_OF_PDU;
+    return from === pos && !dissectedBefore;
   }
   void used;
+  return false;
 }
 
 /** The frame offset in frame `no` where the (sliced) msp's first byte of that frame is. */

@@ -148,6 +148,8 @@ export interface TlsConversationState {
   versionFrame?: number;
   /** the version came from a ServerHello (else from a record header, see learnVersionFromRecord) */
   versionFromHello?: boolean;
+  /** TLS took data in this conversation (from then on non-TLS bytes are "Continuation Data") */
+  accepted?: boolean;
   /** which direction sent the ClientHello */
   clientDir?: number;
   /** per direction: the frame (and record index in it) of its ChangeCipherSpec */

@@ -80,6 +80,34 @@ function setTlsInfo(ctx: PacketContext, info: string): void {
   infoMark.set(ctx, { no: ctx.no, text: ctx.info });
 }
 
+/**
+ * Wireshark's TLS turns down data that does not look like SSLv2/SSLv3+ while the conversation has
+ * no TLS yet (e.g. text inside a CONNECT tunnel to :443): tshark then shows the frame as TCP, not
+ * "Continuation Data". Once TLS took data, everything after is its (Continuation Data).
+ * Decided in the first pass and remembered for the frames turned down.
+ */
+function takesData(ctx: PacketContext, off: number, end: number): boolean {
+  if (!ctx.firstPass) return ctx.frameData('tls.refused') !== true;
+  if (ctx.convData<TlsConversationState>('tls')?.accepted || end - off < 4 || looksLikeSsl(ctx.data, off)) return true;
+  ctx.setFrameData('tls.refused', true);
+  return false;
+}
+
+/** Wireshark's ssl_looks_like_sslv3 || ssl_looks_like_sslv2 (needs 4 bytes at off). */
+function looksLikeSsl(b: Uint8Array, off: number): boolean {
+  const t = b[off];
+  if (t >= 20 && t <= 24 && b[off + 1] === 3 && b[off + 2] <= 4) return true;
+  // SSLv2/PCT: a 2-byte (high bit set) or 3-byte record header, then a handshake type 0-5
+  const type = b[off + (t & 0x80 ? 2 : 3)];
+  return type <= 5;
+}
+
+/** Whether TLS already wrote this frame's Info (a record before the one that waits). */
+function wroteInfo(ctx: PacketContext): boolean {
+  const mark = infoMark.get(ctx);
+  return mark !== undefined && mark.no === ctx.no && mark.text !== '' && ctx.info.endsWith(mark.text);
+}
+
 function stateOf(ctx: PacketContext): TlsConversationState {
   let st = ctx.convData<TlsConversationState>('tls');
   if (!st) {
@@ -103,6 +131,7 @@ export const tlsModule: ProtocolModule = {
     return looksLikeTls(ctx.data, off, end);
   },
   dissect(ctx, off, end, tree) {
+    if (!takesData(ctx, off, end)) return 0;
     const need = tlsRecordsNeed(ctx.data, off, end);
     let take = end;
     if (need.kind === 'more') {
@@ -110,8 +139,9 @@ export const tlsModule: ProtocolModule = {
       if (end - off < 5 || looksLikeTls(ctx.data, off, end)) {
         ctx.requestDesegment(off, need.atLeast);
         // Wireshark's TLS clears Info before asking for more: in a single-pass row the frame that
-        // starts a record then reads just "[TCP segment of a reassembled PDU]" (tshark -r)
-        if (ctx.cols && ctx.firstPass) ctx.setInfo('');
+        // starts a record then reads just "[TCP segment of a reassembled PDU]" (tshark -r). Not
+        // when a record reassembled in this frame already wrote it ("Certificate", then a piece).
+        if (ctx.cols && ctx.firstPass && !wroteInfo(ctx)) ctx.setInfo('');
         return 0;
       }
     } else if (need.length < end - off) {
@@ -125,6 +155,7 @@ export const tlsModule: ProtocolModule = {
     // found by port or heuristic: the conversation stays TLS (as Wireshark's heuristic does)
     if (ctx.firstPass && ctx.conv && !ctx.conv.dissectorAt(ctx.no)) ctx.setConversationDissector(tlsModule, ctx.no);
     const st = stateOf(ctx);
+    if (ctx.firstPass) st.accepted = true;
     const tctx = { frame: ctx.no, dir: ctx.dir, state: st, source: ctx.source || undefined };
     if (!tree) {
       // first pass / rows: state, severity and the columns, without building a tree
