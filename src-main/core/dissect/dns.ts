@@ -1,5 +1,6 @@
-// DNS over UDP/53 and TCP/53 (2-byte length prefix, reassembled across segments): the glue between
-// the engine and the pure parser in dns-parse.ts.
+// DNS over UDP/53 and TCP/53 (2-byte length prefix, reassembled across segments), and on any UDP
+// port through a heuristic (Wireshark's "dns_udp", on by default): the glue between the engine and
+// the pure parser in dns-parse.ts.
 import type { PacketContext } from './engine-context.js';
 import type { ExpertDef, FieldDef, ProtocolModule } from './registry.js';
 import type { ExpertItem, FieldNode } from './types.js';
@@ -148,6 +149,27 @@ function dissectMessage(ctx: PacketContext, off: number, len: number, tree: Fiel
   }
 }
 
+/**
+ * Wireshark 4.0's DNS-over-UDP heuristic (packet-dns.c dissect_dns_heur), the checks measured
+ * against tshark 4.0 so that the same datagrams on unregistered ports are DNS: more than a
+ * header; opcode "standard query"; a query has 1 question and no answer/authority records; a
+ * response at most 1 question, 100 answers and 10 authority records; at most 10 additional
+ * records. (Later Wiresharks also ask for room for the records; 4.0 does not.)
+ */
+export function looksLikeDns(d: Uint8Array, off: number, end: number): boolean {
+  if (end - off <= 12) return false;
+  const flags = (d[off + 2] << 8) | d[off + 3];
+  if ((flags & 0x7800) !== 0) return false;
+  const quest = (d[off + 4] << 8) | d[off + 5];
+  const ans = (d[off + 6] << 8) | d[off + 7];
+  const auth = (d[off + 8] << 8) | d[off + 9];
+  const add = (d[off + 10] << 8) | d[off + 11];
+  if (flags & 0x8000) {
+    if (quest > 1 || ans > 100 || auth > 10) return false;
+  } else if (quest !== 1 || ans !== 0 || auth !== 0) return false;
+  return add <= 10;
+}
+
 export const dnsModule: ProtocolModule = {
   name: 'dns',
   column: 'DNS',
@@ -157,6 +179,11 @@ export const dnsModule: ProtocolModule = {
   register(r) {
     r.table('udp.port').add(53, dnsModule);
     r.table('tcp.port').add(53, dnsModule);
+    r.heuristics('udp').add(dnsModule);
+  },
+  // only on the "udp" list; TCP asks a port-table module's heuristic too, and TCP/53 is DNS as is
+  heuristic(ctx, off, end) {
+    return ctx.ipProto === 6 || looksLikeDns(ctx.data, off, end);
   },
   dissect(ctx, off, end, tree) {
     ctx.enter(dnsModule);

@@ -26,12 +26,13 @@ export function withProtocolBytes(detail: PacketDetail, fields: FieldSource): Fi
     hasProtocol: (name) => fields.hasProtocol(name),
     values(name) {
       const own = fields.values(name);
-      if (own.length > 0 || !fields.hasProtocol(name)) return own;
+      // a protocol's own values are only presence marks (true): the bytes stand for it
+      if (!fields.hasProtocol(name) || own.some((v) => v !== true)) return own;
       let bytes = cache.get(name);
       if (!bytes) {
         const out: FieldValue[] = [];
         collect(detail.tree, name, detail, out);
-        cache.set(name, (bytes = out));
+        cache.set(name, (bytes = out.length > 0 ? out : own));
       }
       return bytes;
     },

@@ -35,3 +35,22 @@ test('a protocol name in contains/matches stands for the bytes the protocol span
   assert.equal(compileFilter('http.response.code == 407').test(src), true);
   assert.equal(compileFilter('dns contains "x"').test(src), false);
 });
+
+test('a protocol whose only values are presence marks (true) still stands for its bytes', () => {
+  const bytes = new TextEncoder().encode('HTTP/1.1 407 Proxy Authentication Required\r\n\r\n');
+  const detail: PacketDetail = {
+    summary: { no: 1, time: 0, src: 'a', dst: 'b', protocol: 'HTTP', length: bytes.length, info: '' },
+    tree: [{ label: 'Hypertext Transfer Protocol', field: 'http', offset: 0, length: bytes.length }],
+    bytes,
+    extraSources: [],
+    expert: [],
+  };
+  const fields: FieldSource = {
+    hasProtocol: (n) => n === 'http' || n === 'udp',
+    values: (f) => (f === 'http' || f === 'udp' ? [true] : []),
+  };
+  const src = withProtocolBytes(detail, fields);
+  assert.equal(compileFilter('http contains "Proxy"').test(src), true);
+  assert.equal(compileFilter('http contains "Squid"').test(src), false);
+  assert.equal(compileFilter('udp').test(src), true, 'presence without a tree node still counts');
+});
