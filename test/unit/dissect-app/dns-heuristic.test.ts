@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PacketEngine } from '../../../src-main/core/dissect/engine.js';
 import { looksLikeDns } from '../../../src-main/core/dissect/dns.js';
+import type { RawPacket } from '../../../src-main/core/pcap/types.js';
 import { udpFrame, writePcap, haveTshark, tsharkFields } from './pcap-helpers.js';
 import { dnsMessage, PTR_QNAME } from './dns-build.js';
 
@@ -38,8 +39,8 @@ test('the DNS heuristic takes what Wireshark takes on unregistered UDP ports', (
   const engine = new PacketEngine();
   cases.forEach((c, i) => {
     assert.equal(looksLikeDns(c.payload, 0, c.payload.length), c.dns, c.what);
-    const raw = { data: udpFrame('127.0.0.1', 40000 + i, '127.0.0.1', 45000, c.payload), tsSec: 1, tsNsec: 0, originalLength: 0, interfaceId: 0, linkType: 1 };
-    raw.originalLength = raw.data.length;
+    const data = udpFrame('127.0.0.1', 40000 + i, '127.0.0.1', 45000, c.payload);
+    const raw: RawPacket = { data, tsSec: 1, tsNsec: 0, capturedLength: data.length, originalLength: data.length, interfaceId: 0, linkType: 1, dataOffset: -1 };
     engine.index(raw, i + 1);
     assert.equal(engine.summary(raw, i + 1).protocol, c.dns ? 'DNS' : 'UDP', c.what);
   });
