@@ -8,6 +8,7 @@ const METHOD_KEYS: Record<MethodName, true> = {
   'interfaces.list': true,
   'settings.get': true,
   'settings.set': true,
+  'samples.list': true,
   'packets.open': true,
   'packets.status': true,
   'packets.filter': true,

@@ -183,6 +183,16 @@ export interface CaptureStatus {
   error?: { message: string; fix: string[] };
 }
 
+/** A sample capture made by the built-in lab, for trying the app without a proxy. */
+export interface SampleCapture {
+  scenario: string;
+  /** absolute path, ready for packets.open */
+  path: string;
+  packets: number;
+  /** the known issue the diagnosis should name */
+  expected: string;
+}
+
 export interface RowsPage {
   filter: string;
   /** rows in this view (all packets when the filter is blank) */
@@ -222,6 +232,8 @@ export const methods = {
     args: z.object({ path: z.string().min(1, 'a capture file path').max(4096) }).strict(),
     result: result<CaptureInfo>(),
   },
+  /** the lab's sample captures shipped with the app (empty when none) */
+  'samples.list': { args: noArgs, result: result<SampleCapture[]>() },
   /** the capture open now, or null */
   'packets.status': { args: noArgs, result: result<CaptureInfo | null>() },
   'packets.filter': {

@@ -2,6 +2,7 @@
 // raise. Both transports create one Session and hand `session.dispatch` every call; they subscribe
 // to `session.onEvent` to forward events to the page. Engines (capture, probe, store, diagnosis)
 // are wired here as they land.
+import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import os from 'node:os';
 import { APP_VERSION } from './version.js';
@@ -15,6 +16,7 @@ import type {
   Language,
   NetInterface,
   NetInterfaceAddress,
+  SampleCapture,
   Transport,
 } from './api.js';
 import { SettingsStore, type SecretStore } from './settings.js';
@@ -34,6 +36,8 @@ export interface SessionOptions {
   defaultLanguage?: Language;
   /** runtime versions the transport knows (Electron fills electron/chrome) */
   versions?: { electron?: string; chrome?: string };
+  /** the app's resources folder (sample captures); samples.list is empty without it */
+  resourcesDir?: string;
   /** how live capture starts its `cap` helper (Electron passes a utility-process launcher) */
   captureHelperLauncher?: HelperLauncher;
   /** where unexpected errors go (never with secrets in them) */
@@ -66,6 +70,37 @@ export function listOsInterfaces(): NetInterface[] {
       };
     })
     .sort((a, b) => Number(a.loopback) - Number(b.loopback) || a.name.localeCompare(b.name));
+}
+
+/** The lab's sample captures listed in resources/samples/index.json; none when it is absent or unreadable. */
+export function listSamples(resourcesDir: string | undefined): SampleCapture[] {
+  if (!resourcesDir) return [];
+  let entries: unknown;
+  try {
+    entries = JSON.parse(readFileSync(path.join(resourcesDir, 'samples', 'index.json'), 'utf8'));
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(entries)) return [];
+  const out: SampleCapture[] = [];
+  for (const e of entries as {
+    scenario?: unknown;
+    file?: unknown;
+    packets?: unknown;
+    expected?: unknown;
+  }[]) {
+    if (typeof e?.scenario !== 'string' || typeof e.file !== 'string') continue;
+    // index.json names files from the repository root (resources/samples/x.pcapng)
+    const file = path.join(resourcesDir, 'samples', path.basename(e.file));
+    if (!existsSync(file)) continue;
+    out.push({
+      scenario: e.scenario,
+      path: file,
+      packets: typeof e.packets === 'number' ? e.packets : 0,
+      expected: typeof e.expected === 'string' ? e.expected : '',
+    });
+  }
+  return out;
 }
 
 export class Session {
@@ -104,6 +139,7 @@ export class Session {
         this.emit('settings.changed', view);
         return view;
       },
+      'samples.list': () => listSamples(this.options.resourcesDir),
       'packets.open': (args) => this.packets.open(args.path),
       'packets.status': () => this.packets.status(),
       'packets.filter': (args) => this.packets.filter(args.filter),

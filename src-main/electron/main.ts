@@ -63,6 +63,7 @@ async function start(): Promise<void> {
     secrets: createSecretStore(dir, log),
     defaultLanguage: app.getLocale().startsWith('ko') ? 'ko' : 'en',
     versions: { electron: process.versions.electron, chrome: process.versions.chrome },
+    resourcesDir: path.join(app.getAppPath(), 'resources'),
     // the capture helper runs as an Electron utility process (the app has no plain `node` to fork)
     captureHelperLauncher: (helperPath) =>
       channelFromUtilityProcess(

@@ -31,6 +31,7 @@ async function run(): Promise<void> {
     configDir: configDir(),
     // The browser host never writes a password anywhere: "remember" lasts as long as this process.
     secrets: createMemorySecretStore(),
+    resourcesDir: path.resolve(here, '../../resources'),
     log: (m) => process.stderr.write(`proxyscope host: ${m}\n`),
   });
   const host = await startHost({ session, rendererDir: path.resolve(here, '../renderer'), port });

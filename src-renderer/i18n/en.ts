@@ -198,6 +198,8 @@ export const en = {
     detailsTitle: 'Packet details',
     bytesTitle: 'Packet bytes',
     pickPacket: 'Select a packet to see its details.',
+    samples: 'Lab samples…',
+    sampleOption: (scenario: string, expected: string) => `${scenario} — expect ${expected}`,
     liveTitle: 'Live capture',
   },
   diagnosis: {

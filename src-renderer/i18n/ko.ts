@@ -197,6 +197,8 @@ export const ko: Dict = {
     detailsTitle: '패킷 상세',
     bytesTitle: '패킷 바이트',
     pickPacket: '패킷을 선택하면 상세 내용이 표시됩니다.',
+    samples: '실습 샘플…',
+    sampleOption: (scenario: string, expected: string) => `${scenario} — 예상 ${expected}`,
     liveTitle: '라이브 캡처',
   },
   diagnosis: {

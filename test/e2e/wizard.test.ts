@@ -46,6 +46,7 @@ before(async () => {
     configDir: path.join(dir, 'config'),
     secrets: createMemorySecretStore(),
     defaultLanguage: 'en',
+    resourcesDir: path.join(root, 'resources'),
   });
   host = await startHost({ session, rendererDir: path.join(root, 'dist/renderer') });
   context = await chromium.launchPersistentContext(path.join(dir, 'profile'), {
@@ -224,8 +225,8 @@ test('Known Issues diagnoses the open capture and its evidence leads to the pack
     return;
   }
   await page.getByRole('button', { name: 'Verify', exact: true }).click();
-  await page.getByLabel('Capture file', { exact: true }).fill(sample);
-  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  // the lab's samples are one pick away
+  await page.getByLabel('Lab samples…', { exact: true }).selectOption(sample);
   await page.getByTestId('capture-status').filter({ hasText: 'acl-403.pcapng' }).waitFor({ timeout: 10_000 });
   await page.getByRole('button', { name: 'Known Issues', exact: true }).click();
   await page.getByRole('button', { name: 'Diagnose the open capture' }).click();

@@ -17,7 +17,7 @@ import {
   type PacketDetail,
   type RowsPage,
 } from '../../../src-main/core/api.js';
-import { Session } from '../../../src-main/core/session.js';
+import { listSamples, Session } from '../../../src-main/core/session.js';
 import { createMemorySecretStore } from '../../../src-main/core/settings.js';
 import { CONNECT, connectCapture } from './capture-fixture.js';
 
@@ -151,4 +151,19 @@ test('diagnosis.run needs an open capture, then names the known issue of a sampl
     result.findings.some((f) => f.packets.length > 0),
     'findings name their evidence packets',
   );
+});
+
+test('samples.list names the lab samples by absolute path, and nothing without a resources folder', (t) => {
+  assert.deepEqual(listSamples(undefined), []);
+  assert.deepEqual(listSamples(path.join(dir, 'nowhere')), []);
+  const resources = path.resolve(import.meta.dirname, '../../../resources');
+  if (!existsSync(path.join(resources, 'samples', 'index.json'))) {
+    t.skip('resources/samples/index.json is missing (made by scripts/make-samples)');
+    return;
+  }
+  const samples = listSamples(resources);
+  const acl = samples.find((s) => s.scenario === 'acl-403');
+  assert.ok(acl, 'acl-403 is listed');
+  assert.ok(path.isAbsolute(acl.path) && existsSync(acl.path));
+  assert.equal(acl.expected, 'proxy-denied');
 });
