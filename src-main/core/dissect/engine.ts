@@ -44,6 +44,13 @@ export interface EngineOptions {
    * analyze command) can say false: the most recent PDUs stay in a small cache.
    */
   keepReassembled?: boolean;
+  /**
+   * The caller asks summary()/dissect() only for the frame it has just indexed (a streaming
+   * listing: the analyze command). Per-frame records of frames behind it are dropped (engine-wide
+   * ones, kept under frame 0, stay) and reassembled PDUs stay only in the small recent cache
+   * (unless keepReassembled says otherwise): memory no longer grows with the frame count.
+   */
+  sequential?: boolean;
 }
 
 /** What index() learns about a packet: small integers only. The object is reused between calls. */
@@ -73,6 +80,8 @@ export interface SegmentInfo {
   len: number;
   /** 0 = sent by the conversation's endpoint A (ConversationInfo.addressA), 1 = by B */
   dir: number;
+  /** MSS option of a SYN (index() only), -1 if none */
+  mss: number;
 }
 
 export interface DissectedPacket extends PacketDetail {
@@ -135,8 +144,12 @@ export class PacketEngine {
     const hooks: EngineHooks = {
       lookupConversation: (ctx, transport) => this.lookup(ctx, transport),
       restartConversation: (ctx, transport) => this.restartConversation(ctx, transport),
-      frameData: (proto, no) => this.perFrame.get(proto)?.get(no),
+      frameData: (proto, no) => (this.current && no !== 0 ? (no === this.current.no ? this.current.values.get(proto) : undefined) : this.perFrame.get(proto)?.get(no)),
       setFrameData: (proto, no, value) => {
+        if (this.current && no !== 0) {
+          if (no === this.current.no) this.current.values.set(proto, value);
+          return;
+        }
         let m = this.perFrame.get(proto);
         if (!m) this.perFrame.set(proto, (m = new FrameStore()));
         m.set(no, value);
@@ -144,7 +157,19 @@ export class PacketEngine {
       fetchFrame: (no) => this.fetch?.(no),
     };
     this.ctx = new PacketContext(this.registry, hooks);
-    this.ctx.retainReassembled = opts.keepReassembled ?? this.fetch === undefined;
+    this.ctx.retainReassembled = opts.keepReassembled ?? (this.fetch === undefined && !opts.sequential);
+    if (opts.sequential) this.current = { no: 0, values: new Map() };
+  }
+  /** sequential mode: the per-frame records of the frame being indexed (see EngineOptions.sequential) */
+  private readonly current: { no: number; values: Map<string, unknown> } | null = null;
+
+  /** sequential mode: a new frame's first pass starts; the previous frame's records go */
+  private advance(no: number): void {
+    const cur = this.current;
+    if (cur && cur.no !== no) {
+      cur.no = no;
+      if (cur.values.size > 0) cur.values.clear();
+    }
   }
 
   /** Whether random-access reassembly can re-read frames (otherwise PDU bytes are kept). */
@@ -158,6 +183,7 @@ export class PacketEngine {
       this.firstSec = raw.tsSec;
       this.firstNsec = raw.tsNsec;
     }
+    this.advance(no);
     const ctx = this.ctx;
     ctx.begin(raw, no, MODE_FAST, true, this.rel(raw));
     ctx.call(this.frameModule, 0, ctx.frame.length, null);
@@ -182,6 +208,7 @@ export class PacketEngine {
       this.firstSec = raw.tsSec;
       this.firstNsec = raw.tsNsec;
     }
+    this.advance(no);
     const ctx = this.ctx;
     ctx.begin(raw, no, MODE_SUMMARY, true, this.rel(raw));
     ctx.call(this.frameModule, 0, ctx.frame.length, null);
@@ -210,9 +237,10 @@ export class PacketEngine {
     s.window = ctx.tcpWindow;
     s.len = ctx.tcpLen;
     s.dir = ctx.dir;
+    s.mss = ctx.tcpMss;
     return s;
   }
-  private readonly segment: SegmentInfo = { seq: 0, ack: 0, window: 0, len: 0, dir: 0 };
+  private readonly segment: SegmentInfo = { seq: 0, ack: 0, window: 0, len: 0, dir: 0, mss: -1 };
 
   /** The packet-list row of an indexed frame (no tree). */
   summary(raw: RawPacket, no: number): PacketSummary {
@@ -400,30 +428,56 @@ export class PacketEngine {
 }
 
 /**
- * Per-frame values of one protocol: a frame-number index (4 bytes a frame, grown as frames come)
- * into a dense list, much cheaper than a Map with hundreds of thousands of number keys.
+ * Per-frame values of one protocol, for the few frames that have one (TCP analysis flags,
+ * reassembly records, …): frame numbers in a sorted typed array (4 bytes an entry, not a frame)
+ * beside a dense list of values. The first pass records in frame order, so a new entry is
+ * appended; a value for an earlier frame (a PDU completed later) updates its entry in place.
  */
 class FrameStore {
-  private index = new Int32Array(1024);
+  private frames = new Int32Array(256);
   private readonly values: unknown[] = [];
-  get(no: number): unknown {
-    if (no >= this.index.length) return undefined;
-    const i = this.index[no];
-    return i === 0 ? undefined : this.values[i - 1];
+  private count = 0;
+
+  /** entry index of frame `no`, or -(insertion point) - 1 */
+  private find(no: number): number {
+    const f = this.frames;
+    const n = this.count;
+    if (n > 0 && f[n - 1] === no) return n - 1;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const v = f[mid];
+      if (v === no) return mid;
+      if (v < no) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -lo - 1;
   }
+
+  get(no: number): unknown {
+    const i = this.find(no);
+    return i >= 0 ? this.values[i] : undefined;
+  }
+
   set(no: number, value: unknown): void {
-    if (no >= this.index.length) {
-      let n = this.index.length;
-      while (n <= no) n *= 2;
-      const a = new Int32Array(n);
-      a.set(this.index);
-      this.index = a;
+    const i = this.find(no);
+    if (i >= 0) {
+      this.values[i] = value;
+      return;
     }
-    const i = this.index[no];
-    if (i !== 0) this.values[i - 1] = value;
-    else if (value !== undefined) {
-      this.values.push(value);
-      this.index[no] = this.values.length;
+    if (value === undefined) return;
+    const at = -i - 1;
+    if (this.count === this.frames.length) {
+      const a = new Int32Array(this.frames.length + (this.frames.length >> 1));
+      a.set(this.frames);
+      this.frames = a;
     }
+    if (at < this.count) {
+      this.frames.copyWithin(at + 1, at, this.count);
+      this.values.splice(at, 0, value);
+    } else this.values.push(value);
+    this.frames[at] = no;
+    this.count++;
   }
 }

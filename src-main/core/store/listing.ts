@@ -105,7 +105,9 @@ export function knownFieldNames(engine: PacketEngine): string[] {
 }
 
 export class PacketLister {
-  readonly engine = new PacketEngine();
+  // a listing asks for rows and details only of the frame it has just indexed: the engine keeps
+  // no reassembled PDUs nor per-frame records for frames behind it
+  readonly engine = new PacketEngine({ keepReassembled: false, sequential: true });
   readonly findings: ListFinding[] = [];
   private readonly filter: CompiledFilter | null;
   private readonly fast: ((mask: number, flags: number) => boolean) | null;
@@ -143,26 +145,22 @@ export class PacketLister {
     if (part && part.count > 1 && partitionKey(raw.linkType, raw.data) % part.count !== part.index)
       return null;
     const engine = this.engine;
-    const fi = engine.index(raw, no);
+    // one dissection gives the index numbers and the row as a single pass (tshark -r) shows it
+    const { fast: fi, summary } = engine.indexWithSummary(raw, no);
     const severity = fi.severity;
-    let summary: PacketSummary | null = null;
+    const findings = this.options.findings && severity >= 3;
     const filter = this.filter;
     if (filter) {
       if (this.fast) {
         if (!this.fast(fi.protoMask, fi.flags)) return null;
       } else {
+        // field values need the full dissection (of this frame, right after its first pass)
         const d = engine.dissect(raw, no);
         if (!filter.test(withProtocolBytes(d, d.fields))) return null;
-        summary = d.summary;
-        if (this.options.findings && severity >= 3) this.collect(no, d.expert);
+        if (findings) this.collect(no, d.expert);
       }
     }
-    if (this.options.findings && severity >= 3 && summary === null) {
-      const d = engine.dissect(raw, no);
-      summary = d.summary;
-      this.collect(no, d.expert);
-    }
-    if (summary === null) summary = engine.summary(raw, no);
+    if (findings && (!filter || this.fast)) this.collect(no, engine.dissect(raw, no).expert);
     const t = raw.tsSec - this.originSec + (raw.tsNsec - this.originNsec) / 1e9;
     return this.row(summary, t.toFixed(this.digits));
   }
