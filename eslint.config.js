@@ -17,7 +17,7 @@ export default tseslint.config(
       'coverage/',
       '**/*.tmp.*',
       'scratch-*',
-      '.tmp*/',
+      '**/.tmp*/',
     ],
   },
   js.configs.recommended,
