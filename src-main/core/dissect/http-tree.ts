@@ -14,31 +14,86 @@ export interface HttpTime {
 }
 
 export interface HttpRequestRecord {
+  /** where the request starts (httpMessageKey) */
+  key: number;
   frame: number;
   time: HttpTime;
   method: string;
   uri: string;
   fullUri: string;
+  /** where the response paired with it starts (httpMessageKey), -1 while unanswered */
+  responseKey: number;
+  /** frame of that response, 0 while unanswered */
+  responseFrame: number;
 }
 
 /**
- * Messages are keyed by where they start ("frame:source:offset"): a frame may carry several
- * pipelined requests, and the key is the same whenever that frame is dissected again.
+ * Per-conversation HTTP state: the requests in the order sent, each with its response once paired
+ * (HTTP/1.1 answers in order). A flat list, not maps of string keys: a conversation holds one or
+ * two requests, and thousands of conversations stay small (engine memory per packet).
+ * Messages are keyed by where they start (httpMessageKey: frame, source, offset): a frame may carry
+ * several pipelined requests, and the key is the same whenever that frame is dissected again.
  */
 export interface HttpConversationState {
-  requests: Map<string, HttpRequestRecord>;
-  /** keys of requests not yet answered, oldest first (HTTP/1.1 answers in order) */
-  pending: string[];
-  /** response key → request key, and request key → response frame */
-  requestOf: Map<string, string>;
-  responseOf: Map<string, number>;
+  requests: HttpRequestRecord[];
+  /** index of the oldest request that may still be unanswered (the first pass pairs in order) */
+  firstPending: number;
   /** frame of the 2xx that opened a CONNECT tunnel: later payload is the tunnel's (TLS) */
   tunnelFrame?: number;
   tunnelTarget?: string;
 }
 
 export function newHttpState(): HttpConversationState {
-  return { requests: new Map(), pending: [], requestOf: new Map(), responseOf: new Map() };
+  return { requests: [], firstPending: 0 };
+}
+
+/** The request that starts at `key`, if recorded (requests are recorded in key order). */
+export function httpRequestAt(st: HttpConversationState, key: number): HttpRequestRecord | undefined {
+  const r = st.requests;
+  let lo = 0;
+  let hi = r.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const k = r[mid].key;
+    if (k === key) return r[mid];
+    if (k < key) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  // recorded out of key order (not in a first pass in frame order): look through all
+  for (const q of r) if (q.key === key) return q;
+  return undefined;
+}
+
+/** The request a response starting at `key` was paired with. */
+export function httpRequestAnsweredBy(st: HttpConversationState, key: number): HttpRequestRecord | undefined {
+  const r = st.requests;
+  for (let i = r.length - 1; i >= 0; i--) if (r[i].responseKey === key) return r[i];
+  return undefined;
+}
+
+/** The oldest unanswered request sent before `frame` (the one a new response answers). */
+export function httpOldestPending(st: HttpConversationState, frame: number): HttpRequestRecord | undefined {
+  const r = st.requests;
+  for (let i = st.firstPending; i < r.length; i++) {
+    const q = r[i];
+    if (q.responseKey === -1 && q.frame < frame) return q;
+  }
+  return undefined;
+}
+
+/** A string of its own (not a slice keeping a whole header block alive in the conversation state). */
+function ownString(s: string): string {
+  switch (s) {
+    case 'CONNECT':
+      return 'CONNECT';
+    case 'GET':
+      return 'GET';
+    case 'POST':
+      return 'POST';
+    case 'HEAD':
+      return 'HEAD';
+  }
+  return s.length === 0 ? '' : Buffer.from(s, 'latin1').toString('latin1');
 }
 
 export interface HttpContext {
@@ -309,13 +364,13 @@ export function dissectHttp(b: Uint8Array, off: number, end: number, ctx: HttpCo
 
   // Linking lines, as Wireshark shows them after the headers.
   if (head.kind === 'request') {
-    const fullUri = st.requests.get(key)?.fullUri ?? fullRequestUri(head.method!, head.uri!, headerValue(head, 'Host'));
+    const rec = httpRequestAt(st, key);
+    const fullUri = rec?.fullUri ?? fullRequestUri(head.method!, head.uri!, headerValue(head, 'Host'));
     kids.push({ label: `[Full request URI: ${fullUri}]`, field: 'http.request.full_uri', value: fullUri, offset: off, length: 0, generated: true });
-    const resp = st.responseOf.get(key);
+    const resp = rec && rec.responseFrame > 0 ? rec.responseFrame : undefined;
     if (resp !== undefined) kids.push({ label: `[Response in frame: ${resp}]`, field: 'http.response_in', value: resp, offset: off, length: 0, generated: true });
   } else {
-    const reqKey = st.requestOf.get(key);
-    const req = reqKey !== undefined ? st.requests.get(reqKey) : undefined;
+    const req = httpRequestAnsweredBy(st, key);
     if (req) {
       kids.push({ label: `[Time since request: ${deltaText(req.time, ctx.time)} seconds]`, field: 'http.time', value: deltaSeconds(req.time, ctx.time), offset: off, length: 0, generated: true });
       kids.push({ label: `[Request in frame: ${req.frame}]`, field: 'http.request_in', value: req.frame, offset: off, length: 0, generated: true });
@@ -336,29 +391,35 @@ export function dissectHttp(b: Uint8Array, off: number, end: number, ctx: HttpCo
  * Records a request, or pairs a response with the oldest unanswered request sent before it (HTTP/1.1
  * answers in order); marks the tunnel when a CONNECT gets a 2xx. Idempotent per message key.
  */
-function linkMessage(head: HttpHead, key: string, ctx: HttpContext): { request?: HttpRequestRecord; opensTunnel: boolean } {
+function linkMessage(head: HttpHead, key: number, ctx: HttpContext): { request?: HttpRequestRecord; opensTunnel: boolean } {
   const st = ctx.state;
   if (head.kind === 'request') {
-    if (!st.requests.has(key)) {
-      const method = head.method!;
-      const uri = head.uri!;
-      st.requests.set(key, { frame: ctx.frame, time: ctx.time, method, uri, fullUri: fullRequestUri(method, uri, headerValue(head, 'Host')) });
-      st.pending.push(key);
+    if (!httpRequestAt(st, key)) {
+      const method = ownString(head.method!);
+      const uri = ownString(head.uri!);
+      const full = fullRequestUri(method, uri, headerValue(head, 'Host'));
+      const rec: HttpRequestRecord = { key, frame: ctx.frame, time: { sec: ctx.time.sec, nsec: ctx.time.nsec }, method, uri, fullUri: full === uri ? uri : ownString(full), responseKey: -1, responseFrame: 0 };
+      const r = st.requests;
+      if (r.length === 0 || r[r.length - 1].key < key) r.push(rec);
+      else {
+        let i = r.length;
+        while (i > 0 && r[i - 1].key > key) i--;
+        r.splice(i, 0, rec);
+      }
     }
     return { opensTunnel: false };
   }
   const code = head.code ?? 0;
-  let reqKey = st.requestOf.get(key);
-  if (reqKey === undefined && code >= 200) {
-    const i = st.pending.findIndex((k) => (st.requests.get(k)?.frame ?? Infinity) < ctx.frame);
-    if (i >= 0) {
-      reqKey = st.pending[i];
-      st.pending.splice(i, 1);
-      st.requestOf.set(key, reqKey);
-      st.responseOf.set(reqKey, ctx.frame);
+  let request = httpRequestAnsweredBy(st, key);
+  if (!request && code >= 200) {
+    request = httpOldestPending(st, ctx.frame);
+    if (request) {
+      request.responseKey = key;
+      request.responseFrame = ctx.frame;
+      // the answered ones at the head of the list need no look any more
+      while (st.firstPending < st.requests.length && st.requests[st.firstPending].responseKey !== -1) st.firstPending++;
     }
   }
-  const request = reqKey !== undefined ? st.requests.get(reqKey) : undefined;
   let opensTunnel = false;
   if (request?.method === 'CONNECT' && code >= 200 && code < 300) {
     opensTunnel = true;
@@ -425,9 +486,12 @@ function messageInfo(head: HttpHead, bodyLength: number): string {
   return ct ? `${head.firstLine}  (${ct.split(';')[0].trim().toLowerCase()})` : `${head.firstLine} `;
 }
 
-/** Where a message starts: the key of HttpConversationState's maps. */
-export function httpMessageKey(frame: number, source: number | undefined, off: number): string {
-  return `${frame}:${source ?? 0}:${off}`;
+/**
+ * Where a message starts, as one number: frame, reassembled source (0 = the frame) and offset.
+ * Exact for frames < 2^28, sources < 32 and offsets < 2^20 (a larger offset shares its key).
+ */
+export function httpMessageKey(frame: number, source: number | undefined, off: number): number {
+  return (frame * 32 + Math.min(source ?? 0, 31)) * 1048576 + Math.min(off, 1048575);
 }
 
 function looksStarted(b: Uint8Array, off: number, end: number): boolean {

@@ -6,7 +6,7 @@ import { DESEGMENT_ONE_MORE_SEGMENT, type PacketContext } from './engine-context
 import type { ExpertDef, FieldDef, ProtocolModule } from './registry.js';
 import type { ExpertItem, FieldNode } from './types.js';
 import { httpMessageNeed, looksLikeHttp } from './http-parse.js';
-import { dissectHttp, httpMessageKey, newHttpState, scanHttp, type HttpConversationState } from './http-tree.js';
+import { dissectHttp, httpMessageKey, httpOldestPending, httpRequestAnsweredBy, newHttpState, scanHttp, type HttpConversationState } from './http-tree.js';
 
 const s = (name: string, label: string): FieldDef => ({ name, label, type: 'string' });
 
@@ -126,10 +126,8 @@ function stateOf(ctx: PacketContext): HttpConversationState {
 
 /** Method of the request the response starting here answers (decides HEAD/CONNECT body rules). */
 function answeredMethod(st: HttpConversationState, frame: number, source: number, off: number): string | undefined {
-  const known = st.requestOf.get(httpMessageKey(frame, source, off));
-  if (known !== undefined) return st.requests.get(known)?.method;
-  const next = st.pending.find((k) => (st.requests.get(k)?.frame ?? Infinity) < frame);
-  return next !== undefined ? st.requests.get(next)?.method : undefined;
+  if (st.requests.length === 0) return undefined;
+  return (httpRequestAnsweredBy(st, httpMessageKey(frame, source, off)) ?? httpOldestPending(st, frame))?.method;
 }
 
 /**

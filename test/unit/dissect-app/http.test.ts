@@ -64,7 +64,7 @@ test('CONNECT → 200: Info, fields, linking, time since request, tunnel', () =>
   // the request, dissected again later, now knows its response
   const again = run(st, 8, 1000, 100_000_000, CONNECT);
   assert.ok(labels(again.node).includes('[Response in frame: 11]'));
-  assert.equal(st.requests.size, 1);
+  assert.equal(st.requests.length, 1);
 });
 
 test('407 with several Proxy-Authenticate: schemes parsed, note + warning', () => {
