@@ -152,8 +152,13 @@ export function engineFacts(raws: readonly RawPacket[]): PacketFacts[] {
   return raws.map((r, i) => factsFromFields(i + 1, r.tsSec + r.tsNsec / 1e9, engine.dissect(r, i + 1).fields));
 }
 
-/** A TLS frame at least this long after both sides sent application data is application data. */
-const BULK_TLS = 128;
+/**
+ * Once the client sends application data the handshake is over for the diagnosis (alerts matter
+ * only before it): a later TLS frame at least this long is application data, and a small one is
+ * dissected only until its side's first application data is known (a small frame may be an
+ * encrypted alert, which must not pass for the server's data).
+ */
+const BULK_TLS = 100;
 const RETRANSMITTED = TCP_A_RETRANSMISSION | TCP_A_FAST_RETRANSMISSION | TCP_A_SPURIOUS_RETRANSMISSION;
 
 interface ConvMemo {
@@ -164,6 +169,8 @@ interface ConvMemo {
   open: [boolean, boolean];
   /** per direction bit: sent TLS application data */
   appData: number;
+  /** direction of the first HTTP request (the client), -1 until seen */
+  clientDir: number;
   tls: boolean;
   /** the conversation's payload does not matter (not to the proxy): no dissection */
   ignored: boolean;
@@ -243,12 +250,15 @@ export class EngineFactSource {
       tcp,
     };
     if (memo.ignored) return f;
-    const full = fl & TH_SYN || mask & bit.http || (isTls && (memo.appData !== 3 || seg.len < BULK_TLS || fl & (TH_FIN | TH_RST)));
+    if (seg.mss >= 0) tcp.mss = seg.mss;
+    const handshakeOver = memo.clientDir >= 0 ? (memo.appData & (1 << memo.clientDir)) !== 0 : memo.appData === 3;
+    const full = mask & bit.http || (isTls && (!handshakeOver || (seg.len < BULK_TLS && !(memo.appData & (1 << dir)))));
     if (full) {
       const d = factsFromFields(no, time, engine.dissect(raw, no).fields);
-      if (d.tcp?.mss !== undefined) tcp.mss = d.tcp.mss;
-      if (d.ipLength !== undefined) f.ipLength = d.ipLength;
-      if (d.http) f.http = d.http;
+      if (d.http) {
+        f.http = d.http;
+        if (d.http.request && memo.clientDir < 0) memo.clientDir = dir;
+      }
       if (d.tls) {
         f.tls = d.tls;
         if (d.tls.contentTypes.includes(23)) memo.appData |= 1 << dir;
@@ -272,7 +282,7 @@ export class EngineFactSource {
     let m = this.memos.get(id);
     if (!m) {
       const c = this.engine.conversation(id)!;
-      m = { a: c.addressText('a'), b: c.addressText('b'), open: [false, false], appData: 0, tls: false, ignored: false };
+      m = { a: c.addressText('a'), b: c.addressText('b'), open: [false, false], appData: 0, clientDir: -1, tls: false, ignored: false };
       this.memos.set(id, m);
     }
     return m;

@@ -105,6 +105,8 @@ export class PacketContext {
   tcpAck = 0;
   tcpWindow = 0;
   tcpLen = 0;
+  /** MSS option of a SYN in the first pass, -1 if none */
+  tcpMss = -1;
   severity = 0;
   conv: Conversation | null = null;
   /** 0 = sent by the conversation's endpoint A (first seen sender), 1 = the other way */
@@ -160,6 +162,7 @@ export class PacketContext {
     this.tcpAck = 0;
     this.tcpWindow = 0;
     this.tcpLen = 0;
+    this.tcpMss = -1;
     this.severity = 0;
     this.conv = null;
     this.dir = 0;

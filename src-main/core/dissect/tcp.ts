@@ -169,8 +169,10 @@ let heuristics: HeuristicList | null = null;
 
 interface Options {
   wsShift: number;
+  /** MSS option value of the SYN being read, -1 if none */
+  mss: number;
 }
-const opts: Options = { wsShift: -1 };
+const opts: Options = { wsShift: -1, mss: -1 };
 
 function dissectTcp(ctx: PacketContext, off: number, end: number, tree: FieldNode[] | null): number {
   ctx.enter(tcpModule);
@@ -238,6 +240,7 @@ function dissectTcp(ctx: PacketContext, off: number, end: number, tree: FieldNod
       if (hdrCaptured && flags & TH_SYN) {
         parseOptionsFast(d, off + 20, off + hl);
         noteWindowScale(tcs, ctx.dir, (flags & TH_ACK) !== 0, opts.wsShift);
+        ctx.tcpMss = opts.mss;
       }
     } else tcs = conv.tcp;
   }
@@ -462,6 +465,7 @@ function addAnalysisTree(ctx: PacketContext, t: FieldNode[], aflags: number, fa:
 /** First-pass option scan: only what analysis needs (window scale on SYNs). */
 function parseOptionsFast(d: Uint8Array, p: number, end: number): void {
   opts.wsShift = -1;
+  opts.mss = -1;
   while (p < end) {
     const kind = d[p];
     if (kind === 0) return;
@@ -473,6 +477,7 @@ function parseOptionsFast(d: Uint8Array, p: number, end: number): void {
     const len = d[p + 1];
     if (len < 2 || p + len > end) return;
     if (kind === 3 && len === 3) opts.wsShift = d[p + 2];
+    else if (kind === 2 && len === 4) opts.mss = (d[p + 2] << 8) | d[p + 3];
     p += len;
   }
 }

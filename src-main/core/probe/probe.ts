@@ -12,7 +12,7 @@ import { headerValue } from './http-head.js';
 import { downloadThrough, headRequest, tlsThroughTunnel } from './tls-stage.js';
 import { UNTRUSTED_ISSUER_ERRORS } from './certificates.js';
 import { Transcript } from './transcript.js';
-import { connectRequest, ConnectError, connectToProxy, nextAuthState, openTunnel, type TunnelContext, type TunnelOutcome } from './tunnel.js';
+import { authHeaderFor, connectRequest, ConnectError, connectToProxy, nextAuthState, openTunnel, type AuthState, type TunnelContext, type TunnelOutcome } from './tunnel.js';
 import type { HostPort, LargeRequestInfo, ProbeFinding, ProbeOptions, ProbeResult, ProbeStage, StageName } from './types.js';
 import { readResponseHead, HeadReadError } from './http-head.js';
 
@@ -242,7 +242,9 @@ async function probeSteps(
     }
   }
 
-  const authForLater = () => tunnel.kind !== 'no-answer' ? nextAuthState(tunnel.authUsed) : undefined;
+  // each later request with the accepted credentials gets its own Digest nonce count
+  let laterAuth = tunnel.kind !== 'no-answer' ? tunnel.authUsed : undefined;
+  const authForLater = () => (laterAuth = nextAuthState(laterAuth));
 
   // 4-5. TLS + HEAD through the tunnel
   if (tunnel.kind === 'open') {
@@ -304,7 +306,8 @@ async function probeSteps(
   // 7. the padded CONNECT: a full-size segment
   if (opts.largeRequestTest !== false && smallAnswered) {
     ctx.authState = undefined;
-    const lr = await largeRequest(ctx, target, opts.largeRequestBytes ?? 1460, Math.min(timeouts.response, 5000), transcript);
+    // the same credentials as the small CONNECT: behind an authenticating proxy a bare one only gets a 407
+    const lr = await largeRequest(ctx, target, opts.largeRequestBytes ?? 1460, Math.min(timeouts.response, 5000), transcript, authForLater());
     result.largeRequest = lr;
     if (lr.outcome === 'answered') {
       run.stage('large-request', 'ok', lr.ms, `a ${lr.bytes}-byte CONNECT got ${lr.status} like the small one`);
@@ -373,7 +376,7 @@ async function downloadStage(
 }
 
 /** Sends one CONNECT padded to `bytes` of TCP payload in a single write, on a fresh connection. */
-async function largeRequest(ctx: TunnelContext, target: HostPort, bytes: number, timeoutMs: number, transcript: Transcript): Promise<LargeRequestInfo> {
+async function largeRequest(ctx: TunnelContext, target: HostPort, bytes: number, timeoutMs: number, transcript: Transcript, auth?: AuthState): Promise<LargeRequestInfo> {
   const t0 = performance.now();
   transcript.note(`Large-request test: CONNECT padded to ${bytes} bytes (one full-size TCP segment)`);
   let socket: net.Socket;
@@ -382,9 +385,10 @@ async function largeRequest(ctx: TunnelContext, target: HostPort, bytes: number,
   } catch {
     return { bytes, outcome: 'not-connected', ms: performance.now() - t0 };
   }
-  const base = connectRequest(target, ctx.userAgent, [['X-ProxyScope-Padding', '']]);
+  const creds: Array<[string, string]> = auth && ctx.credentials ? [['Proxy-Authorization', authHeaderFor(auth, ctx.credentials, target)]] : [];
+  const base = connectRequest(target, ctx.userAgent, [...creds, ['X-ProxyScope-Padding', '']]);
   const pad = Math.max(0, bytes - Buffer.byteLength(base));
-  const request = connectRequest(target, ctx.userAgent, [['X-ProxyScope-Padding', 'x'.repeat(pad)]]);
+  const request = connectRequest(target, ctx.userAgent, [...creds, ['X-ProxyScope-Padding', 'x'.repeat(pad)]]);
   transcript.sent(request.replace(/x{40,}/, (m) => `x…(${m.length} bytes of padding)`));
   socket.write(request);
   try {

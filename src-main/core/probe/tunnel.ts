@@ -112,7 +112,8 @@ function authority(target: HostPort): string {
   return `${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
 }
 
-function authHeaderFor(state: AuthState, creds: ProxyCredentials, target: HostPort): string {
+/** The Proxy-Authorization value for `state` (Digest: computed for CONNECT to `target` with its nonce count). */
+export function authHeaderFor(state: AuthState, creds: ProxyCredentials, target: HostPort): string {
   if (state.scheme === 'basic') return state.header;
   return buildDigestAuthorization(state.challenge, creds, 'CONNECT', authority(target), state.nc).header;
 }

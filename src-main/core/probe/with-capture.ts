@@ -8,8 +8,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { buildProxyFilter, startCapture, CaptureError, type CaptureSession } from '../capture/index.js';
-import { diagnosePackets } from '../diagnose/diagnose.js';
 import { rawPacketFacts } from '../diagnose/file.js';
+import { joinVerdict } from '../diagnose/joined.js';
 import type { KnownIssueId } from '../diagnose/issue-ids.js';
 import type { RawPacket } from '../pcap/types.js';
 import type { HostPort, ProbeResult } from './types.js';
@@ -22,9 +22,12 @@ export interface CaptureAttachment {
   /** packets captured / packets that belong to the probe (its local ports, DNS, ICMP) */
   packets: number;
   probePackets: number;
+  /** the packets' own verdict (the probe's connections only) */
   verdict?: { issue: KnownIssueId; ok: boolean; summary: string };
-  /** the packet verdict names the same issue as the probe */
+  /** the packets confirm the probe (same issue, or a path that looks fine where packets cannot see the issue) */
   agrees?: boolean;
+  /** the one verdict of probe and packets (joinVerdict): the more severe issue when they disagree */
+  joined?: { issue: KnownIssueId; ok: boolean; summary: string; source: 'both' | 'probe' | 'packets'; agreementText: string };
   findings: Array<{ id: KnownIssueId; severity: string; title: string; packets: number[] }>;
   /** one paragraph for the human output */
   text: string;
@@ -77,21 +80,33 @@ export async function attachCapture(iface: string, proxy: HostPort, opts: ProbeC
       const stats = await session.stop().catch(() => undefined);
       const result = getResult();
       if (!result) return { available: true, interface: iface, file, packets: packets.length, probePackets: 0, findings: [], text: `captured ${packets.length} packets to ${file}; the probe did not finish` };
+      // frame numbers stay those of the saved pcapng; joinVerdict keeps the probe's own
+      // conversations (other clients of the same proxy are not ours), DNS and ICMP
       const ports = new Set(result.localPorts);
-      const all = rawPacketFacts(packets);
-      // keep the probe's own conversations (other clients of the same proxy are not ours), DNS and ICMP
-      const mine = all.filter((f) => f.icmp || f.dns || (f.srcPort !== undefined && ports.has(f.srcPort)) || (f.dstPort !== undefined && ports.has(f.dstPort)));
-      mine.forEach((f, i) => (f.no = i + 1));
-      const d = diagnosePackets(mine, { proxy, proxyAddresses: result.proxy.addresses, stallSeconds: opts.stallSeconds ?? 3, trustedIssuers: caSubjects(opts.extraCa) });
-      const agrees = d.verdict.issue === result.verdict.issue;
+      const facts = rawPacketFacts(packets);
+      const mine = facts.filter((f) => f.icmp || f.dns || (f.srcPort !== undefined && ports.has(f.srcPort)) || (f.dstPort !== undefined && ports.has(f.dstPort)));
+      const { verdict: j, diagnosis: d } = joinVerdict(result, facts, { proxy, stallSeconds: opts.stallSeconds ?? 3, trustedIssuers: caSubjects(opts.extraCa) });
+      const k = j.packets;
+      const agrees = j.agreement === 'agree';
       const findings = d.findings.map((f) => ({ id: f.id, severity: String(f.severity), title: f.title, packets: f.packets }));
-      const decisive = d.findings.find((f) => f.id === d.verdict.issue);
+      const decisive = d.findings.find((f) => f.id === k.issue);
       const evidence = decisive?.packets.length ? ` (evidence: frames ${decisive.packets.slice(0, 8).join(', ')}${decisive.packets.length > 8 ? ', …' : ''})` : '';
       const text =
         `${mine.length} of ${packets.length} captured packets belong to the probe (saved to ${file}${stats ? `, backend ${stats.backend}` : ''}). ` +
-        `Packet verdict: ${d.verdict.issue}${evidence}. ` +
-        (agrees ? 'The packets agree with the probe.' : `The packets disagree with the probe (${result.verdict.issue}): ${d.verdict.summary}`);
-      return { available: true, interface: iface, file, packets: packets.length, probePackets: mine.length, verdict: { issue: d.verdict.issue, ok: d.verdict.ok, summary: d.verdict.summary }, agrees, findings, text };
+        `Packet verdict: ${k.issue}${evidence}. ${j.agreementText}` +
+        (agrees ? '' : ` Verdict: ${j.issue}.${j.source === 'packets' ? ` ${k.summary}` : ''}`);
+      return {
+        available: true,
+        interface: iface,
+        file,
+        packets: packets.length,
+        probePackets: mine.length,
+        verdict: { issue: k.issue, ok: k.ok, summary: k.summary },
+        agrees,
+        joined: { issue: j.issue, ok: j.ok, summary: j.summary, source: j.source, agreementText: j.agreementText },
+        findings,
+        text,
+      };
     },
   };
 }

@@ -95,6 +95,10 @@ test('auth-basic and auth-digest: right → ok, wrong → proxy-auth-failed, non
     assert.equal(right.connect?.auth?.scheme, scenario === 'auth-basic' ? 'basic' : 'digest');
     // the Basic lab closes after 407 (the probe reconnects); the Digest lab keeps the connection
     assert.equal(/opening a fresh one/.test(right.transcript), scenario === 'auth-basic');
+    // the padded CONNECT carries the same credentials: it tests the segment size, not the auth
+    assert.equal(right.largeRequest?.outcome, 'answered', scenario);
+    assert.equal(right.largeRequest?.status, 200, `${scenario}: the large CONNECT is answered like the small one, not with 407`);
+    assert.equal(right.largeRequest?.bytes, 1460);
     const wrong = await runProbe(probeOpts({ credentials: { username: 'admin', password: 'Wrong-Pass9' } }));
     assert.equal(wrong.verdict.issue, 'proxy-auth-failed', scenario);
     const none = await runProbe(probeOpts());
