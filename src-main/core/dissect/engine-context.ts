@@ -387,7 +387,7 @@ export class PacketContext {
   setConversationDissector(m: ProtocolModule, from = this.no + 1): void {
     const c = this.conv;
     if (!c || !this.firstPass) return;
-    (c.dissectorChanges ??= []).push({ from, proto: m });
+    c.addDissector(from, m);
   }
 
   /** Per-frame data of protocol `proto` recorded in the first pass. */

@@ -30,7 +30,7 @@ import type { RawPacket } from '../pcap/types.js';
 import type { FieldNode, PacketDetail, PacketSummary, FieldSource } from './types.js';
 import type { ProtocolModule, Registry } from './registry.js';
 import { MODE_FAST, MODE_FULL, MODE_SUMMARY, PacketContext, PacketFields, SEVERITY_BY_RANK, type EngineHooks } from './engine-context.js';
-import { Conversation, ConversationTable } from '../tcp/conversations.js';
+import { AddressPool, Conversation, ConversationTable } from '../tcp/conversations.js';
 import { createRegistry } from './index.js';
 
 export interface EngineOptions {
@@ -126,6 +126,7 @@ export class PacketEngine {
   private readonly frameModule: ProtocolModule;
   private readonly convs: Conversation[] = [];
   private readonly table = new ConversationTable();
+  private readonly addresses = new AddressPool();
   private readonly streamCounters = new Map<number, number>();
   /** frame number -> conversation id + 1 (0 = none) */
   private frameConv = new Int32Array(1 << 12);
@@ -390,10 +391,8 @@ export class PacketEngine {
   private create(transport: number, ctx: PacketContext): Conversation {
     const stream = this.streamCounters.get(transport) ?? 0;
     this.streamCounters.set(transport, stream + 1);
-    const addrs = new Uint8Array(2 * ctx.netLen);
-    addrs.set(ctx.netSrc.subarray(0, ctx.netLen));
-    addrs.set(ctx.netDst.subarray(0, ctx.netLen), ctx.netLen);
-    const c = new Conversation(this.convs.length, transport, stream, ctx.netLen, addrs, ctx.srcPort, ctx.dstPort);
+    const at = this.addresses.add(ctx.netSrc, ctx.netDst, ctx.netLen);
+    const c = new Conversation(this.convs.length, transport, stream, ctx.netLen, this.addresses, at, ctx.srcPort, ctx.dstPort);
     c.firstFrame = ctx.no;
     c.firstTime = ctx.relTime;
     this.convs.push(c);

@@ -8,6 +8,28 @@ import type { TcpConvState } from './analysis.js';
 
 const KEY_WORDS = 10; // transport|netLen, addrLo(4 words), addrHi(4 words), portLo<<16|portHi
 
+/**
+ * The addresses of every conversation in one growing byte array: a Uint8Array per conversation
+ * costs ~180 bytes of object overhead for 8 bytes of IPv4 addresses.
+ */
+export class AddressPool {
+  bytes = new Uint8Array(8 * 1024);
+  private used = 0;
+  /** Appends src then dst (len bytes each); returns where they start. */
+  add(src: Uint8Array, dst: Uint8Array, len: number): number {
+    if (this.used + 2 * len > this.bytes.length) {
+      const a = new Uint8Array(Math.max(this.bytes.length * 2, this.used + 2 * len));
+      a.set(this.bytes.subarray(0, this.used));
+      this.bytes = a;
+    }
+    const at = this.used;
+    this.bytes.set(src.subarray(0, len), at);
+    this.bytes.set(dst.subarray(0, len), at + len);
+    this.used += 2 * len;
+    return at;
+  }
+}
+
 export class Conversation {
   /** first frame number and last frame number seen */
   firstFrame = 0;
@@ -21,8 +43,8 @@ export class Conversation {
   bytesAtoB = 0;
   /** per-protocol conversation data (Wireshark's conversation_add_proto_data): [name, value, …] */
   private protoData: unknown[] | null = null;
-  /** dissector changes: from frame `from` on, payload of this conversation goes to `proto` */
-  dissectorChanges: { from: number; proto: ProtocolModule }[] | null = null;
+  /** dissector changes, flat: [from, proto, from, proto, …] (from frame `from` on, payload goes to `proto`) */
+  private changes: (number | ProtocolModule)[] | null = null;
   /** TCP sequence analysis / reassembly state (TCP only) */
   tcp: TcpConvState | null = null;
 
@@ -35,17 +57,24 @@ export class Conversation {
     readonly stream: number,
     /** 4 or 16 */
     readonly netLen: number,
-    /** the addresses, A then B (netLen bytes each); one array per conversation keeps it small */
-    readonly addrs: Uint8Array,
+    /** where the addresses are kept: A then B, netLen bytes each, at `addrAt` (shared by all conversations) */
+    private readonly pool: AddressPool,
+    private readonly addrAt: number,
     readonly portA: number,
     readonly portB: number,
   ) {}
 
+  /** The addresses, A then B (netLen bytes each): a view into the shared pool. */
+  get addrs(): Uint8Array {
+    return this.pool.bytes.subarray(this.addrAt, this.addrAt + 2 * this.netLen);
+  }
+
   /** Whether (src, sport) is endpoint A. */
   isFromA(src: Uint8Array, sport: number): boolean {
     if (sport !== this.portA) return false;
-    const a = this.addrs;
-    for (let i = 0; i < this.netLen; i++) if (src[i] !== a[i]) return false;
+    const a = this.pool.bytes;
+    const at = this.addrAt;
+    for (let i = 0; i < this.netLen; i++) if (src[i] !== a[at + i]) return false;
     return true;
   }
 
@@ -67,16 +96,30 @@ export class Conversation {
   }
 
   addressText(which: 'a' | 'b'): string {
-    const at = which === 'a' ? 0 : this.netLen;
-    return this.netLen === 4 ? formatIpv4(this.addrs, at) : formatIpv6(this.addrs, at);
+    const at = this.addrAt + (which === 'a' ? 0 : this.netLen);
+    return this.netLen === 4 ? formatIpv4(this.pool.bytes, at) : formatIpv6(this.pool.bytes, at);
+  }
+
+  /** From frame `from` on, this conversation's payload goes to `proto`. */
+  addDissector(from: number, proto: ProtocolModule): void {
+    (this.changes ??= []).push(from, proto);
+  }
+
+  /** The dissector changes in the order made (a copy). */
+  get dissectorChanges(): { from: number; proto: ProtocolModule }[] | null {
+    const ch = this.changes;
+    if (!ch) return null;
+    const out: { from: number; proto: ProtocolModule }[] = [];
+    for (let i = 0; i < ch.length; i += 2) out.push({ from: ch[i] as number, proto: ch[i + 1] as ProtocolModule });
+    return out;
   }
 
   /** The module that takes this conversation's payload at frame `no`, if one was set. */
   dissectorAt(no: number): ProtocolModule | undefined {
-    const ch = this.dissectorChanges;
+    const ch = this.changes;
     if (!ch) return undefined;
     let found: ProtocolModule | undefined;
-    for (const c of ch) if (c.from <= no) found = c.proto;
+    for (let i = 0; i < ch.length; i += 2) if ((ch[i] as number) <= no) found = ch[i + 1] as ProtocolModule;
     return found;
   }
 }

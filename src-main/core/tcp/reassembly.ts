@@ -124,10 +124,26 @@ const OFF_LIMIT = 2 ** 18;
 const START = 2 ** 18;
 const FRAME_MUL = 2 ** 19;
 
-/** Decodes a stored record (a number or an object); undefined when none. */
+/**
+ * A record with a completed PDU is stored as one flat array (one object instead of five):
+ * [meta number (as below), module, length, tailOff, bytes | null, frame, off, len, frame, off, len, …]
+ */
+const PARTS_AT = 5;
+
+/** Decodes a stored record (a number or a flat array); undefined when none. */
 export function decodeRecord(v: unknown): ReasmRecord | undefined {
   if (v === undefined) return undefined;
-  if (typeof v !== 'number') return v as ReasmRecord;
+  if (typeof v === 'number') return decodeMeta(v);
+  if (!Array.isArray(v)) return v as ReasmRecord;
+  const r = decodeMeta(v[0] as number);
+  const parts: PduPart[] = [];
+  for (let i = PARTS_AT; i + 2 < v.length; i += 3) parts.push({ frame: v[i] as number, off: v[i + 1] as number, len: v[i + 2] as number });
+  r.completes = { module: v[1] as ProtocolModule, parts, length: v[2] as number, tailOff: v[3] as number };
+  if (v[4]) r.completes.bytes = v[4] as Uint8Array;
+  return r;
+}
+
+function decodeMeta(v: number): ReasmRecord {
   const r: ReasmRecord = {};
   const low = v % OFF_LIMIT;
   if (low > 0) r.partialFrom = low - 1;
@@ -137,8 +153,13 @@ export function decodeRecord(v: unknown): ReasmRecord | undefined {
   return r;
 }
 
-/** The stored form of a record: a number when it has no completed PDU, else the object. */
+/** The stored form of a record: a number when it has no completed PDU, else a flat array. */
 export function encodeRecord(r: ReasmRecord): unknown {
-  if (r.completes || (r.partialFrom !== undefined && r.partialFrom + 1 >= OFF_LIMIT)) return r;
-  return (r.partialFrom === undefined ? 0 : r.partialFrom + 1) + (r.partialStart ? START : 0) + (r.pduFrame ?? 0) * FRAME_MUL;
+  if (r.partialFrom !== undefined && r.partialFrom + 1 >= OFF_LIMIT) return r;
+  const meta = (r.partialFrom === undefined ? 0 : r.partialFrom + 1) + (r.partialStart ? START : 0) + (r.pduFrame ?? 0) * FRAME_MUL;
+  const c = r.completes;
+  if (!c) return meta;
+  const out: unknown[] = [meta, c.module, c.length, c.tailOff, c.bytes ?? null];
+  for (const p of c.parts) out.push(p.frame, p.off, p.len);
+  return out;
 }
