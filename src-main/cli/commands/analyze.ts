@@ -290,7 +290,8 @@ export async function analyzeFile(opts: Options, out: NodeJS.WritableStream, io:
     (info) => lister.addInterface(info),
     () => output.flush(),
   );
-  writer.finish(buildReport(lister.conversations(), lister.findings, await diagnosisFor(opts)));
+  // only JSON prints the conversations
+  writer.finish(buildReport(opts.format === 'json' ? lister.conversations() : [], lister.findings, await diagnosisFor(opts)));
   await output.flush();
   return result.failure ? fileProblem(io, opts.file, result.failure, result.packets) : 0;
 }

@@ -109,7 +109,8 @@ async function run(data: ListingWorkerData): Promise<void> {
   const end: ListingWorkerMessage = {
     type: 'end',
     packets: result.packets,
-    conversations: lister.conversations(),
+    // only JSON prints them
+    conversations: data.format === 'json' ? lister.conversations() : [],
     findings: lister.findings,
     failure: f ? { message: f.message, ...(f.hint ? { hint: f.hint } : {}) } : null,
   };

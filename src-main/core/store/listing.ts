@@ -37,12 +37,9 @@ export interface ListerOptions {
 export const TSV_HEADER = 'no\ttime\tsrc\tdst\tprotocol\tlength\tinfo\n';
 
 /** Info text with tabs and line breaks turned into spaces (addresses and protocol names never hold them). */
+const BREAKS = /[\t\r\n]/;
 function oneLine(s: string): string {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 9 || c === 10 || c === 13) return s.replace(/[\t\r\n]/g, ' ');
-  }
-  return s;
+  return BREAKS.test(s) ? s.replace(/[\t\r\n]/g, ' ') : s;
 }
 
 /** tshark's one-line layout (print_columns): No. ≥5 and Time ≥10 right-aligned, Source ≥12 right-aligned, "→", Destination ≥12 left-aligned. */
@@ -104,6 +101,54 @@ export function knownFieldNames(engine: PacketEngine): string[] {
   return [...engine.registry.fields()].map((f) => f.name);
 }
 
+/** Frames a closed TCP conversation must stay quiet before its application state is let go. */
+const RELEASE_IDLE_FRAMES = 20_000;
+/** How often (in frames) the closed conversations are looked for. */
+const RELEASE_EVERY = 8192;
+
+/**
+ * Lets go of the application-protocol state (HTTP requests, TLS handshake, …) of TCP conversations
+ * that have ended (a FIN each way, or a RST) and seen no packet for RELEASE_IDLE_FRAMES frames: a
+ * listing never revisits them, and a million-packet capture holds tens of thousands. The TCP
+ * state stays (a late retransmission is still analysed as tshark would), and so do the counters
+ * and the protocols the conversation carried (the JSON conversation list).
+ */
+class ClosedConversationReleaser {
+  /** ids of conversations whose state is still held */
+  private held: number[] = [];
+  private nextId = 0;
+  private nextSweep = RELEASE_EVERY;
+  private readonly names: string[];
+
+  constructor(private readonly engine: PacketEngine) {
+    this.names = engine.registry.protocols().map((m) => m.name);
+  }
+
+  /** Called for every packet (in frame order) with its conversation id. */
+  seen(conv: number, no: number): void {
+    while (conv >= this.nextId) this.held.push(this.nextId++);
+    if (no >= this.nextSweep) {
+      this.nextSweep = no + RELEASE_EVERY;
+      this.sweep(no);
+    }
+  }
+
+  private sweep(no: number): void {
+    const keep: number[] = [];
+    for (const id of this.held) {
+      const c = this.engine.conversation(id);
+      const t = c?.tcp;
+      if (!c || c.transport !== 6) continue; // UDP keeps its (small) state; nothing ends it
+      if (!t || !(t.rstSeen || (t.dirs[0].finSeen && t.dirs[1].finSeen)) || no - c.lastFrame < RELEASE_IDLE_FRAMES) {
+        keep.push(id);
+        continue;
+      }
+      for (const name of this.names) if (c.getData(name) !== undefined) c.setData(name, undefined);
+    }
+    this.held = keep;
+  }
+}
+
 export class PacketLister {
   // a listing asks for rows and details only of the frame it has just indexed: the engine keeps
   // no reassembled PDUs nor per-frame records for frames behind it
@@ -116,6 +161,7 @@ export class PacketLister {
   private originSec = 0;
   private originNsec = 0;
   private digits = -1;
+  private readonly releaser = new ClosedConversationReleaser(this.engine);
 
   constructor(private readonly options: ListerOptions) {
     this.filter =
@@ -147,6 +193,7 @@ export class PacketLister {
     const engine = this.engine;
     // one dissection gives the index numbers and the row as a single pass (tshark -r) shows it
     const { fast: fi, summary } = engine.indexWithSummary(raw, no);
+    if (fi.conv >= 0) this.releaser.seen(fi.conv, no);
     const severity = fi.severity;
     const findings = this.options.findings && severity >= 3;
     const filter = this.filter;
