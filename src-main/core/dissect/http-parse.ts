@@ -238,7 +238,8 @@ function concat(parts: Uint8Array[]): Uint8Array {
 
 /** What the reassembly layer needs: the whole message length, or how many more bytes to wait for. */
 export type HttpNeed =
-  | { kind: 'complete'; length: number }
+  /** `head`: the parsed header block, when there is one (callers reuse it instead of parsing again) */
+  | { kind: 'complete'; length: number; head?: HttpHead }
   | { kind: 'more'; atLeast: number }
   | { kind: 'not-http' };
 
@@ -259,19 +260,19 @@ export function httpMessageNeed(b: Uint8Array, off: number, end: number, request
   const f = bodyFraming(head, requestMethod);
   switch (f.kind) {
     case 'none':
-      return { kind: 'complete', length: hEnd - off };
+      return { kind: 'complete', length: hEnd - off, head };
     case 'length': {
       const total = hEnd - off + f.length;
-      return total <= end - off ? { kind: 'complete', length: total } : { kind: 'more', atLeast: total - (end - off) };
+      return total <= end - off ? { kind: 'complete', length: total, head } : { kind: 'more', atLeast: total - (end - off) };
     }
     case 'chunked': {
       const c = parseChunked(b, hEnd, end);
-      if (c.complete) return { kind: 'complete', length: c.end - off };
-      if (c.malformed) return { kind: 'complete', length: end - off };
+      if (c.complete) return { kind: 'complete', length: c.end - off, head };
+      if (c.malformed) return { kind: 'complete', length: end - off, head };
       return { kind: 'more', atLeast: 1 };
     }
     case 'close':
-      return { kind: 'complete', length: end - off };
+      return { kind: 'complete', length: end - off, head };
   }
 }
 

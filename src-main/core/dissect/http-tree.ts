@@ -446,10 +446,11 @@ export interface HttpScan {
  * The first-pass version of dissectHttp: the same conversation state updates and severity, no
  * tree and no labels. The caller found the message's length with httpMessageNeed.
  */
-export function scanHttp(b: Uint8Array, off: number, end: number, ctx: HttpContext): HttpScan {
+export function scanHttp(b: Uint8Array, off: number, end: number, ctx: HttpContext, parsed?: HttpHead): HttpScan {
   end = Math.min(end, b.length);
-  const hEnd = findHeaderEnd(b, off, end);
-  const head = hEnd >= 0 ? parseHttpHead(b, off, hEnd) : null;
+  // `parsed`: the head httpMessageNeed already parsed at off (saves parsing it twice)
+  const hEnd = parsed && parsed.offset === off && parsed.bodyOffset <= end ? parsed.bodyOffset : findHeaderEnd(b, off, end);
+  const head = parsed && parsed.offset === off && parsed.bodyOffset === hEnd ? parsed : hEnd >= 0 ? parseHttpHead(b, off, hEnd) : null;
   if (!head) return { consumed: end - off, opensTunnel: false, severity: hEnd < 0 && looksStarted(b, off, end) ? 4 : 0, info: 'Continuation' };
   const link = linkMessage(head, httpMessageKey(ctx.frame, ctx.source, off), ctx);
   const f = bodyFraming(head, link.request?.method);

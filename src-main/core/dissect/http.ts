@@ -181,7 +181,7 @@ export const httpModule: ProtocolModule = {
         const hctx = { frame: ctx.no, time: { sec: ctx.raw.tsSec, nsec: ctx.raw.tsNsec }, state: st, source: ctx.source || undefined };
         if (!tree) {
           // first pass and rows: conversation state, severity and Info, no tree
-          const sc = scanHttp(b, p, p + len, hctx);
+          const sc = scanHttp(b, p, p + len, hctx, need.kind === 'complete' ? need.head : undefined);
           ctx.expert(null, sc.severity >= 4 ? EXPERTS[3] : sc.severity === 3 ? EXPERTS[1] : EXPERTS[0]);
           if (sc.opensTunnel) openTunnel(ctx, sc.tunnelTarget);
           if (ctx.cols) setHttpInfo(ctx, sc.info, first);
