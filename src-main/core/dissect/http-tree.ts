@@ -44,7 +44,8 @@ export interface HttpConversationState {
 }
 
 export function newHttpState(): HttpConversationState {
-  return { requests: [], firstPending: 0 };
+  // every field present from the start: the object keeps one shape and no extra property store
+  return { requests: [], firstPending: 0, tunnelFrame: undefined, tunnelTarget: undefined };
 }
 
 /** The request that starts at `key`, if recorded (requests are recorded in key order). */
@@ -400,7 +401,12 @@ function linkMessage(head: HttpHead, key: number, ctx: HttpContext): { request?:
       const full = fullRequestUri(method, uri, headerValue(head, 'Host'));
       const rec: HttpRequestRecord = { key, frame: ctx.frame, time: { sec: ctx.time.sec, nsec: ctx.time.nsec }, method, uri, fullUri: full === uri ? uri : ownString(full), responseKey: -1, responseFrame: 0 };
       const r = st.requests;
-      if (r.length === 0 || r[r.length - 1].key < key) r.push(rec);
+      // small lists are copied at their exact size (push() reserves room for 16 more)
+      if (r.length === 0) st.requests = [rec];
+      else if (r[r.length - 1].key < key) {
+        if (r.length < 8) st.requests = [...r, rec];
+        else r.push(rec);
+      }
       else {
         let i = r.length;
         while (i > 0 && r[i - 1].key > key) i--;

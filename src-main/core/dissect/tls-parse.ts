@@ -158,7 +158,8 @@ export interface TlsConversationState {
 }
 
 export function newTlsState(): TlsConversationState {
-  return { ccs: {} };
+  // every field present from the start: one object shape, no extra property store
+  return { version: undefined, versionFrame: undefined, versionFromHello: undefined, accepted: undefined, clientDir: undefined, ccs: {} };
 }
 
 export interface TlsContext {

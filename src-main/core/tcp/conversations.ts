@@ -85,14 +85,17 @@ export class Conversation {
     return undefined;
   }
   setData(proto: string, value: unknown): void {
-    const d = (this.protoData ??= []);
-    for (let i = 0; i < d.length; i += 2) {
-      if (d[i] === proto) {
-        d[i + 1] = value;
-        return;
+    const d = this.protoData;
+    if (d) {
+      for (let i = 0; i < d.length; i += 2) {
+        if (d[i] === proto) {
+          d[i + 1] = value;
+          return;
+        }
       }
     }
-    d.push(proto, value);
+    // a new array of the exact size: push() would reserve room for 16 more slots per conversation
+    this.protoData = d ? [...d, proto, value] : [proto, value];
   }
 
   addressText(which: 'a' | 'b'): string {
@@ -102,7 +105,7 @@ export class Conversation {
 
   /** From frame `from` on, this conversation's payload goes to `proto`. */
   addDissector(from: number, proto: ProtocolModule): void {
-    (this.changes ??= []).push(from, proto);
+    this.changes = this.changes ? [...this.changes, from, proto] : [from, proto];
   }
 
   /** The dissector changes in the order made (a copy). */

@@ -159,7 +159,18 @@ export function encodeRecord(r: ReasmRecord): unknown {
   const meta = (r.partialFrom === undefined ? 0 : r.partialFrom + 1) + (r.partialStart ? START : 0) + (r.pduFrame ?? 0) * FRAME_MUL;
   const c = r.completes;
   if (!c) return meta;
-  const out: unknown[] = [meta, c.module, c.length, c.tailOff, c.bytes ?? null];
-  for (const p of c.parts) out.push(p.frame, p.off, p.len);
+  // sized up front: push() would reserve slack in every stored record
+  const out = new Array<unknown>(PARTS_AT + 3 * c.parts.length);
+  out[0] = meta;
+  out[1] = c.module;
+  out[2] = c.length;
+  out[3] = c.tailOff;
+  out[4] = c.bytes ?? null;
+  let i = PARTS_AT;
+  for (const p of c.parts) {
+    out[i++] = p.frame;
+    out[i++] = p.off;
+    out[i++] = p.len;
+  }
   return out;
 }
