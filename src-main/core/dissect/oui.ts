@@ -23,6 +23,9 @@ function load(): Map<number, string> | null {
     const m = new Map<number, string>();
     for (const [prefix, org] of Object.entries(json)) {
       if (prefix.length !== 6) continue; // MA-M/MA-S (longer) prefixes are not resolved
+      // Officially Xerox, but 00:00:00 is nearly always a zeroed address (loopback captures);
+      // Wireshark's manuf names it "00:00:00" for that reason.
+      if (prefix === '000000') continue;
       const name = shortVendorName(org);
       if (name) m.set(parseInt(prefix, 16), name);
     }
@@ -45,7 +48,7 @@ export function resolveMac(b: Uint8Array, off: number): string {
   if (mac === 'ff:ff:ff:ff:ff:ff') return 'Broadcast';
   if (b[off] === 0x01 && b[off + 1] === 0x00 && b[off + 2] === 0x5e) return `IPv4mcast_${mac.slice(9)}`;
   if (b[off] === 0x33 && b[off + 1] === 0x33) return `IPv6mcast_${mac.slice(6)}`;
-  const v = vendorOf(b, off);
+  const v = vendorOf(b, off) ?? (b[off] === 0 && b[off + 1] === 0 && b[off + 2] === 0 ? '00:00:00' : undefined);
   return v ? `${v}_${mac.slice(9)}` : mac;
 }
 
