@@ -1,5 +1,6 @@
 // `node --expose-gc --import tsx bench/diagnose.ts [packets]`: times the packet diagnosis
-// (diagnoseCaptureFile: byte reader + streaming per-conversation diagnosis) on the synthetic
+// (diagnoseCaptureFile: the packet engine's first pass, a full dissection only of the frames with
+// HTTP heads / TLS handshakes, streaming per-conversation diagnosis) on the synthetic
 // explicit-proxy capture of bench/analyze.gen.ts (1M packets by default, cached in
 // $TMPDIR/proxyscope-bench like bench/analyze.ts), with and without --proxy, and reports the
 // memory the result keeps (heap after GC) and the process's peak RSS.

@@ -1,7 +1,7 @@
-// Groups packet facts into the TCP conversations to the proxy and runs the little sequence
-// analysis the rules need (relative sequence numbers, retransmissions, gaps, duplicate ACKs,
-// what the other side acknowledged). The diagnosis does this itself so it works on any facts,
-// with or without the engine's TCP analysis.
+// Groups packet facts into the TCP conversations to the proxy and adds what the rules need on
+// top of the engine's TCP analysis: relative sequence numbers, where a hole starts, what each
+// side acknowledged. Retransmissions, duplicate ACKs and zero windows are the engine's flags
+// (TcpFacts.analysis); hand-written facts without them get the same rules derived here.
 import type { Endpoint, PacketFacts } from './facts.js';
 
 export type Dir = 'c2p' | 'p2c';
@@ -186,20 +186,21 @@ function analyze(index: number, client: Endpoint, proxy: Endpoint, packets: Pack
     const otherIsn = isn[other(dir)];
     const relAck = t.ack && otherIsn !== undefined ? (t.ackNo - otherIsn) >>> 0 : -1;
     const end = relSeq + len + (t.fin ? 1 : 0) + (t.syn ? 1 : 0);
-    let retransmission = !!t.analysis?.retransmission;
-    let gap = !!t.analysis?.lostSegment;
+    const a = t.analysis;
+    let retransmission = !!a?.retransmission;
+    let gap = !!a?.lostSegment;
     let holeStart: number | undefined;
     if (len > 0 && !t.syn) {
       const expected = Math.max(maxSeqEnd[dir], 1);
-      if (relSeq + len <= maxSeqEnd[dir]) retransmission = true;
+      if (relSeq + len <= maxSeqEnd[dir]) retransmission ||= !a;
       else if (relSeq > expected) {
         gap = true;
         holeStart = expected;
       }
     }
-    const zeroWindow = !!t.analysis?.zeroWindow || (t.window === 0 && !t.rst && !t.syn);
-    let dupAck = !!t.analysis?.dupAck;
-    if (len === 0 && t.ack && !t.syn && !t.fin && !t.rst && relAck >= 0) {
+    const zeroWindow = a ? !!a.zeroWindow : t.window === 0 && !t.rst && !t.syn;
+    let dupAck = !!a?.dupAck;
+    if (!a && len === 0 && t.ack && !t.syn && !t.fin && !t.rst && relAck >= 0) {
       const prev = lastAck[dir];
       if (prev && prev.ack === relAck && prev.win === t.window && maxSeqEnd[other(dir)] > relAck) dupAck = true;
     }

@@ -182,7 +182,8 @@ interface ConvMemo {
  * class keeps about a finished conversation.
  */
 export class EngineFactSource {
-  readonly engine = new PacketEngine({ keepReassembled: false });
+  // sequential: dissect() is asked only for the frame just indexed, so nothing is kept per frame
+  readonly engine = new PacketEngine({ sequential: true });
   private readonly bit: Record<'tcp' | 'http' | 'tls' | 'icmp' | 'icmpv6' | 'dns', number>;
   private readonly memos = new Map<number, ConvMemo>();
   /** engine conversation id of the last packet pushed (-1 none) */
