@@ -134,5 +134,5 @@ test('garbage never throws: truncated and unknown link types give empty facts', 
     const f = x.push(raw(data), ++no);
     assert.equal(f.tcp, undefined);
   }
-  assert.equal(x.push(raw([1, 2, 3, 4], 999), ++no).src, '');
+  assert.equal(x.push(raw([1, 2, 3, 4], 999), no + 1).src, '');
 });
