@@ -21,8 +21,10 @@
 // keeps only the last 64, enough for a caller that asks for a row right after indexing it).
 // Rows from summary()/dissect() are two-pass rows (tshark -2, the Wireshark GUI): e.g. a frame
 // holding the first piece of a PDU shows TCP's Info + " [TCP segment of a reassembled PDU]".
-// Per-frame state: 4 bytes a frame (conversation id) + compact records for frames with TCP
-// analysis flags or reassembly, IPv4 fragments, ICMP echo links.
+// Per-frame state: 4 bytes a frame (conversation id) + compact records, only for the frames that
+// have one (TCP analysis flags, reassembly, IPv4 fragments, ICMP echo links), kept sparsely
+// (FrameStore: 4 bytes an entry). Per-conversation state is kept small too (addresses in a shared
+// pool, flat lists, one-shape objects): ~85 bytes a packet on bench/dissect-engine.ts's capture.
 //
 // `no` is the 1-based frame number. `raw.data` may be reused by the caller after the call.
 
