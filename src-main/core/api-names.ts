@@ -19,6 +19,11 @@ const METHOD_KEYS: Record<MethodName, true> = {
   'capture.stop': true,
   'capture.status': true,
   'probe.run': true,
+  'probe.capture': true,
+  'probe.last': true,
+  'lab.start': true,
+  'lab.stop': true,
+  'lab.status': true,
 };
 
 const EVENT_KEYS: Record<EventName, true> = {
@@ -27,6 +32,8 @@ const EVENT_KEYS: Record<EventName, true> = {
   'packets.progress': true,
   'probe.stage': true,
   'capture.progress': true,
+  'lab.changed': true,
+  'probe.verdict': true,
 };
 
 export const METHOD_NAMES = Object.keys(METHOD_KEYS) as MethodName[];

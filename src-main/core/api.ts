@@ -6,6 +6,8 @@ import { z } from 'zod';
 import type { PacketDetail, PacketSummary } from './dissect/types.js';
 import type { DiagnosisJson } from './diagnose/report.js';
 import type { ProbeResult, ProbeStage } from './probe/types.js';
+import type { KnownIssueId } from './diagnose/issue-ids.js';
+import { LAB_SCENARIOS } from './lab/scenarios.js';
 
 // ---------------------------------------------------------------------------------------------
 // Envelope
@@ -208,6 +210,67 @@ export interface FilterResult {
   total: number;
 }
 
+/** One scenario of the built-in demo lab, with the known issue a probe of it should name. */
+export interface LabScenarioView {
+  name: string;
+  issue: KnownIssueId;
+  description: string;
+  /** the probe answers the lab's 407 with the lab's user (kept in the main side) */
+  credentials: boolean;
+}
+
+/** The demo lab: a fault-injecting proxy on 127.0.0.1 that stands in for the user's proxy. */
+export interface LabStatus {
+  running: boolean;
+  scenario: string | null;
+  /** where the probe and the capture point while the lab runs */
+  proxy: { host: string; port: number } | null;
+  /** the user the auth scenarios accept (the password never leaves the main side) */
+  username: string;
+  /** what the probe reaches through the lab (any name maps to the lab's own origin) */
+  target: { host: string; port: number };
+  /** the interface the lab's traffic crosses */
+  interface: string;
+  scenarios: LabScenarioView[];
+}
+
+/** The verdict of a probe joined with the packets captured while it ran. */
+export interface JoinedVerdictView {
+  issue: KnownIssueId;
+  ok: boolean;
+  summary: string;
+  summaryKo: string;
+  agreement: 'agree' | 'disagree';
+  agreementText: string;
+  agreementTextKo: string;
+  source: 'both' | 'probe' | 'packets';
+  probe: { issue: KnownIssueId; ok: boolean; summary: string };
+  packets: { issue: KnownIssueId; ok: boolean; summary: string };
+}
+
+export interface EvidenceFinding {
+  id: KnownIssueId;
+  severity: string;
+  title: string;
+  titleKo: string;
+  /** frame numbers in the capture now open in the packet list */
+  packets: number[];
+  decisive: boolean;
+}
+
+/** probe.capture: the probe, the capture made while it ran, and their joined verdict. */
+export interface ProbeCaptureResult {
+  probe: ProbeResult;
+  capture: CaptureStatus | null;
+  /** why there is no packet evidence (the capture could not start); the verdict is the probe's */
+  captureError?: ApiErrorBody;
+  verdict: JoinedVerdictView;
+  findings: EvidenceFinding[];
+  /** the lab scenario probed, when the demo lab was on */
+  lab?: string;
+  at: string;
+}
+
 export type { DiagnosisJson, DiagnosisJsonFinding } from './diagnose/report.js';
 export type { ProbeFinding, ProbeResult, ProbeStage } from './probe/types.js';
 export type { Ladder, Stage } from './diagnose/ladder.js';
@@ -295,6 +358,30 @@ export const methods = {
       .strict(),
     result: result<ProbeResult>(),
   },
+  /**
+   * Captures on `interface` while probing (Verify's "Capture while probing"): the capture starts,
+   * the probe runs, the capture stops, and the packets of the probe's connections are diagnosed
+   * with the probe's result. The capture becomes the open capture.
+   */
+  'probe.capture': {
+    args: z
+      .object({
+        interface: z.string().min(1, 'an interface name').max(256),
+        filter: z.string().max(4096, 'at most 4096 characters').optional(),
+        password: z.string().max(1024, 'at most 1024 characters').optional(),
+      })
+      .strict(),
+    result: result<ProbeCaptureResult>(),
+  },
+  /** the last probe.capture result of this session, or null */
+  'probe.last': { args: noArgs, result: result<ProbeCaptureResult | null>() },
+  /** starts the demo lab (or switches its scenario); the probe and capture then point at it */
+  'lab.start': {
+    args: z.object({ scenario: z.enum(LAB_SCENARIOS) }).strict(),
+    result: result<LabStatus>(),
+  },
+  'lab.stop': { args: noArgs, result: result<LabStatus>() },
+  'lab.status': { args: noArgs, result: result<LabStatus>() },
 } as const;
 
 export type Methods = typeof methods;
@@ -318,6 +405,10 @@ export interface Events {
   'probe.stage': ProbeStage;
   /** live capture counters (every 250 ms while running, and once when it ends) */
   'capture.progress': CaptureStatus;
+  /** the demo lab started, stopped or changed scenario */
+  'lab.changed': LabStatus;
+  /** a probe.capture finished */
+  'probe.verdict': ProbeCaptureResult;
 }
 export type EventName = keyof Events;
 

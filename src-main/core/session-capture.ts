@@ -1,9 +1,11 @@
 // The session's live capture: one capture at a time into a pcapng under the config folder, with
 // counters pushed every 250 ms; on stop, the file opens in the packet store like any capture.
-// (Rows during the capture come later: the capture writes are buffered, the store reads the file.)
+// Each batch also goes to the live sink (the packet store) as soon as it is flushed to the file, so
+// the packet list grows while the capture runs.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ApiError, type CaptureStatus } from './api.js';
+import type { RawPacket } from './pcap/types.js';
 import {
   buildProxyFilter,
   CaptureError,
@@ -19,6 +21,16 @@ export interface CaptureStartArgs {
   /** BPF; undefined → the Setup proxy's filter (host and port, plus ICMP), '' → everything */
   filter?: string;
   proxy?: { host: string; port: number };
+}
+
+/** Where the packets go while the capture runs (the session's packet store). */
+export interface LiveSink {
+  /** before the first packet: make `file` the open capture */
+  begin(file: string): Promise<void>;
+  /** a batch, already flushed to `file` */
+  batch(file: string, packets: RawPacket[]): void;
+  /** the capture ended (or never started: `failed`) */
+  end(file: string, failed?: string): void;
 }
 
 function toApiError(e: unknown): unknown {
@@ -38,6 +50,7 @@ export class SessionCapture {
     private readonly onProgress: (status: CaptureStatus) => void,
     /** how the `cap` backend's helper starts (Electron: a utility process); default child_process.fork */
     private readonly helperLauncher?: HelperLauncher,
+    private readonly sink?: LiveSink,
   ) {}
 
   status(): CaptureStatus | null {
@@ -87,12 +100,22 @@ export class SessionCapture {
       mkdirSync(this.dir, { recursive: true, mode: 0o700 });
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       const file = path.join(this.dir, `capture-${args.interface.replace(/[^\w.-]/g, '_')}-${stamp}.pcapng`);
-      const session = await startCapture({
-        interface: args.interface,
-        filter,
-        writePath: file,
-        ...(this.helperLauncher ? { helperLauncher: this.helperLauncher } : {}),
-      });
+      const sink = this.sink;
+      await sink?.begin(file);
+      let session: CaptureSession;
+      try {
+        session = await startCapture({
+          interface: args.interface,
+          filter,
+          writePath: file,
+          // called after the batch is flushed: every packet can be read back at its dataOffset
+          ...(sink ? { onBatch: (packets: RawPacket[]) => sink.batch(file, packets) } : {}),
+          ...(this.helperLauncher ? { helperLauncher: this.helperLauncher } : {}),
+        });
+      } catch (e) {
+        sink?.end(file, e instanceof Error ? e.message : String(e));
+        throw e;
+      }
       this.session = session;
       this.last = this.snapshot(session, filter, file);
       this.timer = setInterval(() => {
@@ -112,6 +135,7 @@ export class SessionCapture {
     this.timer = undefined;
     this.last = this.snapshot(session);
     this.session = null;
+    this.sink?.end(this.last.file);
     this.onProgress({ ...this.last });
   }
 

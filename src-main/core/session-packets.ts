@@ -4,6 +4,7 @@ import path from 'node:path';
 import { ApiError, type CaptureInfo, type FilterResult, type PacketDetail, type RowsPage } from './api.js';
 import { FilterError } from './filter/index.js';
 import { CaptureFileError } from './pcap/types.js';
+import type { RawPacket } from './pcap/types.js';
 import { PacketStore, type View } from './store/index.js';
 
 const PROGRESS_EVERY_MS = 100;
@@ -71,6 +72,49 @@ export class SessionPackets {
       (e: unknown) => this.finish(generation, e instanceof Error ? e.message : String(e)),
     );
     return { ...this.info };
+  }
+
+  /**
+   * A live capture becomes the open capture at once: an empty store over the pcapng the capture
+   * writes, grown by `appendLive` as batches arrive (not read back when the capture stops).
+   */
+  async openLive(file: string): Promise<CaptureInfo> {
+    this.close();
+    const generation = ++this.generation;
+    const resolved = path.resolve(file);
+    const store = await PacketStore.forCapture(resolved);
+    if (generation !== this.generation) {
+      store.close();
+      throw new ApiError('IO', `Opening ${resolved} was superseded by another open.`);
+    }
+    this.store = store;
+    this.info = { path: resolved, name: path.basename(resolved), packets: 0, fileBytes: 0, complete: false };
+    this.progress(true);
+    return { ...this.info };
+  }
+
+  /** One batch of a live capture, already flushed to `file` up to `fileBytes`. */
+  appendLive(file: string, packets: readonly RawPacket[], fileBytes?: number): void {
+    if (!this.store || !this.info || this.info.complete) return;
+    if (path.resolve(file) !== this.info.path) return;
+    for (const p of packets) {
+      const end = fileBytes ?? p.dataOffset + p.capturedLength;
+      this.store.append(p, end);
+      this.info.fileBytes = Math.max(this.info.fileBytes, end);
+    }
+    this.info.packets = this.store.count;
+    this.progress();
+  }
+
+  /** The live capture ended: what was appended is the whole capture. */
+  finishLive(file: string, error?: string): void {
+    if (!this.info || this.info.path !== path.resolve(file)) return;
+    this.finish(this.generation, error);
+  }
+
+  /** true while `file` is the open capture, still growing */
+  isLive(file: string): boolean {
+    return !!this.info && !this.info.complete && this.info.path === path.resolve(file);
   }
 
   private finish(generation: number, error?: string): void {

@@ -10,6 +10,9 @@ import { createDispatcher, type Dispatch, type MethodHandlers } from './api-disp
 import { ApiError } from './api.js';
 import type {
   AppInfo,
+  CaptureStatus,
+  EvidenceFinding,
+  ProbeCaptureResult,
   DiagnosisJson,
   EventName,
   Events,
@@ -24,7 +27,15 @@ import { SessionPackets } from './session-packets.js';
 import { SessionCapture } from './session-capture.js';
 import type { HelperLauncher } from './capture/index.js';
 import path from 'node:path';
-import { diagnoseCaptureFile, diagnosisJson, type DiagnoseOptions } from './diagnose/index.js';
+import {
+  captureFileFacts,
+  diagnoseCaptureFile,
+  diagnosisJson,
+  joinVerdict,
+  pemSubjects,
+  type DiagnoseOptions,
+} from './diagnose/index.js';
+import { SessionLab } from './session-lab.js';
 import { CaptureFileError } from './pcap/types.js';
 import { runProbe } from './probe/index.js';
 import type { ProbeOptions, ProbeResult } from './probe/types.js';
@@ -103,13 +114,23 @@ export function listSamples(resourcesDir: string | undefined): SampleCapture[] {
   return out;
 }
 
+function noProxy(): ApiError {
+  return new ApiError(
+    'NO_PROXY',
+    'There is no proxy to probe: HTTP Proxy is empty or Enabled is off.',
+    'Fill in HTTP Proxy and Port in the Setup step, tick Enabled and Save — or use the demo lab.',
+  );
+}
+
 export class Session {
   readonly settings: SettingsStore;
   readonly packets: SessionPackets;
   readonly capture: SessionCapture;
+  readonly lab: SessionLab;
   readonly dispatch: Dispatch;
   private readonly listeners = new Set<AnyEventListener>();
   private probing: AbortController | null = null;
+  private lastVerdict: ProbeCaptureResult | null = null;
 
   constructor(private readonly options: SessionOptions) {
     this.settings = new SettingsStore({
@@ -123,6 +144,19 @@ export class Session {
       path.join(options.configDir, 'captures'),
       (status) => this.emit('capture.progress', status),
       options.captureHelperLauncher,
+      {
+        begin: async (file) => void (await this.packets.openLive(file)),
+        batch: (file, packets) => this.packets.appendLive(file, packets),
+        end: (file, failed) => {
+          if (failed === undefined) this.packets.finishLive(file);
+          else if (this.packets.isLive(file)) this.packets.close();
+        },
+      },
+    );
+    this.lab = new SessionLab(
+      path.join(options.configDir, 'lab'),
+      () => listOsInterfaces().find((i) => i.loopback)?.name ?? 'lo',
+      (status) => this.emit('lab.changed', status),
     );
     this.dispatch = createDispatcher(this.handlers(), (e) =>
       options.log?.(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
@@ -147,22 +181,101 @@ export class Session {
       'packets.detail': (args) => this.packets.detail(args.no),
       'diagnosis.run': () => this.diagnose(),
       'probe.run': (args) => this.probe(args),
-      'capture.start': (args) => {
-        const proxy = this.settings.view().proxy;
-        return this.capture.start({
-          interface: args.interface,
-          filter: args.filter,
-          proxy: proxy.enabled && proxy.host ? { host: proxy.host, port: proxy.port } : undefined,
-        });
-      },
-      'capture.stop': async () => {
-        const status = await this.capture.stop();
-        // the capture becomes the open capture, as if the user had opened the file
-        if (status.file && status.delivered > 0) await this.packets.open(status.file);
-        return status;
-      },
+      'capture.start': (args) =>
+        this.capture.start({ interface: args.interface, filter: args.filter, proxy: this.activeProxy() ?? undefined }),
+      // the capture has been the open capture since it started: its rows grew as it ran
+      'capture.stop': () => this.capture.stop(),
       'capture.status': () => this.capture.status(),
+      'probe.capture': (args) => this.probeWithCapture(args),
+      'probe.last': () => this.lastVerdict,
+      'lab.start': (args) => this.lab.start(args.scenario),
+      'lab.stop': () => this.lab.stop(),
+      'lab.status': () => this.lab.status(),
     };
+  }
+
+  /** The proxy the wizard works on: the demo lab while it runs, else the Setup proxy (when enabled). */
+  activeProxy(): { host: string; port: number } | null {
+    const lab = this.lab.probeExtras();
+    if (lab) return lab.proxy;
+    const proxy = this.settings.view().proxy;
+    return proxy.enabled && proxy.host ? { host: proxy.host, port: proxy.port } : null;
+  }
+
+  /**
+   * Verify's "Capture while probing": capture on the interface, probe, stop once the probe's last
+   * packets are in, then judge the probe's own connections by packets and join both verdicts.
+   */
+  async probeWithCapture(args: {
+    interface: string;
+    filter?: string;
+    password?: string;
+  }): Promise<ProbeCaptureResult> {
+    const proxy = this.activeProxy();
+    if (!proxy) throw noProxy();
+    if (this.probing) throw new ApiError('BUSY', 'A probe is already running.', 'Wait for it to finish.');
+    if (this.capture.status()?.running) {
+      throw new ApiError('BUSY', 'A capture is already running.', 'Stop it first, then capture while probing.');
+    }
+    let capture: CaptureStatus | null = null;
+    let captureError: ProbeCaptureResult['captureError'];
+    try {
+      capture = await this.capture.start({ interface: args.interface, filter: args.filter, proxy });
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      // the probe still runs: its own verdict stands, without packet evidence
+      captureError = e.toBody();
+    }
+    let probe: ProbeResult;
+    try {
+      probe = await this.probe({ password: args.password });
+    } finally {
+      if (capture) {
+        // the last FIN/RST and retransmissions arrive after the probe returns
+        await new Promise((r) => setTimeout(r, 600));
+        capture = await this.capture.stop();
+      }
+    }
+    const lab = this.lab.probeExtras();
+    const facts = capture?.file ? await captureFileFacts(capture.file) : [];
+    const user = lab?.credentials?.username ?? this.settings.view().proxy.username;
+    const { verdict, diagnosis } = joinVerdict(probe, facts, {
+      proxy,
+      stallSeconds: lab?.stallSeconds ?? 3,
+      ...(lab ? { trustedIssuers: pemSubjects(lab.extraCa) } : {}),
+      ...(user ? { user } : {}),
+    });
+    const findings: EvidenceFinding[] = diagnosis.findings.map((f) => ({
+      id: f.id,
+      severity: String(f.severity),
+      title: f.title,
+      titleKo: f.ko.title,
+      packets: f.packets,
+      decisive: f.decisive,
+    }));
+    const out: ProbeCaptureResult = {
+      probe,
+      capture,
+      verdict: {
+        issue: verdict.issue,
+        ok: verdict.ok,
+        summary: verdict.summary,
+        summaryKo: verdict.summaryKo,
+        agreement: verdict.agreement,
+        agreementText: verdict.agreementText,
+        agreementTextKo: verdict.agreementTextKo,
+        source: verdict.source,
+        probe: verdict.probe,
+        packets: { issue: verdict.packets.issue, ok: verdict.packets.ok, summary: verdict.packets.summary },
+      },
+      findings,
+      at: new Date().toISOString(),
+    };
+    if (captureError) out.captureError = captureError;
+    if (lab) out.lab = lab.scenario;
+    this.lastVerdict = out;
+    this.emit('probe.verdict', out);
+    return out;
   }
 
   /** Diagnoses the open capture file; the settings' proxy (when an IP) tells it which conversations matter. */
@@ -172,9 +285,17 @@ export class Session {
       throw new ApiError('NO_CAPTURE', 'No capture is open.', 'Open a capture in the Verify step first.');
     }
     const proxy = this.settings.view().proxy;
+    const lab = this.lab.probeExtras();
     const options: DiagnoseOptions = {};
-    if (proxy.enabled && isIP(proxy.host)) options.proxy = { host: proxy.host, port: proxy.port };
-    if (proxy.useAuth && proxy.username) options.user = proxy.username;
+    if (lab) {
+      options.proxy = lab.proxy;
+      options.stallSeconds = lab.stallSeconds;
+      options.trustedIssuers = pemSubjects(lab.extraCa);
+      if (lab.credentials) options.user = lab.credentials.username;
+    } else {
+      if (proxy.enabled && isIP(proxy.host)) options.proxy = { host: proxy.host, port: proxy.port };
+      if (proxy.useAuth && proxy.username) options.user = proxy.username;
+    }
     try {
       return diagnosisJson(await diagnoseCaptureFile(capture.path, options));
     } catch (e) {
@@ -186,23 +307,24 @@ export class Session {
   /** Runs the active probe against the Setup step's proxy; one at a time. */
   async probe(args: { password?: string; target?: { host: string; port: number } }): Promise<ProbeResult> {
     const proxy = this.settings.view().proxy;
-    if (!proxy.enabled || !proxy.host) {
-      throw new ApiError(
-        'NO_PROXY',
-        'There is no proxy to probe: HTTP Proxy is empty or Enabled is off.',
-        'Fill in HTTP Proxy and Port in the Setup step, tick Enabled and Save.',
-      );
-    }
+    const lab = this.lab.probeExtras();
+    if (!lab && (!proxy.enabled || !proxy.host)) throw noProxy();
     if (this.probing) throw new ApiError('BUSY', 'A probe is already running.', 'Wait for it to finish.');
     const controller = new AbortController();
     this.probing = controller;
     const options: ProbeOptions = {
-      proxy: { host: proxy.host, port: proxy.port },
+      proxy: lab ? lab.proxy : { host: proxy.host, port: proxy.port },
       signal: controller.signal,
       onStage: (stage) => this.emit('probe.stage', stage),
     };
     if (args.target) options.target = args.target;
-    if (proxy.useAuth && proxy.username) {
+    if (lab) {
+      // the demo lab: its CA trusted, its user answering 407, its download for the stall scenarios
+      options.extraCa = lab.extraCa;
+      options.stallSeconds = lab.stallSeconds;
+      if (lab.credentials) options.credentials = lab.credentials;
+      if (lab.download) options.download = lab.download;
+    } else if (proxy.useAuth && proxy.username) {
       const password = args.password || this.settings.rememberedPassword() || '';
       options.credentials = { username: proxy.username, password };
     }
@@ -239,6 +361,7 @@ export class Session {
 
   close(): void {
     this.probing?.abort();
+    void this.lab.close().catch(() => undefined);
     this.capture.close();
     this.packets.close();
     this.listeners.clear();
