@@ -1,6 +1,12 @@
 // `proxyscope capture`: live capture to pcapng with limits, progress and final stats.
 import { UsageError, type CliCommand, type CliIo } from '../command.js';
-import { CaptureError, startCapture, type BackendName, type CaptureOptions, type CaptureStats } from '../../core/capture/index.js';
+import {
+  CaptureError,
+  startCapture,
+  type BackendName,
+  type CaptureOptions,
+  type CaptureStats,
+} from '../../core/capture/index.js';
 import type { RawPacket } from '../../core/pcap/types.js';
 
 const usage = `Usage: proxyscope capture --interface IFACE [options]
@@ -30,7 +36,8 @@ interface Parsed {
 
 function positive(flag: string, v: string | undefined): number {
   const n = Number(v);
-  if (v === undefined || !Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} needs a positive number (got ${v ?? 'nothing'}).`);
+  if (v === undefined || !Number.isFinite(n) || n <= 0)
+    throw new UsageError(`${flag} needs a positive number (got ${v ?? 'nothing'}).`);
   return n;
 }
 
@@ -82,7 +89,8 @@ export function parseCaptureArgs(args: string[]): Parsed {
       case '-b':
       case '--backend': {
         const v = value();
-        if (!['auto', 'cap', 'tcpdump', 'dumpcap'].includes(v)) throw new UsageError(`--backend is one of auto, dumpcap, tcpdump, cap (got ${v}).`);
+        if (!['auto', 'cap', 'tcpdump', 'dumpcap'].includes(v))
+          throw new UsageError(`--backend is one of auto, dumpcap, tcpdump, cap (got ${v}).`);
         opts.backend = v as BackendName | 'auto';
         break;
       }
@@ -102,7 +110,8 @@ export function parseCaptureArgs(args: string[]): Parsed {
     }
   }
   if (!opts.interface) throw new UsageError('--interface is required.');
-  if (opts.ring && !opts.writePath) throw new UsageError('--ring needs --write FILE.pcapng (the base name of the ring files).');
+  if (opts.ring && !opts.writePath)
+    throw new UsageError('--ring needs --write FILE.pcapng (the base name of the ring files).');
   return { opts, verbose, quiet };
 }
 
@@ -116,7 +125,9 @@ export function formatStats(s: CaptureStats): string {
     `${s.delivered} packets captured in ${secs} s on ${s.interface} with ${s.backend} (${s.stopReason ?? 'running'})`,
     `  received ${s.received}; dropped by kernel ${fmtDrop(s.droppedByKernel)}, by interface ${fmtDrop(s.droppedByInterface)}, by ProxyScope's queue ${s.droppedByQueue}`,
     `  timestamps: ${s.timestampSource === 'kernel' ? 'kernel' : 'taken at dispatch (cap gives none)'}; promiscuous: ${s.promiscuous ? 'on' : 'off'}`,
-    ...(s.files.length ? [`  file${s.files.length > 1 ? 's' : ''}: ${s.files.join(', ')} (${s.bytesWritten} bytes written)`] : []),
+    ...(s.files.length
+      ? [`  file${s.files.length > 1 ? 's' : ''}: ${s.files.join(', ')} (${s.bytesWritten} bytes written)`]
+      : []),
   ].join('\n');
 }
 
@@ -140,7 +151,9 @@ async function rowPrinter(io: CliIo): Promise<RowPrinter> {
         try {
           engine.index(p, no);
           const s = engine.summary(p, no);
-          io.out(`${String(no).padStart(6)} ${s.time.toFixed(6).padStart(11)} ${s.src.padStart(15)} → ${s.dst.padEnd(15)} ${s.protocol.padEnd(6)} ${String(s.length).padStart(5)} ${s.info}`);
+          io.out(
+            `${String(no).padStart(6)} ${s.time.toFixed(6).padStart(11)} ${s.src.padStart(15)} → ${s.dst.padEnd(15)} ${s.protocol.padEnd(6)} ${String(s.length).padStart(5)} ${s.info}`,
+          );
         } catch (e) {
           io.out(`${String(no).padStart(6)} (not dissected: ${e instanceof Error ? e.message : String(e)})`);
         }
@@ -171,8 +184,12 @@ async function run(args: string[], io: CliIo): Promise<number> {
   }
   const s = session;
   {
-    const skipped = s.skipped.length ? ` (not used: ${s.skipped.map((k) => `${k.backend}: ${k.reason.split('\n')[0]}`).join('; ')})` : '';
-    io.err(`Capturing on ${s.interfaceName} with ${s.backend}, link type ${s.linkType}${opts.writePath ? `, writing ${opts.writePath}` : ''}${skipped}`);
+    const skipped = s.skipped.length
+      ? ` (not used: ${s.skipped.map((k) => `${k.backend}: ${k.reason.split('\n')[0]}`).join('; ')})`
+      : '';
+    io.err(
+      `Capturing on ${s.interfaceName} with ${s.backend}, link type ${s.linkType}${opts.writePath ? `, writing ${opts.writePath}` : ''}${skipped}`,
+    );
   }
   const onSignal = (): void => void s.stop();
   process.once('SIGINT', onSignal);
@@ -181,7 +198,9 @@ async function run(args: string[], io: CliIo): Promise<number> {
     ? null
     : setInterval(() => {
         const st = s.stats();
-        io.err(`  ${st.delivered} packets${st.files.length ? `, ${st.bytesWritten} bytes written` : ''}; drops: kernel ${fmtDrop(st.droppedByKernel)}, interface ${fmtDrop(st.droppedByInterface)}, queue ${st.droppedByQueue}`);
+        io.err(
+          `  ${st.delivered} packets${st.files.length ? `, ${st.bytesWritten} bytes written` : ''}; drops: kernel ${fmtDrop(st.droppedByKernel)}, interface ${fmtDrop(st.droppedByInterface)}, queue ${st.droppedByQueue}`,
+        );
       }, 2000);
   const final = await s.done;
   if (progress) clearInterval(progress);

@@ -6,4 +6,10 @@ import { labCommand } from './lab.js';
 import { probeCommand } from './probe.js';
 
 // Every subcommand, in the order `--help` lists them. Add one import and one entry per command.
-export const commands: CliCommand[] = [analyzeCommand, captureCommand, interfacesCommand, probeCommand, labCommand];
+export const commands: CliCommand[] = [
+  analyzeCommand,
+  captureCommand,
+  interfacesCommand,
+  probeCommand,
+  labCommand,
+];

@@ -1,6 +1,11 @@
 // `proxyscope interfaces`: what can be captured on, and whether this user may.
 import { UsageError, type CliCommand, type CliIo } from '../command.js';
-import { detectBackends, listInterfaces, privilegeFixes, type BackendName } from '../../core/capture/index.js';
+import {
+  detectBackends,
+  listInterfaces,
+  privilegeFixes,
+  type BackendName,
+} from '../../core/capture/index.js';
 import { describeLinkType } from '../../core/pcap/link-types.js';
 
 const usage = `Usage: proxyscope interfaces [--backend NAME] [--no-open] [--json]
@@ -21,7 +26,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
     else if (a === '--backend' || a === '-b') {
       const v = args[++i];
       if (v === 'auto') continue;
-      if (v !== 'cap' && v !== 'tcpdump' && v !== 'dumpcap') throw new UsageError(`--backend is one of auto, dumpcap, tcpdump, cap (got ${v ?? 'nothing'}).`);
+      if (v !== 'cap' && v !== 'tcpdump' && v !== 'dumpcap')
+        throw new UsageError(`--backend is one of auto, dumpcap, tcpdump, cap (got ${v ?? 'nothing'}).`);
       backend = v;
     } else throw new UsageError(`unknown option '${a}'.`);
   }
@@ -31,7 +37,9 @@ async function run(args: string[], io: CliIo): Promise<number> {
     io.out(JSON.stringify({ backends, ...list }, null, 2));
     return 0;
   }
-  io.out(`Backends: ${backends.map((b) => (b.present ? `${b.name} (${b.path})` : `${b.name} missing: ${b.missingReason}`)).join('; ')}`);
+  io.out(
+    `Backends: ${backends.map((b) => (b.present ? `${b.name} (${b.path})` : `${b.name} missing: ${b.missingReason}`)).join('; ')}`,
+  );
   if (!list.backend) {
     io.err('No capture backend is available. Install one of:');
     for (const b of backends) for (const l of b.install ?? []) io.err(`  ${b.name}: ${l}`);
@@ -39,15 +47,26 @@ async function run(args: string[], io: CliIo): Promise<number> {
   }
   io.out(`Interfaces as seen by ${list.backend}:`);
   for (const i of list.interfaces) {
-    const flags = [i.up ? 'up' : 'down', i.running ? 'running' : null, i.loopback ? 'loopback' : null].filter(Boolean).join(',');
+    const flags = [i.up ? 'up' : 'down', i.running ? 'running' : null, i.loopback ? 'loopback' : null]
+      .filter(Boolean)
+      .join(',');
     const lt = i.linkType === null ? 'link type ?' : describeLinkType(i.linkType);
-    const perm = i.capturePermitted === true ? ' capture: ok' : i.capturePermitted === false ? ` capture: NOT permitted (${i.captureError ?? ''})` : i.captureError ? ` cannot open: ${i.captureError}` : '';
+    const perm =
+      i.capturePermitted === true
+        ? ' capture: ok'
+        : i.capturePermitted === false
+          ? ` capture: NOT permitted (${i.captureError ?? ''})`
+          : i.captureError
+            ? ` cannot open: ${i.captureError}`
+            : '';
     io.out(`  ${i.name.padEnd(18)} [${flags}] ${lt}${perm}`);
     if (i.description) io.out(`      ${i.description}`);
     for (const a of i.addresses) io.out(`      ${a.addr}${a.netmask ? ` / ${a.netmask}` : ''}`);
   }
   if (list.interfaces.some((i) => i.capturePermitted === false)) {
-    io.out('\nCapture is not permitted for this user. ProxyScope never asks for your password; run one of these yourself:');
+    io.out(
+      '\nCapture is not permitted for this user. ProxyScope never asks for your password; run one of these yourself:',
+    );
     for (const l of privilegeFixes({ backend: list.backend })) io.out(`  ${l}`);
   }
   return 0;

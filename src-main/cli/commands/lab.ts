@@ -1,7 +1,15 @@
 // `proxyscope lab`: run the built-in fault-injecting proxy + TLS origin until stopped.
 import readline from 'node:readline';
 import { UsageError, type CliCommand, type CliIo } from '../command.js';
-import { LAB_DOWNLOAD_URL, LAB_CREDENTIALS, LAB_SCENARIOS, SCENARIO_INFO, isLabScenario, startLab, type LabScenario } from '../../core/lab/index.js';
+import {
+  LAB_DOWNLOAD_URL,
+  LAB_CREDENTIALS,
+  LAB_SCENARIOS,
+  SCENARIO_INFO,
+  isLabScenario,
+  startLab,
+  type LabScenario,
+} from '../../core/lab/index.js';
 
 const width = Math.max(...LAB_SCENARIOS.map((s) => s.length));
 
@@ -43,14 +51,16 @@ export function parseLabArgs(args: string[]): LabArgs {
     switch (flag) {
       case '--scenario': {
         const v = value();
-        if (!isLabScenario(v)) throw new UsageError(`unknown scenario '${v}'. Known: ${LAB_SCENARIOS.join(', ')}.`);
+        if (!isLabScenario(v))
+          throw new UsageError(`unknown scenario '${v}'. Known: ${LAB_SCENARIOS.join(', ')}.`);
         out.scenario = v;
         break;
       }
       case '--port': {
         const v = value();
         const n = Number(v);
-        if (!/^\d+$/.test(v) || n < 0 || n > 65535) throw new UsageError(`--port needs a number from 1 to 65535 (got ${v}).`);
+        if (!/^\d+$/.test(v) || n < 0 || n > 65535)
+          throw new UsageError(`--port needs a number from 1 to 65535 (got ${v}).`);
         out.port = n;
         break;
       }
@@ -68,7 +78,10 @@ function describe(io: CliIo, scenario: LabScenario, port: number, caPath: string
   const info = SCENARIO_INFO[scenario];
   io.out(`Scenario: ${scenario} — ${info.description} (expected verdict: ${info.issue})`);
   const parts = [`proxyscope probe --proxy 127.0.0.1:${port} --ca ${caPath}`];
-  if (info.probe.credentials) parts.push(`--user ${LAB_CREDENTIALS.username} --password-env LAB_PASS   (LAB_PASS='${LAB_CREDENTIALS.password}')`);
+  if (info.probe.credentials)
+    parts.push(
+      `--user ${LAB_CREDENTIALS.username} --password-env LAB_PASS   (LAB_PASS='${LAB_CREDENTIALS.password}')`,
+    );
   if (info.probe.download) parts.splice(1, 0, `--download ${LAB_DOWNLOAD_URL}`);
   io.out(`Try: ${parts.join(' ')}`);
 }
@@ -88,7 +101,8 @@ export const labCommand: CliCommand = {
     rl.on('line', (line) => {
       const name = line.trim();
       if (!name) return;
-      if (!isLabScenario(name)) return io.err(`unknown scenario '${name}'. Known: ${LAB_SCENARIOS.join(', ')}`);
+      if (!isLabScenario(name))
+        return io.err(`unknown scenario '${name}'. Known: ${LAB_SCENARIOS.join(', ')}`);
       lab.setScenario(name);
       describe(io, name, lab.proxyPort, lab.caPath);
     });

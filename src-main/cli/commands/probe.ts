@@ -2,8 +2,19 @@
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { UsageError, type CliCommand, type CliIo } from '../command.js';
-import { runProbe, DEFAULT_TARGET, type HostPort, type ProbeOptions, type ProbeResult } from '../../core/probe/index.js';
-import { compareConfWithSettings, fmcCommands, formatIprepProblems, parseIprepProxyConf } from '../../core/fmc/index.js';
+import {
+  runProbe,
+  DEFAULT_TARGET,
+  type HostPort,
+  type ProbeOptions,
+  type ProbeResult,
+} from '../../core/probe/index.js';
+import {
+  compareConfWithSettings,
+  fmcCommands,
+  formatIprepProblems,
+  parseIprepProxyConf,
+} from '../../core/fmc/index.js';
 import { attachCapture, type CaptureAttachment } from '../../core/probe/with-capture.js';
 import { issueText, type Lang } from '../../core/diagnose/catalog.js';
 
@@ -44,10 +55,12 @@ export interface ProbeArgs {
 
 export function parseHostPort(flag: string, v: string): HostPort {
   const m = /^\[([^\]]+)\]:(\d+)$/.exec(v) ?? /^([^:\s]+):(\d+)$/.exec(v);
-  if (!m) throw new UsageError(`${flag} needs HOST:PORT (e.g. 10.10.10.1:3128 or [2001:db8::1]:8080), got '${v}'.`);
+  if (!m)
+    throw new UsageError(`${flag} needs HOST:PORT (e.g. 10.10.10.1:3128 or [2001:db8::1]:8080), got '${v}'.`);
   const port = Number(m[2]);
   if (port < 1 || port > 65535) throw new UsageError(`${flag}: port ${m[2]} is out of range 1-65535.`);
-  if (v.includes('[') && !net.isIPv6(m[1]!)) throw new UsageError(`${flag}: '${m[1]}' is not an IPv6 address.`);
+  if (v.includes('[') && !net.isIPv6(m[1]!))
+    throw new UsageError(`${flag}: '${m[1]}' is not an IPv6 address.`);
   return { host: m[1]!, port };
 }
 
@@ -82,13 +95,16 @@ export function parseProbeArgs(args: string[], env: NodeJS.ProcessEnv = process.
         user = value();
         break;
       case '--password':
-        throw new UsageError('a password on the command line ends up in shell history and process lists: put it in an environment variable and give --password-env VAR.');
+        throw new UsageError(
+          'a password on the command line ends up in shell history and process lists: put it in an environment variable and give --password-env VAR.',
+        );
       case '--password-env':
         passwordEnv = value();
         break;
       case '--auth': {
         const v = value().toLowerCase();
-        if (v !== 'basic' && v !== 'digest') throw new UsageError(`--auth must be basic or digest (the FMC supports no other), got '${v}'.`);
+        if (v !== 'basic' && v !== 'digest')
+          throw new UsageError(`--auth must be basic or digest (the FMC supports no other), got '${v}'.`);
         options.auth = v;
         break;
       }
@@ -98,9 +114,14 @@ export function parseProbeArgs(args: string[], env: NodeJS.ProcessEnv = process.
         try {
           pem = readFileSync(file, 'utf8');
         } catch (e) {
-          throw new UsageError(`--ca: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
+          throw new UsageError(
+            `--ca: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`,
+          );
         }
-        if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--ca: ${file} holds no PEM certificate (expected -----BEGIN CERTIFICATE-----).`);
+        if (!pem.includes('-----BEGIN CERTIFICATE-----'))
+          throw new UsageError(
+            `--ca: ${file} holds no PEM certificate (expected -----BEGIN CERTIFICATE-----).`,
+          );
         options.extraCa = pem;
         break;
       }
@@ -112,7 +133,8 @@ export function parseProbeArgs(args: string[], env: NodeJS.ProcessEnv = process.
         } catch {
           throw new UsageError(`--download: '${v}' is not a URL (e.g. https://tools.cisco.com/).`);
         }
-        if (u.protocol !== 'https:') throw new UsageError(`--download: only https:// URLs are supported (got ${u.protocol}).`);
+        if (u.protocol !== 'https:')
+          throw new UsageError(`--download: only https:// URLs are supported (got ${u.protocol}).`);
         options.download = v;
         break;
       }
@@ -124,7 +146,8 @@ export function parseProbeArgs(args: string[], env: NodeJS.ProcessEnv = process.
       }
       case '--timeout': {
         const n = Number(value());
-        if (!Number.isFinite(n) || n <= 0) throw new UsageError('--timeout needs a positive number of seconds.');
+        if (!Number.isFinite(n) || n <= 0)
+          throw new UsageError('--timeout needs a positive number of seconds.');
         options.timeouts = { connect: n * 1000, response: n * 1000, tls: n * 1000, http: n * 1000 };
         break;
       }
@@ -160,9 +183,15 @@ export function parseProbeArgs(args: string[], env: NodeJS.ProcessEnv = process.
   if (!options.proxy) throw new UsageError('--proxy HOST:PORT is required.');
   if (passwordEnv && !user) throw new UsageError('--password-env needs --user.');
   if (user) {
-    if (!passwordEnv) throw new UsageError(`--user ${user} needs the password in an environment variable: --password-env VAR.`);
+    if (!passwordEnv)
+      throw new UsageError(
+        `--user ${user} needs the password in an environment variable: --password-env VAR.`,
+      );
     const password = env[passwordEnv];
-    if (password === undefined || password === '') throw new UsageError(`environment variable ${passwordEnv} is not set or empty (it should hold the proxy password).`);
+    if (password === undefined || password === '')
+      throw new UsageError(
+        `environment variable ${passwordEnv} is not set or empty (it should hold the proxy password).`,
+      );
     options.credentials = { username: user, password };
   }
   if (captureFile && !capture) throw new UsageError('--write needs --capture IFACE.');
@@ -171,13 +200,23 @@ export function parseProbeArgs(args: string[], env: NodeJS.ProcessEnv = process.
 
 const MARK = { ok: 'ok  ', failed: 'FAIL', skipped: '--  ' } as const;
 
-function human(result: ProbeResult, args: ProbeArgs, capture: CaptureAttachment | undefined, io: CliIo): void {
+function human(
+  result: ProbeResult,
+  args: ProbeArgs,
+  capture: CaptureAttachment | undefined,
+  io: CliIo,
+): void {
   const o = args.options;
   const target = result.target;
-  io.out(`ProxyScope probe: proxy ${o.proxy.host}:${o.proxy.port} → ${target.host}:${target.port}${o.credentials ? ` (user ${o.credentials.username})` : ''}`);
+  io.out(
+    `ProxyScope probe: proxy ${o.proxy.host}:${o.proxy.port} → ${target.host}:${target.port}${o.credentials ? ` (user ${o.credentials.username})` : ''}`,
+  );
   io.out('');
   const w = Math.max(...result.stages.map((s) => s.name.length));
-  for (const s of result.stages) io.out(`  ${MARK[s.status]} ${s.name.padEnd(w)} ${s.status === 'skipped' ? '       ' : `${s.ms.toFixed(0).padStart(5)} ms`}  ${s.detail}`);
+  for (const s of result.stages)
+    io.out(
+      `  ${MARK[s.status]} ${s.name.padEnd(w)} ${s.status === 'skipped' ? '       ' : `${s.ms.toFixed(0).padStart(5)} ms`}  ${s.detail}`,
+    );
   io.out('');
   io.out(`Verdict: ${result.verdict.issue}${result.verdict.ok ? ' (the proxy works)' : ''}`);
   io.out(`  ${result.verdict.summary}`);
@@ -190,21 +229,39 @@ function human(result: ProbeResult, args: ProbeArgs, capture: CaptureAttachment 
   if (capture) {
     io.out('');
     io.out(`Packets: ${capture.text}`);
-    for (const f of capture.findings.filter((x) => x.severity !== 'note' && x.severity !== 'chat')) io.out(`  [${f.id}] ${f.title}${f.packets.length ? ` (frames ${f.packets.slice(0, 8).join(', ')})` : ''}`);
+    for (const f of capture.findings.filter((x) => x.severity !== 'note' && x.severity !== 'chat'))
+      io.out(
+        `  [${f.id}] ${f.title}${f.packets.length ? ` (frames ${f.packets.slice(0, 8).join(', ')})` : ''}`,
+      );
   }
   io.out('');
   if (!result.verdict.ok && result.verdict.issue !== 'ok') {
-    const t = issueText(result.verdict.issue, args.lang, { proxy: o.proxy.host, port: o.proxy.port, user: o.credentials?.username });
+    const t = issueText(result.verdict.issue, args.lang, {
+      proxy: o.proxy.host,
+      port: o.proxy.port,
+      user: o.credentials?.username,
+    });
     io.out(`${t.title}`);
     io.out(`  ${t.explanation}`);
-    if (t.causes.length) io.out(`${args.lang === 'ko' ? '가능한 원인' : 'Likely causes'}:\n${t.causes.map((c) => `  - ${c}`).join('\n')}`);
+    if (t.causes.length)
+      io.out(
+        `${args.lang === 'ko' ? '가능한 원인' : 'Likely causes'}:\n${t.causes.map((c) => `  - ${c}`).join('\n')}`,
+      );
     if (t.nextSteps.length) {
       io.out(args.lang === 'ko' ? '다음 단계:' : 'Next steps:');
-      for (const step of t.nextSteps) io.out(`  - [${step.where}] ${step.text}${step.command ? `\n      ${step.command}` : ''}`);
+      for (const step of t.nextSteps)
+        io.out(`  - [${step.where}] ${step.text}${step.command ? `\n      ${step.command}` : ''}`);
     }
   } else {
     io.out('On the FMC (CLI → expert), the same checks:');
-    for (const c of fmcCommands({ host: o.proxy.host, port: o.proxy.port, useAuth: !!o.credentials, username: o.credentials?.username, authType: o.auth === 'any' ? undefined : o.auth }).filter((c) => c.id === 'curl' || c.id === 'curl-auth' || c.id === 'tcpdump')) io.out(`  ${c.command}`);
+    for (const c of fmcCommands({
+      host: o.proxy.host,
+      port: o.proxy.port,
+      useAuth: !!o.credentials,
+      username: o.credentials?.username,
+      authType: o.auth === 'any' ? undefined : o.auth,
+    }).filter((c) => c.id === 'curl' || c.id === 'curl-auth' || c.id === 'tcpdump'))
+      io.out(`  ${c.command}`);
   }
   if (args.verbose) {
     io.out('');
@@ -225,14 +282,24 @@ export const probeCommand: CliCommand = {
       try {
         text = readFileSync(parsed.fmcConf, 'utf8');
       } catch (e) {
-        throw new UsageError(`--fmc-conf: cannot read ${parsed.fmcConf}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
+        throw new UsageError(
+          `--fmc-conf: cannot read ${parsed.fmcConf}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`,
+        );
       }
       const conf = parseIprepProxyConf(text);
       if (!conf.ok) {
-        io.err(`${parsed.fmcConf} is not a valid iprep_proxy.conf:\n${formatIprepProblems(conf.errors, parsed.fmcConf)}`);
+        io.err(
+          `${parsed.fmcConf} is not a valid iprep_proxy.conf:\n${formatIprepProblems(conf.errors, parsed.fmcConf)}`,
+        );
         return 1;
       }
-      mismatch = compareConfWithSettings(conf.config, { enabled: true, host: parsed.options.proxy.host, port: parsed.options.proxy.port, useAuth: !!parsed.options.credentials, username: parsed.options.credentials?.username }).map((m) => m.message);
+      mismatch = compareConfWithSettings(conf.config, {
+        enabled: true,
+        host: parsed.options.proxy.host,
+        port: parsed.options.proxy.port,
+        useAuth: !!parsed.options.credentials,
+        username: parsed.options.credentials?.username,
+      }).map((m) => m.message);
     }
     const controller = new AbortController();
     const onInt = () => controller.abort();
@@ -240,7 +307,13 @@ export const probeCommand: CliCommand = {
     let capture: CaptureAttachment | undefined;
     let result: ProbeResult;
     try {
-      const session = parsed.capture ? await attachCapture(parsed.capture, parsed.options.proxy, { stallSeconds: parsed.options.stallSeconds, extraCa: parsed.options.extraCa, writePath: parsed.captureFile }) : undefined;
+      const session = parsed.capture
+        ? await attachCapture(parsed.capture, parsed.options.proxy, {
+            stallSeconds: parsed.options.stallSeconds,
+            extraCa: parsed.options.extraCa,
+            writePath: parsed.captureFile,
+          })
+        : undefined;
       let done: ProbeResult | undefined;
       try {
         done = await runProbe({ ...parsed.options, signal: controller.signal });
@@ -252,8 +325,20 @@ export const probeCommand: CliCommand = {
       process.off('SIGINT', onInt);
     }
     if (mismatch.length) {
-      for (const m of mismatch) result.findings.push({ issue: 'config-mismatch', severity: 'error', stage: 'connect', title: 'The FMC uses other proxy settings', detail: m });
-      if (result.verdict.ok) result.verdict = { issue: 'config-mismatch', ok: false, summary: `The proxy works, but the FMC's iprep_proxy.conf differs from it: ${mismatch.join('; ')}.` };
+      for (const m of mismatch)
+        result.findings.push({
+          issue: 'config-mismatch',
+          severity: 'error',
+          stage: 'connect',
+          title: 'The FMC uses other proxy settings',
+          detail: m,
+        });
+      if (result.verdict.ok)
+        result.verdict = {
+          issue: 'config-mismatch',
+          ok: false,
+          summary: `The proxy works, but the FMC's iprep_proxy.conf differs from it: ${mismatch.join('; ')}.`,
+        };
     }
     if (parsed.json) {
       io.out(JSON.stringify(capture ? { ...result, capture } : result, null, 2));

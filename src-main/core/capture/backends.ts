@@ -25,7 +25,11 @@ function capLoadable(): { ok: true; path: string } | { ok: false; reason: string
     // resolve only: loading the native module here would put libpcap in the main process
     const main = req.resolve('cap');
     const binding = main.replace(/lib[\\/]Cap\.js$/, 'build/Release/cap.node');
-    if (main.endsWith('Cap.js') && !existsSync(binding)) return { ok: false, reason: `the cap package is installed but its native part was not built (${binding} is missing)` };
+    if (main.endsWith('Cap.js') && !existsSync(binding))
+      return {
+        ok: false,
+        reason: `the cap package is installed but its native part was not built (${binding} is missing)`,
+      };
     return { ok: true, path: main };
   } catch {
     return { ok: false, reason: 'the optional cap package is not installed' };
@@ -38,10 +42,23 @@ export function detectBackends(): BackendAvailability[] {
       const c = capLoadable();
       const helper = defaultHelperPath();
       if (!c.ok) return { name, present: false, missingReason: c.reason, install: backendInstallHint('cap') };
-      if (!existsSync(helper)) return { name, present: false, missingReason: `the capture helper ${helper} is missing (run the build)`, install: ['npm run build'] };
+      if (!existsSync(helper))
+        return {
+          name,
+          present: false,
+          missingReason: `the capture helper ${helper} is missing (run the build)`,
+          install: ['npm run build'],
+        };
       return { name, present: true, path: helper };
     }
     const p = findExecutable(name);
-    return p ? { name, present: true, path: p } : { name, present: false, missingReason: `${name} is not installed`, install: backendInstallHint(name) };
+    return p
+      ? { name, present: true, path: p }
+      : {
+          name,
+          present: false,
+          missingReason: `${name} is not installed`,
+          install: backendInstallHint(name),
+        };
   });
 }

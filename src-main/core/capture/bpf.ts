@@ -22,8 +22,12 @@ const HOST_RE = /^[A-Za-z0-9.:_-]+$/;
 /** `host P and port N or icmp or icmp6` — parenthesised so the ICMP part stays independent */
 export function buildProxyFilter(s: ProxyFilterSettings): string {
   const host = s.host.trim().replace(/^\[(.*)\]$/, '$1');
-  if (!host || !HOST_RE.test(host)) throw new CaptureError('bad-options', `The proxy host '${s.host}' cannot go into a capture filter.`, ['Use the proxy\'s IP address or plain host name.']);
-  if (!Number.isInteger(s.port) || s.port < 1 || s.port > 65535) throw new CaptureError('bad-options', `The proxy port ${s.port} is not a port number (1-65535).`);
+  if (!host || !HOST_RE.test(host))
+    throw new CaptureError('bad-options', `The proxy host '${s.host}' cannot go into a capture filter.`, [
+      "Use the proxy's IP address or plain host name.",
+    ]);
+  if (!Number.isInteger(s.port) || s.port < 1 || s.port > 65535)
+    throw new CaptureError('bad-options', `The proxy port ${s.port} is not a port number (1-65535).`);
   const main = `host ${host} and tcp port ${s.port}`;
   return s.icmp === false ? main : `(${main}) or icmp or icmp6`;
 }
@@ -50,16 +54,21 @@ function emptyPcap(linkType: number): Buffer {
 
 function runCompile(tcpdump: string, file: string, filter: string): Promise<string | null> {
   return new Promise((resolve) => {
-    execFile(tcpdump, ['-d', '-r', file, '--', filter], { timeout: 10000, maxBuffer: 4 * 1024 * 1024 }, (err, _out, stderr) => {
-      if (!err) return resolve(null);
-      const msg = String(stderr)
-        .split('\n')
-        .filter((l) => l.trim() && !/^reading from file/.test(l))
-        .join(' ')
-        .replace(/^tcpdump: /, '')
-        .trim();
-      resolve(msg || err.message);
-    });
+    execFile(
+      tcpdump,
+      ['-d', '-r', file, '--', filter],
+      { timeout: 10000, maxBuffer: 4 * 1024 * 1024 },
+      (err, _out, stderr) => {
+        if (!err) return resolve(null);
+        const msg = String(stderr)
+          .split('\n')
+          .filter((l) => l.trim() && !/^reading from file/.test(l))
+          .join(' ')
+          .replace(/^tcpdump: /, '')
+          .trim();
+        resolve(msg || err.message);
+      },
+    );
   });
 }
 
@@ -76,7 +85,10 @@ function tokenStarts(filter: string): number[] {
  * on failure the longest prefix (in whole tokens) that compiles is found: the error lies in what
  * follows it.
  */
-export async function compileFilter(filter: string, linkType: number = LinkType.ETHERNET): Promise<CompileResult> {
+export async function compileFilter(
+  filter: string,
+  linkType: number = LinkType.ETHERNET,
+): Promise<CompileResult> {
   if (!filter.trim()) return { ok: true, checked: true };
   const tcpdump = findExecutable('tcpdump');
   if (!tcpdump) return { ok: true, checked: false };
@@ -101,7 +113,9 @@ export async function compileFilter(filter: string, linkType: number = LinkType.
         }
       }
       // "tcp and portx": the valid part is "tcp", but the culprit is what follows the operator
-      const opAt = (k: number): boolean => k < starts.length && /^(and|or|&&|\|\||not|!)$/i.test(filter.slice(starts[k], starts[k + 1] ?? filter.length).trim());
+      const opAt = (k: number): boolean =>
+        k < starts.length &&
+        /^(and|or|&&|\|\||not|!)$/i.test(filter.slice(starts[k], starts[k + 1] ?? filter.length).trim());
       while (goodTokens > 0 && opAt(goodTokens) && goodTokens + 1 < starts.length) goodTokens++;
       position = goodTokens < starts.length ? starts[goodTokens] : filter.length;
     }
@@ -115,8 +129,17 @@ export async function compileFilter(filter: string, linkType: number = LinkType.
 export async function assertFilterCompiles(filter: string, linkType?: number): Promise<CompileResult> {
   const r = await compileFilter(filter, linkType);
   if (!r.ok) {
-    const caret = r.position !== undefined ? `\n  ${filter}\n  ${' '.repeat(r.position)}^ ${r.position === 0 ? 'here' : `the filter stops making sense here (character ${r.position + 1})`}` : '';
-    throw new CaptureError('bad-filter', `The capture filter is not valid: ${r.message}${caret}`, ['Check the BPF syntax (man pcap-filter), e.g.: host 192.0.2.10 and tcp port 3128 or icmp'], undefined, r.position);
+    const caret =
+      r.position !== undefined
+        ? `\n  ${filter}\n  ${' '.repeat(r.position)}^ ${r.position === 0 ? 'here' : `the filter stops making sense here (character ${r.position + 1})`}`
+        : '';
+    throw new CaptureError(
+      'bad-filter',
+      `The capture filter is not valid: ${r.message}${caret}`,
+      ['Check the BPF syntax (man pcap-filter), e.g.: host 192.0.2.10 and tcp port 3128 or icmp'],
+      undefined,
+      r.position,
+    );
   }
   return r;
 }
@@ -127,7 +150,10 @@ export async function guessLinkType(iface: string): Promise<number> {
   if (process.platform === 'linux' && /^[\w.@:-]+$/.test(iface)) {
     try {
       const { readFile } = await import('node:fs/promises');
-      return arphrdToLinkType(Number((await readFile(`/sys/class/net/${iface}/type`, 'utf8')).trim())) ?? LinkType.ETHERNET;
+      return (
+        arphrdToLinkType(Number((await readFile(`/sys/class/net/${iface}/type`, 'utf8')).trim())) ??
+        LinkType.ETHERNET
+      );
     } catch {
       // not a netdev (nflog, dbus…) or not Linux
     }

@@ -8,7 +8,13 @@ import { decodeBatch } from './batch-codec.js';
 import { CaptureError, backendInstallHint, diagnoseCaptureFailure } from './errors.js';
 import { nodeForkLauncher, type HelperChannel, type HelperLauncher } from './helper-channel.js';
 import type { FromHelper, HelperInterface } from './helper-protocol.js';
-import { readIfDropped, type PacketSource, type SourceOptions, type SourceSink, type SourceStats } from './source.js';
+import {
+  readIfDropped,
+  type PacketSource,
+  type SourceOptions,
+  type SourceSink,
+  type SourceStats,
+} from './source.js';
 
 /** Where the helper module is: next to this file under tsx, dist/capture/ in the bundle. */
 export function defaultHelperPath(): string {
@@ -22,7 +28,11 @@ export function defaultHelperPath(): string {
   return candidates.find((c) => existsSync(c)) ?? candidates[0]!;
 }
 
-function messageOf(child: HelperChannel, timeoutMs: number, want: (m: FromHelper) => boolean): Promise<FromHelper> {
+function messageOf(
+  child: HelperChannel,
+  timeoutMs: number,
+  want: (m: FromHelper) => boolean,
+): Promise<FromHelper> {
   return new Promise((resolve, reject) => {
     let stderr = '';
     const onErr = (d: string): void => {
@@ -42,7 +52,11 @@ function messageOf(child: HelperChannel, timeoutMs: number, want: (m: FromHelper
     };
     const onExit = (code: number | null, signal: string | null): void => {
       done();
-      reject(new Error(`the capture helper exited (${signal ?? `code ${code}`}) before answering${stderr.trim() ? `: ${stderr.trim().slice(-500)}` : ''}`));
+      reject(
+        new Error(
+          `the capture helper exited (${signal ?? `code ${code}`}) before answering${stderr.trim() ? `: ${stderr.trim().slice(-500)}` : ''}`,
+        ),
+      );
     };
     const timer = setTimeout(() => {
       done();
@@ -65,7 +79,11 @@ function loadError(detail: string): CaptureError {
 }
 
 /** Lists interfaces through cap in a short-lived helper (tryOpen: test each for capture rights). */
-export async function listInterfacesWithCap(tryOpen: boolean, helperPath?: string, launch: HelperLauncher = nodeForkLauncher): Promise<HelperInterface[]> {
+export async function listInterfacesWithCap(
+  tryOpen: boolean,
+  helperPath?: string,
+  launch: HelperLauncher = nodeForkLauncher,
+): Promise<HelperInterface[]> {
   const child = launch(helperPath ?? defaultHelperPath());
   try {
     await messageOf(child, 15000, (m) => m.t === 'ready');
@@ -151,14 +169,25 @@ export async function startCapSource(opts: SourceOptions, sink: SourceSink): Pro
   try {
     answer = await messageOf(child, 15000, (m) => m.t === 'opened');
   } catch (e) {
-    return fail(new CaptureError('backend-failed', `cap: ${e instanceof Error ? e.message : String(e)}`, [], 'cap'));
+    return fail(
+      new CaptureError('backend-failed', `cap: ${e instanceof Error ? e.message : String(e)}`, [], 'cap'),
+    );
   }
   if (answer.t === 'error') {
     if (answer.phase === 'load') fail(loadError(answer.message));
-    fail(diagnoseCaptureFailure({ backend: 'cap', interface: opts.interface, detail: answer.message, executable: process.execPath }));
+    fail(
+      diagnoseCaptureFailure({
+        backend: 'cap',
+        interface: opts.interface,
+        detail: answer.message,
+        executable: process.execPath,
+      }),
+    );
   }
 
-  const exited = new Promise<void>((resolve) => (child.exited ? resolve() : child.once('exit', () => resolve())));
+  const exited = new Promise<void>((resolve) =>
+    child.exited ? resolve() : child.once('exit', () => resolve()),
+  );
   child.once('exit', (code, signal) => {
     stopped?.();
     if (!stopping && !ended) {

@@ -50,7 +50,12 @@ export class CaptureFileOutput {
 
   private open(file: string): PcapngWriter {
     const w = new PcapngWriter(file, { comment: this.comment });
-    w.addInterface({ linkType: this.iface.linkType, name: this.iface.name, description: this.iface.description, snapLength: this.iface.snapLength });
+    w.addInterface({
+      linkType: this.iface.linkType,
+      name: this.iface.name,
+      description: this.iface.description,
+      snapLength: this.iface.snapLength,
+    });
     w.flush();
     this.flushedAt = w.bytesWritten;
     this.kept.push(file);

@@ -39,15 +39,26 @@ export interface CaptureSession {
 }
 
 function validate(opts: CaptureOptions): void {
-  if (!opts.interface || typeof opts.interface !== 'string') throw new CaptureError('bad-options', 'No capture interface given.', ['List them with: proxyscope interfaces']);
+  if (!opts.interface || typeof opts.interface !== 'string')
+    throw new CaptureError('bad-options', 'No capture interface given.', [
+      'List them with: proxyscope interfaces',
+    ]);
   const l = opts.limits ?? {};
   for (const [k, v] of Object.entries(l)) {
-    if (v !== undefined && !(typeof v === 'number' && v > 0 && Number.isFinite(v))) throw new CaptureError('bad-options', `The capture limit ${k} must be a positive number (got ${String(v)}).`);
+    if (v !== undefined && !(typeof v === 'number' && v > 0 && Number.isFinite(v)))
+      throw new CaptureError(
+        'bad-options',
+        `The capture limit ${k} must be a positive number (got ${String(v)}).`,
+      );
   }
   if (opts.ring) {
-    if (!opts.writePath) throw new CaptureError('bad-options', 'Ring buffer mode needs a file to write (--write FILE.pcapng).');
+    if (!opts.writePath)
+      throw new CaptureError('bad-options', 'Ring buffer mode needs a file to write (--write FILE.pcapng).');
     if (!(Number.isInteger(opts.ring.files) && opts.ring.files >= 1) || !(opts.ring.fileBytes >= 4096))
-      throw new CaptureError('bad-options', `Ring buffer: need at least 1 file of at least 4 KiB (got ${opts.ring.files} files of ${opts.ring.fileBytes} bytes).`);
+      throw new CaptureError(
+        'bad-options',
+        `Ring buffer: need at least 1 file of at least 4 KiB (got ${opts.ring.files} files of ${opts.ring.fileBytes} bytes).`,
+      );
   }
 }
 
@@ -140,7 +151,14 @@ export async function startCapture(opts: CaptureOptions): Promise<CaptureSession
             ? `Capture on '${opts.interface}' is not permitted for this user. Backends tried:\n${tried}\n` +
               'ProxyScope never asks for your password; run one of these yourself, then try again:'
             : `${firstError.message}\nBackends tried:\n${tried}`;
-        throw new CaptureError(firstError.code, message, firstError.fix, firstError.backend, undefined, firstError.detail);
+        throw new CaptureError(
+          firstError.code,
+          message,
+          firstError.fix,
+          firstError.backend,
+          undefined,
+          firstError.detail,
+        );
       }
       throw new CaptureError(
         'backend-missing',
@@ -156,24 +174,38 @@ export async function startCapture(opts: CaptureOptions): Promise<CaptureSession
     if (opts.writePath) {
       output = new CaptureFileOutput(
         opts.writePath,
-        { linkType: src.linkType, name: opts.interface, snapLength: src.backend === 'cap' ? 65535 : so.snapLength },
+        {
+          linkType: src.linkType,
+          name: opts.interface,
+          snapLength: src.backend === 'cap' ? 65535 : so.snapLength,
+        },
         opts.ring,
         `Captured by ProxyScope (${src.backend}${src.timestampSource === 'dispatch' ? ', timestamps taken at dispatch, not by the kernel' : ''})`,
       );
     }
   } catch (e) {
     await src.stop();
-    throw new CaptureError('write-failed', `Cannot write the capture file: ${e instanceof Error ? e.message : String(e)}`, ['Choose a folder you can write to.']);
+    throw new CaptureError(
+      'write-failed',
+      `Cannot write the capture file: ${e instanceof Error ? e.message : String(e)}`,
+      ['Choose a folder you can write to.'],
+    );
   }
 
   // Flush at least every 500 ms (default 250): a crash loses at most that much.
-  const flushTimer = setInterval(() => {
-    try {
-      output?.flush();
-    } catch (e) {
-      stopRequested?.('error', new CaptureError('write-failed', e instanceof Error ? e.message : String(e)));
-    }
-  }, Math.min(opts.flushIntervalMs ?? 250, 500));
+  const flushTimer = setInterval(
+    () => {
+      try {
+        output?.flush();
+      } catch (e) {
+        stopRequested?.(
+          'error',
+          new CaptureError('write-failed', e instanceof Error ? e.message : String(e)),
+        );
+      }
+    },
+    Math.min(opts.flushIntervalMs ?? 250, 500),
+  );
 
   let resolveDone!: (s: CaptureStats) => void;
   const done = new Promise<CaptureStats>((r) => {
@@ -213,11 +245,19 @@ export async function startCapture(opts: CaptureOptions): Promise<CaptureSession
     // A batch can arrive after drain() emptied the queue but before this `finally` ran (several
     // IPC messages are delivered in one tick): look again once the drain is marked finished.
     draining = drain()
-      .catch((e: unknown) => stopRequested?.('error', new CaptureError('backend-failed', `Capture stopped: ${e instanceof Error ? e.message : String(e)}`)))
+      .catch((e: unknown) =>
+        stopRequested?.(
+          'error',
+          new CaptureError(
+            'backend-failed',
+            `Capture stopped: ${e instanceof Error ? e.message : String(e)}`,
+          ),
+        ),
+      )
       .finally(() => {
-      draining = null;
-      if (queue.length > 0 && !limitStopped) kick();
-    });
+        draining = null;
+        if (queue.length > 0 && !limitStopped) kick();
+      });
   }
 
   async function drain(): Promise<void> {
@@ -237,7 +277,8 @@ export async function startCapture(opts: CaptureOptions): Promise<CaptureSession
           for (let i = 0; i < packets.length; i++) {
             const p = packets[i]!;
             p.dataOffset = output.write(p);
-            if (!group || group.file !== output.currentFile) groups.push((group = { file: output.currentFile, packets: [] }));
+            if (!group || group.file !== output.currentFile)
+              groups.push((group = { file: output.currentFile, packets: [] }));
             group.packets.push(p);
             // the size limit is exact to the packet: nothing after it is kept
             if (limits.maxBytes !== undefined && output.totalBytes >= limits.maxBytes) break;
@@ -245,13 +286,23 @@ export async function startCapture(opts: CaptureOptions): Promise<CaptureSession
           // consumers may read the packets back from the file right away
           if (consumers.length > 0) output.flush();
         } catch (e) {
-          stopRequested?.('error', new CaptureError('write-failed', `Writing the capture file failed: ${e instanceof Error ? e.message : String(e)}`, ['Check free disk space.']));
+          stopRequested?.(
+            'error',
+            new CaptureError(
+              'write-failed',
+              `Writing the capture file failed: ${e instanceof Error ? e.message : String(e)}`,
+              ['Check free disk space.'],
+            ),
+          );
           return;
         }
       } else groups.push({ file: null, packets });
       for (const g of groups) {
         delivered += g.packets.length;
-        const info: BatchInfo = { file: g.file, fileBytes: g.file && output ? output.bytesOnDisk(g.file) : 0 };
+        const info: BatchInfo = {
+          file: g.file,
+          fileBytes: g.file && output ? output.bytesOnDisk(g.file) : 0,
+        };
         for (const c of consumers) {
           try {
             const r = c(g.packets, info);
@@ -297,7 +348,10 @@ export async function startCapture(opts: CaptureOptions): Promise<CaptureSession
     return finishing;
   }
   stopRequested = (r, e) => void finish(r, e);
-  const durationTimer = limits.durationSec !== undefined ? setTimeout(() => void finish('duration'), limits.durationSec * 1000) : undefined;
+  const durationTimer =
+    limits.durationSec !== undefined
+      ? setTimeout(() => void finish('duration'), limits.durationSec * 1000)
+      : undefined;
   ready = true;
   kick();
   // (set from the sink callback, which TypeScript's flow analysis does not see)

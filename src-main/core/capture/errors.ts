@@ -51,7 +51,9 @@ export function looksLikePermissionError(message: string): boolean {
 export function looksLikeNoSuchInterface(message: string): boolean {
   // Linux "No such device exists", macOS "BIOCSETIF: en9: Device not configured",
   // Npcap "The system cannot find the device specified"
-  return /no such device|doesn't exist|does not exist|no such interface|not found|device not configured|cannot find the device|ENODEV|ENXIO/i.test(message);
+  return /no such device|doesn't exist|does not exist|no such interface|not found|device not configured|cannot find the device|ENODEV|ENXIO/i.test(
+    message,
+  );
 }
 
 export interface DoctorContext {
@@ -83,13 +85,15 @@ export function privilegeFixes(ctx: Omit<DoctorContext, 'detail' | 'interface'>)
       );
     }
     if (ctx.backend === 'cap') {
-      lines.push('(setcap on the node/Electron binary grants capture to every script it runs; prefer dumpcap when installed)');
+      lines.push(
+        '(setcap on the node/Electron binary grants capture to every script it runs; prefer dumpcap when installed)',
+      );
     }
     return lines;
   }
   if (platform === 'darwin') {
     return [
-      'macOS: capture needs read access to /dev/bpf*. Wireshark\'s ChmodBPF does this at boot; to do it now:',
+      "macOS: capture needs read access to /dev/bpf*. Wireshark's ChmodBPF does this at boot; to do it now:",
       '  sudo chgrp access_bpf /dev/bpf*',
       '  sudo chmod g+rw /dev/bpf*',
       'and be in the access_bpf group (created by Wireshark\'s "Install ChmodBPF"):',
@@ -132,29 +136,55 @@ export function diagnoseCaptureFailure(ctx: DoctorContext): CaptureError {
     );
   }
   if (/filter|syntax error|parse|unknown host|illegal|expression/i.test(detail)) {
-    return new CaptureError('bad-filter', `The capture filter is not valid BPF: ${detail}`, [], ctx.backend, undefined, detail);
+    return new CaptureError(
+      'bad-filter',
+      `The capture filter is not valid BPF: ${detail}`,
+      [],
+      ctx.backend,
+      undefined,
+      detail,
+    );
   }
-  return new CaptureError('backend-failed', `Capture with ${ctx.backend} on '${ctx.interface}' failed: ${detail}`, [], ctx.backend, undefined, detail);
+  return new CaptureError(
+    'backend-failed',
+    `Capture with ${ctx.backend} on '${ctx.interface}' failed: ${detail}`,
+    [],
+    ctx.backend,
+    undefined,
+    detail,
+  );
 }
 
 /** How to get a backend that is not installed, per OS. */
 export function backendInstallHint(backend: BackendName, platform: Platform = process.platform): string[] {
   if (backend === 'cap') {
     if (platform === 'linux')
-      return ['Linux: sudo apt-get install libpcap-dev build-essential python3 && npm rebuild cap   (Fedora: sudo dnf install libpcap-devel gcc-c++ make)'];
+      return [
+        'Linux: sudo apt-get install libpcap-dev build-essential python3 && npm rebuild cap   (Fedora: sudo dnf install libpcap-devel gcc-c++ make)',
+      ];
     if (platform === 'darwin') return ['macOS: xcode-select --install && npm rebuild cap'];
     if (platform === 'win32')
-      return ['Windows: install Npcap (https://npcap.com) with the Npcap SDK and Visual Studio Build Tools, then: npm rebuild cap'];
+      return [
+        'Windows: install Npcap (https://npcap.com) with the Npcap SDK and Visual Studio Build Tools, then: npm rebuild cap',
+      ];
     return ['npm rebuild cap (needs libpcap headers and a C++ compiler)'];
   }
   if (backend === 'tcpdump') {
-    if (platform === 'linux') return ['Linux: sudo apt-get install tcpdump   (Fedora: sudo dnf install tcpdump)'];
+    if (platform === 'linux')
+      return ['Linux: sudo apt-get install tcpdump   (Fedora: sudo dnf install tcpdump)'];
     if (platform === 'darwin') return ['macOS: tcpdump ships with the OS (/usr/sbin/tcpdump)'];
     if (platform === 'win32') return ['Windows: no tcpdump; install Wireshark (dumpcap) or Npcap for cap'];
     return ['install tcpdump'];
   }
-  if (platform === 'linux') return ['Linux: sudo apt-get install wireshark-common   (Fedora: sudo dnf install wireshark-cli)'];
-  if (platform === 'darwin') return ['macOS: install Wireshark (https://www.wireshark.org) with "Install ChmodBPF"; dumpcap is in Wireshark.app/Contents/MacOS'];
-  if (platform === 'win32') return ['Windows: install Wireshark (https://www.wireshark.org) with Npcap; dumpcap.exe is in C:\\Program Files\\Wireshark'];
+  if (platform === 'linux')
+    return ['Linux: sudo apt-get install wireshark-common   (Fedora: sudo dnf install wireshark-cli)'];
+  if (platform === 'darwin')
+    return [
+      'macOS: install Wireshark (https://www.wireshark.org) with "Install ChmodBPF"; dumpcap is in Wireshark.app/Contents/MacOS',
+    ];
+  if (platform === 'win32')
+    return [
+      'Windows: install Wireshark (https://www.wireshark.org) with Npcap; dumpcap.exe is in C:\\Program Files\\Wireshark',
+    ];
   return ['install Wireshark (dumpcap)'];
 }

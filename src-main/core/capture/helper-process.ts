@@ -16,7 +16,15 @@ interface CapHandle {
   on(event: 'packet', cb: (nbytes: number, truncated: boolean) => void): void;
 }
 interface CapModule {
-  Cap: { new (): CapHandle; deviceList(): { name: string; description?: string; addresses: HelperInterface['addresses']; flags?: string }[] };
+  Cap: {
+    new (): CapHandle;
+    deviceList(): {
+      name: string;
+      description?: string;
+      addresses: HelperInterface['addresses'];
+      flags?: string;
+    }[];
+  };
 }
 
 /** Electron's utilityProcess gives the child a MessagePort-like parentPort instead of process.send */

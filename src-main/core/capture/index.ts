@@ -10,10 +10,28 @@
  */
 export { startCapture, type CaptureSession, type BatchInfo } from './capture-session.js';
 export { listInterfaces, type InterfaceList, type ListInterfacesOptions } from './interfaces.js';
-export { buildProxyFilter, compileFilter, assertFilterCompiles, type ProxyFilterSettings, type CompileResult } from './bpf.js';
+export {
+  buildProxyFilter,
+  compileFilter,
+  assertFilterCompiles,
+  type ProxyFilterSettings,
+  type CompileResult,
+} from './bpf.js';
 export { detectBackends, AUTO_ORDER } from './backends.js';
-export { nodeForkLauncher, channelFromUtilityProcess, type HelperLauncher, type HelperChannel, type UtilityProcessLike } from './helper-channel.js';
-export { CaptureError, privilegeFixes, backendInstallHint, diagnoseCaptureFailure, type CaptureErrorCode } from './errors.js';
+export {
+  nodeForkLauncher,
+  channelFromUtilityProcess,
+  type HelperLauncher,
+  type HelperChannel,
+  type UtilityProcessLike,
+} from './helper-channel.js';
+export {
+  CaptureError,
+  privilegeFixes,
+  backendInstallHint,
+  diagnoseCaptureFailure,
+  type CaptureErrorCode,
+} from './errors.js';
 export type {
   BackendName,
   BackendAvailability,

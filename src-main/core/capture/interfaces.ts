@@ -40,12 +40,16 @@ const DLT_NAMES: Record<string, number> = {
 
 function run(exe: string, args: string[]): Promise<{ ok: boolean; out: string; err: string }> {
   return new Promise((resolve) => {
-    execFile(exe, args, { timeout: 10000 }, (e, out, err) => resolve({ ok: !e, out: String(out), err: String(err) }));
+    execFile(exe, args, { timeout: 10000 }, (e, out, err) =>
+      resolve({ ok: !e, out: String(out), err: String(err) }),
+    );
   });
 }
 
 /** `tcpdump -D` / `dumpcap -D`: "1.eth0 (description) [Up, Running]" */
-export function parseToolInterfaceList(text: string): { name: string; description?: string; flags: string[] }[] {
+export function parseToolInterfaceList(
+  text: string,
+): { name: string; description?: string; flags: string[] }[] {
   const out: { name: string; description?: string; flags: string[] }[] = [];
   for (const line of text.split('\n')) {
     const m = /^\d+\.\s*(\S+)(?:\s+\((.*)\))?(?:\s+\[([^\]]*)\])?\s*$/.exec(line.trim());
@@ -55,7 +59,9 @@ export function parseToolInterfaceList(text: string): { name: string; descriptio
   return out;
 }
 
-async function sysFlags(name: string): Promise<{ up: boolean; running: boolean; loopback: boolean; linkType: number | null } | null> {
+async function sysFlags(
+  name: string,
+): Promise<{ up: boolean; running: boolean; loopback: boolean; linkType: number | null } | null> {
   if (process.platform !== 'linux' || !/^[\w.@:-]+$/.test(name)) return null;
   try {
     const flags = parseInt((await readFile(`/sys/class/net/${name}/flags`, 'utf8')).trim(), 16);
@@ -63,21 +69,37 @@ async function sysFlags(name: string): Promise<{ up: boolean; running: boolean; 
     // IFF_UP 0x1, IFF_LOOPBACK 0x8; sysfs flags never show IFF_RUNNING: operstate does (lo says "unknown")
     const oper = (await readFile(`/sys/class/net/${name}/operstate`, 'utf8').catch(() => 'unknown')).trim();
     const up = (flags & 0x1) !== 0;
-    return { up, loopback: (flags & 0x8) !== 0, running: up && (oper === 'up' || oper === 'unknown'), linkType: arphrdToLinkType(type) };
+    return {
+      up,
+      loopback: (flags & 0x8) !== 0,
+      running: up && (oper === 'up' || oper === 'unknown'),
+      linkType: arphrdToLinkType(type),
+    };
   } catch {
     return null;
   }
 }
 
 function osAddresses(name: string): InterfaceAddress[] {
-  return (networkInterfaces()[name] ?? []).map((a) => ({ addr: a.address.replace(/%.*$/, ''), netmask: a.netmask }));
+  return (networkInterfaces()[name] ?? []).map((a) => ({
+    addr: a.address.replace(/%.*$/, ''),
+    netmask: a.netmask,
+  }));
 }
 
 /** `tool -L -i IF` opens the interface: its link types, or libpcap's reason it cannot */
-async function trialOpenWithTool(exe: string, name: string): Promise<{ linkType: number | null; permitted: boolean | null; error?: string }> {
+async function trialOpenWithTool(
+  exe: string,
+  name: string,
+): Promise<{ linkType: number | null; permitted: boolean | null; error?: string }> {
   const r = await run(exe, ['-L', '-i', name]);
   if (!r.ok) {
-    const msg = (r.err || r.out).split('\n').filter((l) => l.trim()).join(' ').replace(/^(tcpdump|dumpcap): /, '').trim();
+    const msg = (r.err || r.out)
+      .split('\n')
+      .filter((l) => l.trim())
+      .join(' ')
+      .replace(/^(tcpdump|dumpcap): /, '')
+      .trim();
     return { linkType: null, permitted: looksLikePermissionError(msg) ? false : null, error: msg };
   }
   const names = [...(r.out + r.err).matchAll(/^\s+(\S+)\s*(?:\(|$)/gm)].map((m) => m[1]!);
@@ -110,12 +132,17 @@ export async function listInterfaces(opts: ListInterfacesOptions = {}): Promise<
   for (const a of present) {
     const list = await listWith(a.name, a.path!, opts);
     first ??= list;
-    if (opts.backend || opts.tryOpen === false || list.interfaces.some((i) => i.capturePermitted)) return list;
+    if (opts.backend || opts.tryOpen === false || list.interfaces.some((i) => i.capturePermitted))
+      return list;
   }
   return first ?? { backend: null, interfaces: [] };
 }
 
-async function listWith(backend: BackendName, exe: string, opts: ListInterfacesOptions): Promise<InterfaceList> {
+async function listWith(
+  backend: BackendName,
+  exe: string,
+  opts: ListInterfacesOptions,
+): Promise<InterfaceList> {
   const tryOpen = opts.tryOpen ?? true;
 
   if (backend === 'cap') {
@@ -131,7 +158,8 @@ async function listWith(backend: BackendName, exe: string, opts: ListInterfacesO
           up: sys?.up ?? d.name === 'any',
           running: sys?.running ?? d.name === 'any',
           loopback: d.loopback || (sys?.loopback ?? false),
-          capturePermitted: d.capturePermitted ?? (d.captureError && looksLikePermissionError(d.captureError) ? false : null),
+          capturePermitted:
+            d.capturePermitted ?? (d.captureError && looksLikePermissionError(d.captureError) ? false : null),
           captureError: d.captureError,
         };
       }),

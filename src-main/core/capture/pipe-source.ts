@@ -13,21 +13,45 @@ export type PipeTool = 'tcpdump' | 'dumpcap';
 export function pipeToolArgs(tool: PipeTool, opts: SourceOptions): string[] {
   if (tool === 'tcpdump') {
     // -U and --immediate-mode or packets sit in buffers for seconds; -B in KiB
-    const args = ['-U', '--immediate-mode', '-i', opts.interface, '-s', String(opts.snapLength), '-B', String(Math.ceil(opts.bufferBytes / 1024)), '-w', '-'];
+    const args = [
+      '-U',
+      '--immediate-mode',
+      '-i',
+      opts.interface,
+      '-s',
+      String(opts.snapLength),
+      '-B',
+      String(Math.ceil(opts.bufferBytes / 1024)),
+      '-w',
+      '-',
+    ];
     if (!opts.promiscuous) args.push('-p');
     if (opts.filter) args.push('--', opts.filter);
     return args;
   }
   // dumpcap: pcapng on stdout; -B in MiB. It does not use immediate mode, so libpcap's ring has
   // variable-size frames and 32 MiB holds plenty even on lo
-  const args = ['-q', '-i', opts.interface, '-s', String(opts.snapLength), '-B', String(Math.min(32, Math.ceil(opts.bufferBytes / (1024 * 1024)))), '-w', '-'];
+  const args = [
+    '-q',
+    '-i',
+    opts.interface,
+    '-s',
+    String(opts.snapLength),
+    '-B',
+    String(Math.min(32, Math.ceil(opts.bufferBytes / (1024 * 1024)))),
+    '-w',
+    '-',
+  ];
   if (!opts.promiscuous) args.push('-p');
   if (opts.filter) args.push('-f', opts.filter);
   return args;
 }
 
 /** counters the tool prints on stderr (on exit, and for tcpdump on SIGUSR1) */
-export function parseToolStats(tool: PipeTool, text: string): { kernel: number | null; iface: number | null } {
+export function parseToolStats(
+  tool: PipeTool,
+  text: string,
+): { kernel: number | null; iface: number | null } {
   let kernel: number | null = null;
   let iface: number | null = null;
   if (tool === 'tcpdump') {
@@ -36,7 +60,9 @@ export function parseToolStats(tool: PipeTool, text: string): { kernel: number |
     if (kernel !== null && iface === null) iface = 0; // tcpdump prints the interface line only when non-zero
   } else {
     // Packets received/dropped on interface 'lo': 5/0 (pcap:0/dumpcap:0/flushed:0/ps_ifdrop:0) (100.0%)
-    for (const m of text.matchAll(/received\/dropped on interface '.*?': *\d+\/\d+ \(pcap:(\d+)\/dumpcap:\d+\/flushed:\d+\/ps_ifdrop:(\d+)\)/g)) {
+    for (const m of text.matchAll(
+      /received\/dropped on interface '.*?': *\d+\/\d+ \(pcap:(\d+)\/dumpcap:\d+\/flushed:\d+\/ps_ifdrop:(\d+)\)/g,
+    )) {
       kernel = Number(m[1]);
       iface = Number(m[2]);
     }
@@ -53,7 +79,9 @@ export function parseToolStats(tool: PipeTool, text: string): { kernel: number |
 function startWatchdog(pid: number | undefined): ChildProcess | null {
   if (pid === undefined || process.platform === 'win32') return null;
   try {
-    const w = spawn('/bin/sh', ['-c', 'read _ ; kill -TERM "$0" 2>/dev/null', String(pid)], { stdio: ['pipe', 'ignore', 'ignore'] });
+    const w = spawn('/bin/sh', ['-c', 'read _ ; kill -TERM "$0" 2>/dev/null', String(pid)], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
     w.on('error', () => undefined);
     w.stdin?.on('error', () => undefined);
     // neither the watchdog nor its pipe may keep ProxyScope's event loop alive
@@ -65,7 +93,12 @@ function startWatchdog(pid: number | undefined): ChildProcess | null {
   }
 }
 
-export async function startPipeSource(tool: PipeTool, opts: SourceOptions, sink: SourceSink, executable?: string): Promise<PacketSource> {
+export async function startPipeSource(
+  tool: PipeTool,
+  opts: SourceOptions,
+  sink: SourceSink,
+  executable?: string,
+): Promise<PacketSource> {
   const exe = executable ?? findExecutable(tool);
   if (!exe) {
     throw new CaptureError('backend-missing', `${tool} is not installed.`, backendInstallHint(tool), tool);
@@ -152,7 +185,14 @@ export async function startPipeSource(tool: PipeTool, opts: SourceOptions, sink:
     }),
   );
   child.once('error', (e) => {
-    startReject?.(new CaptureError('backend-failed', `${tool} could not be started: ${e.message}`, backendInstallHint(tool), tool));
+    startReject?.(
+      new CaptureError(
+        'backend-failed',
+        `${tool} could not be started: ${e.message}`,
+        backendInstallHint(tool),
+        tool,
+      ),
+    );
   });
 
   const toolMessage = (): string =>
@@ -165,15 +205,26 @@ export async function startPipeSource(tool: PipeTool, opts: SourceOptions, sink:
 
   void exited.then(({ code, signal }) => {
     if (startReject) {
-      startReject(diagnoseCaptureFailure({ backend: tool, interface: opts.interface, executable: exe, detail: toolMessage() || `exited with ${signal ?? `code ${code}`}` }));
+      startReject(
+        diagnoseCaptureFailure({
+          backend: tool,
+          interface: opts.interface,
+          executable: exe,
+          detail: toolMessage() || `exited with ${signal ?? `code ${code}`}`,
+        }),
+      );
       startResolve = startReject = null;
       return;
     }
     if (!stopping && !endedReported) {
       endedReported = true;
       emitBatch();
-      const detail = parseError ? parseError.message : toolMessage() || `exited with ${signal ?? `code ${code}`}`;
-      sink.onEnd(diagnoseCaptureFailure({ backend: tool, interface: opts.interface, executable: exe, detail }));
+      const detail = parseError
+        ? parseError.message
+        : toolMessage() || `exited with ${signal ?? `code ${code}`}`;
+      sink.onEnd(
+        diagnoseCaptureFailure({ backend: tool, interface: opts.interface, executable: exe, detail }),
+      );
     }
   });
 
@@ -185,7 +236,14 @@ export async function startPipeSource(tool: PipeTool, opts: SourceOptions, sink:
 
   // tcpdump prints its counters on SIGUSR1 on Linux and SIGINFO on macOS (elsewhere an unhandled
   // signal would kill it): ask once a second
-  const statsSignal: NodeJS.Signals | null = tool !== 'tcpdump' ? null : process.platform === 'linux' ? 'SIGUSR1' : process.platform === 'darwin' ? ('SIGINFO' as NodeJS.Signals) : null;
+  const statsSignal: NodeJS.Signals | null =
+    tool !== 'tcpdump'
+      ? null
+      : process.platform === 'linux'
+        ? 'SIGUSR1'
+        : process.platform === 'darwin'
+          ? ('SIGINFO' as NodeJS.Signals)
+          : null;
   const statsTimer = statsSignal
     ? setInterval(() => {
         if (child.exitCode === null && !stopping) child.kill(statsSignal);

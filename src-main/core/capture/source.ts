@@ -53,8 +53,13 @@ export async function kernelBufferBytes(iface: string): Promise<number> {
   let mtu = 1500;
   if (process.platform === 'linux') {
     const { readFile, readdir } = await import('node:fs/promises');
-    const read = async (name: string): Promise<number> => Number((await readFile(`/sys/class/net/${name}/mtu`, 'utf8').catch(() => '1500')).trim()) || 1500;
-    if (iface === 'any') mtu = Math.max(1500, ...(await Promise.all((await readdir('/sys/class/net').catch(() => [] as string[])).map(read))));
+    const read = async (name: string): Promise<number> =>
+      Number((await readFile(`/sys/class/net/${name}/mtu`, 'utf8').catch(() => '1500')).trim()) || 1500;
+    if (iface === 'any')
+      mtu = Math.max(
+        1500,
+        ...(await Promise.all((await readdir('/sys/class/net').catch(() => [] as string[])).map(read))),
+      );
     else if (/^[\w.@:-]+$/.test(iface)) mtu = await read(iface);
   }
   return Math.min(256 * MiB, Math.max(32 * MiB, Math.ceil(((mtu + 256) * 4096) / MiB) * MiB));

@@ -31,29 +31,48 @@ export interface CommandOptions {
   iface?: string;
 }
 
-export function fmcCommands(s: Pick<FmcProxySettings, 'host' | 'port' | 'useAuth' | 'username' | 'authType'>, o: CommandOptions = {}): FmcCommand[] {
+export function fmcCommands(
+  s: Pick<FmcProxySettings, 'host' | 'port' | 'useAuth' | 'username' | 'authType'>,
+  o: CommandOptions = {},
+): FmcCommand[] {
   const host = s.host.trim().replace(/^\[|\]$/g, '');
   const addr = o.proxyAddress ?? host;
   const proxyUrl = `http://${urlHost(host)}:${s.port}`;
   const testUrl = o.testUrl ?? 'https://tools.cisco.com';
   const iface = o.iface ?? 'eth0';
   const cmds: FmcCommand[] = [
-    { id: 'show-config', title: 'Show the proxy the FMC actually uses', command: 'cat /etc/sf/iprep_proxy.conf', expect: `PROXY_HOST ${host}; and PROXY_PORT ${s.port}; inside iprep_proxy { }` },
+    {
+      id: 'show-config',
+      title: 'Show the proxy the FMC actually uses',
+      command: 'cat /etc/sf/iprep_proxy.conf',
+      expect: `PROXY_HOST ${host}; and PROXY_PORT ${s.port}; inside iprep_proxy { }`,
+    },
     {
       id: 'connections',
       title: 'Active connections to the proxy',
       command: `netstat -na | grep ${shellQuote(addr)}`,
       expect: `lines like \`tcp 0 0 <FMC IP>:<port> ${addr}:${s.port} ESTABLISHED\`${net.isIP(host) || o.proxyAddress ? '' : ` (netstat shows addresses: grep for the IP ${host} resolves to)`}`,
     },
-    { id: 'curl', title: 'A request through the proxy', command: `curl -x ${proxyUrl} -I ${testUrl}`, expect: '`HTTP/1.1 200 Connection established`, then the server\'s answer (e.g. `HTTP/1.1 302 Found`)' },
+    {
+      id: 'curl',
+      title: 'A request through the proxy',
+      command: `curl -x ${proxyUrl} -I ${testUrl}`,
+      expect: "`HTTP/1.1 200 Connection established`, then the server's answer (e.g. `HTTP/1.1 302 Found`)",
+    },
   ];
   if (s.useAuth && s.username) {
-    const scheme = s.authType === 'digest' ? ' --proxy-digest' : s.authType === 'basic' ? ' --proxy-basic' : ' --proxy-anyauth';
+    const scheme =
+      s.authType === 'digest'
+        ? ' --proxy-digest'
+        : s.authType === 'basic'
+          ? ' --proxy-basic'
+          : ' --proxy-anyauth';
     cmds.push({
       id: 'curl-auth',
       title: 'The same request with the proxy credentials',
       command: `curl -x ${proxyUrl}${scheme} -U ${shellQuote(s.username)} -I ${testUrl}`,
-      expect: 'curl asks for the password (Enter proxy password for user …); then `HTTP/1.1 200 Connection established`. A `407` means the credentials or the scheme are refused',
+      expect:
+        'curl asks for the password (Enter proxy password for user …); then `HTTP/1.1 200 Connection established`. A `407` means the credentials or the scheme are refused',
     });
   }
   cmds.push(
@@ -61,9 +80,15 @@ export function fmcCommands(s: Pick<FmcProxySettings, 'host' | 'port' | 'useAuth
       id: 'tcpdump',
       title: 'Capture the traffic to the proxy (Ctrl+C to stop)',
       command: `tcpdump -i ${iface} -s 0 -w /var/common/proxy.pcap host ${shellQuote(addr)} and port ${s.port}`,
-      expect: 'run the curl above in a second session while it captures; then copy /var/common/proxy.pcap off the FMC and open it in ProxyScope',
+      expect:
+        'run the curl above in a second session while it captures; then copy /var/common/proxy.pcap off the FMC and open it in ProxyScope',
     },
-    { id: 'read-capture', title: 'Quick look at the capture on the FMC', command: 'tcpdump -nn -r /var/common/proxy.pcap | head -50', expect: 'SYN, SYN-ACK, ACK to the proxy, then the CONNECT and its answer' },
+    {
+      id: 'read-capture',
+      title: 'Quick look at the capture on the FMC',
+      command: 'tcpdump -nn -r /var/common/proxy.pcap | head -50',
+      expect: 'SYN, SYN-ACK, ACK to the proxy, then the CONNECT and its answer',
+    },
   );
   return cmds;
 }

@@ -33,9 +33,18 @@ export interface IprepProblem {
   text?: string;
 }
 
-export type IprepParseResult = { ok: true; config: IprepProxyConf; warnings: IprepProblem[] } | { ok: false; errors: IprepProblem[]; warnings: IprepProblem[]; partial: IprepProxyConf };
+export type IprepParseResult =
+  | { ok: true; config: IprepProxyConf; warnings: IprepProblem[] }
+  | { ok: false; errors: IprepProblem[]; warnings: IprepProblem[]; partial: IprepProxyConf };
 
-const KNOWN_KEYS = new Set(['PROXY_HOST', 'PROXY_PORT', 'PROXY_USER', 'PROXY_USERNAME', 'PROXY_PASS', 'PROXY_PASSWORD']);
+const KNOWN_KEYS = new Set([
+  'PROXY_HOST',
+  'PROXY_PORT',
+  'PROXY_USER',
+  'PROXY_USERNAME',
+  'PROXY_PASS',
+  'PROXY_PASSWORD',
+]);
 const PASSWORD_KEYS = new Set(['PROXY_PASS', 'PROXY_PASSWORD']);
 
 function maskLine(raw: string): string {
@@ -48,7 +57,8 @@ export function parseIprepProxyConf(text: string): IprepParseResult {
   const warnings: IprepProblem[] = [];
   const config: IprepProxyConf = { hasPassword: false, entries: [] };
   let state: 'before' | 'inside' | 'after' = 'before';
-  const err = (line: number, message: string, raw?: string) => errors.push({ line, severity: 'error', message, text: raw === undefined ? undefined : maskLine(raw) });
+  const err = (line: number, message: string, raw?: string) =>
+    errors.push({ line, severity: 'error', message, text: raw === undefined ? undefined : maskLine(raw) });
 
   lines.forEach((raw, i) => {
     const n = i + 1;
@@ -62,34 +72,66 @@ export function parseIprepProxyConf(text: string): IprepParseResult {
       if (m[2]) err(n, 'expected a line break after `{`: put each entry on its own line', raw);
       return;
     }
-    if (state === 'after') return err(n, `unexpected text after the closing \`}\` of the iprep_proxy block: \`${maskLine(line)}\``, raw);
+    if (state === 'after')
+      return err(
+        n,
+        `unexpected text after the closing \`}\` of the iprep_proxy block: \`${maskLine(line)}\``,
+        raw,
+      );
     if (line === '}' || line === '};') {
       state = 'after';
       return;
     }
     const m = /^([A-Za-z_][\w]*)(?:\s+(.*?))?\s*(;)?$/.exec(line);
-    if (!m) return err(n, `expected an entry \`KEY value;\` (e.g. \`PROXY_HOST 10.10.10.1;\`), found \`${maskLine(line)}\``, raw);
+    if (!m)
+      return err(
+        n,
+        `expected an entry \`KEY value;\` (e.g. \`PROXY_HOST 10.10.10.1;\`), found \`${maskLine(line)}\``,
+        raw,
+      );
     const key = m[1]!.toUpperCase();
     const value = (m[2] ?? '').trim();
     if (!m[3]) err(n, `expected \`;\` at the end of the ${key} entry`, raw);
-    if (value === '') return err(n, `expected a value after ${key} (e.g. \`${key === 'PROXY_PORT' ? 'PROXY_PORT 80;' : 'PROXY_HOST 10.10.10.1;'}\`)`, raw);
-    if (/\s/.test(value) && !PASSWORD_KEYS.has(key)) err(n, `expected one value after ${key}, found several words \`${value}\``, raw);
-    if (config.entries.some((e) => e.key === key)) err(n, `${key} appears twice (first on line ${config.entries.find((e) => e.key === key)!.line}); the FMC would use only one of them`, raw);
+    if (value === '')
+      return err(
+        n,
+        `expected a value after ${key} (e.g. \`${key === 'PROXY_PORT' ? 'PROXY_PORT 80;' : 'PROXY_HOST 10.10.10.1;'}\`)`,
+        raw,
+      );
+    if (/\s/.test(value) && !PASSWORD_KEYS.has(key))
+      err(n, `expected one value after ${key}, found several words \`${value}\``, raw);
+    if (config.entries.some((e) => e.key === key))
+      err(
+        n,
+        `${key} appears twice (first on line ${config.entries.find((e) => e.key === key)!.line}); the FMC would use only one of them`,
+        raw,
+      );
     config.entries.push({ key, value: PASSWORD_KEYS.has(key) ? '[redacted]' : value, line: n });
-    if (!KNOWN_KEYS.has(key)) warnings.push({ line: n, severity: 'warning', message: `unknown key ${key} (expected PROXY_HOST, PROXY_PORT)`, text: maskLine(raw) });
+    if (!KNOWN_KEYS.has(key))
+      warnings.push({
+        line: n,
+        severity: 'warning',
+        message: `unknown key ${key} (expected PROXY_HOST, PROXY_PORT)`,
+        text: maskLine(raw),
+      });
     if (key === 'PROXY_HOST') config.host = value;
     else if (key === 'PROXY_PORT') {
-      if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 65535) err(n, `expected PROXY_PORT to be a number from 1 to 65535, found \`${value}\``, raw);
+      if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 65535)
+        err(n, `expected PROXY_PORT to be a number from 1 to 65535, found \`${value}\``, raw);
       else config.port = Number(value);
     } else if (key === 'PROXY_USER' || key === 'PROXY_USERNAME') config.username = value;
     else if (PASSWORD_KEYS.has(key)) config.hasPassword = true;
   });
 
   const last = lines.length;
-  if (state === 'before') err(1, 'the file is empty: expected an `iprep_proxy { ... }` block (is the proxy enabled on the FMC?)');
-  else if (state === 'inside') err(last, 'expected the closing `}` of the iprep_proxy block before the end of the file');
-  if (state !== 'before' && config.host === undefined && !errors.some((e) => /PROXY_HOST/.test(e.message))) err(last, 'expected a PROXY_HOST entry in the iprep_proxy block');
-  if (state !== 'before' && config.port === undefined && !errors.some((e) => /PROXY_PORT/.test(e.message))) err(last, 'expected a PROXY_PORT entry in the iprep_proxy block');
+  if (state === 'before')
+    err(1, 'the file is empty: expected an `iprep_proxy { ... }` block (is the proxy enabled on the FMC?)');
+  else if (state === 'inside')
+    err(last, 'expected the closing `}` of the iprep_proxy block before the end of the file');
+  if (state !== 'before' && config.host === undefined && !errors.some((e) => /PROXY_HOST/.test(e.message)))
+    err(last, 'expected a PROXY_HOST entry in the iprep_proxy block');
+  if (state !== 'before' && config.port === undefined && !errors.some((e) => /PROXY_PORT/.test(e.message)))
+    err(last, 'expected a PROXY_PORT entry in the iprep_proxy block');
   errors.sort((a, b) => a.line - b.line);
   return errors.length ? { ok: false, errors, warnings, partial: config } : { ok: true, config, warnings };
 }

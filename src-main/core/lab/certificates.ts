@@ -27,12 +27,22 @@ export interface LabCertificates {
 export const ORIGIN_NAMES = ['tools.cisco.com', 'localhost', '127.0.0.1'];
 
 export function defaultLabDir(): string {
-  const base = process.env.XDG_CACHE_HOME || (process.platform === 'darwin' ? path.join(os.homedir(), 'Library', 'Caches') : process.platform === 'win32' ? (process.env.LOCALAPPDATA ?? os.tmpdir()) : path.join(os.homedir(), '.cache'));
+  const base =
+    process.env.XDG_CACHE_HOME ||
+    (process.platform === 'darwin'
+      ? path.join(os.homedir(), 'Library', 'Caches')
+      : process.platform === 'win32'
+        ? (process.env.LOCALAPPDATA ?? os.tmpdir())
+        : path.join(os.homedir(), '.cache'));
   return path.join(base, 'proxyscope', 'lab');
 }
 
 function newKey(): { forgeKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki.rsa.PublicKey; pem: string } {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  const { privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
   const forgeKey = forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey;
   const publicKey = forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e);
   return { forgeKey, publicKey, pem: forge.pki.privateKeyToPem(forgeKey) };
@@ -84,7 +94,12 @@ export function makeLeaf(ca: KeyAndCert, names: string[], org: string): KeyAndCe
     { name: 'basicConstraints', cA: false },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
     { name: 'extKeyUsage', serverAuth: true },
-    { name: 'subjectAltName', altNames: names.map((n) => (/^\d+\.\d+\.\d+\.\d+$/.test(n) ? { type: 7, ip: n } : { type: 2, value: n })) },
+    {
+      name: 'subjectAltName',
+      altNames: names.map((n) =>
+        /^\d+\.\d+\.\d+\.\d+$/.test(n) ? { type: 7, ip: n } : { type: 2, value: n },
+      ),
+    },
   ]);
   cert.sign(caKey, forge.md.sha256.create());
   return { keyPem: key.pem, certPem: forge.pki.certificateToPem(cert) };
@@ -144,7 +159,11 @@ function withLock<T>(dir: string, fn: () => T): T {
       } catch {
         // gone meanwhile: retry
       }
-      if (Date.now() > deadline) throw new Error(`the lab certificate folder ${dir} is locked by another ProxyScope (remove ${lock} if none runs)`, { cause: e });
+      if (Date.now() > deadline)
+        throw new Error(
+          `the lab certificate folder ${dir} is locked by another ProxyScope (remove ${lock} if none runs)`,
+          { cause: e },
+        );
       sleepSync(50);
     }
   }
@@ -183,5 +202,12 @@ function loadOrMake(dir: string): LabCertificates {
     interceptCa = makeCa('ProxyScope Lab Intercepting Proxy CA', 'ProxyScope Lab SSL Inspection');
     save(dir, 'intercept-ca', interceptCa);
   }
-  return { dir, caPath: path.join(dir, 'lab-ca.pem'), interceptCaPath: path.join(dir, 'intercept-ca.pem'), labCa: labCa!, origin: origin!, interceptCa: interceptCa! };
+  return {
+    dir,
+    caPath: path.join(dir, 'lab-ca.pem'),
+    interceptCaPath: path.join(dir, 'intercept-ca.pem'),
+    labCa: labCa!,
+    origin: origin!,
+    interceptCa: interceptCa!,
+  };
 }

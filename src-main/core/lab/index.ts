@@ -1,3 +1,11 @@
 export { startLab, type Lab, type StartLabOptions } from './lab.js';
-export { LAB_SCENARIOS, SCENARIO_INFO, LAB_CREDENTIALS, LAB_DOWNLOAD_URL, isLabScenario, type LabScenario, type LabScenarioInfo } from './scenarios.js';
+export {
+  LAB_SCENARIOS,
+  SCENARIO_INFO,
+  LAB_CREDENTIALS,
+  LAB_DOWNLOAD_URL,
+  isLabScenario,
+  type LabScenario,
+  type LabScenarioInfo,
+} from './scenarios.js';
 export { ensureLabCertificates, defaultLabDir, type LabCertificates } from './certificates.js';

@@ -31,16 +31,26 @@ export interface Lab {
 
 export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
   let scenario: LabScenario = opts.scenario ?? 'healthy';
-  if (!isLabScenario(scenario)) throw new Error(`unknown lab scenario '${String(scenario)}'; known: ${LAB_SCENARIOS.join(', ')}`);
+  if (!isLabScenario(scenario))
+    throw new Error(`unknown lab scenario '${String(scenario)}'; known: ${LAB_SCENARIOS.join(', ')}`);
   const certs = ensureLabCertificates(opts.dir ?? defaultLabDir());
   const origin = await startOrigin(certs.origin, certs.labCa.certPem);
   let proxy;
   try {
-    proxy = await startLabProxy({ port: opts.port, originPort: origin.port, interceptCa: certs.interceptCa, getScenario: () => scenario });
+    proxy = await startLabProxy({
+      port: opts.port,
+      originPort: origin.port,
+      interceptCa: certs.interceptCa,
+      getScenario: () => scenario,
+    });
   } catch (e) {
     await origin.close();
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new Error(`port ${opts.port} on 127.0.0.1 is already in use; pick another with --port or omit it for a free one`, { cause: e });
+    if (code === 'EADDRINUSE')
+      throw new Error(
+        `port ${opts.port} on 127.0.0.1 is already in use; pick another with --port or omit it for a free one`,
+        { cause: e },
+      );
     throw e;
   }
   let closed = false;
@@ -54,7 +64,8 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
       return scenario;
     },
     setScenario(name: LabScenario) {
-      if (!isLabScenario(name)) throw new Error(`unknown lab scenario '${String(name)}'; known: ${LAB_SCENARIOS.join(', ')}`);
+      if (!isLabScenario(name))
+        throw new Error(`unknown lab scenario '${String(name)}'; known: ${LAB_SCENARIOS.join(', ')}`);
       scenario = name;
     },
     async close() {

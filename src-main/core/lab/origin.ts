@@ -34,7 +34,8 @@ export function startOrigin(cert: KeyAndCert, chainPem: string): Promise<LabOrig
         while (left > 0) {
           const n = Math.min(left, block.length);
           left -= n;
-          if (!res.write(n === block.length ? block : block.subarray(0, n))) return void res.once('drain', pump);
+          if (!res.write(n === block.length ? block : block.subarray(0, n)))
+            return void res.once('drain', pump);
         }
         res.end();
       };

@@ -10,7 +10,13 @@ import { parseChallenges } from '../probe/auth-challenge.js';
 import { digestResponse, normalizeAlgorithm } from '../probe/digest.js';
 import { makeLeaf, type KeyAndCert } from './certificates.js';
 import { LABEL_SERVER, errorPage } from './pages.js';
-import { LAB_CREDENTIALS, LARGE_SEGMENT_BYTES, RELAY_BUDGET_BYTES, SLOW_PROXY_DELAY_MS, type LabScenario } from './scenarios.js';
+import {
+  LAB_CREDENTIALS,
+  LARGE_SEGMENT_BYTES,
+  RELAY_BUDGET_BYTES,
+  SLOW_PROXY_DELAY_MS,
+  type LabScenario,
+} from './scenarios.js';
 
 const MAX_REQUEST_HEAD = 64 * 1024;
 const REALM = 'ProxyScope lab';
@@ -47,8 +53,20 @@ export function startLabProxy(opts: LabProxyOptions): Promise<LabProxy> {
     s.on('error', () => undefined);
   };
 
-  const respond = (client: net.Socket, status: number, reason: string, headers: Array<[string, string]>, body: string, close: boolean) => {
-    const lines = [`HTTP/1.1 ${status} ${reason}`, `Server: ${LABEL_SERVER}`, ...headers.map(([k, v]) => `${k}: ${v}`), `Content-Length: ${Buffer.byteLength(body)}`];
+  const respond = (
+    client: net.Socket,
+    status: number,
+    reason: string,
+    headers: Array<[string, string]>,
+    body: string,
+    close: boolean,
+  ) => {
+    const lines = [
+      `HTTP/1.1 ${status} ${reason}`,
+      `Server: ${LABEL_SERVER}`,
+      ...headers.map(([k, v]) => `${k}: ${v}`),
+      `Content-Length: ${Buffer.byteLength(body)}`,
+    ];
     lines.push(close ? 'Connection: close' : 'Connection: keep-alive');
     if (client.destroyed) return;
     client.write(lines.join('\r\n') + '\r\n\r\n' + body);
@@ -56,7 +74,17 @@ export function startLabProxy(opts: LabProxyOptions): Promise<LabProxy> {
   };
 
   const deny = (client: net.Socket, status: number, reason: string, squidError: string, text: string) =>
-    respond(client, status, reason, [['Content-Type', 'text/html;charset=utf-8'], ['X-Squid-Error', squidError]], errorPage(status, reason, text), true);
+    respond(
+      client,
+      status,
+      reason,
+      [
+        ['Content-Type', 'text/html;charset=utf-8'],
+        ['X-Squid-Error', squidError],
+      ],
+      errorPage(status, reason, text),
+      true,
+    );
 
   const challenge407 = (client: net.Socket, scenario: LabScenario) => {
     const headers: Array<[string, string]> = [['Content-Type', 'text/html;charset=utf-8']];
@@ -65,14 +93,31 @@ export function startLabProxy(opts: LabProxyOptions): Promise<LabProxy> {
       const nonce = randomBytes(18).toString('base64');
       nonces.add(nonce);
       const opaque = randomBytes(12).toString('hex');
-      headers.push(['Proxy-Authenticate', `Digest realm="${REALM}", qop="auth", algorithm=SHA-256, nonce="${nonce}", opaque="${opaque}"`]);
-      headers.push(['Proxy-Authenticate', `Digest realm="${REALM}", qop="auth", algorithm=MD5, nonce="${nonce}", opaque="${opaque}"`]);
+      headers.push([
+        'Proxy-Authenticate',
+        `Digest realm="${REALM}", qop="auth", algorithm=SHA-256, nonce="${nonce}", opaque="${opaque}"`,
+      ]);
+      headers.push([
+        'Proxy-Authenticate',
+        `Digest realm="${REALM}", qop="auth", algorithm=MD5, nonce="${nonce}", opaque="${opaque}"`,
+      ]);
     } else {
       headers.push(['Proxy-Authenticate', 'NTLM'], ['Proxy-Authenticate', 'Negotiate']);
     }
     headers.push(['X-Squid-Error', 'ERR_CACHE_ACCESS_DENIED 0']);
     // Basic closes after 407 (the probe must reconnect); Digest and NTLM keep the connection
-    respond(client, 407, 'Proxy Authentication Required', headers, errorPage(407, 'Proxy Authentication Required', 'Sorry, you are not currently allowed to request this until you have authenticated yourself.'), scenario === 'auth-basic');
+    respond(
+      client,
+      407,
+      'Proxy Authentication Required',
+      headers,
+      errorPage(
+        407,
+        'Proxy Authentication Required',
+        'Sorry, you are not currently allowed to request this until you have authenticated yourself.',
+      ),
+      scenario === 'auth-basic',
+    );
   };
 
   const authorized = (req: ConnectRequest, scenario: LabScenario): boolean => {
@@ -80,15 +125,37 @@ export function startLabProxy(opts: LabProxyOptions): Promise<LabProxy> {
     if (!value) return false;
     if (scenario === 'auth-basic') {
       const m = /^Basic\s+(\S+)$/i.exec(value);
-      return !!m && Buffer.from(m[1]!, 'base64').toString('utf8') === `${LAB_CREDENTIALS.username}:${LAB_CREDENTIALS.password}`;
+      return (
+        !!m &&
+        Buffer.from(m[1]!, 'base64').toString('utf8') ===
+          `${LAB_CREDENTIALS.username}:${LAB_CREDENTIALS.password}`
+      );
     }
     const [cred] = parseChallenges(value);
     if (!cred || cred.scheme.toLowerCase() !== 'digest') return false;
     const p = cred.params;
     const algorithm = normalizeAlgorithm(p.algorithm);
-    if (!algorithm || !p.nonce || !nonces.has(p.nonce) || p.username !== LAB_CREDENTIALS.username || p.realm !== REALM) return false;
+    if (
+      !algorithm ||
+      !p.nonce ||
+      !nonces.has(p.nonce) ||
+      p.username !== LAB_CREDENTIALS.username ||
+      p.realm !== REALM
+    )
+      return false;
     if (p.uri !== req.target) return false;
-    const expected = digestResponse({ algorithm, username: p.username, password: LAB_CREDENTIALS.password, realm: REALM, method: 'CONNECT', uri: p.uri, nonce: p.nonce, qop: p.qop ? 'auth' : undefined, nc: p.nc ? parseInt(p.nc, 16) : 1, cnonce: p.cnonce });
+    const expected = digestResponse({
+      algorithm,
+      username: p.username,
+      password: LAB_CREDENTIALS.password,
+      realm: REALM,
+      method: 'CONNECT',
+      uri: p.uri,
+      nonce: p.nonce,
+      qop: p.qop ? 'auth' : undefined,
+      nc: p.nc ? parseInt(p.nc, 16) : 1,
+      cnonce: p.cnonce,
+    });
     return expected === p.response;
   };
 
@@ -99,7 +166,11 @@ export function startLabProxy(opts: LabProxyOptions): Promise<LabProxy> {
       const leaf = makeLeaf(opts.interceptCa, names, 'ProxyScope Lab SSL Inspection');
       // TLS 1.2 like many inspection devices: the re-signed chain then travels in clear, so a
       // capture proves the interception (TLS 1.3 would encrypt the Certificate message)
-      ctx = tls.createSecureContext({ key: leaf.keyPem, cert: leaf.certPem + opts.interceptCa.certPem, maxVersion: 'TLSv1.2' });
+      ctx = tls.createSecureContext({
+        key: leaf.keyPem,
+        cert: leaf.certPem + opts.interceptCa.certPem,
+        maxVersion: 'TLSv1.2',
+      });
       interceptLeaves.set(host, ctx);
     }
     return ctx;
@@ -120,7 +191,10 @@ export function startLabProxy(opts: LabProxyOptions): Promise<LabProxy> {
         upstream.destroy();
         return;
       }
-      if ((scenario === 'stall-after-tunnel' || scenario === 'close-mid-download') && towardClient + chunk.length > RELAY_BUDGET_BYTES) {
+      if (
+        (scenario === 'stall-after-tunnel' || scenario === 'close-mid-download') &&
+        towardClient + chunk.length > RELAY_BUDGET_BYTES
+      ) {
         const part = chunk.subarray(0, RELAY_BUDGET_BYTES - towardClient);
         towardClient += part.length;
         cut = true;
@@ -153,9 +227,18 @@ export function startLabProxy(opts: LabProxyOptions): Promise<LabProxy> {
 
   const intercept = (client: net.Socket, early: Buffer, host: string) => {
     if (early.length) client.unshift(early);
-    const secure = new tls.TLSSocket(client, { isServer: true, secureContext: interceptContext(host), ALPNProtocols: ['http/1.1'] });
+    const secure = new tls.TLSSocket(client, {
+      isServer: true,
+      secureContext: interceptContext(host),
+      ALPNProtocols: ['http/1.1'],
+    });
     secure.on('error', () => client.destroy());
-    const upstream = tls.connect({ host: '127.0.0.1', port: opts.originPort, servername: host === '127.0.0.1' ? undefined : host, rejectUnauthorized: false });
+    const upstream = tls.connect({
+      host: '127.0.0.1',
+      port: opts.originPort,
+      servername: host === '127.0.0.1' ? undefined : host,
+      rejectUnauthorized: false,
+    });
     track(upstream);
     upstream.on('error', () => secure.destroy());
     secure.pipe(upstream);
@@ -169,11 +252,29 @@ export function startLabProxy(opts: LabProxyOptions): Promise<LabProxy> {
     const host = req.target.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
     switch (scenario) {
       case 'acl-403':
-        return deny(client, 403, 'Forbidden', 'ERR_ACCESS_DENIED 0', 'Access control configuration prevents your request from being allowed at this time.');
+        return deny(
+          client,
+          403,
+          'Forbidden',
+          'ERR_ACCESS_DENIED 0',
+          'Access control configuration prevents your request from being allowed at this time.',
+        );
       case 'bad-gateway-502':
-        return deny(client, 502, 'Bad Gateway', 'ERR_CONNECT_FAIL 111', `The system returned: (111) Connection refused. The remote host or network may be down.`);
+        return deny(
+          client,
+          502,
+          'Bad Gateway',
+          'ERR_CONNECT_FAIL 111',
+          `The system returned: (111) Connection refused. The remote host or network may be down.`,
+        );
       case 'gateway-timeout-504':
-        return deny(client, 504, 'Gateway Timeout', 'ERR_CONNECT_FAIL 110', 'The system returned: (110) Connection timed out.');
+        return deny(
+          client,
+          504,
+          'Gateway Timeout',
+          'ERR_CONNECT_FAIL 110',
+          'The system returned: (110) Connection timed out.',
+        );
       case 'ntlm-only':
         challenge407(client, scenario);
         return next();
@@ -211,7 +312,14 @@ export function startLabProxy(opts: LabProxyOptions): Promise<LabProxy> {
       if (end < 0) {
         if (buf.length > MAX_REQUEST_HEAD) {
           client.off('data', onData);
-          respond(client, 431, 'Request Header Fields Too Large', [['Content-Type', 'text/plain']], 'request head too large\n', true);
+          respond(
+            client,
+            431,
+            'Request Header Fields Too Large',
+            [['Content-Type', 'text/plain']],
+            'request head too large\n',
+            true,
+          );
         }
         return;
       }
@@ -223,7 +331,14 @@ export function startLabProxy(opts: LabProxyOptions): Promise<LabProxy> {
       const lines = head.split('\r\n');
       const m = /^(\S+)\s+(\S+)\s+HTTP\/1\.[01]$/.exec(lines[0] ?? '');
       if (!m || m[1] !== 'CONNECT' || !/^(\[[^\]]+\]|[^:\s]+):\d{1,5}$/.test(m[2]!)) {
-        respond(client, m && m[1] !== 'CONNECT' ? 405 : 400, m && m[1] !== 'CONNECT' ? 'Method Not Allowed' : 'Bad Request', [['Content-Type', 'text/plain']], 'The ProxyScope lab proxy only relays CONNECT host:port.\n', true);
+        respond(
+          client,
+          m && m[1] !== 'CONNECT' ? 405 : 400,
+          m && m[1] !== 'CONNECT' ? 'Method Not Allowed' : 'Bad Request',
+          [['Content-Type', 'text/plain']],
+          'The ProxyScope lab proxy only relays CONNECT host:port.\n',
+          true,
+        );
         return;
       }
       const headers: Array<[string, string]> = [];

@@ -37,23 +37,80 @@ export interface LabScenarioInfo {
 }
 
 export const SCENARIO_INFO: Record<LabScenario, LabScenarioInfo> = {
-  healthy: { name: 'healthy', issue: 'ok', description: 'CONNECT answered 200, the tunnel relays everything', probe: { trustLabCa: true, download: true } },
-  'acl-403': { name: 'acl-403', issue: 'proxy-denied', description: '403 Forbidden with X-Squid-Error: ERR_ACCESS_DENIED 0, Connection: close, then FIN', probe: { trustLabCa: true } },
-  'bad-gateway-502': { name: 'bad-gateway-502', issue: 'proxy-upstream-failure', description: '502 Bad Gateway (X-Squid-Error: ERR_CONNECT_FAIL 111): the proxy cannot reach the origin', probe: { trustLabCa: true } },
-  'gateway-timeout-504': { name: 'gateway-timeout-504', issue: 'proxy-upstream-failure', description: '504 Gateway Timeout (X-Squid-Error: ERR_CONNECT_FAIL 110)', probe: { trustLabCa: true } },
-  'auth-basic': { name: 'auth-basic', issue: 'ok', description: `407 with Basic; accepts ${LAB_CREDENTIALS.username} / ${LAB_CREDENTIALS.password}; closes the connection after each 407`, probe: { trustLabCa: true, credentials: true } },
-  'auth-digest': { name: 'auth-digest', issue: 'ok', description: `407 with Digest (SHA-256 and MD5, qop=auth, RFC 7616); accepts ${LAB_CREDENTIALS.username} / ${LAB_CREDENTIALS.password}; keeps the connection after 407`, probe: { trustLabCa: true, credentials: true } },
-  'ntlm-only': { name: 'ntlm-only', issue: 'proxy-auth-unsupported', description: '407 offering only NTLM and Negotiate', probe: { trustLabCa: true } },
-  'stall-after-tunnel': { name: 'stall-after-tunnel', issue: 'transfer-stalled', description: '200, then relays the first 64 KiB toward the client and nothing more (the download stalls)', probe: { trustLabCa: true, download: true } },
-  'close-mid-download': { name: 'close-mid-download', issue: 'transfer-stalled', description: '200, relays the first 64 KiB toward the client, then closes the connection (FIN)', probe: { trustLabCa: true, download: true } },
+  healthy: {
+    name: 'healthy',
+    issue: 'ok',
+    description: 'CONNECT answered 200, the tunnel relays everything',
+    probe: { trustLabCa: true, download: true },
+  },
+  'acl-403': {
+    name: 'acl-403',
+    issue: 'proxy-denied',
+    description: '403 Forbidden with X-Squid-Error: ERR_ACCESS_DENIED 0, Connection: close, then FIN',
+    probe: { trustLabCa: true },
+  },
+  'bad-gateway-502': {
+    name: 'bad-gateway-502',
+    issue: 'proxy-upstream-failure',
+    description: '502 Bad Gateway (X-Squid-Error: ERR_CONNECT_FAIL 111): the proxy cannot reach the origin',
+    probe: { trustLabCa: true },
+  },
+  'gateway-timeout-504': {
+    name: 'gateway-timeout-504',
+    issue: 'proxy-upstream-failure',
+    description: '504 Gateway Timeout (X-Squid-Error: ERR_CONNECT_FAIL 110)',
+    probe: { trustLabCa: true },
+  },
+  'auth-basic': {
+    name: 'auth-basic',
+    issue: 'ok',
+    description: `407 with Basic; accepts ${LAB_CREDENTIALS.username} / ${LAB_CREDENTIALS.password}; closes the connection after each 407`,
+    probe: { trustLabCa: true, credentials: true },
+  },
+  'auth-digest': {
+    name: 'auth-digest',
+    issue: 'ok',
+    description: `407 with Digest (SHA-256 and MD5, qop=auth, RFC 7616); accepts ${LAB_CREDENTIALS.username} / ${LAB_CREDENTIALS.password}; keeps the connection after 407`,
+    probe: { trustLabCa: true, credentials: true },
+  },
+  'ntlm-only': {
+    name: 'ntlm-only',
+    issue: 'proxy-auth-unsupported',
+    description: '407 offering only NTLM and Negotiate',
+    probe: { trustLabCa: true },
+  },
+  'stall-after-tunnel': {
+    name: 'stall-after-tunnel',
+    issue: 'transfer-stalled',
+    description: '200, then relays the first 64 KiB toward the client and nothing more (the download stalls)',
+    probe: { trustLabCa: true, download: true },
+  },
+  'close-mid-download': {
+    name: 'close-mid-download',
+    issue: 'transfer-stalled',
+    description: '200, relays the first 64 KiB toward the client, then closes the connection (FIN)',
+    probe: { trustLabCa: true, download: true },
+  },
   'reset-on-large-segment': {
     name: 'reset-on-large-segment',
     issue: 'mtu-blackhole',
-    description: 'an MTU black hole: any single chunk of 1400 bytes or more in either direction (a padded CONNECT, the origin\'s certificate flight) makes the proxy reset the client connection (RST)',
+    description:
+      "an MTU black hole: any single chunk of 1400 bytes or more in either direction (a padded CONNECT, the origin's certificate flight) makes the proxy reset the client connection (RST)",
     probe: { trustLabCa: true },
   },
-  'tls-intercept': { name: 'tls-intercept', issue: 'tls-intercepted', description: 'SSL inspection: the proxy terminates TLS with a certificate re-signed by its own "intercept" CA', probe: { trustLabCa: true } },
-  'slow-proxy': { name: 'slow-proxy', issue: 'ok', description: 'answers CONNECT after ~2 s, then works (a warning, not a failure)', probe: { trustLabCa: true } },
+  'tls-intercept': {
+    name: 'tls-intercept',
+    issue: 'tls-intercepted',
+    description:
+      'SSL inspection: the proxy terminates TLS with a certificate re-signed by its own "intercept" CA',
+    probe: { trustLabCa: true },
+  },
+  'slow-proxy': {
+    name: 'slow-proxy',
+    issue: 'ok',
+    description: 'answers CONNECT after ~2 s, then works (a warning, not a failure)',
+    probe: { trustLabCa: true },
+  },
 };
 
 /** Bytes relayed toward the client before the stall / close scenarios cut in (TLS + HEAD fit well below it). */

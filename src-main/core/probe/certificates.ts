@@ -36,9 +36,19 @@ function forgeName(attrs: forge.pki.CertificateField[]): string {
 
 export function parseCertificateDer(der: Buffer): CertificateInfo {
   try {
-    const cert = forge.pki.certificateFromAsn1(forge.asn1.fromDer(forge.util.createBuffer(der.toString('binary'))));
-    const sanExt = cert.getExtension('subjectAltName') as { altNames?: Array<{ type: number; value?: string; ip?: string }> } | null;
-    const sans = (sanExt?.altNames ?? []).map((n) => (n.type === 7 ? `IP:${n.ip ?? ''}` : n.type === 2 ? `DNS:${n.value ?? ''}` : `${n.type}:${n.value ?? ''}`));
+    const cert = forge.pki.certificateFromAsn1(
+      forge.asn1.fromDer(forge.util.createBuffer(der.toString('binary'))),
+    );
+    const sanExt = cert.getExtension('subjectAltName') as {
+      altNames?: Array<{ type: number; value?: string; ip?: string }>;
+    } | null;
+    const sans = (sanExt?.altNames ?? []).map((n) =>
+      n.type === 7
+        ? `IP:${n.ip ?? ''}`
+        : n.type === 2
+          ? `DNS:${n.value ?? ''}`
+          : `${n.type}:${n.value ?? ''}`,
+    );
     const bc = cert.getExtension('basicConstraints') as { cA?: boolean } | null;
     const subject = forgeName(cert.subject.attributes);
     const issuer = forgeName(cert.issuer.attributes);
@@ -62,7 +72,10 @@ export function parseCertificateDer(der: Buffer): CertificateInfo {
       issuer: name(x.issuer),
       notBefore: new Date(x.validFrom).toISOString(),
       notAfter: new Date(x.validTo).toISOString(),
-      subjectAltNames: (x.subjectAltName ?? '').split(/,\s*/).filter(Boolean).map((s) => s.replace(/^IP Address:/, 'IP:')),
+      subjectAltNames: (x.subjectAltName ?? '')
+        .split(/,\s*/)
+        .filter(Boolean)
+        .map((s) => s.replace(/^IP Address:/, 'IP:')),
       fingerprint256: fingerprint(der),
       serialNumber: x.serialNumber.toUpperCase(),
       selfSigned: x.subject === x.issuer,
@@ -76,7 +89,9 @@ export function parseCertificateDer(der: Buffer): CertificateInfo {
 export function peerChain(socket: TLSSocket): CertificateInfo[] {
   const out: CertificateInfo[] = [];
   const seen = new Set<string>();
-  let cur: PeerCertificate | undefined = socket.getPeerCertificate(true) as PeerCertificate & { issuerCertificate?: PeerCertificate };
+  let cur: PeerCertificate | undefined = socket.getPeerCertificate(true) as PeerCertificate & {
+    issuerCertificate?: PeerCertificate;
+  };
   while (cur && cur.raw && out.length < 10) {
     const fp = fingerprint(cur.raw);
     if (seen.has(fp)) break;

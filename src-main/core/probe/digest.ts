@@ -6,13 +6,21 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AuthChallenge } from './auth-challenge.js';
 
-export type DigestAlgorithm = 'MD5' | 'MD5-sess' | 'SHA-256' | 'SHA-256-sess' | 'SHA-512-256' | 'SHA-512-256-sess';
+export type DigestAlgorithm =
+  'MD5' | 'MD5-sess' | 'SHA-256' | 'SHA-256-sess' | 'SHA-512-256' | 'SHA-512-256-sess';
 
 const HASH_OF: Record<string, string> = { md5: 'md5', 'sha-256': 'sha256', 'sha-512-256': 'sha512-256' };
 
 export function normalizeAlgorithm(raw: string | undefined): DigestAlgorithm | undefined {
   const a = (raw ?? 'MD5').toUpperCase();
-  const known: DigestAlgorithm[] = ['MD5', 'MD5-sess', 'SHA-256', 'SHA-256-sess', 'SHA-512-256', 'SHA-512-256-sess'];
+  const known: DigestAlgorithm[] = [
+    'MD5',
+    'MD5-sess',
+    'SHA-256',
+    'SHA-256-sess',
+    'SHA-512-256',
+    'SHA-512-256-sess',
+  ];
   return known.find((k) => k.toUpperCase() === a);
 }
 
@@ -57,7 +65,14 @@ function quote(v: string): string {
 }
 
 /** Supported algorithms, strongest first: the one we pick when a proxy offers several challenges. */
-export const DIGEST_PREFERENCE: DigestAlgorithm[] = ['SHA-512-256', 'SHA-512-256-sess', 'SHA-256', 'SHA-256-sess', 'MD5', 'MD5-sess'];
+export const DIGEST_PREFERENCE: DigestAlgorithm[] = [
+  'SHA-512-256',
+  'SHA-512-256-sess',
+  'SHA-256',
+  'SHA-256-sess',
+  'MD5',
+  'MD5-sess',
+];
 
 export function isUsableDigestChallenge(ch: AuthChallenge): boolean {
   if (ch.scheme.toLowerCase() !== 'digest' || !ch.params.nonce) return false;
@@ -104,7 +119,18 @@ export function buildDigestAuthorization(
   const realm = ch.params.realm ?? '';
   const nonce = ch.params.nonce ?? '';
   const qop = ch.params.qop !== undefined ? ('auth' as const) : undefined;
-  const response = digestResponse({ algorithm, username: creds.username, password: creds.password, realm, method, uri, nonce, qop, nc, cnonce });
+  const response = digestResponse({
+    algorithm,
+    username: creds.username,
+    password: creds.password,
+    realm,
+    method,
+    uri,
+    nonce,
+    qop,
+    nc,
+    cnonce,
+  });
   const parts = [
     `username=${quote(creds.username)}`,
     `realm=${quote(realm)}`,

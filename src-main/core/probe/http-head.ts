@@ -45,7 +45,12 @@ export function parseHead(text: string, rest: Buffer): ResponseHead {
   const lines = text.split(/\r?\n/);
   const statusLine = lines[0] ?? '';
   const m = /^(HTTP\/\d(?:\.\d)?)\s+(\d{3})(?:\s+(.*))?$/.exec(statusLine);
-  if (!m) throw new HeadReadError('malformed', `the proxy's answer does not start with an HTTP status line: ${JSON.stringify(statusLine.slice(0, 80))}`, text.length);
+  if (!m)
+    throw new HeadReadError(
+      'malformed',
+      `the proxy's answer does not start with an HTTP status line: ${JSON.stringify(statusLine.slice(0, 80))}`,
+      text.length,
+    );
   const headers: Array<[string, string]> = [];
   for (const line of lines.slice(1)) {
     if (line === '') continue;
@@ -59,7 +64,15 @@ export function parseHead(text: string, rest: Buffer): ResponseHead {
     if (i <= 0) continue; // tolerate junk lines like curl does
     headers.push([line.slice(0, i).trim(), line.slice(i + 1).trim()]);
   }
-  return { version: m[1]!, status: Number(m[2]), reason: m[3] ?? '', statusLine, headers, rest, rawHead: text };
+  return {
+    version: m[1]!,
+    status: Number(m[2]),
+    reason: m[3] ?? '',
+    statusLine,
+    headers,
+    rest,
+    rawHead: text,
+  };
 }
 
 /** Waits for a complete response head on `socket`. Pauses the socket and leaves later bytes in `rest`. */
@@ -89,15 +102,42 @@ export function readResponseHead(socket: Socket, timeoutMs: number): Promise<Res
           finish(e as Error);
         }
       } else if (total > MAX_HEAD_BYTES) {
-        finish(new HeadReadError('too-large', `the response head exceeds ${MAX_HEAD_BYTES} bytes without an end`, total));
+        finish(
+          new HeadReadError(
+            'too-large',
+            `the response head exceeds ${MAX_HEAD_BYTES} bytes without an end`,
+            total,
+          ),
+        );
       }
     };
     const onEnd = () =>
-      finish(new HeadReadError('closed', total ? `the connection closed after ${total} bytes of an incomplete response` : 'the connection closed without any response', total));
+      finish(
+        new HeadReadError(
+          'closed',
+          total
+            ? `the connection closed after ${total} bytes of an incomplete response`
+            : 'the connection closed without any response',
+          total,
+        ),
+      );
     const onError = (e: NodeJS.ErrnoException) =>
-      finish(new HeadReadError(e.code === 'ECONNRESET' ? 'reset' : 'closed', e.code === 'ECONNRESET' ? 'the connection was reset (RST)' : e.message, total));
+      finish(
+        new HeadReadError(
+          e.code === 'ECONNRESET' ? 'reset' : 'closed',
+          e.code === 'ECONNRESET' ? 'the connection was reset (RST)' : e.message,
+          total,
+        ),
+      );
     const timer = setTimeout(
-      () => finish(new HeadReadError('timeout', `no complete response within ${(timeoutMs / 1000).toFixed(1)} s (${total} bytes received)`, total)),
+      () =>
+        finish(
+          new HeadReadError(
+            'timeout',
+            `no complete response within ${(timeoutMs / 1000).toFixed(1)} s (${total} bytes received)`,
+            total,
+          ),
+        ),
       timeoutMs,
     );
     socket.on('data', onData);
@@ -127,7 +167,12 @@ export interface BodyExcerpt {
  * Reads the body of a non-200 CONNECT answer: Content-Length bytes, or until close (bounded by
  * `timeoutMs`). Keeps at most `limit` bytes for the excerpt. Never rejects.
  */
-export function readBodyExcerpt(socket: Socket, head: ResponseHead, timeoutMs: number, limit = 2048): Promise<BodyExcerpt> {
+export function readBodyExcerpt(
+  socket: Socket,
+  head: ResponseHead,
+  timeoutMs: number,
+  limit = 2048,
+): Promise<BodyExcerpt> {
   const lenHeader = headerValue(head.headers, 'content-length');
   const length = lenHeader !== undefined && /^\d+$/.test(lenHeader) ? Number(lenHeader) : undefined;
   const chunked = /chunked/i.test(headerValue(head.headers, 'transfer-encoding') ?? '');
@@ -155,7 +200,9 @@ export function readBodyExcerpt(socket: Socket, head: ResponseHead, timeoutMs: n
       resolve({ excerpt: Buffer.concat(kept).toString('utf8'), bytes, closed });
     };
     const complete = () =>
-      (length !== undefined && bytes >= length) || (chunked && Buffer.concat(kept).includes('\r\n0\r\n\r\n')) || length === 0;
+      (length !== undefined && bytes >= length) ||
+      (chunked && Buffer.concat(kept).includes('\r\n0\r\n\r\n')) ||
+      length === 0;
     const onData = (b: Buffer) => {
       add(b);
       if (complete()) finish(false);

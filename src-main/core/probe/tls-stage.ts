@@ -14,12 +14,25 @@ export interface TlsOutcome {
   ms: number;
 }
 
-export function tlsThroughTunnel(raw: net.Socket, servername: string, extraCa: string | undefined, timeoutMs: number, transcript: Transcript, sockets: Set<net.Socket>): Promise<TlsOutcome> {
+export function tlsThroughTunnel(
+  raw: net.Socket,
+  servername: string,
+  extraCa: string | undefined,
+  timeoutMs: number,
+  transcript: Transcript,
+  sockets: Set<net.Socket>,
+): Promise<TlsOutcome> {
   const t0 = performance.now();
   const isIp = net_isIP(servername);
   return new Promise((resolve) => {
     const ca = extraCa ? [...tls.rootCertificates, extraCa] : undefined;
-    const s = tls.connect({ socket: raw, servername: isIp ? undefined : servername, ca, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
+    const s = tls.connect({
+      socket: raw,
+      servername: isIp ? undefined : servername,
+      ca,
+      rejectUnauthorized: false,
+      ALPNProtocols: ['http/1.1'],
+    });
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
     transcript.note(`TLS handshake, Client hello (SNI=${isIp ? '(none: IP address)' : servername})`);
@@ -33,11 +46,19 @@ export function tlsThroughTunnel(raw: net.Socket, servername: string, extraCa: s
     const timer = setTimeout(() => {
       s.destroy();
       transcript.note(`TLS handshake: no progress within ${(timeoutMs / 1000).toFixed(1)} s`);
-      done({ error: { code: 'ETIMEDOUT', message: `the TLS handshake did not complete within ${(timeoutMs / 1000).toFixed(1)} s` }, ms: performance.now() - t0 });
+      done({
+        error: {
+          code: 'ETIMEDOUT',
+          message: `the TLS handshake did not complete within ${(timeoutMs / 1000).toFixed(1)} s`,
+        },
+        ms: performance.now() - t0,
+      });
     }, timeoutMs);
     s.once('secureConnect', () => {
       const chain = peerChain(s);
-      let verifyError = s.authorizationError ? String((s.authorizationError as Error & { code?: string }).code ?? s.authorizationError) : undefined;
+      let verifyError = s.authorizationError
+        ? String((s.authorizationError as Error & { code?: string }).code ?? s.authorizationError)
+        : undefined;
       if (!verifyError && !isIp) {
         const idErr = tls.checkServerIdentity(servername, s.getPeerCertificate());
         if (idErr) verifyError = `ERR_TLS_CERT_ALTNAME_INVALID: ${idErr.message}`;
@@ -52,10 +73,17 @@ export function tlsThroughTunnel(raw: net.Socket, servername: string, extraCa: s
         verifyError,
         chain,
       };
-      transcript.note(`SSL connection using ${info.protocol} / ${info.cipher}${info.alpn ? ` / ALPN ${info.alpn}` : ''}`);
+      transcript.note(
+        `SSL connection using ${info.protocol} / ${info.cipher}${info.alpn ? ` / ALPN ${info.alpn}` : ''}`,
+      );
       transcript.note('Server certificate:');
-      for (const c of chain) transcript.note(`  subject: ${c.subject}\n   issuer: ${c.issuer}\n   valid: ${c.notBefore} .. ${c.notAfter}\n   sha256: ${c.fingerprint256}`);
-      transcript.note(info.trusted ? 'SSL certificate verify ok.' : `SSL certificate problem: ${verifyError}`);
+      for (const c of chain)
+        transcript.note(
+          `  subject: ${c.subject}\n   issuer: ${c.issuer}\n   valid: ${c.notBefore} .. ${c.notAfter}\n   sha256: ${c.fingerprint256}`,
+        );
+      transcript.note(
+        info.trusted ? 'SSL certificate verify ok.' : `SSL certificate problem: ${verifyError}`,
+      );
       done({ socket: s, info, ms: performance.now() - t0 });
     });
     s.once('error', (e: NodeJS.ErrnoException) => {
@@ -70,7 +98,14 @@ function net_isIP(host: string): boolean {
   return /^\d+\.\d+\.\d+\.\d+$/.test(host) || host.includes(':');
 }
 
-export async function headRequest(s: tls.TLSSocket, host: string, port: number, userAgent: string, timeoutMs: number, transcript: Transcript): Promise<{ info?: HttpInfo; error?: HeadReadError; ms: number }> {
+export async function headRequest(
+  s: tls.TLSSocket,
+  host: string,
+  port: number,
+  userAgent: string,
+  timeoutMs: number,
+  transcript: Transcript,
+): Promise<{ info?: HttpInfo; error?: HeadReadError; ms: number }> {
   const hostHeader = `${host.includes(':') ? `[${host}]` : host}${port === 443 ? '' : `:${port}`}`;
   const req = `HEAD / HTTP/1.1\r\nHost: ${hostHeader}\r\nUser-Agent: ${userAgent}\r\nAccept: */*\r\n\r\n`;
   transcript.sent(req);
@@ -88,7 +123,12 @@ export async function headRequest(s: tls.TLSSocket, host: string, port: number, 
 }
 
 function httpInfo(head: ResponseHead): HttpInfo {
-  return { status: head.status, reason: head.reason, location: headerValue(head.headers, 'location'), headers: head.headers };
+  return {
+    status: head.status,
+    reason: head.reason,
+    location: headerValue(head.headers, 'location'),
+    headers: head.headers,
+  };
 }
 
 /** Counts body bytes of a GET, following Content-Length / chunked / close-delimited framing. */
@@ -142,19 +182,36 @@ class BodyTracker {
   }
 }
 
-export async function downloadThrough(s: tls.TLSSocket, url: URL, userAgent: string, stallMs: number, responseTimeoutMs: number, transcript: Transcript): Promise<DownloadInfo> {
+export async function downloadThrough(
+  s: tls.TLSSocket,
+  url: URL,
+  userAgent: string,
+  stallMs: number,
+  responseTimeoutMs: number,
+  transcript: Transcript,
+): Promise<DownloadInfo> {
   const path = url.pathname + url.search;
   const req = `GET ${path} HTTP/1.1\r\nHost: ${url.host}\r\nUser-Agent: ${userAgent}\r\nAccept: */*\r\nConnection: close\r\n\r\n`;
   transcript.sent(req);
   const t0 = performance.now();
   s.write(req);
-  const info: DownloadInfo = { url: url.href, bytes: 0, ms: 0, complete: false, samples: [], bytesPerSecond: 0 };
+  const info: DownloadInfo = {
+    url: url.href,
+    bytes: 0,
+    ms: 0,
+    complete: false,
+    samples: [],
+    bytesPerSecond: 0,
+  };
   let head: ResponseHead;
   try {
     head = await readResponseHead(s, responseTimeoutMs);
   } catch (e) {
     const err = e instanceof HeadReadError ? e : new HeadReadError('closed', String(e), 0);
-    info.failure = err.kind === 'timeout' ? `stall: no response to GET within ${(responseTimeoutMs / 1000).toFixed(1)} s` : `${err.kind}: ${err.message}`;
+    info.failure =
+      err.kind === 'timeout'
+        ? `stall: no response to GET within ${(responseTimeoutMs / 1000).toFixed(1)} s`
+        : `${err.kind}: ${err.message}`;
     info.ms = performance.now() - t0;
     transcript.note(`download failed: ${info.failure}`);
     return info;
@@ -163,7 +220,10 @@ export async function downloadThrough(s: tls.TLSSocket, url: URL, userAgent: str
   info.status = head.status;
   const len = headerValue(head.headers, 'content-length');
   info.expectedBytes = len && /^\d+$/.test(len) ? Number(len) : undefined;
-  const tracker = new BodyTracker(info.expectedBytes, /chunked/i.test(headerValue(head.headers, 'transfer-encoding') ?? ''));
+  const tracker = new BodyTracker(
+    info.expectedBytes,
+    /chunked/i.test(headerValue(head.headers, 'transfer-encoding') ?? ''),
+  );
   if (head.rest.length) tracker.push(head.rest);
   await new Promise<void>((resolve) => {
     let lastData = performance.now();
@@ -191,20 +251,33 @@ export async function downloadThrough(s: tls.TLSSocket, url: URL, userAgent: str
     };
     const onEnd = () => {
       sample();
-      if (tracker.complete || (info.expectedBytes === undefined && !/chunked/i.test(headerValue(head.headers, 'transfer-encoding') ?? ''))) {
+      if (
+        tracker.complete ||
+        (info.expectedBytes === undefined &&
+          !/chunked/i.test(headerValue(head.headers, 'transfer-encoding') ?? ''))
+      ) {
         tracker.complete = true;
         finish();
-      } else finish(`close: the connection ended after ${tracker.bytes} of ${info.expectedBytes ?? '?'} bytes`);
+      } else
+        finish(`close: the connection ended after ${tracker.bytes} of ${info.expectedBytes ?? '?'} bytes`);
     };
     const onError = (e: NodeJS.ErrnoException) => {
       sample();
-      finish(e.code === 'ECONNRESET' ? `reset: the connection was reset after ${tracker.bytes} bytes` : `close: ${e.code ?? ''} ${e.message} after ${tracker.bytes} bytes`);
+      finish(
+        e.code === 'ECONNRESET'
+          ? `reset: the connection was reset after ${tracker.bytes} bytes`
+          : `close: ${e.code ?? ''} ${e.message} after ${tracker.bytes} bytes`,
+      );
     };
-    const ticker = setInterval(() => {
-      sample();
-      const idle = performance.now() - lastData;
-      if (idle >= stallMs) finish(`stall: no data for ${(idle / 1000).toFixed(1)} s after ${tracker.bytes} bytes`);
-    }, Math.min(250, Math.max(50, stallMs / 4)));
+    const ticker = setInterval(
+      () => {
+        sample();
+        const idle = performance.now() - lastData;
+        if (idle >= stallMs)
+          finish(`stall: no data for ${(idle / 1000).toFixed(1)} s after ${tracker.bytes} bytes`);
+      },
+      Math.min(250, Math.max(50, stallMs / 4)),
+    );
     if (tracker.complete) {
       sample();
       finish();

@@ -6,7 +6,14 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { parseAllChallenges, type AuthChallenge } from './auth-challenge.js';
 import { basicAuthorization, buildDigestAuthorization, pickDigestChallenge } from './digest.js';
-import { HeadReadError, headerValue, headerValues, readBodyExcerpt, readResponseHead, type ResponseHead } from './http-head.js';
+import {
+  HeadReadError,
+  headerValue,
+  headerValues,
+  readBodyExcerpt,
+  readResponseHead,
+  type ResponseHead,
+} from './http-head.js';
 import type { Transcript } from './transcript.js';
 import type { HostPort, ProxyCredentials } from './types.js';
 
@@ -29,7 +36,8 @@ export interface TunnelContext {
   signal?: AbortSignal;
 }
 
-export type AuthState = { scheme: 'basic'; header: string } | { scheme: 'digest'; challenge: AuthChallenge; nc: number };
+export type AuthState =
+  { scheme: 'basic'; header: string } | { scheme: 'digest'; challenge: AuthChallenge; nc: number };
 
 export class ConnectError extends Error {
   constructor(
@@ -42,7 +50,9 @@ export class ConnectError extends Error {
 }
 
 /** TCP connect to the first address that answers. */
-export async function connectToProxy(ctx: TunnelContext): Promise<{ socket: net.Socket; address: string; ms: number }> {
+export async function connectToProxy(
+  ctx: TunnelContext,
+): Promise<{ socket: net.Socket; address: string; ms: number }> {
   let last: ConnectError | undefined;
   for (const address of ctx.addresses) {
     if (ctx.signal?.aborted) throw new ConnectError('ABORTED', 'the probe was cancelled');
@@ -56,7 +66,12 @@ export async function connectToProxy(ctx: TunnelContext): Promise<{ socket: net.
         s.on('close', () => ctx.sockets.delete(s));
         const timer = setTimeout(() => {
           s.destroy();
-          reject(new ConnectError('ETIMEDOUT', `no answer to SYN from ${address}:${ctx.proxyPort} within ${(ctx.connectTimeoutMs / 1000).toFixed(1)} s`));
+          reject(
+            new ConnectError(
+              'ETIMEDOUT',
+              `no answer to SYN from ${address}:${ctx.proxyPort} within ${(ctx.connectTimeoutMs / 1000).toFixed(1)} s`,
+            ),
+          );
         }, ctx.connectTimeoutMs);
         s.once('connect', () => {
           clearTimeout(timer);
@@ -80,7 +95,9 @@ export async function connectToProxy(ctx: TunnelContext): Promise<{ socket: net.
       });
       socket.setNoDelay(true);
       if (socket.localPort) ctx.localPorts.push(socket.localPort);
-      ctx.transcript.note(`Connected to ${hostLabel} port ${ctx.proxyPort} from local port ${socket.localPort ?? '?'}`);
+      ctx.transcript.note(
+        `Connected to ${hostLabel} port ${ctx.proxyPort} from local port ${socket.localPort ?? '?'}`,
+      );
       return { socket, address, ms: performance.now() - t0 };
     } catch (e) {
       last = e as ConnectError;
@@ -90,7 +107,11 @@ export async function connectToProxy(ctx: TunnelContext): Promise<{ socket: net.
   throw last ?? new ConnectError('ENOADDR', 'no address to connect to');
 }
 
-export function connectRequest(target: HostPort, userAgent: string, extraHeaders: Array<[string, string]> = []): string {
+export function connectRequest(
+  target: HostPort,
+  userAgent: string,
+  extraHeaders: Array<[string, string]> = [],
+): string {
   const authority = `${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
   const lines = [
     `CONNECT ${authority} HTTP/1.1`,
@@ -103,9 +124,35 @@ export function connectRequest(target: HostPort, userAgent: string, extraHeaders
 }
 
 export type TunnelOutcome =
-  | { kind: 'open'; socket: net.Socket; head: ResponseHead; connectMs: number; responseMs: number; authUsed?: AuthState; offered: string[] }
-  | { kind: 'refused'; head: ResponseHead; body: string; connectMs: number; responseMs: number; authUsed?: AuthState; offered: string[] }
-  | { kind: 'auth'; reason: 'required' | 'failed' | 'unsupported'; message: string; head: ResponseHead; body: string; connectMs: number; responseMs: number; offered: string[]; authUsed?: AuthState }
+  | {
+      kind: 'open';
+      socket: net.Socket;
+      head: ResponseHead;
+      connectMs: number;
+      responseMs: number;
+      authUsed?: AuthState;
+      offered: string[];
+    }
+  | {
+      kind: 'refused';
+      head: ResponseHead;
+      body: string;
+      connectMs: number;
+      responseMs: number;
+      authUsed?: AuthState;
+      offered: string[];
+    }
+  | {
+      kind: 'auth';
+      reason: 'required' | 'failed' | 'unsupported';
+      message: string;
+      head: ResponseHead;
+      body: string;
+      connectMs: number;
+      responseMs: number;
+      offered: string[];
+      authUsed?: AuthState;
+    }
   | { kind: 'no-answer'; error: HeadReadError; connectMs: number; responseMs: number };
 
 function authority(target: HostPort): string {
@@ -119,22 +166,34 @@ export function authHeaderFor(state: AuthState, creds: ProxyCredentials, target:
 }
 
 /** Chooses how to answer a 407; undefined with a reason when we cannot. */
-function chooseAuth(challenges: AuthChallenge[], ctx: TunnelContext): { state?: AuthState; unsupported?: string } {
+function chooseAuth(
+  challenges: AuthChallenge[],
+  ctx: TunnelContext,
+): { state?: AuthState; unsupported?: string } {
   const creds = ctx.credentials!;
   const digest = pickDigestChallenge(challenges);
   const basic = challenges.find((c) => c.scheme.toLowerCase() === 'basic');
-  if (ctx.authPreference !== 'basic' && digest) return { state: { scheme: 'digest', challenge: digest, nc: 1 } };
-  if (ctx.authPreference !== 'digest' && basic) return { state: { scheme: 'basic', header: basicAuthorization(creds) } };
+  if (ctx.authPreference !== 'basic' && digest)
+    return { state: { scheme: 'digest', challenge: digest, nc: 1 } };
+  if (ctx.authPreference !== 'digest' && basic)
+    return { state: { scheme: 'basic', header: basicAuthorization(creds) } };
   const offered = [...new Set(challenges.map((c) => c.scheme))].join(', ') || 'nothing usable';
-  if (ctx.authPreference !== 'any') return { unsupported: `--auth ${ctx.authPreference} was asked for, but the proxy offers ${offered}` };
-  return { unsupported: `the proxy offers ${offered}; the FMC supports only Basic and Digest (MD5 / SHA-256, qop=auth)` };
+  if (ctx.authPreference !== 'any')
+    return { unsupported: `--auth ${ctx.authPreference} was asked for, but the proxy offers ${offered}` };
+  return {
+    unsupported: `the proxy offers ${offered}; the FMC supports only Basic and Digest (MD5 / SHA-256, qop=auth)`,
+  };
 }
 
 /**
  * Connects (possibly several times: a proxy may close after 407) and sends CONNECT until the
  * proxy answers with something other than a 407 we can answer.
  */
-export async function openTunnel(ctx: TunnelContext, target: HostPort, extraHeaders: Array<[string, string]> = []): Promise<TunnelOutcome> {
+export async function openTunnel(
+  ctx: TunnelContext,
+  target: HostPort,
+  extraHeaders: Array<[string, string]> = [],
+): Promise<TunnelOutcome> {
   let { socket, ms: connectMs } = await connectToProxy(ctx);
   let authUsed: AuthState | undefined = ctx.authState && ctx.credentials ? ctx.authState : undefined;
   let answeredWithCreds = false;
@@ -169,7 +228,12 @@ export async function openTunnel(ctx: TunnelContext, target: HostPort, extraHead
     }
     const body = await readBodyExcerpt(socket, head, Math.min(2000, ctx.responseTimeoutMs));
     if (body.excerpt) ctx.transcript.body(body.excerpt.slice(0, 600));
-    const proxyClosed = body.closed || /close/i.test(headerValue(head.headers, 'connection') ?? headerValue(head.headers, 'proxy-connection') ?? '') || head.version === 'HTTP/1.0';
+    const proxyClosed =
+      body.closed ||
+      /close/i.test(
+        headerValue(head.headers, 'connection') ?? headerValue(head.headers, 'proxy-connection') ?? '',
+      ) ||
+      head.version === 'HTTP/1.0';
     if (head.status !== 407) {
       socket.destroy();
       if (proxyClosed) ctx.transcript.note('Closing connection (the proxy asked for it)');
@@ -178,7 +242,8 @@ export async function openTunnel(ctx: TunnelContext, target: HostPort, extraHead
     const challenges = parseAllChallenges(headerValues(head.headers, 'proxy-authenticate'));
     offered = [...new Set(challenges.map((c) => c.scheme))];
     const base = { head, body: body.excerpt, connectMs, responseMs, offered };
-    const onlyWindows = challenges.length > 0 && challenges.every((c) => /^(ntlm|negotiate|kerberos)$/i.test(c.scheme));
+    const onlyWindows =
+      challenges.length > 0 && challenges.every((c) => /^(ntlm|negotiate|kerberos)$/i.test(c.scheme));
     if (onlyWindows) {
       socket.destroy();
       return {
@@ -190,21 +255,41 @@ export async function openTunnel(ctx: TunnelContext, target: HostPort, extraHead
     }
     if (!ctx.credentials) {
       socket.destroy();
-      return { kind: 'auth', reason: 'required', message: `the proxy requires authentication (offers ${offered.join(', ') || 'no scheme'}) and no credentials were given`, ...base };
+      return {
+        kind: 'auth',
+        reason: 'required',
+        message: `the proxy requires authentication (offers ${offered.join(', ') || 'no scheme'}) and no credentials were given`,
+        ...base,
+      };
     }
-    const stale = challenges.some((c) => c.scheme.toLowerCase() === 'digest' && /^true$/i.test(c.params.stale ?? ''));
+    const stale = challenges.some(
+      (c) => c.scheme.toLowerCase() === 'digest' && /^true$/i.test(c.params.stale ?? ''),
+    );
     if (answeredWithCreds && !(stale && authUsed?.scheme === 'digest')) {
       socket.destroy();
-      return { kind: 'auth', reason: 'failed', message: `the proxy rejected the credentials of user '${ctx.credentials.username}' (407 again after ${authUsed?.scheme === 'digest' ? 'Digest' : 'Basic'} authentication)`, ...base, authUsed };
+      return {
+        kind: 'auth',
+        reason: 'failed',
+        message: `the proxy rejected the credentials of user '${ctx.credentials.username}' (407 again after ${authUsed?.scheme === 'digest' ? 'Digest' : 'Basic'} authentication)`,
+        ...base,
+        authUsed,
+      };
     }
     const choice = chooseAuth(challenges, ctx);
     if (!choice.state) {
       socket.destroy();
       // a scheme the user forced with --auth but the proxy does not offer is a failed login, not an FMC limit
-      return { kind: 'auth', reason: ctx.authPreference === 'any' ? 'unsupported' : 'failed', message: choice.unsupported ?? 'no usable challenge', ...base };
+      return {
+        kind: 'auth',
+        reason: ctx.authPreference === 'any' ? 'unsupported' : 'failed',
+        message: choice.unsupported ?? 'no usable challenge',
+        ...base,
+      };
     }
     authUsed = choice.state;
-    ctx.transcript.note(`Proxy auth using ${authUsed.scheme === 'digest' ? `Digest (${authUsed.challenge.params.algorithm ?? 'MD5'})` : 'Basic'} with user '${ctx.credentials.username}'`);
+    ctx.transcript.note(
+      `Proxy auth using ${authUsed.scheme === 'digest' ? `Digest (${authUsed.challenge.params.algorithm ?? 'MD5'})` : 'Basic'} with user '${ctx.credentials.username}'`,
+    );
     if (proxyClosed || socket.destroyed) {
       socket.destroy();
       ctx.transcript.note('The proxy closed the connection after 407: opening a fresh one');
@@ -214,7 +299,12 @@ export async function openTunnel(ctx: TunnelContext, target: HostPort, extraHead
     }
   }
   socket.destroy();
-  return { kind: 'no-answer', error: new HeadReadError('malformed', 'too many authentication rounds', 0), connectMs, responseMs };
+  return {
+    kind: 'no-answer',
+    error: new HeadReadError('malformed', 'too many authentication rounds', 0),
+    connectMs,
+    responseMs,
+  };
 }
 
 /** The auth to send preemptively on the next tunnel (Digest: same nonce, next nonce count). */

@@ -40,7 +40,8 @@ export interface ProbeOptions {
   onStage?: (stage: ProbeStage) => void;
 }
 
-export type StageName = 'dns' | 'connect' | 'connect-response' | 'proxy-auth' | 'tls' | 'head' | 'download' | 'large-request';
+export type StageName =
+  'dns' | 'connect' | 'connect-response' | 'proxy-auth' | 'tls' | 'head' | 'download' | 'large-request';
 
 export interface ProbeStage {
   name: StageName;

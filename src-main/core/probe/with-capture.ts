@@ -27,7 +27,13 @@ export interface CaptureAttachment {
   /** the packets confirm the probe (same issue, or a path that looks fine where packets cannot see the issue) */
   agrees?: boolean;
   /** the one verdict of probe and packets (joinVerdict): the more severe issue when they disagree */
-  joined?: { issue: KnownIssueId; ok: boolean; summary: string; source: 'both' | 'probe' | 'packets'; agreementText: string };
+  joined?: {
+    issue: KnownIssueId;
+    ok: boolean;
+    summary: string;
+    source: 'both' | 'probe' | 'packets';
+    agreementText: string;
+  };
   findings: Array<{ id: KnownIssueId; severity: string; title: string; packets: number[] }>;
   /** one paragraph for the human output */
   text: string;
@@ -59,18 +65,40 @@ function caSubjects(pem: string | undefined): string[] {
 }
 
 /** Starts a capture of the traffic to `proxy` on `iface`; never throws: a failure is reported in the attachment. */
-export async function attachCapture(iface: string, proxy: HostPort, opts: ProbeCaptureOptions = {}): Promise<ProbeCaptureSession> {
-  const file = opts.writePath ?? path.join(os.tmpdir(), `proxyscope-probe-${new Date().toISOString().replace(/[:.]/g, '-')}.pcapng`);
+export async function attachCapture(
+  iface: string,
+  proxy: HostPort,
+  opts: ProbeCaptureOptions = {},
+): Promise<ProbeCaptureSession> {
+  const file =
+    opts.writePath ??
+    path.join(os.tmpdir(), `proxyscope-probe-${new Date().toISOString().replace(/[:.]/g, '-')}.pcapng`);
   const packets: RawPacket[] = [];
   let session: CaptureSession;
   try {
     const base = buildProxyFilter({ host: proxy.host, port: proxy.port });
     const filter = net.isIP(proxy.host) ? base : `${base} or udp port 53`;
-    session = await startCapture({ interface: iface, filter, writePath: file, onBatch: (b) => void packets.push(...b.map(copy)) });
+    session = await startCapture({
+      interface: iface,
+      filter,
+      writePath: file,
+      onBatch: (b) => void packets.push(...b.map(copy)),
+    });
   } catch (e) {
-    const err = e instanceof CaptureError ? `${e.message}${e.fix.length ? ` Fix: ${e.fix.join(" / ")}` : ""}` : (e as Error).message;
+    const err =
+      e instanceof CaptureError
+        ? `${e.message}${e.fix.length ? ` Fix: ${e.fix.join(' / ')}` : ''}`
+        : (e as Error).message;
     return {
-      finish: async () => ({ available: false, interface: iface, packets: 0, probePackets: 0, findings: [], text: `no packet evidence: the capture on ${iface} could not start: ${err}`, error: err }),
+      finish: async () => ({
+        available: false,
+        interface: iface,
+        packets: 0,
+        probePackets: 0,
+        findings: [],
+        text: `no packet evidence: the capture on ${iface} could not start: ${err}`,
+        error: err,
+      }),
     };
   }
   return {
@@ -79,18 +107,44 @@ export async function attachCapture(iface: string, proxy: HostPort, opts: ProbeC
       await new Promise((r) => setTimeout(r, 600));
       const stats = await session.stop().catch(() => undefined);
       const result = getResult();
-      if (!result) return { available: true, interface: iface, file, packets: packets.length, probePackets: 0, findings: [], text: `captured ${packets.length} packets to ${file}; the probe did not finish` };
+      if (!result)
+        return {
+          available: true,
+          interface: iface,
+          file,
+          packets: packets.length,
+          probePackets: 0,
+          findings: [],
+          text: `captured ${packets.length} packets to ${file}; the probe did not finish`,
+        };
       // frame numbers stay those of the saved pcapng; joinVerdict keeps the probe's own
       // conversations (other clients of the same proxy are not ours), DNS and ICMP
       const ports = new Set(result.localPorts);
       const facts = rawPacketFacts(packets);
-      const mine = facts.filter((f) => f.icmp || f.dns || (f.srcPort !== undefined && ports.has(f.srcPort)) || (f.dstPort !== undefined && ports.has(f.dstPort)));
-      const { verdict: j, diagnosis: d } = joinVerdict(result, facts, { proxy, stallSeconds: opts.stallSeconds ?? 3, trustedIssuers: caSubjects(opts.extraCa) });
+      const mine = facts.filter(
+        (f) =>
+          f.icmp ||
+          f.dns ||
+          (f.srcPort !== undefined && ports.has(f.srcPort)) ||
+          (f.dstPort !== undefined && ports.has(f.dstPort)),
+      );
+      const { verdict: j, diagnosis: d } = joinVerdict(result, facts, {
+        proxy,
+        stallSeconds: opts.stallSeconds ?? 3,
+        trustedIssuers: caSubjects(opts.extraCa),
+      });
       const k = j.packets;
       const agrees = j.agreement === 'agree';
-      const findings = d.findings.map((f) => ({ id: f.id, severity: String(f.severity), title: f.title, packets: f.packets }));
+      const findings = d.findings.map((f) => ({
+        id: f.id,
+        severity: String(f.severity),
+        title: f.title,
+        packets: f.packets,
+      }));
       const decisive = d.findings.find((f) => f.id === k.issue);
-      const evidence = decisive?.packets.length ? ` (evidence: frames ${decisive.packets.slice(0, 8).join(', ')}${decisive.packets.length > 8 ? ', …' : ''})` : '';
+      const evidence = decisive?.packets.length
+        ? ` (evidence: frames ${decisive.packets.slice(0, 8).join(', ')}${decisive.packets.length > 8 ? ', …' : ''})`
+        : '';
       const text =
         `${mine.length} of ${packets.length} captured packets belong to the probe (saved to ${file}${stats ? `, backend ${stats.backend}` : ''}). ` +
         `Packet verdict: ${k.issue}${evidence}. ${j.agreementText}` +
@@ -103,7 +157,13 @@ export async function attachCapture(iface: string, proxy: HostPort, opts: ProbeC
         probePackets: mine.length,
         verdict: { issue: k.issue, ok: k.ok, summary: k.summary },
         agrees,
-        joined: { issue: j.issue, ok: j.ok, summary: j.summary, source: j.source, agreementText: j.agreementText },
+        joined: {
+          issue: j.issue,
+          ok: j.ok,
+          summary: j.summary,
+          source: j.source,
+          agreementText: j.agreementText,
+        },
         findings,
         text,
       };

@@ -103,7 +103,10 @@ export async function waitFor(cond: () => boolean, timeoutMs: number, what: stri
 /** tshark's packet count for a file (null when tshark is missing) */
 export function tsharkCount(file: string): number | null {
   if (!tshark) return null;
-  const r = spawnSync(tshark, ['-r', file, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8', timeout: 20000 });
+  const r = spawnSync(tshark, ['-r', file, '-T', 'fields', '-e', 'frame.number'], {
+    encoding: 'utf8',
+    timeout: 20000,
+  });
   if (r.status !== 0) throw new Error(`tshark failed on ${file}: ${r.stderr}`);
   return r.stdout.split('\n').filter((l) => l.trim()).length;
 }

@@ -28,7 +28,10 @@ test('bounded queue: drops the oldest batch first and counts its packets', () =>
   assert.equal(q.length, 3);
   assert.equal(q.droppedBatches, 2);
   assert.equal(q.droppedPackets, 20);
-  assert.deepEqual([q.shift()!.packets[0]!.tsSec, q.shift()!.packets[0]!.tsSec, q.shift()!.packets[0]!.tsSec], [3, 4, 5]);
+  assert.deepEqual(
+    [q.shift()!.packets[0]!.tsSec, q.shift()!.packets[0]!.tsSec, q.shift()!.packets[0]!.tsSec],
+    [3, 4, 5],
+  );
   assert.equal(q.shift(), undefined);
   // the byte bound works the same way, and never drops the batch just pushed
   const b = new BoundedBatchQueue(100, 2500);
@@ -40,42 +43,47 @@ test('bounded queue: drops the oldest batch first and counts its packets', () =>
   assert.equal(big.length, 1);
 });
 
-test('slow consumer during a live capture: queue drops are counted, received = delivered + dropped, newest kept', { skip: skipUnlessRootLinux(), timeout: 60000 }, async () => {
-  const rx = dgram.createSocket('udp4');
-  await new Promise<void>((r) => rx.bind(0, '127.0.0.1', () => r()));
-  const port = (rx.address() as { port: number }).port;
-  const tx = dgram.createSocket('udp4');
-  const got: number[] = [];
-  const session = await startCapture({
-    interface: 'lo',
-    backend: 'cap',
-    filter: `udp port ${port}`,
-    maxQueuedBatches: 2,
-    // a consumer that takes 100 ms per batch: far slower than the traffic
-    onBatch: async (packets) => {
-      for (const p of packets) got.push(new DataView(p.data.buffer, p.data.byteOffset).getUint32(14 + 20 + 8));
-      await new Promise((r) => setTimeout(r, 100));
-    },
-  });
-  try {
-    const total = 3000;
-    for (let i = 0; i < total; i++) {
-      const b = Buffer.alloc(32);
-      b.writeUInt32BE(i, 0);
-      await new Promise<void>((r) => tx.send(b, port, '127.0.0.1', () => r()));
-      if (i % 200 === 0) await new Promise((r) => setTimeout(r, 30));
+test(
+  'slow consumer during a live capture: queue drops are counted, received = delivered + dropped, newest kept',
+  { skip: skipUnlessRootLinux(), timeout: 60000 },
+  async () => {
+    const rx = dgram.createSocket('udp4');
+    await new Promise<void>((r) => rx.bind(0, '127.0.0.1', () => r()));
+    const port = (rx.address() as { port: number }).port;
+    const tx = dgram.createSocket('udp4');
+    const got: number[] = [];
+    const session = await startCapture({
+      interface: 'lo',
+      backend: 'cap',
+      filter: `udp port ${port}`,
+      maxQueuedBatches: 2,
+      // a consumer that takes 100 ms per batch: far slower than the traffic
+      onBatch: async (packets) => {
+        for (const p of packets)
+          got.push(new DataView(p.data.buffer, p.data.byteOffset).getUint32(14 + 20 + 8));
+        await new Promise((r) => setTimeout(r, 100));
+      },
+    });
+    try {
+      const total = 3000;
+      for (let i = 0; i < total; i++) {
+        const b = Buffer.alloc(32);
+        b.writeUInt32BE(i, 0);
+        await new Promise<void>((r) => tx.send(b, port, '127.0.0.1', () => r()));
+        if (i % 200 === 0) await new Promise((r) => setTimeout(r, 30));
+      }
+      await waitFor(() => got.includes(total - 1), 20000, 'the last packet to reach the consumer');
+      const s = await session.stop();
+      assert.ok(s.droppedByQueue > 0, 'the slow consumer made the queue drop');
+      assert.equal(s.received, s.delivered + s.droppedByQueue);
+      assert.equal(got.length, s.delivered);
+      // what was kept is in order, and the newest packet made it
+      for (let i = 1; i < got.length; i++) assert.ok(got[i]! > got[i - 1]!);
+      assert.equal(got.at(-1), total - 1);
+    } finally {
+      await session.stop();
+      rx.close();
+      tx.close();
     }
-    await waitFor(() => got.includes(total - 1), 20000, 'the last packet to reach the consumer');
-    const s = await session.stop();
-    assert.ok(s.droppedByQueue > 0, 'the slow consumer made the queue drop');
-    assert.equal(s.received, s.delivered + s.droppedByQueue);
-    assert.equal(got.length, s.delivered);
-    // what was kept is in order, and the newest packet made it
-    for (let i = 1; i < got.length; i++) assert.ok(got[i]! > got[i - 1]!);
-    assert.equal(got.at(-1), total - 1);
-  } finally {
-    await session.stop();
-    rx.close();
-    tx.close();
-  }
-});
+  },
+);

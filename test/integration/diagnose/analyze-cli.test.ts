@@ -12,7 +12,11 @@ const sample = (name: string) => path.join(root, 'resources/samples', `${name}.p
 const skip = existsSync(sample('acl-403')) ? undefined : 'no samples: run `npm run samples`';
 
 function analyze(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src-main/cli/main.ts'), 'analyze', ...args], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(root, 'src-main/cli/main.ts'), 'analyze', ...args],
+    { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 },
+  );
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

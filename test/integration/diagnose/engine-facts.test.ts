@@ -13,7 +13,11 @@ import { readCaptureFile } from '../../../src-main/core/pcap/file-reader.js';
 import type { RawPacket } from '../../../src-main/core/pcap/types.js';
 
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../resources/samples');
-const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.pcapng')).sort() : [];
+const files = existsSync(dir)
+  ? readdirSync(dir)
+      .filter((f) => f.endsWith('.pcapng'))
+      .sort()
+  : [];
 
 for (const name of files) {
   test(`first-pass facts = full-dissection facts for ${name}`, async () => {
@@ -22,9 +26,17 @@ for (const name of files) {
     await readCaptureFile(file, (p) => raws.push({ ...p, data: p.data.slice() }));
     const a = diagnosePackets(await captureFileFacts(file));
     const b = diagnosePackets(engineFacts(raws));
-    assert.equal(b.verdict.issue, a.verdict.issue, `full: ${b.verdict.summary}\nfirst pass: ${a.verdict.summary}`);
-    const stages = (r: typeof a) => r.ladders.map((l) => l.stages.map((s) => `${s.name}:${s.status}:${s.packets.join(',')}`));
+    assert.equal(
+      b.verdict.issue,
+      a.verdict.issue,
+      `full: ${b.verdict.summary}\nfirst pass: ${a.verdict.summary}`,
+    );
+    const stages = (r: typeof a) =>
+      r.ladders.map((l) => l.stages.map((s) => `${s.name}:${s.status}:${s.packets.join(',')}`));
     assert.deepEqual(stages(b), stages(a));
-    assert.deepEqual(b.findings.map((f) => [f.id, f.packets]), a.findings.map((f) => [f.id, f.packets]));
+    assert.deepEqual(
+      b.findings.map((f) => [f.id, f.packets]),
+      a.findings.map((f) => [f.id, f.packets]),
+    );
   });
 }

@@ -21,7 +21,9 @@ interface Entry {
   diagnosis: { issue: string };
   packetsBlind?: string;
 }
-const entries: Entry[] = existsSync(indexPath) ? (JSON.parse(readFileSync(indexPath, 'utf8')) as Entry[]) : [];
+const entries: Entry[] = existsSync(indexPath)
+  ? (JSON.parse(readFileSync(indexPath, 'utf8')) as Entry[])
+  : [];
 const skip = entries.length ? undefined : 'resources/samples/index.json is missing: run `npm run samples`';
 
 test('there is a sample for every lab scenario', { skip }, () => {
@@ -36,7 +38,7 @@ for (const e of entries) {
     const r = await diagnoseCaptureFile(file);
     const want = e.packetsBlind ? 'ok' : e.expected;
     assert.equal(r.verdict.issue, want, r.verdict.summary);
-    assert.equal(e.probe.issue, e.expected, 'the probe named the scenario\'s issue when the sample was made');
+    assert.equal(e.probe.issue, e.expected, "the probe named the scenario's issue when the sample was made");
     assert.ok(r.ladders.length >= 1);
     // the streaming reader (bounded memory) and the all-facts diagnosis agree
     for (const proxy of [undefined, r.ladders[0]!.proxy]) {
@@ -45,7 +47,10 @@ for (const e of entries) {
       const whole = diagnosePackets(await captureFileFacts(file), p ? { proxy: p } : {});
       assert.deepEqual(streamed.verdict, whole.verdict);
       assert.deepEqual(streamed.ladders, whole.ladders);
-      assert.deepEqual(streamed.findings.map((f) => [f.id, f.conversation, f.packets, f.decisive]), whole.findings.map((f) => [f.id, f.conversation, f.packets, f.decisive]));
+      assert.deepEqual(
+        streamed.findings.map((f) => [f.id, f.conversation, f.packets, f.decisive]),
+        whole.findings.map((f) => [f.id, f.conversation, f.packets, f.decisive]),
+      );
     }
     const comments = new Map<number, string>();
     let no = 0;
@@ -56,7 +61,12 @@ for (const e of entries) {
     if (want !== 'ok') {
       const f = r.findings.find((x) => x.id === want && x.decisive)!;
       assert.ok(f.packets.length > 0, 'evidence packets');
-      for (const n of f.packets) assert.match(comments.get(n) ?? '', new RegExp(`finding ${want}`), `frame ${n} carries the finding as a comment`);
+      for (const n of f.packets)
+        assert.match(
+          comments.get(n) ?? '',
+          new RegExp(`finding ${want}`),
+          `frame ${n} carries the finding as a comment`,
+        );
     } else {
       assert.match(comments.get(1) ?? '', /stage SYN: ok/);
     }

@@ -10,7 +10,8 @@ export function tcpdumpUnavailable(): string | undefined {
   if (!TCPDUMP) return 'tcpdump is not installed (Debian: apt-get install tcpdump)';
   if (process.getuid?.() !== 0) {
     const r = spawnSync(TCPDUMP, ['-D'], { encoding: 'utf8' });
-    if (r.status !== 0 || !/\blo\b/.test(r.stdout)) return 'tcpdump cannot list interfaces without root/CAP_NET_RAW';
+    if (r.status !== 0 || !/\blo\b/.test(r.stdout))
+      return 'tcpdump cannot list interfaces without root/CAP_NET_RAW';
   }
   return undefined;
 }
@@ -20,9 +21,16 @@ export interface Capture {
   stop(): Promise<void>;
 }
 
-export async function startTcpdump(iface: string, filter: string, file: string, netns?: string): Promise<Capture> {
+export async function startTcpdump(
+  iface: string,
+  filter: string,
+  file: string,
+  netns?: string,
+): Promise<Capture> {
   const args = ['-i', iface, '--immediate-mode', '-U', '-B', '16384', '-s', '0', '-w', file, filter];
-  const child: ChildProcess = netns ? spawn('ip', ['netns', 'exec', netns, TCPDUMP!, ...args], { stdio: ['ignore', 'ignore', 'pipe'] }) : spawn(TCPDUMP!, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = netns
+    ? spawn('ip', ['netns', 'exec', netns, TCPDUMP!, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
+    : spawn(TCPDUMP!, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   await new Promise<void>((resolve, reject) => {

@@ -6,7 +6,14 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { detectBackends } from '../../../src-main/core/capture/index.js';
-import { LAB_CREDENTIALS, LAB_DOWNLOAD_URL, LAB_SCENARIOS, SCENARIO_INFO, startLab, type Lab } from '../../../src-main/core/lab/index.js';
+import {
+  LAB_CREDENTIALS,
+  LAB_DOWNLOAD_URL,
+  LAB_SCENARIOS,
+  SCENARIO_INFO,
+  startLab,
+  type Lab,
+} from '../../../src-main/core/lab/index.js';
 import { runProbe, type ProbeResult } from '../../../src-main/core/probe/index.js';
 import { attachCapture } from '../../../src-main/core/probe/with-capture.js';
 
@@ -35,7 +42,11 @@ for (const scenario of LAB_SCENARIOS) {
     lab!.setScenario(scenario);
     const info = SCENARIO_INFO[scenario];
     const file = path.join(dir, `${scenario}.pcapng`);
-    const cap = await attachCapture('lo', { host: '127.0.0.1', port: lab!.proxyPort }, { stallSeconds: 1.5, writePath: file, extraCa: lab!.caPem });
+    const cap = await attachCapture(
+      'lo',
+      { host: '127.0.0.1', port: lab!.proxyPort },
+      { stallSeconds: 1.5, writePath: file, extraCa: lab!.caPem },
+    );
     let r: ProbeResult;
     try {
       r = await runProbe({
@@ -55,6 +66,10 @@ for (const scenario of LAB_SCENARIOS) {
     assert.equal(a.verdict?.issue, info.issue, a.text);
     assert.equal(a.agrees, true);
     assert.ok(a.probePackets > 0 && statSync(file).size > 0);
-    if (info.issue !== 'ok') assert.ok(a.findings.some((f) => f.id === info.issue && f.packets.length > 0), `evidence frames for ${info.issue}`);
+    if (info.issue !== 'ok')
+      assert.ok(
+        a.findings.some((f) => f.id === info.issue && f.packets.length > 0),
+        `evidence frames for ${info.issue}`,
+      );
   });
 }

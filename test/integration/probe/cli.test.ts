@@ -18,11 +18,16 @@ let labOut = '';
 
 before(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'proxyscope-cli-lab-'));
-  lab = spawn(process.execPath, ['--import', 'tsx', main, 'lab', '--scenario', 'healthy', '--dir', dir], { cwd: root });
+  lab = spawn(process.execPath, ['--import', 'tsx', main, 'lab', '--scenario', 'healthy', '--dir', dir], {
+    cwd: root,
+  });
   lab.stdout.setEncoding('utf8');
   lab.stderr.resume();
   const first = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`lab printed no first line; stdout so far: ${labOut}`)), 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`lab printed no first line; stdout so far: ${labOut}`)),
+      30_000,
+    );
     lab.stdout.on('data', (d: string) => {
       labOut += d;
       const nl = labOut.indexOf('\n');
@@ -58,8 +63,14 @@ async function switchTo(scenario: string): Promise<void> {
   }
 }
 
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], { cwd: root, env: { ...process.env, ...env } });
+async function cli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -71,7 +82,15 @@ async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code:
 test('lab --help lists every scenario; the lab CA file is PEM', async () => {
   const r = await cli(['lab', '--help']);
   assert.equal(r.code, 0);
-  for (const s of ['healthy', 'acl-403', 'ntlm-only', 'reset-on-large-segment', 'tls-intercept', 'slow-proxy']) assert.match(r.stdout, new RegExp(`^  ${s} `, 'm'));
+  for (const s of [
+    'healthy',
+    'acl-403',
+    'ntlm-only',
+    'reset-on-large-segment',
+    'tls-intercept',
+    'slow-proxy',
+  ])
+    assert.match(r.stdout, new RegExp(`^  ${s} `, 'm'));
   assert.match(caPath, /lab-ca\.pem$/);
 });
 
@@ -79,11 +98,25 @@ test('probe --ca --json against a healthy lab: exit 0 and the JSON shape', async
   await switchTo('healthy');
   const r = await cli(['probe', '--proxy', proxy, '--ca', caPath, '--json']);
   assert.equal(r.code, 0, r.stderr + r.stdout);
-  const j = JSON.parse(r.stdout) as { verdict: { issue: string; ok: boolean; summary: string }; stages: Array<{ name: string; status: string; ms: number; detail: string }>; findings: unknown[]; transcript: string; localPorts: number[] };
+  const j = JSON.parse(r.stdout) as {
+    verdict: { issue: string; ok: boolean; summary: string };
+    stages: Array<{ name: string; status: string; ms: number; detail: string }>;
+    findings: unknown[];
+    transcript: string;
+    localPorts: number[];
+  };
   assert.deepEqual(Object.keys(j.verdict).sort(), ['issue', 'ok', 'summary']);
   assert.equal(j.verdict.issue, 'ok');
   assert.equal(j.verdict.ok, true);
-  assert.ok(Array.isArray(j.stages) && j.stages.every((s) => typeof s.name === 'string' && ['ok', 'failed', 'skipped'].includes(s.status) && typeof s.ms === 'number'));
+  assert.ok(
+    Array.isArray(j.stages) &&
+      j.stages.every(
+        (s) =>
+          typeof s.name === 'string' &&
+          ['ok', 'failed', 'skipped'].includes(s.status) &&
+          typeof s.ms === 'number',
+      ),
+  );
   assert.ok(Array.isArray(j.findings));
   assert.match(j.transcript, /^< HTTP\/1\.1 200 Connection established$/m);
   assert.ok(j.localPorts.length > 0);
@@ -105,11 +138,17 @@ test('probe against acl-403 and ntlm-only: exit 2 with the verdict and what to d
 
 test('probe with credentials from the environment: ok, and -v transcript masks them', async () => {
   await switchTo('auth-digest');
-  const r = await cli(['probe', '--proxy', proxy, '--ca', caPath, '--user', 'admin', '--password-env', 'LAB_PASS', '-v'], { LAB_PASS: 'Lab-Pass1!' });
+  const r = await cli(
+    ['probe', '--proxy', proxy, '--ca', caPath, '--user', 'admin', '--password-env', 'LAB_PASS', '-v'],
+    { LAB_PASS: 'Lab-Pass1!' },
+  );
   assert.equal(r.code, 0, r.stdout);
   assert.match(r.stdout, /^> Proxy-Authorization: Digest \[redacted\]$/m);
   assert.ok(!r.stdout.includes('Lab-Pass1!') && !r.stderr.includes('Lab-Pass1!'));
-  const wrong = await cli(['probe', '--proxy', proxy, '--ca', caPath, '--user', 'admin', '--password-env', 'LAB_PASS', '--json'], { LAB_PASS: 'nope-nope' });
+  const wrong = await cli(
+    ['probe', '--proxy', proxy, '--ca', caPath, '--user', 'admin', '--password-env', 'LAB_PASS', '--json'],
+    { LAB_PASS: 'nope-nope' },
+  );
   assert.equal(wrong.code, 2);
   assert.equal(JSON.parse(wrong.stdout).verdict.issue, 'proxy-auth-failed');
 });
@@ -145,12 +184,33 @@ test('bad usage → exit 1 with a clear message', async () => {
 });
 
 test('probe --capture lo --json: packet evidence attached and agreeing (root only)', async (t) => {
-  if (process.platform !== 'linux' || process.getuid?.() !== 0) return t.skip('live capture on lo needs root on Linux');
+  if (process.platform !== 'linux' || process.getuid?.() !== 0)
+    return t.skip('live capture on lo needs root on Linux');
   await switchTo('acl-403');
   const file = path.join(dir, 'cli-capture.pcapng');
-  const r = await cli(['probe', '--proxy', proxy, '--ca', caPath, '--capture', 'lo', '--write', file, '--json']);
+  const r = await cli([
+    'probe',
+    '--proxy',
+    proxy,
+    '--ca',
+    caPath,
+    '--capture',
+    'lo',
+    '--write',
+    file,
+    '--json',
+  ]);
   assert.equal(r.code, 2, r.stderr);
-  const j = JSON.parse(r.stdout) as { verdict: { issue: string }; capture: { available: boolean; agrees?: boolean; verdict?: { issue: string }; file?: string; findings: Array<{ id: string; packets: number[] }> } };
+  const j = JSON.parse(r.stdout) as {
+    verdict: { issue: string };
+    capture: {
+      available: boolean;
+      agrees?: boolean;
+      verdict?: { issue: string };
+      file?: string;
+      findings: Array<{ id: string; packets: number[] }>;
+    };
+  };
   if (!j.capture.available) return t.skip(`capture not available here: ${JSON.stringify(j.capture)}`);
   assert.equal(j.capture.verdict?.issue, 'proxy-denied');
   assert.equal(j.capture.agrees, true);

@@ -5,7 +5,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { LAB_CREDENTIALS, LAB_DOWNLOAD_URL, LAB_SCENARIOS, SCENARIO_INFO, startLab, type Lab } from '../../../src-main/core/lab/index.js';
+import {
+  LAB_CREDENTIALS,
+  LAB_DOWNLOAD_URL,
+  LAB_SCENARIOS,
+  SCENARIO_INFO,
+  startLab,
+  type Lab,
+} from '../../../src-main/core/lab/index.js';
 import { runProbe, type ProbeOptions } from '../../../src-main/core/probe/index.js';
 
 let lab: Lab;
@@ -21,14 +28,25 @@ after(async () => {
 });
 
 function probeOpts(extra: Partial<ProbeOptions> = {}): ProbeOptions {
-  return { proxy: { host: '127.0.0.1', port: lab.proxyPort }, extraCa: lab.caPem, stallSeconds: 1.5, timeouts: { response: 5000, tls: 5000, http: 5000 }, ...extra };
+  return {
+    proxy: { host: '127.0.0.1', port: lab.proxyPort },
+    extraCa: lab.caPem,
+    stallSeconds: 1.5,
+    timeouts: { response: 5000, tls: 5000, http: 5000 },
+    ...extra,
+  };
 }
 
 for (const scenario of LAB_SCENARIOS) {
   test(`lab ${scenario}: verdict ${SCENARIO_INFO[scenario].issue}`, async () => {
     lab.setScenario(scenario);
     const info = SCENARIO_INFO[scenario];
-    const r = await runProbe(probeOpts({ credentials: info.probe.credentials ? { ...LAB_CREDENTIALS } : undefined, download: info.probe.download ? LAB_DOWNLOAD_URL : undefined }));
+    const r = await runProbe(
+      probeOpts({
+        credentials: info.probe.credentials ? { ...LAB_CREDENTIALS } : undefined,
+        download: info.probe.download ? LAB_DOWNLOAD_URL : undefined,
+      }),
+    );
     assert.equal(r.verdict.issue, info.issue, `${r.verdict.summary}\n${r.transcript}`);
     assert.equal(r.verdict.ok, info.issue === 'ok');
     assert.ok(r.verdict.summary.length > 20);
@@ -40,7 +58,8 @@ for (const scenario of LAB_SCENARIOS) {
     assert.match(r.transcript, /^\* Trying 127\.0\.0\.1:\d+\.\.\.$/m);
     assert.match(r.transcript, /^> CONNECT tools\.cisco\.com:443 HTTP\/1\.1$/m);
     assert.match(r.transcript, /^> Proxy-Connection: Keep-Alive$/m);
-    if (!info.probe.credentials) assert.ok(!r.stages.some((s) => s.name === 'proxy-auth' && s.status === 'ok'));
+    if (!info.probe.credentials)
+      assert.ok(!r.stages.some((s) => s.name === 'proxy-auth' && s.status === 'ok'));
   });
 }
 
@@ -56,7 +75,11 @@ test('scenario specifics: 403 evidence, TLS facts, intercept issuer, slow warnin
   assert.equal(r.tls?.trusted, true);
   assert.equal(r.tls?.servername, 'tools.cisco.com');
   assert.match(r.tls?.protocol ?? '', /^TLSv1\.[23]$/);
-  assert.deepEqual(r.tls?.chain[0]?.subjectAltNames, ['DNS:tools.cisco.com', 'DNS:localhost', 'IP:127.0.0.1']);
+  assert.deepEqual(r.tls?.chain[0]?.subjectAltNames, [
+    'DNS:tools.cisco.com',
+    'DNS:localhost',
+    'IP:127.0.0.1',
+  ]);
   assert.equal(r.http?.status, 302);
   assert.equal(r.http?.location, '/healthcheck');
   assert.equal(r.download?.bytes, 300000);
@@ -97,7 +120,11 @@ test('auth-basic and auth-digest: right → ok, wrong → proxy-auth-failed, non
     assert.equal(/opening a fresh one/.test(right.transcript), scenario === 'auth-basic');
     // the padded CONNECT carries the same credentials: it tests the segment size, not the auth
     assert.equal(right.largeRequest?.outcome, 'answered', scenario);
-    assert.equal(right.largeRequest?.status, 200, `${scenario}: the large CONNECT is answered like the small one, not with 407`);
+    assert.equal(
+      right.largeRequest?.status,
+      200,
+      `${scenario}: the large CONNECT is answered like the small one, not with 407`,
+    );
     assert.equal(right.largeRequest?.bytes, 1460);
     const wrong = await runProbe(probeOpts({ credentials: { username: 'admin', password: 'Wrong-Pass9' } }));
     assert.equal(wrong.verdict.issue, 'proxy-auth-failed', scenario);
@@ -105,9 +132,17 @@ test('auth-basic and auth-digest: right → ok, wrong → proxy-auth-failed, non
     assert.equal(none.verdict.issue, 'proxy-auth-required', scenario);
     for (const r of [right, wrong]) {
       const json = JSON.stringify(r);
-      assert.ok(!json.includes(LAB_CREDENTIALS.password) && !json.includes('Wrong-Pass9'), 'no password anywhere in the result');
+      assert.ok(
+        !json.includes(LAB_CREDENTIALS.password) && !json.includes('Wrong-Pass9'),
+        'no password anywhere in the result',
+      );
       assert.ok(!json.includes(Buffer.from(`admin:${LAB_CREDENTIALS.password}`).toString('base64')));
-      assert.match(r.transcript, scenario === 'auth-basic' ? /^> Proxy-Authorization: Basic \[redacted\]$/m : /^> Proxy-Authorization: Digest \[redacted\]$/m);
+      assert.match(
+        r.transcript,
+        scenario === 'auth-basic'
+          ? /^> Proxy-Authorization: Basic \[redacted\]$/m
+          : /^> Proxy-Authorization: Digest \[redacted\]$/m,
+      );
     }
   }
   lab.setScenario('auth-digest');
@@ -117,7 +152,10 @@ test('auth-basic and auth-digest: right → ok, wrong → proxy-auth-failed, non
   lab.setScenario('ntlm-only');
   const ntlm = await runProbe(probeOpts({ credentials: { ...LAB_CREDENTIALS } }));
   assert.equal(ntlm.verdict.issue, 'proxy-auth-unsupported');
-  assert.match(ntlm.verdict.summary, /the FMC cannot authenticate to this proxy: it supports Basic\/Digest, the proxy offers only NTLM\/Negotiate/);
+  assert.match(
+    ntlm.verdict.summary,
+    /the FMC cannot authenticate to this proxy: it supports Basic\/Digest, the proxy offers only NTLM\/Negotiate/,
+  );
 });
 
 test('unreachable proxy and unresolvable name', async () => {

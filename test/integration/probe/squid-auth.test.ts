@@ -44,16 +44,23 @@ async function waitListening(p: number, ms: number): Promise<boolean> {
 
 before(async () => {
   if (!existsSync(SQUID)) skip = 'squid is not installed (Debian: apt-get install squid)';
-  else if (!existsSync(`${HELPERS}/digest_file_auth`) || !existsSync(`${HELPERS}/basic_ncsa_auth`)) skip = 'squid auth helpers digest_file_auth / basic_ncsa_auth are missing';
+  else if (!existsSync(`${HELPERS}/digest_file_auth`) || !existsSync(`${HELPERS}/basic_ncsa_auth`))
+    skip = 'squid auth helpers digest_file_auth / basic_ncsa_auth are missing';
   else if (!existsSync('/usr/bin/htpasswd')) skip = 'htpasswd (apache2-utils) is missing';
   if (skip) return;
   dir = mkdtempSync(path.join(os.tmpdir(), 'proxyscope-squid-auth-'));
   chmodSync(dir, 0o777); // squid drops to its own user and must write its logs here
   lab = await startLab({ dir: path.join(dir, 'certs') });
   port = await freePort();
-  writeFileSync(path.join(dir, 'digest.pw'), `${LAB_CREDENTIALS.username}:${LAB_CREDENTIALS.password}\n`, { mode: 0o644 });
+  writeFileSync(path.join(dir, 'digest.pw'), `${LAB_CREDENTIALS.username}:${LAB_CREDENTIALS.password}\n`, {
+    mode: 0o644,
+  });
   const { spawnSync } = await import('node:child_process');
-  spawnSync('/usr/bin/htpasswd', ['-bc', path.join(dir, 'basic.pw'), LAB_CREDENTIALS.username, LAB_CREDENTIALS.password], { stdio: 'ignore' });
+  spawnSync(
+    '/usr/bin/htpasswd',
+    ['-bc', path.join(dir, 'basic.pw'), LAB_CREDENTIALS.username, LAB_CREDENTIALS.password],
+    { stdio: 'ignore' },
+  );
   chmodSync(path.join(dir, 'basic.pw'), 0o644);
   writeFileSync(path.join(dir, 'hosts'), '127.0.0.1 tools.cisco.com\n');
   writeFileSync(
@@ -80,7 +87,9 @@ before(async () => {
   );
   squid = spawn(SQUID, ['-N', '-f', path.join(dir, 'squid.conf')], { stdio: 'ignore' });
   if (!(await waitListening(port, 15_000))) {
-    const log = existsSync(path.join(dir, 'cache.log')) ? readFileSync(path.join(dir, 'cache.log'), 'utf8').slice(-500) : '';
+    const log = existsSync(path.join(dir, 'cache.log'))
+      ? readFileSync(path.join(dir, 'cache.log'), 'utf8').slice(-500)
+      : '';
     skip = `squid did not start: ${log}`;
   }
 });
@@ -98,13 +107,26 @@ after(async () => {
 for (const auth of ['digest', 'basic'] as const) {
   test(`Squid ${auth}: right → ok (download on a second, preemptively authenticated tunnel), wrong → proxy-auth-failed, none → proxy-auth-required`, async (t) => {
     if (skip) return t.skip(skip);
-    const base = { proxy: { host: '127.0.0.1', port }, target: { host: 'tools.cisco.com', port: lab!.originPort }, extraCa: lab!.caPem, auth, largeRequestTest: false };
-    const right = await runProbe({ ...base, credentials: { ...LAB_CREDENTIALS }, download: `https://tools.cisco.com:${lab!.originPort}/download?size=100000` });
+    const base = {
+      proxy: { host: '127.0.0.1', port },
+      target: { host: 'tools.cisco.com', port: lab!.originPort },
+      extraCa: lab!.caPem,
+      auth,
+      largeRequestTest: false,
+    };
+    const right = await runProbe({
+      ...base,
+      credentials: { ...LAB_CREDENTIALS },
+      download: `https://tools.cisco.com:${lab!.originPort}/download?size=100000`,
+    });
     assert.equal(right.verdict.issue, 'ok', right.transcript);
     assert.equal(right.connect?.auth?.scheme, auth);
     assert.equal(right.download?.bytes, 100000);
     assert.ok(!JSON.stringify(right).includes(LAB_CREDENTIALS.password));
-    const wrong = await runProbe({ ...base, credentials: { username: LAB_CREDENTIALS.username, password: 'not-the-password' } });
+    const wrong = await runProbe({
+      ...base,
+      credentials: { username: LAB_CREDENTIALS.username, password: 'not-the-password' },
+    });
     assert.equal(wrong.verdict.issue, 'proxy-auth-failed');
     const none = await runProbe(base);
     assert.equal(none.verdict.issue, 'proxy-auth-required');

@@ -47,7 +47,10 @@ describe('Squid', { skip }, () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  const base = (): Pick<SquidOptions, 'hosts' | 'sslPorts'> => ({ hosts: ['127.0.0.1 tools.cisco.com'], sslPorts: [origin.port] });
+  const base = (): Pick<SquidOptions, 'hosts' | 'sslPorts'> => ({
+    hosts: ['127.0.0.1 tools.cisco.com'],
+    sslPorts: [origin.port],
+  });
 
   async function probeThrough(sq: SquidOptions, opts: Partial<ProbeOptions> = {}): Promise<Run> {
     const squid = await startSquid(sq);
@@ -77,7 +80,11 @@ describe('Squid', { skip }, () => {
   /** The three views agree on `issue`; the decisive finding's packets include a frame with `proofCode`. */
   function assertVerdict(run: Run, issue: string, proofCode?: number) {
     const proxy = { host: '127.0.0.1', port: run.port };
-    assert.equal(run.probe.verdict.issue, issue, `probe: ${run.probe.verdict.summary}\n${run.probe.transcript}`);
+    assert.equal(
+      run.probe.verdict.issue,
+      issue,
+      `probe: ${run.probe.verdict.summary}\n${run.probe.transcript}`,
+    );
     const diag = diagnosePackets(run.facts, { proxy, trustedIssuers: trusted });
     assert.equal(diag.verdict.issue, issue, `packets: ${diag.verdict.summary}`);
     assert.ok(diag.ladders.length >= 1, 'a ladder per conversation to Squid');
@@ -86,18 +93,30 @@ describe('Squid', { skip }, () => {
     assert.equal(joined.verdict.agreement, 'agree', joined.verdict.agreementText);
     if (issue === 'ok') {
       const full = diag.ladders.find((l) => l.stages.every((s) => s.status === 'ok'));
-      assert.ok(full, `one conversation climbs the whole ladder: ${JSON.stringify(diag.ladders.map((l) => l.stages.map((s) => `${s.name}:${s.status}`)))}`);
+      assert.ok(
+        full,
+        `one conversation climbs the whole ladder: ${JSON.stringify(diag.ladders.map((l) => l.stages.map((s) => `${s.name}:${s.status}`)))}`,
+      );
       // TLS 1.2 origin: the certificate travels in clear and names the test CA
-      assert.match(full.stages.find((s) => s.name === 'certificate')!.detail ?? '', /ProxyScope Test Root CA/);
+      assert.match(
+        full.stages.find((s) => s.name === 'certificate')!.detail ?? '',
+        /ProxyScope Test Root CA/,
+      );
       return;
     }
     const f = diag.findings.find((x) => x.id === issue && x.decisive);
     assert.ok(f, `a decisive ${issue} finding`);
     if (proofCode !== undefined) {
       const proof = run.facts.filter((p) => p.http?.response?.code === proofCode).map((p) => p.no);
-      assert.ok(proof.some((n) => f.packets.includes(n)), `evidence ${f.packets} includes a ${proofCode} response (${proof})`);
+      assert.ok(
+        proof.some((n) => f.packets.includes(n)),
+        `evidence ${f.packets} includes a ${proofCode} response (${proof})`,
+      );
       const connects = run.facts.filter((p) => p.http?.request?.method === 'CONNECT').map((p) => p.no);
-      assert.ok(connects.some((n) => f.packets.includes(n)), 'evidence includes the CONNECT');
+      assert.ok(
+        connects.some((n) => f.packets.includes(n)),
+        'evidence includes the CONNECT',
+      );
     }
   }
 
@@ -107,61 +126,100 @@ describe('Squid', { skip }, () => {
   });
 
   test('an ACL denying CONNECT → proxy-denied (403, ERR_ACCESS_DENIED)', async () => {
-    const run = await probeThrough({ ...base(), access: ['http_access deny CONNECT', 'http_access allow localhost'] });
+    const run = await probeThrough({
+      ...base(),
+      access: ['http_access deny CONNECT', 'http_access allow localhost'],
+    });
     assertVerdict(run, 'proxy-denied', 403);
     const res = run.facts.find((p) => p.http?.response?.code === 403)!;
     assert.match(res.http!.response!.proxyError ?? '', /ERR_ACCESS_DENIED/);
   });
 
-  describe('basic auth (basic_ncsa_auth)', { skip: existsSync(BASIC_HELPER) ? undefined : `${BASIC_HELPER} is missing` }, () => {
-    let files: Record<string, string>;
-    before(() => {
-      const htfile = path.join(work, 'htpasswd');
-      const r = spawnSync('htpasswd', ['-i', '-c', '-B', htfile, USER], { input: PASSWORD, encoding: 'utf8' });
-      let line: string;
-      if (r.status === 0) line = spawnSync('cat', [htfile], { encoding: 'utf8' }).stdout;
-      else line = `${USER}:${spawnSync('openssl', ['passwd', '-apr1', '-stdin'], { input: PASSWORD, encoding: 'utf8' }).stdout.trim()}\n`;
-      files = { passwd: line };
-    });
-    const access = (dir = '%DIR%') => [
-      `auth_param basic program ${BASIC_HELPER} ${dir}/passwd`,
-      'auth_param basic realm proxyscope-test',
-      'auth_param basic children 2',
-      'acl authed proxy_auth REQUIRED',
-      'http_access allow localhost authed',
-    ];
-    const sq = (): SquidOptions => ({ ...base(), files, access: access() });
+  describe(
+    'basic auth (basic_ncsa_auth)',
+    { skip: existsSync(BASIC_HELPER) ? undefined : `${BASIC_HELPER} is missing` },
+    () => {
+      let files: Record<string, string>;
+      before(() => {
+        const htfile = path.join(work, 'htpasswd');
+        const r = spawnSync('htpasswd', ['-i', '-c', '-B', htfile, USER], {
+          input: PASSWORD,
+          encoding: 'utf8',
+        });
+        let line: string;
+        if (r.status === 0) line = spawnSync('cat', [htfile], { encoding: 'utf8' }).stdout;
+        else
+          line = `${USER}:${spawnSync('openssl', ['passwd', '-apr1', '-stdin'], { input: PASSWORD, encoding: 'utf8' }).stdout.trim()}\n`;
+        files = { passwd: line };
+      });
+      const access = (dir = '%DIR%') => [
+        `auth_param basic program ${BASIC_HELPER} ${dir}/passwd`,
+        'auth_param basic realm proxyscope-test',
+        'auth_param basic children 2',
+        'acl authed proxy_auth REQUIRED',
+        'http_access allow localhost authed',
+      ];
+      const sq = (): SquidOptions => ({ ...base(), files, access: access() });
 
-    test('no credentials → proxy-auth-required', async () => {
-      const run = await probeThrough(sq());
-      assertVerdict(run, 'proxy-auth-required', 407);
-    });
-    test('right credentials → ok', async () => {
-      const run = await probeThrough(sq(), { credentials: { username: USER, password: PASSWORD }, auth: 'basic' });
-      assertVerdict(run, 'ok');
-      assert.ok(run.facts.some((p) => p.http?.request?.proxyAuthorization === 'Basic'), 'the capture shows Proxy-Authorization: Basic');
-      assert.ok(!run.probe.transcript.includes(PASSWORD), 'the password is not in the transcript');
-    });
-    test('wrong password → proxy-auth-failed', async () => {
-      const run = await probeThrough(sq(), { credentials: { username: USER, password: `${PASSWORD}x` }, auth: 'basic' });
-      assertVerdict(run, 'proxy-auth-failed', 407);
-    });
-  });
+      test('no credentials → proxy-auth-required', async () => {
+        const run = await probeThrough(sq());
+        assertVerdict(run, 'proxy-auth-required', 407);
+      });
+      test('right credentials → ok', async () => {
+        const run = await probeThrough(sq(), {
+          credentials: { username: USER, password: PASSWORD },
+          auth: 'basic',
+        });
+        assertVerdict(run, 'ok');
+        assert.ok(
+          run.facts.some((p) => p.http?.request?.proxyAuthorization === 'Basic'),
+          'the capture shows Proxy-Authorization: Basic',
+        );
+        assert.ok(!run.probe.transcript.includes(PASSWORD), 'the password is not in the transcript');
+      });
+      test('wrong password → proxy-auth-failed', async () => {
+        const run = await probeThrough(sq(), {
+          credentials: { username: USER, password: `${PASSWORD}x` },
+          auth: 'basic',
+        });
+        assertVerdict(run, 'proxy-auth-failed', 407);
+      });
+    },
+  );
 
-  describe('digest auth (digest_file_auth)', { skip: existsSync(DIGEST_HELPER) ? undefined : `${DIGEST_HELPER} is missing` }, () => {
-    const sq = (): SquidOptions => ({
-      ...base(),
-      files: { digest: `${USER}:${PASSWORD}\n` },
-      access: [`auth_param digest program ${DIGEST_HELPER} %DIR%/digest`, 'auth_param digest realm proxyscope-test', 'auth_param digest children 2', 'acl authed proxy_auth REQUIRED', 'http_access allow localhost authed'],
-    });
-    test('right credentials → ok', async () => {
-      const run = await probeThrough(sq(), { credentials: { username: USER, password: PASSWORD }, auth: 'digest' });
-      assertVerdict(run, 'ok');
-      assert.ok(run.facts.some((p) => p.http?.request?.proxyAuthorization === 'Digest'), 'the capture shows Proxy-Authorization: Digest');
-    });
-    test('wrong password → proxy-auth-failed', async () => {
-      const run = await probeThrough(sq(), { credentials: { username: USER, password: `${PASSWORD}x` }, auth: 'digest' });
-      assertVerdict(run, 'proxy-auth-failed', 407);
-    });
-  });
+  describe(
+    'digest auth (digest_file_auth)',
+    { skip: existsSync(DIGEST_HELPER) ? undefined : `${DIGEST_HELPER} is missing` },
+    () => {
+      const sq = (): SquidOptions => ({
+        ...base(),
+        files: { digest: `${USER}:${PASSWORD}\n` },
+        access: [
+          `auth_param digest program ${DIGEST_HELPER} %DIR%/digest`,
+          'auth_param digest realm proxyscope-test',
+          'auth_param digest children 2',
+          'acl authed proxy_auth REQUIRED',
+          'http_access allow localhost authed',
+        ],
+      });
+      test('right credentials → ok', async () => {
+        const run = await probeThrough(sq(), {
+          credentials: { username: USER, password: PASSWORD },
+          auth: 'digest',
+        });
+        assertVerdict(run, 'ok');
+        assert.ok(
+          run.facts.some((p) => p.http?.request?.proxyAuthorization === 'Digest'),
+          'the capture shows Proxy-Authorization: Digest',
+        );
+      });
+      test('wrong password → proxy-auth-failed', async () => {
+        const run = await probeThrough(sq(), {
+          credentials: { username: USER, password: `${PASSWORD}x` },
+          auth: 'digest',
+        });
+        assertVerdict(run, 'proxy-auth-failed', 407);
+      });
+    },
+  );
 });

@@ -2,7 +2,16 @@
 // the user Squid drops to as root), listening on 127.0.0.1:<free port>, resolving names from its
 // own hosts file. Stopped with SIGTERM (shutdown_lifetime 0) and waited for.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -64,7 +73,8 @@ function chownTree(dir: string): void {
 async function waitForPort(port: number, child: ChildProcess, log: () => string): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`squid exited (${child.exitCode}) before listening:\n${log()}`);
+    if (child.exitCode !== null)
+      throw new Error(`squid exited (${child.exitCode}) before listening:\n${log()}`);
     const ok = await new Promise<boolean>((resolve) => {
       const s = net.connect(port, '127.0.0.1');
       s.once('connect', () => {
@@ -82,7 +92,8 @@ async function waitForPort(port: number, child: ChildProcess, log: () => string)
 export async function startSquid(o: SquidOptions): Promise<Squid> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'proxyscope-squid-'));
   const port = await freePort();
-  for (const [name, text] of Object.entries(o.files ?? {})) writeFileSync(path.join(dir, name), text, { mode: 0o640 });
+  for (const [name, text] of Object.entries(o.files ?? {}))
+    writeFileSync(path.join(dir, name), text, { mode: 0o640 });
   writeFileSync(path.join(dir, 'hosts'), o.hosts.join('\n') + '\n');
   const conf = [
     `http_port 127.0.0.1:${port}`,
@@ -107,7 +118,9 @@ export async function startSquid(o: SquidOptions): Promise<Squid> {
   ];
   writeFileSync(path.join(dir, 'squid.conf'), conf.join('\n') + '\n');
   chownTree(dir);
-  const child = spawn(SQUID, ['-f', path.join(dir, 'squid.conf'), '-N'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(SQUID, ['-f', path.join(dir, 'squid.conf'), '-N'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += String(d)));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatIprepProblems, parseIprepProxyConf } from '../../../src-main/core/fmc/iprep-conf.js';
 
-test('the document\'s file parses', () => {
+test("the document's file parses", () => {
   const r = parseIprepProxyConf('iprep_proxy {\nPROXY_HOST 10.10.10.1;\nPROXY_PORT 80;\n}\n');
   assert.ok(r.ok);
   assert.equal(r.config.host, '10.10.10.1');
@@ -11,7 +11,9 @@ test('the document\'s file parses', () => {
 });
 
 test('indentation, CRLF, comments and credentials; the password is never kept', () => {
-  const r = parseIprepProxyConf('# written by the FMC\r\niprep_proxy {\r\n    PROXY_HOST proxy.example.com;\r\n    PROXY_PORT 3128;\r\n    PROXY_USER admin;\r\n    PROXY_PASS Sup3r$ecret;\r\n}\r\n');
+  const r = parseIprepProxyConf(
+    '# written by the FMC\r\niprep_proxy {\r\n    PROXY_HOST proxy.example.com;\r\n    PROXY_PORT 3128;\r\n    PROXY_USER admin;\r\n    PROXY_PASS Sup3r$ecret;\r\n}\r\n',
+  );
   assert.ok(r.ok);
   assert.equal(r.config.host, 'proxy.example.com');
   assert.equal(r.config.username, 'admin');
@@ -32,7 +34,10 @@ test('missing semicolon: line and what was expected', () => {
 });
 
 test('port not a number / out of range', () => {
-  assert.match(errorsOf('iprep_proxy {\nPROXY_HOST h;\nPROXY_PORT http;\n}')[0]!.message, /PROXY_PORT to be a number from 1 to 65535, found `http`/);
+  assert.match(
+    errorsOf('iprep_proxy {\nPROXY_HOST h;\nPROXY_PORT http;\n}')[0]!.message,
+    /PROXY_PORT to be a number from 1 to 65535, found `http`/,
+  );
   assert.equal(errorsOf('iprep_proxy {\nPROXY_HOST h;\nPROXY_PORT 70000;\n}')[0]!.line, 3);
 });
 
@@ -41,9 +46,14 @@ test('missing closing brace, missing block, missing host, text after the block, 
   assert.ok(noClose.some((e) => /closing `}`/.test(e.message)));
   assert.match(errorsOf('PROXY_HOST h;\n')[0]!.message, /expected the block opening `iprep_proxy \{`/);
   assert.match(errorsOf('')[0]!.message, /empty/);
-  assert.ok(errorsOf('iprep_proxy {\nPROXY_PORT 80;\n}').some((e) => /expected a PROXY_HOST entry/.test(e.message)));
+  assert.ok(
+    errorsOf('iprep_proxy {\nPROXY_PORT 80;\n}').some((e) => /expected a PROXY_HOST entry/.test(e.message)),
+  );
   assert.equal(errorsOf('iprep_proxy {\nPROXY_HOST h;\nPROXY_PORT 80;\n}\nextra\n')[0]!.line, 5);
-  assert.match(errorsOf('iprep_proxy {\nPROXY_HOST a;\nPROXY_HOST b;\nPROXY_PORT 80;\n}')[0]!.message, /appears twice \(first on line 2\)/);
+  assert.match(
+    errorsOf('iprep_proxy {\nPROXY_HOST a;\nPROXY_HOST b;\nPROXY_PORT 80;\n}')[0]!.message,
+    /appears twice \(first on line 2\)/,
+  );
 });
 
 test('a wrong password line is reported masked', () => {

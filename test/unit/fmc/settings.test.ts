@@ -1,9 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareConfWithSettings, validateFmcSettings, type FmcProxySettings } from '../../../src-main/core/fmc/settings.js';
+import {
+  compareConfWithSettings,
+  validateFmcSettings,
+  type FmcProxySettings,
+} from '../../../src-main/core/fmc/settings.js';
 
 const base: FmcProxySettings = { enabled: true, host: '10.10.10.1', port: 80, useAuth: false };
-const errors = (s: Partial<FmcProxySettings>) => validateFmcSettings({ ...base, ...s }).filter((p) => p.severity === 'error');
+const errors = (s: Partial<FmcProxySettings>) =>
+  validateFmcSettings({ ...base, ...s }).filter((p) => p.severity === 'error');
 
 test('valid settings: IPv4, IPv6, FQDN', () => {
   assert.deepEqual(errors({}), []);
@@ -28,12 +33,16 @@ test('bad hosts say what to enter instead', () => {
 });
 
 test('port range', () => {
-  for (const port of [0, 65536, 3.5, Number.NaN]) assert.equal(errors({ port })[0]?.field, 'port', String(port));
+  for (const port of [0, 65536, 3.5, Number.NaN])
+    assert.equal(errors({ port })[0]?.field, 'port', String(port));
   assert.deepEqual(errors({ port: 65535 }), []);
 });
 
 test('NTLM / Negotiate are refused: the FMC supports Basic and Digest', () => {
-  assert.match(errors({ authType: 'ntlm' })[0]!.message, /NTLM proxy authentication is not supported.*Basic and Digest/);
+  assert.match(
+    errors({ authType: 'ntlm' })[0]!.message,
+    /NTLM proxy authentication is not supported.*Basic and Digest/,
+  );
   assert.equal(errors({ authType: 'negotiate' })[0]!.field, 'authType');
   assert.deepEqual(errors({ authType: 'digest' }), []);
 });
@@ -51,9 +60,21 @@ test('password characters: spaces and non-ASCII refused with the position, never
 });
 
 test('iprep_proxy.conf vs settings → mismatches (config-mismatch evidence)', () => {
-  assert.deepEqual(compareConfWithSettings({ host: '10.10.10.1', port: 80, hasPassword: false, entries: [] }, base), []);
-  assert.deepEqual(compareConfWithSettings({ host: 'PROXY.example.com.', port: 80, hasPassword: false, entries: [] }, { ...base, host: 'proxy.example.com' }), []);
-  const m = compareConfWithSettings({ host: '10.10.10.2', port: 8080, hasPassword: false, entries: [] }, base);
+  assert.deepEqual(
+    compareConfWithSettings({ host: '10.10.10.1', port: 80, hasPassword: false, entries: [] }, base),
+    [],
+  );
+  assert.deepEqual(
+    compareConfWithSettings(
+      { host: 'PROXY.example.com.', port: 80, hasPassword: false, entries: [] },
+      { ...base, host: 'proxy.example.com' },
+    ),
+    [],
+  );
+  const m = compareConfWithSettings(
+    { host: '10.10.10.2', port: 8080, hasPassword: false, entries: [] },
+    base,
+  );
   assert.deepEqual(
     m.map((x) => [x.field, x.fmcFile, x.settings]),
     [

@@ -26,5 +26,8 @@ test('lab certificates: made once, cached, origin signed by the lab CA for tools
   assert.equal(b.labCa.certPem, a.labCa.certPem, 'second start reuses the cache');
   writeFileSync(path.join(dir, 'origin.pem'), 'garbage');
   const c = ensureLabCertificates(dir);
-  assert.ok(new X509Certificate(c.origin.certPem).checkIssued(new X509Certificate(c.labCa.certPem)), 'a damaged cache is regenerated');
+  assert.ok(
+    new X509Certificate(c.origin.certPem).checkIssued(new X509Certificate(c.labCa.certPem)),
+    'a damaged cache is regenerated',
+  );
 });

@@ -39,10 +39,16 @@ test('lab proxy answers per scenario, switches scenario live, refuses non-CONNEC
   lab.setScenario('ntlm-only');
   const ntlm = await exchange(lab.proxyPort, req);
   assert.match(ntlm, /^HTTP\/1\.1 407 /);
-  assert.deepEqual([...ntlm.matchAll(/Proxy-Authenticate: (.*)\r\n/g)].map((m) => m[1]), ['NTLM', 'Negotiate']);
+  assert.deepEqual(
+    [...ntlm.matchAll(/Proxy-Authenticate: (.*)\r\n/g)].map((m) => m[1]),
+    ['NTLM', 'Negotiate'],
+  );
   lab.setScenario('auth-digest');
   const digest = await exchange(lab.proxyPort, req);
-  assert.match(digest, /Proxy-Authenticate: Digest realm="ProxyScope lab", qop="auth", algorithm=SHA-256, nonce="[^"]+", opaque="[^"]+"/);
+  assert.match(
+    digest,
+    /Proxy-Authenticate: Digest realm="ProxyScope lab", qop="auth", algorithm=SHA-256, nonce="[^"]+", opaque="[^"]+"/,
+  );
   assert.match(digest, /algorithm=MD5/);
   const get = await exchange(lab.proxyPort, 'GET http://example.com/ HTTP/1.1\r\nHost: example.com\r\n\r\n');
   assert.match(get, /^HTTP\/1\.1 405 /);

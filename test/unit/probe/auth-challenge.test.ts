@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { parseChallenges, parseAllChallenges } from '../../../src-main/core/probe/auth-challenge.js';
 
 test('several challenges in one Proxy-Authenticate header, quoted commas and escapes', () => {
-  const c = parseChallenges('Digest realm="a, b", qop="auth,auth-int", algorithm=SHA-256, nonce="x\\"y", Basic realm="r", NTLM, Negotiate YIIabc==');
+  const c = parseChallenges(
+    'Digest realm="a, b", qop="auth,auth-int", algorithm=SHA-256, nonce="x\\"y", Basic realm="r", NTLM, Negotiate YIIabc==',
+  );
   assert.deepEqual(
     c.map((x) => x.scheme),
     ['Digest', 'Basic', 'NTLM', 'Negotiate'],

@@ -1,10 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { headerValues, readBodyExcerpt, readResponseHead, type HeadReadError } from '../../../src-main/core/probe/http-head.js';
+import {
+  headerValues,
+  readBodyExcerpt,
+  readResponseHead,
+  type HeadReadError,
+} from '../../../src-main/core/probe/http-head.js';
 
 /** A server that writes `parts` with small pauses (partial reads), then optionally closes. */
-async function withServer(parts: Array<string | Buffer>, close: boolean, fn: (s: net.Socket) => Promise<void>): Promise<void> {
+async function withServer(
+  parts: Array<string | Buffer>,
+  close: boolean,
+  fn: (s: net.Socket) => Promise<void>,
+): Promise<void> {
   const server = net.createServer(async (c) => {
     c.on('error', () => undefined);
     for (const p of parts) {
@@ -26,14 +35,23 @@ async function withServer(parts: Array<string | Buffer>, close: boolean, fn: (s:
 }
 
 test('a head split over many reads, repeated headers, bytes after the head kept', async () => {
-  await withServer(['HTTP/1.1 407 Proxy Auth', 'entication Required\r\nProxy-Authenticate: NTLM\r\n', 'Proxy-Authenticate: Negotiate\r\nContent-Length: 5\r\n\r', '\nhello'], false, async (s) => {
-    const head = await readResponseHead(s, 2000);
-    assert.equal(head.status, 407);
-    assert.equal(head.reason, 'Proxy Authentication Required');
-    assert.deepEqual(headerValues(head.headers, 'proxy-authenticate'), ['NTLM', 'Negotiate']);
-    const body = await readBodyExcerpt(s, head, 2000);
-    assert.equal(body.excerpt, 'hello');
-  });
+  await withServer(
+    [
+      'HTTP/1.1 407 Proxy Auth',
+      'entication Required\r\nProxy-Authenticate: NTLM\r\n',
+      'Proxy-Authenticate: Negotiate\r\nContent-Length: 5\r\n\r',
+      '\nhello',
+    ],
+    false,
+    async (s) => {
+      const head = await readResponseHead(s, 2000);
+      assert.equal(head.status, 407);
+      assert.equal(head.reason, 'Proxy Authentication Required');
+      assert.deepEqual(headerValues(head.headers, 'proxy-authenticate'), ['NTLM', 'Negotiate']);
+      const body = await readBodyExcerpt(s, head, 2000);
+      assert.equal(body.excerpt, 'hello');
+    },
+  );
 });
 
 test('long headers (40 KB) are read', async () => {
@@ -50,10 +68,16 @@ test('silence → timeout, close → closed, junk → malformed, endless head �
     await assert.rejects(readResponseHead(s, 100), (e: HeadReadError) => e.kind === 'timeout');
   });
   await withServer(['HTTP/1.1 200 OK\r\n'], true, async (s) => {
-    await assert.rejects(readResponseHead(s, 2000), (e: HeadReadError) => e.kind === 'closed' && e.received > 0);
+    await assert.rejects(
+      readResponseHead(s, 2000),
+      (e: HeadReadError) => e.kind === 'closed' && e.received > 0,
+    );
   });
   await withServer(['SSH-2.0-OpenSSH_9.2\r\n\r\n'], false, async (s) => {
-    await assert.rejects(readResponseHead(s, 2000), (e: HeadReadError) => e.kind === 'malformed' && /status line/.test(e.message));
+    await assert.rejects(
+      readResponseHead(s, 2000),
+      (e: HeadReadError) => e.kind === 'malformed' && /status line/.test(e.message),
+    );
   });
   await withServer(['HTTP/1.1 200 OK\r\n', Buffer.alloc(70_000, 0x61)], false, async (s) => {
     await assert.rejects(readResponseHead(s, 2000), (e: HeadReadError) => e.kind === 'too-large');
@@ -61,10 +85,14 @@ test('silence → timeout, close → closed, junk → malformed, endless head �
 });
 
 test('a close-delimited error body is read until FIN', async () => {
-  await withServer(['HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n<html>denied</html>'], true, async (s) => {
-    const head = await readResponseHead(s, 2000);
-    const body = await readBodyExcerpt(s, head, 2000);
-    assert.equal(body.excerpt, '<html>denied</html>');
-    assert.equal(body.closed, true);
-  });
+  await withServer(
+    ['HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n<html>denied</html>'],
+    true,
+    async (s) => {
+      const head = await readResponseHead(s, 2000);
+      const body = await readBodyExcerpt(s, head, 2000);
+      assert.equal(body.excerpt, '<html>denied</html>');
+      assert.equal(body.closed, true);
+    },
+  );
 });

@@ -3,8 +3,14 @@ import assert from 'node:assert/strict';
 import { Transcript, maskHeaderLine } from '../../../src-main/core/probe/transcript.js';
 
 test('Proxy-Authorization values are masked, the scheme stays', () => {
-  assert.equal(maskHeaderLine('Proxy-Authorization: Basic YWRtaW46TGFiLVBhc3MxIQ=='), 'Proxy-Authorization: Basic [redacted]');
-  assert.equal(maskHeaderLine('proxy-authorization: Digest username="admin", response="abc"'), 'proxy-authorization: Digest [redacted]');
+  assert.equal(
+    maskHeaderLine('Proxy-Authorization: Basic YWRtaW46TGFiLVBhc3MxIQ=='),
+    'Proxy-Authorization: Basic [redacted]',
+  );
+  assert.equal(
+    maskHeaderLine('proxy-authorization: Digest username="admin", response="abc"'),
+    'proxy-authorization: Digest [redacted]',
+  );
   assert.equal(maskHeaderLine('Host: tools.cisco.com:443'), 'Host: tools.cisco.com:443');
 });
 
