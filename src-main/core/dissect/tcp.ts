@@ -66,7 +66,7 @@ const EXPERT_BOGUS_HL: ExpertDef = { id: 'tcp.bogus_header_length', severity: 'e
 const EXPERT_OPT_LEN: ExpertDef = { id: 'tcp.option.len.invalid', severity: 'error', group: 'malformed', message: 'Invalid TCP option length' };
 const ANALYSIS_DEFS: ExpertDef[] = ANALYSIS_EXPERTS.map((e) => ({ id: e.id, severity: e.severity, group: 'sequence', message: e.message }));
 
-const scratch: SegmentAnalysis = { flags: 0, dupAckNum: 0, dupAckFrame: 0, rtoFrame: 0, rto: 0 };
+const scratch: SegmentAnalysis = { flags: 0, dupAckNum: 0, dupAckFrame: 0, rtoFrame: 0, rto: 0, acksFrame: 0, ackRtt: 0 };
 
 /**
  * Payload-handling skip: these segments repeat data already dissected (or, for keep-alives and
@@ -140,6 +140,8 @@ export const tcpModule: ProtocolModule = {
     { name: 'tcp.options.timestamp.tsecr', label: 'Timestamp echo reply', type: 'uint' },
     { name: 'tcp.analysis', label: 'SEQ/ACK analysis', type: 'none' },
     { name: 'tcp.analysis.flags', label: 'TCP Analysis Flags', type: 'none' },
+    { name: 'tcp.analysis.acks_frame', label: 'This is an ACK to the segment in frame', type: 'framenum' },
+    { name: 'tcp.analysis.ack_rtt', label: 'The RTT to ACK the segment was', type: 'reltime' },
     { name: 'tcp.analysis.initial_rtt', label: 'iRTT', type: 'reltime' },
     { name: 'tcp.analysis.duplicate_ack_num', label: 'Duplicate ACK #', type: 'uint' },
     { name: 'tcp.analysis.duplicate_ack_frame', label: 'Duplicate to the ACK in frame', type: 'framenum' },
@@ -260,6 +262,9 @@ function dissectTcp(ctx: PacketContext, off: number, end: number, tree: FieldNod
       if (all !== 0) {
         ctx.setFrameData('tcp', { flags: all, dupAckNum: a.dupAckNum, dupAckFrame: a.dupAckFrame, rtoFrame: a.rtoFrame, rto: a.rto } satisfies FrameAnalysis);
       }
+      // acks_frame: one small integer per ACKing frame; ack_rtt is rebuilt from the two frames'
+      // timestamps on random access (no double kept per frame)
+      if (a.acksFrame > 0) ctx.setFrameData('tcp.ack', a.acksFrame);
       ctx.flags |= all;
     } else {
       rseq = fwd.baseSeq >= 0 ? (seqAbs - fwd.baseSeq) >>> 0 : seqAbs;
@@ -293,7 +298,8 @@ function dissectTcp(ctx: PacketContext, off: number, end: number, tree: FieldNod
     title += `, Len: ${seglen}`;
     t = ctx.protoTree(tree, tcpModule, off, Math.min(hl, end - off), title)!;
     addHeaderTree(ctx, t, off, end, { sport, dport, seqAbs, ackAbs, rseq, rack, hl, flags, win, calcWin, scale, urgPtr, seglen, conv: conv?.stream ?? -1, tcs });
-    if (aflags || (tcs && tcs.irtt >= 0)) addAnalysisTree(ctx, t, aflags, fa, tcs);
+    const acks = ctx.frameData<number>('tcp.ack');
+    if (aflags || (tcs && tcs.irtt >= 0) || acks) addAnalysisTree(ctx, t, aflags, fa, tcs, acks);
     if (conv) {
       const tt = ctx.addTree(t, '[Timestamps]', undefined, undefined, 0, 0);
       t[t.length - 1].generated = true;
@@ -435,10 +441,18 @@ const FLAG_STR_ORDER: [number, string][] = [
   [0x01, 'F'],
 ];
 
-function addAnalysisTree(ctx: PacketContext, t: FieldNode[], aflags: number, fa: FrameAnalysis | undefined, tcs: TcpConvState | null): void {
+function addAnalysisTree(ctx: PacketContext, t: FieldNode[], aflags: number, fa: FrameAnalysis | undefined, tcs: TcpConvState | null, acks: number | undefined): void {
   const at = ctx.addTree(t, '[SEQ/ACK analysis]', 'tcp.analysis', true, 0, 0);
   const parent = t[t.length - 1];
   parent.generated = true;
+  if (acks) {
+    ctx.addGenerated(at, `This is an ACK to the segment in frame: ${acks}`, 'tcp.analysis.acks_frame', acks);
+    const acked = acks === ctx.no ? ctx.raw : ctx.fetchFrame(acks);
+    if (acked) {
+      const rtt = ctx.raw.tsSec - acked.tsSec + (ctx.raw.tsNsec - acked.tsNsec) / 1e9;
+      ctx.addGenerated(at, `The RTT to ACK the segment was: ${secs9(rtt)} seconds`, 'tcp.analysis.ack_rtt', rtt);
+    }
+  }
   if (tcs && tcs.irtt >= 0) ctx.addGenerated(at, `iRTT: ${secs9(tcs.irtt)} seconds`, 'tcp.analysis.initial_rtt', tcs.irtt);
   if (!aflags) return;
   if (fa && fa.rtoFrame) {

@@ -73,7 +73,15 @@ export class TcpDirState {
   finSeen = false;
   /** reassembly: the PDU being collected in this direction (tcp/reassembly.ts) */
   msp: unknown = null;
+  /**
+   * Segments sent this way not yet ACKed, oldest first, flat: [frame, seq, nextSeq, time, …]
+   * (null when none: ACKed segments are dropped, so a finished conversation keeps nothing).
+   */
+  unacked: number[] | null = null;
 }
+
+/** Wireshark keeps at most this many unacked segments a direction (TCP_MAX_UNACKED_SEGMENTS). */
+const MAX_UNACKED = 10000;
 
 export class TcpConvState {
   readonly dirs: [TcpDirState, TcpDirState] = [new TcpDirState(), new TcpDirState()];
@@ -96,6 +104,9 @@ export interface SegmentAnalysis {
   /** for retransmissions: the frame of the highest sequence seen before, and the time since it */
   rtoFrame: number;
   rto: number;
+  /** tcp.analysis.acks_frame: the segment this ACK acknowledges exactly (0 none), and the time since it */
+  acksFrame: number;
+  ackRtt: number;
 }
 
 /** Relative sequence number (mod 2^32) of an absolute one in direction d, fixing the base on first use. */
@@ -151,6 +162,8 @@ export function analyzeSegment(
   out.dupAckFrame = 0;
   out.rtoFrame = 0;
   out.rto = 0;
+  out.acksFrame = 0;
+  out.ackRtt = 0;
   const synFinRst = flags & (TH_SYN | TH_FIN | TH_RST);
 
   // handshake bookkeeping and the initial RTT (SYN -> ACK of the SYN-ACK)
@@ -265,12 +278,64 @@ export function analyzeSegment(
   if (seq === fwd.maxSeqToBeAcked || fwd.maxSeqToBeAcked === 0) {
     if (!(a & TCP_A_ZERO_WINDOW_PROBE)) fwd.maxSeqToBeAcked = fwd.nextSeq;
   }
+  // the segment list for acks_frame / ack_rtt (Wireshark's tcp_unacked_t list)
+  if ((seglen > 0 || flags & (TH_SYN | TH_FIN)) && (fwd.unacked === null || fwd.unacked.length < 4 * MAX_UNACKED)) {
+    if (fwd.unacked === null) fwd.unacked = [frame, seq, nextSeq, time];
+    else fwd.unacked.push(frame, seq, nextSeq, time);
+  }
   fwd.window = window;
   fwd.lastAck = ack;
   fwd.lastAckTime = time;
   fwd.lastSegmentFlags = a;
+  if (flags & TH_ACK && rev.unacked !== null) ackSegments(rev, ack, time, out);
   out.flags = a;
   return out;
+}
+
+/**
+ * Removes the segments `ack` acknowledges from the other direction's list, as Wireshark walks it
+ * (newest first): the segment whose end is exactly `ack` is the one "this is an ACK to"; a segment
+ * ACKed in part is trimmed; segments beyond `ack` stay.
+ */
+function ackSegments(rev: TcpDirState, ack: number, time: number, out: SegmentAnalysis): void {
+  const u = rev.unacked!;
+  let keep: number[] | null = null;
+  let kept = 0;
+  for (let i = u.length - 4; i >= 0; i -= 4) {
+    const segSeq = u[i + 1];
+    const segNext = u[i + 2];
+    if (ack === segNext) {
+      out.acksFrame = u[i];
+      out.ackRtt = time - u[i + 3];
+    } else if (seqGt(ack, segSeq) && seqLe(ack, segNext)) {
+      u[i + 1] = ack;
+      keep ??= [];
+      keep.push(i);
+      kept++;
+      continue;
+    } else if (seqGt(segNext, ack)) {
+      keep ??= [];
+      keep.push(i);
+      kept++;
+      continue;
+    }
+    // ACKed (exactly or before): dropped
+  }
+  if (kept === u.length / 4) return;
+  if (kept === 0) {
+    rev.unacked = null;
+    return;
+  }
+  const next = new Array<number>(kept * 4);
+  let o = 0;
+  for (let k = keep!.length - 1; k >= 0; k--) {
+    const i = keep![k];
+    next[o++] = u[i];
+    next[o++] = u[i + 1];
+    next[o++] = u[i + 2];
+    next[o++] = u[i + 3];
+  }
+  rev.unacked = next;
 }
 
 /** Wireshark's Info prefixes, in the order col_prepend_fence_fstr() leaves them. */

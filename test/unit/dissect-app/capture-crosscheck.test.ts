@@ -85,7 +85,7 @@ function allLabels(nodes: FieldNode[], out: string[] = []): string[] {
 }
 
 const RANK = { chat: 1, note: 2, warn: 3, error: 4 } as const;
-const FIELDS = ['frame.number', '_ws.col.Protocol', 'http.request.method', 'http.response.code', 'tls.handshake.extensions_server_name', 'tls.handshake.type', 'x509ce.dNSName', '_ws.col.Info'];
+const FIELDS = ['frame.number', '_ws.col.Protocol', 'http.request.method', 'http.response.code', 'tls.handshake.extensions_server_name', 'tls.handshake.type', 'x509ce.dNSName', '_ws.col.Info', 'tcp.analysis.acks_frame', 'tcp.analysis.ack_rtt'];
 
 test('every packet agrees with tshark: Protocol, HTTP method/status, SNI, handshake types, SANs, Info', { skip: skip ?? false }, () => {
   // Only the protocols we dissect: ephemeral ports may collide with ports tshark gives to others.
@@ -108,6 +108,8 @@ test('every packet agrees with tshark: Protocol, HTTP method/status, SNI, handsh
     assert.equal(vals('tls.handshake.extensions_server_name'), row[4], where);
     assert.equal(vals('tls.handshake.type'), row[5], where);
     assert.equal(vals('x509ce.dNSName'), row[6], where);
+    assert.equal(vals('tcp.analysis.acks_frame'), row[8] ?? '', `tcp.analysis.acks_frame, ${where}`);
+    assert.equal(d.fields.values('tcp.analysis.ack_rtt').map((v) => Number(v).toFixed(9)).join(','), row[9] ?? '', `tcp.analysis.ack_rtt, ${where}`);
     if (s.protocol === 'HTTP' || s.protocol.startsWith('TLS')) {
       assert.equal(withoutSni(s.info), row[7], where);
       if (s.protocol === 'HTTP') http++;

@@ -26,6 +26,8 @@ interface Row {
   dport: string;
   flags: string;
   info: string;
+  /** "acks_frame ack_rtt" when the segment ACKs one exactly */
+  acks: string;
   analysis: boolean;
 }
 
@@ -55,6 +57,10 @@ function tsharkRows(file: string): Row[] {
       '-e',
       'tcp.flags',
       '-e',
+      'tcp.analysis.acks_frame',
+      '-e',
+      'tcp.analysis.ack_rtt',
+      '-e',
       '_ws.col.Info',
     ],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 << 20 },
@@ -73,7 +79,7 @@ function tsharkRows(file: string): Row[] {
     .split('\n')
     .filter((l) => l.length > 0)
     .map((l, i) => {
-      const [src, dst, protocol, sport, dport, flags, info] = l.split('\t');
+      const [src, dst, protocol, sport, dport, flags, acksFrame, ackRtt, info] = l.split('\t');
       return {
         src,
         dst,
@@ -82,13 +88,14 @@ function tsharkRows(file: string): Row[] {
         dport,
         flags: flags ? String(parseInt(flags, 16)) : '',
         info,
+        acks: acksFrame ? `${acksFrame} ${ackRtt}` : '',
         analysis: flagged.has(i + 1),
       };
     });
 }
 
 function ourRows(packets: RawPacket[]): Row[] {
-  const e = new PacketEngine();
+  const e = new PacketEngine({ fetchFrame: (no) => packets[no - 1] });
   const fast = packets.map((p, i) => ({ ...e.index(p, i + 1) }));
   return packets.map((p, i) => {
     const s = e.summary(p, i + 1);
@@ -103,6 +110,7 @@ function ourRows(packets: RawPacket[]): Row[] {
       dport: tcpPorts.length ? String(d.fields.values('tcp.dstport')[0]) : '',
       flags: d.fields.values('tcp.flags').length ? String(d.fields.values('tcp.flags')[0]) : '',
       info: s.info,
+      acks: d.fields.values('tcp.analysis.acks_frame').length ? `${d.fields.values('tcp.analysis.acks_frame')[0]} ${Number(d.fields.values('tcp.analysis.ack_rtt')[0]).toFixed(9)}` : '',
       analysis: (fast[i].flags & TCP_ANALYSIS_MASK) !== 0,
     };
   });
@@ -128,6 +136,7 @@ function compare(name: string, packets: RawPacket[], linkType = 1, compareAllInf
       assert.equal(o.flags, t.flags, `${where}: tcp.flags`);
       if (compareAllInfo || t.protocol === 'TCP') assert.equal(o.info, t.info, `${where}: Info`);
       assert.equal(o.analysis, t.analysis, `${where}: tcp.analysis.flags (${t.info})`);
+      assert.equal(o.acks, t.acks, `${where}: tcp.analysis.acks_frame and ack_rtt (${t.info})`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
