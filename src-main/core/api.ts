@@ -101,6 +101,11 @@ export interface NetInterface {
   addresses: NetInterfaceAddress[];
   up: boolean;
   loopback: boolean;
+  /** could live capture open it? null when unknown (no capture backend, or not tried) */
+  capturePermitted?: boolean | null;
+  /** when not permitted: why, and the privilege doctor's fix, one copyable line each */
+  captureError?: string;
+  captureFix?: string[];
 }
 
 /** Host names: an IPv4/IPv6 literal or a DNS name (letters, digits, '-', '.'), as the FMC accepts. */
@@ -161,6 +166,8 @@ export interface CaptureInfo {
   fileBytes: number;
   /** true once the whole file is indexed */
   complete: boolean;
+  /** a live capture still writing it: the list follows new rows */
+  live?: boolean;
   /** why indexing stopped early (the packets before it are usable) */
   error?: string;
 }

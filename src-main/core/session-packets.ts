@@ -88,7 +88,7 @@ export class SessionPackets {
       throw new ApiError('IO', `Opening ${resolved} was superseded by another open.`);
     }
     this.store = store;
-    this.info = { path: resolved, name: path.basename(resolved), packets: 0, fileBytes: 0, complete: false };
+    this.info = { path: resolved, name: path.basename(resolved), packets: 0, fileBytes: 0, complete: false, live: true };
     this.progress(true);
     return { ...this.info };
   }
@@ -121,6 +121,7 @@ export class SessionPackets {
     if (generation !== this.generation || !this.info || !this.store) return;
     this.info.packets = this.store.count;
     this.info.complete = true;
+    if (this.info.live) this.info.live = false;
     if (error) this.info.error = error;
     this.progress(true);
   }

@@ -25,7 +25,7 @@ import type {
 import { SettingsStore, type SecretStore } from './settings.js';
 import { SessionPackets } from './session-packets.js';
 import { SessionCapture } from './session-capture.js';
-import type { HelperLauncher } from './capture/index.js';
+import { listInterfaces, privilegeFixes, type HelperLauncher } from './capture/index.js';
 import path from 'node:path';
 import {
   captureFileFacts,
@@ -131,6 +131,7 @@ export class Session {
   private readonly listeners = new Set<AnyEventListener>();
   private probing: AbortController | null = null;
   private lastVerdict: ProbeCaptureResult | null = null;
+  private interfaceCache: { at: number; list: NetInterface[] } | null = null;
 
   constructor(private readonly options: SessionOptions) {
     this.settings = new SettingsStore({
@@ -166,7 +167,7 @@ export class Session {
   private handlers(): MethodHandlers {
     return {
       'app.info': () => this.appInfo(),
-      'interfaces.list': () => listOsInterfaces(),
+      'interfaces.list': () => this.interfaces(),
       'settings.get': () => this.settings.view(),
       'settings.set': (args) => {
         const view = this.settings.update(args);
@@ -192,6 +193,44 @@ export class Session {
       'lab.stop': () => this.lab.stop(),
       'lab.status': () => this.lab.status(),
     };
+  }
+
+  /**
+   * The OS's interfaces with the capture backend's view of each: permitted or not, and the
+   * privilege doctor's fix when not (kept 10 s: finding out opens every interface briefly).
+   */
+  async interfaces(): Promise<NetInterface[]> {
+    if (this.interfaceCache && Date.now() - this.interfaceCache.at < 10_000) return this.interfaceCache.list;
+    const os = listOsInterfaces();
+    try {
+      const cap = await listInterfaces(
+        this.options.captureHelperLauncher ? { helperLauncher: this.options.captureHelperLauncher } : {},
+      );
+      const fix = cap.backend ? privilegeFixes({ backend: cap.backend }) : [];
+      for (const c of cap.interfaces) {
+        let nic = os.find((n) => n.name === c.name);
+        if (!nic) {
+          // capture-only interfaces (Linux `any`, or down ones) are capturable too
+          nic = {
+            name: c.name,
+            description: c.description ?? c.name,
+            addresses: [],
+            up: c.up,
+            loopback: c.loopback,
+          };
+          os.push(nic);
+        }
+        nic.capturePermitted = c.capturePermitted;
+        if (c.capturePermitted === false) {
+          if (c.captureError) nic.captureError = c.captureError;
+          nic.captureFix = fix;
+        }
+      }
+    } catch (e) {
+      this.options.log?.(`interfaces.list: the capture backend's list failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    this.interfaceCache = { at: Date.now(), list: os };
+    return os;
   }
 
   /** The proxy the wizard works on: the demo lab while it runs, else the Setup proxy (when enabled). */

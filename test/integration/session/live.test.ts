@@ -8,7 +8,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { unwrap, type CaptureInfo } from '../../../src-main/core/api.js';
+import {
+  unwrap,
+  type CaptureInfo,
+  type MethodArgs,
+  type MethodName,
+  type MethodResult,
+} from '../../../src-main/core/api.js';
 import { Session } from '../../../src-main/core/session.js';
 import { createMemorySecretStore } from '../../../src-main/core/settings.js';
 
@@ -43,6 +49,11 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** a typed dispatch: the data, or the thrown ApiError */
+async function call<M extends MethodName>(method: M, args: MethodArgs<M>): Promise<MethodResult<M>> {
+  return unwrap(await session.dispatch(method, args)) as MethodResult<M>;
+}
+
 function get(): Promise<void> {
   return new Promise((resolve, reject) => {
     http
@@ -55,40 +66,40 @@ function get(): Promise<void> {
 }
 
 test('rows of a running capture are in the packet list before it stops', { skip }, async () => {
-  const started = unwrap(await session.dispatch('capture.start', { interface: 'lo', filter: `tcp port ${port}` }));
+  const started = await call('capture.start', { interface: 'lo', filter: `tcp port ${port}` });
   try {
-    const open = unwrap(await session.dispatch('packets.status', {}));
+    const open = await call('packets.status', {});
     assert.equal(open?.path, started.file, 'the capture is the open capture from its start');
     let total = 0;
     for (let i = 0; i < 100 && total < 10; i++) {
       await get();
       await new Promise((r) => setTimeout(r, 50));
-      total = unwrap(await session.dispatch('packets.rows', { filter: '', from: 0, count: 50 })).total;
+      total = (await call('packets.rows', { filter: '', from: 0, count: 50 })).total;
     }
     assert.ok(total >= 10, `rows while capturing (got ${total})`);
-    assert.equal(unwrap(await session.dispatch('capture.status', {}))?.running, true, 'still capturing');
-    const page = unwrap(await session.dispatch('packets.rows', { filter: 'tcp.flags.syn == 1', from: 0, count: 10 }));
+    assert.equal((await call('capture.status', {}))?.running, true, 'still capturing');
+    const page = await call('packets.rows', { filter: 'tcp.flags.syn == 1', from: 0, count: 10 });
     assert.ok(page.rows.length > 0 && page.rows[0].info.includes('[SYN'), 'rows are dissected packets');
     assert.ok(progress.some((p) => p.path === started.file && p.packets > 0 && !p.complete), 'progress while live');
   } finally {
     await session.dispatch('capture.stop', {});
   }
-  const info = unwrap(await session.dispatch('packets.status', {}));
+  const info = await call('packets.status', {});
   assert.equal(info?.complete, true);
   assert.ok((info?.packets ?? 0) >= 10);
 });
 
 test('the demo lab: status lists the 12 scenarios; probe.capture on acl-403 is proxy-denied with evidence', { skip }, async () => {
-  const off = unwrap(await session.dispatch('lab.status', {}));
+  const off = await call('lab.status', {});
   assert.equal(off.running, false);
   assert.equal(off.scenarios.length, 12);
   assert.equal(off.scenarios.find((s) => s.name === 'acl-403')?.issue, 'proxy-denied');
 
-  const on = unwrap(await session.dispatch('lab.start', { scenario: 'acl-403' }));
+  const on = await call('lab.start', { scenario: 'acl-403' });
   assert.equal(on.running, true);
   assert.ok(on.proxy && on.proxy.host === '127.0.0.1' && on.proxy.port > 0);
 
-  const r = unwrap(await session.dispatch('probe.capture', { interface: on.interface }));
+  const r = await call('probe.capture', { interface: on.interface });
   assert.equal(r.probe.verdict.issue, 'proxy-denied');
   assert.equal(r.verdict.issue, 'proxy-denied');
   assert.equal(r.verdict.agreement, 'agree', r.verdict.agreementText);
@@ -96,19 +107,19 @@ test('the demo lab: status lists the 12 scenarios; probe.capture on acl-403 is p
   const evidence = r.findings.find((f) => f.id === 'proxy-denied');
   assert.ok(evidence && evidence.packets.length > 0, 'evidence frames');
   // the evidence frames are rows of the open capture (the one just made)
-  const open = unwrap(await session.dispatch('packets.status', {}));
+  const open = await call('packets.status', {});
   assert.equal(open?.path, r.capture?.file);
-  const detail = unwrap(await session.dispatch('packets.detail', { no: evidence.packets[0] }));
+  const detail = await call('packets.detail', { no: evidence.packets[0] });
   assert.equal(detail.summary.no, evidence.packets[0]);
-  assert.deepEqual(unwrap(await session.dispatch('probe.last', {}))?.verdict.issue, 'proxy-denied');
+  assert.deepEqual((await call('probe.last', {}))?.verdict.issue, 'proxy-denied');
 });
 
 test('switching the lab to healthy gives ok; lab.stop ends it', { skip }, async () => {
-  unwrap(await session.dispatch('lab.start', { scenario: 'healthy' }));
-  const r = unwrap(await session.dispatch('probe.capture', { interface: 'lo' }));
+  await call('lab.start', { scenario: 'healthy' });
+  const r = await call('probe.capture', { interface: 'lo' });
   assert.equal(r.verdict.issue, 'ok', r.verdict.summary);
   assert.equal(r.verdict.ok, true);
-  const stopped = unwrap(await session.dispatch('lab.stop', {}));
+  const stopped = await call('lab.stop', {});
   assert.equal(stopped.running, false);
   const env = await session.dispatch('probe.run', {});
   assert.ok(!env.ok && env.error.code === 'NO_PROXY', 'no lab, no proxy');
