@@ -1,6 +1,8 @@
 // `proxyscope capture`: live capture to pcapng with limits, progress and final stats.
+import { forEachOption, positiveNumber } from '../options.js';
 import { UsageError, type CliCommand, type CliIo } from '../command.js';
 import {
+  AUTO_ORDER,
   CaptureError,
   startCapture,
   type BackendName,
@@ -34,27 +36,17 @@ interface Parsed {
   quiet: boolean;
 }
 
-function positive(flag: string, v: string | undefined): number {
-  const n = Number(v);
-  if (v === undefined || !Number.isFinite(n) || n <= 0)
-    throw new UsageError(`${flag} needs a positive number (got ${v ?? 'nothing'}).`);
-  return n;
+/** --backend's value (capture and interfaces): auto or one of the capture backends. */
+export function parseBackendChoice(v: string): BackendName | 'auto' {
+  if (v === 'auto' || (AUTO_ORDER as readonly string[]).includes(v)) return v as BackendName | 'auto';
+  throw new UsageError(`--backend is one of auto, dumpcap, tcpdump, cap (got ${v}).`);
 }
 
 export function parseCaptureArgs(args: string[]): Parsed {
   const opts: CaptureOptions = { interface: '', limits: {} };
   let verbose = false;
   let quiet = false;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    const eq = a.indexOf('=');
-    const flag = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
-    const value = (): string => {
-      if (a.startsWith('--') && eq > 0) return a.slice(eq + 1);
-      const v = args[++i];
-      if (v === undefined) throw new UsageError(`${flag} needs a value.`);
-      return v;
-    };
+  forEachOption(args, ({ flag, arg: a, value }) => {
     switch (flag) {
       case '-i':
       case '--interface':
@@ -66,14 +58,14 @@ export function parseCaptureArgs(args: string[]): Parsed {
         break;
       case '-c':
       case '--count':
-        opts.limits!.count = Math.floor(positive(flag, value()));
+        opts.limits!.count = Math.floor(positiveNumber(flag, value()));
         break;
       case '-d':
       case '--duration':
-        opts.limits!.durationSec = positive(flag, value());
+        opts.limits!.durationSec = positiveNumber(flag, value());
         break;
       case '--max-mb':
-        opts.limits!.maxBytes = Math.floor(positive(flag, value()) * 1e6);
+        opts.limits!.maxBytes = Math.floor(positiveNumber(flag, value()) * 1e6);
         break;
       case '-w':
       case '--write':
@@ -88,10 +80,7 @@ export function parseCaptureArgs(args: string[]): Parsed {
       }
       case '-b':
       case '--backend': {
-        const v = value();
-        if (!['auto', 'cap', 'tcpdump', 'dumpcap'].includes(v))
-          throw new UsageError(`--backend is one of auto, dumpcap, tcpdump, cap (got ${v}).`);
-        opts.backend = v as BackendName | 'auto';
+        opts.backend = parseBackendChoice(value());
         break;
       }
       case '--promisc':
@@ -108,7 +97,7 @@ export function parseCaptureArgs(args: string[]): Parsed {
       default:
         throw new UsageError(`unknown option '${a}'.`);
     }
-  }
+  });
   if (!opts.interface) throw new UsageError('--interface is required.');
   if (opts.ring && !opts.writePath)
     throw new UsageError('--ring needs --write FILE.pcapng (the base name of the ring files).');

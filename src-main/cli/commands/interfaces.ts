@@ -1,4 +1,6 @@
 // `proxyscope interfaces`: what can be captured on, and whether this user may.
+import { forEachOption } from '../options.js';
+import { parseBackendChoice } from './capture.js';
 import { UsageError, type CliCommand, type CliIo } from '../command.js';
 import {
   detectBackends,
@@ -19,18 +21,14 @@ async function run(args: string[], io: CliIo): Promise<number> {
   let backend: BackendName | undefined;
   let tryOpen = true;
   let json = false;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--no-open') tryOpen = false;
-    else if (a === '--json') json = true;
-    else if (a === '--backend' || a === '-b') {
-      const v = args[++i];
-      if (v === 'auto') continue;
-      if (v !== 'cap' && v !== 'tcpdump' && v !== 'dumpcap')
-        throw new UsageError(`--backend is one of auto, dumpcap, tcpdump, cap (got ${v ?? 'nothing'}).`);
-      backend = v;
-    } else throw new UsageError(`unknown option '${a}'.`);
-  }
+  forEachOption(args, ({ flag, arg, value }) => {
+    if (flag === '--no-open') tryOpen = false;
+    else if (flag === '--json') json = true;
+    else if (flag === '--backend' || flag === '-b') {
+      const choice = parseBackendChoice(value());
+      backend = choice === 'auto' ? undefined : choice;
+    } else throw new UsageError(`unknown option '${arg}'.`);
+  });
   const backends = detectBackends();
   const list = await listInterfaces({ tryOpen, backend });
   if (json) {

@@ -1,5 +1,6 @@
 // `proxyscope lab`: run the built-in fault-injecting proxy + TLS origin until stopped.
 import readline from 'node:readline';
+import { forEachOption } from '../options.js';
 import { UsageError, type CliCommand, type CliIo } from '../command.js';
 import {
   LAB_DOWNLOAD_URL,
@@ -38,16 +39,7 @@ interface LabArgs {
 
 export function parseLabArgs(args: string[]): LabArgs {
   const out: LabArgs = { scenario: 'healthy' };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    const eq = a.indexOf('=');
-    const flag = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
-    const value = (): string => {
-      if (a.startsWith('--') && eq > 0) return a.slice(eq + 1);
-      const v = args[++i];
-      if (v === undefined) throw new UsageError(`${flag} needs a value.`);
-      return v;
-    };
+  forEachOption(args, ({ flag, arg: a, value }) => {
     switch (flag) {
       case '--scenario': {
         const v = value();
@@ -70,7 +62,7 @@ export function parseLabArgs(args: string[]): LabArgs {
       default:
         throw new UsageError(`unknown option '${a}'.`);
     }
-  }
+  });
   return out;
 }
 

@@ -1,9 +1,9 @@
 // `proxyscope probe`: probe a proxy as the FMC uses it and name the known issue.
-import { readFileSync } from 'node:fs';
-import net from 'node:net';
+import { forEachOption, positiveNumber, readOptionFile, asUsage } from '../options.js';
 import { UsageError, type CliCommand, type CliIo } from '../command.js';
 import {
   runProbe,
+  parseHostPort as parseHostPortText,
   DEFAULT_TARGET,
   type HostPort,
   type ProbeOptions,
@@ -53,15 +53,9 @@ export interface ProbeArgs {
   lang: Lang;
 }
 
+/** HOST:PORT given to `flag`; a bad one is a UsageError naming the flag. */
 export function parseHostPort(flag: string, v: string): HostPort {
-  const m = /^\[([^\]]+)\]:(\d+)$/.exec(v) ?? /^([^:\s]+):(\d+)$/.exec(v);
-  if (!m)
-    throw new UsageError(`${flag} needs HOST:PORT (e.g. 10.10.10.1:3128 or [2001:db8::1]:8080), got '${v}'.`);
-  const port = Number(m[2]);
-  if (port < 1 || port > 65535) throw new UsageError(`${flag}: port ${m[2]} is out of range 1-65535.`);
-  if (v.includes('[') && !net.isIPv6(m[1]!))
-    throw new UsageError(`${flag}: '${m[1]}' is not an IPv6 address.`);
-  return { host: m[1]!, port };
+  return asUsage(() => parseHostPortText(v, flag));
 }
 
 export function parseProbeArgs(args: string[], env: NodeJS.ProcessEnv = process.env): ProbeArgs {
@@ -74,112 +68,95 @@ export function parseProbeArgs(args: string[], env: NodeJS.ProcessEnv = process.
   let fmcConf: string | undefined;
   let lang: Lang = 'en';
   let captureFile: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    const eq = a.indexOf('=');
-    const flag = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
-    const value = (): string => {
-      if (a.startsWith('--') && eq > 0) return a.slice(eq + 1);
-      const v = args[++i];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value.`);
-      return v;
-    };
-    switch (flag) {
-      case '--proxy':
-        options.proxy = parseHostPort(flag, value());
-        break;
-      case '--target':
-        options.target = parseHostPort(flag, value());
-        break;
-      case '--user':
-        user = value();
-        break;
-      case '--password':
-        throw new UsageError(
-          'a password on the command line ends up in shell history and process lists: put it in an environment variable and give --password-env VAR.',
-        );
-      case '--password-env':
-        passwordEnv = value();
-        break;
-      case '--auth': {
-        const v = value().toLowerCase();
-        if (v !== 'basic' && v !== 'digest')
-          throw new UsageError(`--auth must be basic or digest (the FMC supports no other), got '${v}'.`);
-        options.auth = v;
-        break;
-      }
-      case '--ca': {
-        const file = value();
-        let pem: string;
-        try {
-          pem = readFileSync(file, 'utf8');
-        } catch (e) {
+  forEachOption(
+    args,
+    ({ flag, arg: a, value }) => {
+      switch (flag) {
+        case '--proxy':
+          options.proxy = parseHostPort(flag, value());
+          break;
+        case '--target':
+          options.target = parseHostPort(flag, value());
+          break;
+        case '--user':
+          user = value();
+          break;
+        case '--password':
           throw new UsageError(
-            `--ca: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`,
+            'a password on the command line ends up in shell history and process lists: put it in an environment variable and give --password-env VAR.',
           );
+        case '--password-env':
+          passwordEnv = value();
+          break;
+        case '--auth': {
+          const v = value().toLowerCase();
+          if (v !== 'basic' && v !== 'digest')
+            throw new UsageError(`--auth must be basic or digest (the FMC supports no other), got '${v}'.`);
+          options.auth = v;
+          break;
         }
-        if (!pem.includes('-----BEGIN CERTIFICATE-----'))
-          throw new UsageError(
-            `--ca: ${file} holds no PEM certificate (expected -----BEGIN CERTIFICATE-----).`,
-          );
-        options.extraCa = pem;
-        break;
-      }
-      case '--download': {
-        const v = value();
-        let u: URL;
-        try {
-          u = new URL(v);
-        } catch {
-          throw new UsageError(`--download: '${v}' is not a URL (e.g. https://tools.cisco.com/).`);
+        case '--ca': {
+          const file = value();
+          const pem = readOptionFile(flag, file);
+          if (!pem.includes('-----BEGIN CERTIFICATE-----'))
+            throw new UsageError(
+              `--ca: ${file} holds no PEM certificate (expected -----BEGIN CERTIFICATE-----).`,
+            );
+          options.extraCa = pem;
+          break;
         }
-        if (u.protocol !== 'https:')
-          throw new UsageError(`--download: only https:// URLs are supported (got ${u.protocol}).`);
-        options.download = v;
-        break;
+        case '--download': {
+          const v = value();
+          let u: URL;
+          try {
+            u = new URL(v);
+          } catch {
+            throw new UsageError(`--download: '${v}' is not a URL (e.g. https://tools.cisco.com/).`);
+          }
+          if (u.protocol !== 'https:')
+            throw new UsageError(`--download: only https:// URLs are supported (got ${u.protocol}).`);
+          options.download = v;
+          break;
+        }
+        case '--stall-seconds':
+          options.stallSeconds = positiveNumber(flag, value());
+          break;
+        case '--timeout': {
+          const n = positiveNumber(flag, value());
+          options.timeouts = { connect: n * 1000, response: n * 1000, tls: n * 1000, http: n * 1000 };
+          break;
+        }
+        case '--no-large-request':
+          options.largeRequestTest = false;
+          break;
+        case '--capture':
+          capture = value();
+          break;
+        case '--write':
+          captureFile = value();
+          break;
+        case '--fmc-conf':
+          fmcConf = value();
+          break;
+        case '--json':
+          json = true;
+          break;
+        case '--lang': {
+          const v = value().toLowerCase();
+          if (v !== 'en' && v !== 'ko') throw new UsageError(`--lang must be en or ko, got '${v}'.`);
+          lang = v;
+          break;
+        }
+        case '-v':
+        case '--verbose':
+          verbose = true;
+          break;
+        default:
+          throw new UsageError(`unknown option '${a}'.`);
       }
-      case '--stall-seconds': {
-        const n = Number(value());
-        if (!Number.isFinite(n) || n <= 0) throw new UsageError('--stall-seconds needs a positive number.');
-        options.stallSeconds = n;
-        break;
-      }
-      case '--timeout': {
-        const n = Number(value());
-        if (!Number.isFinite(n) || n <= 0)
-          throw new UsageError('--timeout needs a positive number of seconds.');
-        options.timeouts = { connect: n * 1000, response: n * 1000, tls: n * 1000, http: n * 1000 };
-        break;
-      }
-      case '--no-large-request':
-        options.largeRequestTest = false;
-        break;
-      case '--capture':
-        capture = value();
-        break;
-      case '--write':
-        captureFile = value();
-        break;
-      case '--fmc-conf':
-        fmcConf = value();
-        break;
-      case '--json':
-        json = true;
-        break;
-      case '--lang': {
-        const v = value().toLowerCase();
-        if (v !== 'en' && v !== 'ko') throw new UsageError(`--lang must be en or ko, got '${v}'.`);
-        lang = v;
-        break;
-      }
-      case '-v':
-      case '--verbose':
-        verbose = true;
-        break;
-      default:
-        throw new UsageError(`unknown option '${a}'.`);
-    }
-  }
+    },
+    { refuseFlagAsValue: true },
+  );
   if (!options.proxy) throw new UsageError('--proxy HOST:PORT is required.');
   if (passwordEnv && !user) throw new UsageError('--password-env needs --user.');
   if (user) {
@@ -278,15 +255,7 @@ export const probeCommand: CliCommand = {
     const parsed = parseProbeArgs(args);
     let mismatch: string[] = [];
     if (parsed.fmcConf) {
-      let text: string;
-      try {
-        text = readFileSync(parsed.fmcConf, 'utf8');
-      } catch (e) {
-        throw new UsageError(
-          `--fmc-conf: cannot read ${parsed.fmcConf}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`,
-        );
-      }
-      const conf = parseIprepProxyConf(text);
+      const conf = parseIprepProxyConf(readOptionFile('--fmc-conf', parsed.fmcConf));
       if (!conf.ok) {
         io.err(
           `${parsed.fmcConf} is not a valid iprep_proxy.conf:\n${formatIprepProblems(conf.errors, parsed.fmcConf)}`,

@@ -4,7 +4,6 @@ import type { HelperLauncher } from './helper-channel.js';
 
 /** `cap`: the libpcap binding in a capture helper process; `tcpdump`/`dumpcap`: a pipe from the tool. */
 export type BackendName = 'cap' | 'tcpdump' | 'dumpcap';
-export const BACKEND_NAMES: readonly BackendName[] = ['tcpdump', 'dumpcap', 'cap'];
 
 /** Which backends this machine has, and what is missing for the others. */
 export interface BackendAvailability {

@@ -10,4 +10,5 @@ export {
 } from './digest.js';
 export { parseCertificateDer, type CertificateInfo } from './certificates.js';
 export { maskHeaderLine } from './transcript.js';
+export { parseHostPort } from './host-port.js';
 export type * from './types.js';
