@@ -19,6 +19,8 @@ const required = [
   { pkg: 'libpcap-dev', probe: '/usr/include/pcap/pcap.h' },
   { pkg: 'apache2-utils', probe: '/usr/bin/htdigest' },
   { pkg: 'iproute2', probe: '/usr/sbin/ip' },
+  // Korean glyphs in the UI screenshots
+  { pkg: 'fonts-nanum', probe: '/usr/share/fonts/truetype/nanum' },
 ];
 
 function ensurePrerequisites() {

@@ -88,7 +88,14 @@ export class SessionPackets {
       throw new ApiError('IO', `Opening ${resolved} was superseded by another open.`);
     }
     this.store = store;
-    this.info = { path: resolved, name: path.basename(resolved), packets: 0, fileBytes: 0, complete: false, live: true };
+    this.info = {
+      path: resolved,
+      name: path.basename(resolved),
+      packets: 0,
+      fileBytes: 0,
+      complete: false,
+      live: true,
+    };
     this.progress(true);
     return { ...this.info };
   }

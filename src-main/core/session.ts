@@ -183,7 +183,11 @@ export class Session {
       'diagnosis.run': () => this.diagnose(),
       'probe.run': (args) => this.probe(args),
       'capture.start': (args) =>
-        this.capture.start({ interface: args.interface, filter: args.filter, proxy: this.activeProxy() ?? undefined }),
+        this.capture.start({
+          interface: args.interface,
+          filter: args.filter,
+          proxy: this.activeProxy() ?? undefined,
+        }),
       // the capture has been the open capture since it started: its rows grew as it ran
       'capture.stop': () => this.capture.stop(),
       'capture.status': () => this.capture.status(),
@@ -227,7 +231,9 @@ export class Session {
         }
       }
     } catch (e) {
-      this.options.log?.(`interfaces.list: the capture backend's list failed: ${e instanceof Error ? e.message : String(e)}`);
+      this.options.log?.(
+        `interfaces.list: the capture backend's list failed: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
     this.interfaceCache = { at: Date.now(), list: os };
     return os;
@@ -254,7 +260,11 @@ export class Session {
     if (!proxy) throw noProxy();
     if (this.probing) throw new ApiError('BUSY', 'A probe is already running.', 'Wait for it to finish.');
     if (this.capture.status()?.running) {
-      throw new ApiError('BUSY', 'A capture is already running.', 'Stop it first, then capture while probing.');
+      throw new ApiError(
+        'BUSY',
+        'A capture is already running.',
+        'Stop it first, then capture while probing.',
+      );
     }
     let capture: CaptureStatus | null = null;
     let captureError: ProbeCaptureResult['captureError'];

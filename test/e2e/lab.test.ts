@@ -91,29 +91,36 @@ async function knock(port: number, times: number): Promise<void> {
   }
 }
 
-test('a new user turns on the demo lab (acl-403) in Setup; Troubleshoot uses its values', { skip }, async () => {
-  await page.goto(host.url);
-  const use = page.getByLabel('Use the built-in demo lab');
-  await use.waitFor({ state: 'visible', timeout: 15_000 });
-  const scenario = page.getByLabel('Scenario', { exact: true });
-  const options = await scenario.locator('option').allInnerTexts();
-  assert.equal(options.length, 12, 'the 12 lab scenarios');
-  assert.ok(options.some((o) => /acl-403 — expects proxy-denied/.test(o)));
-  await scenario.selectOption('acl-403');
-  await use.check();
-  const status = page.getByTestId('lab-status');
-  await status.waitFor({ timeout: 20_000 });
-  const lab = session.lab.status();
-  assert.ok(lab.running && lab.proxy);
-  assert.match(await status.innerText(), new RegExp(`127\\.0\\.0\\.1:${lab.proxy.port}`));
-  await page.screenshot({ path: path.join(results, 'lab-setup.png') });
+test(
+  'a new user turns on the demo lab (acl-403) in Setup; Troubleshoot uses its values',
+  { skip },
+  async () => {
+    await page.goto(host.url);
+    const use = page.getByLabel('Use the built-in demo lab');
+    await use.waitFor({ state: 'visible', timeout: 15_000 });
+    const scenario = page.getByLabel('Scenario', { exact: true });
+    const options = await scenario.locator('option').allInnerTexts();
+    assert.equal(options.length, 12, 'the 12 lab scenarios');
+    assert.ok(options.some((o) => /acl-403 — expects proxy-denied/.test(o)));
+    await scenario.selectOption('acl-403');
+    await use.check();
+    const status = page.getByTestId('lab-status');
+    await status.waitFor({ timeout: 20_000 });
+    const lab = session.lab.status();
+    assert.ok(lab.running && lab.proxy);
+    assert.match(await status.innerText(), new RegExp(`127\\.0\\.0\\.1:${lab.proxy.port}`));
+    await page.screenshot({ path: path.join(results, 'lab-setup.png') });
 
-  await rail('Troubleshoot').click();
-  const main = page.locator('main');
-  await main.getByText(`curl -x http://127.0.0.1:${lab.proxy.port} -I https://tools.cisco.com`).first().waitFor();
-  await page.getByRole('button', { name: 'Probe the proxy' }).click();
-  await page.getByTestId('probe-verdict').filter({ hasText: 'proxy-denied' }).waitFor({ timeout: 30_000 });
-});
+    await rail('Troubleshoot').click();
+    const main = page.locator('main');
+    await main
+      .getByText(`curl -x http://127.0.0.1:${lab.proxy.port} -I https://tools.cisco.com`)
+      .first()
+      .waitFor();
+    await page.getByRole('button', { name: 'Probe the proxy' }).click();
+    await page.getByTestId('probe-verdict').filter({ hasText: 'proxy-denied' }).waitFor({ timeout: 30_000 });
+  },
+);
 
 test('Verify: the packet list grows while capturing, before Stop', { skip }, async () => {
   await rail('Verify').click();
@@ -137,30 +144,37 @@ test('Verify: the packet list grows while capturing, before Stop', { skip }, asy
   await page.getByLabel('Capture filter', { exact: true }).fill('');
 });
 
-test('Verify: capture while probing names proxy-denied; its evidence opens in the packet list', { skip }, async () => {
-  await page.getByRole('button', { name: 'Capture while probing' }).click();
-  const verdict = page.getByTestId('joined-issue');
-  await verdict.filter({ hasText: 'proxy-denied' }).waitFor({ timeout: 45_000 });
-  const panel = page.getByTestId('joined-verdict');
-  assert.match(await panel.innerText(), /agree/);
-  const evidence = panel.getByTestId('evidence').getByRole('button');
-  assert.ok((await evidence.count()) > 0, 'evidence packets');
-  const first = evidence.first();
-  const no = Number(await first.getAttribute('title'));
-  await first.click();
-  const selected = page.locator('[role=grid] [role=row][aria-selected=true]');
-  await selected.filter({ hasText: String(no) }).first().waitFor({ timeout: 10_000 });
-  assert.equal((await selected.first().locator('.c-no').innerText()).trim(), String(no));
-  await page.screenshot({ path: path.join(results, 'lab-verify-acl-403.png'), fullPage: false });
+test(
+  'Verify: capture while probing names proxy-denied; its evidence opens in the packet list',
+  { skip },
+  async () => {
+    await page.getByRole('button', { name: 'Capture while probing' }).click();
+    const verdict = page.getByTestId('joined-issue');
+    await verdict.filter({ hasText: 'proxy-denied' }).waitFor({ timeout: 45_000 });
+    const panel = page.getByTestId('joined-verdict');
+    assert.match(await panel.innerText(), /agree/);
+    const evidence = panel.getByTestId('evidence').getByRole('button');
+    assert.ok((await evidence.count()) > 0, 'evidence packets');
+    const first = evidence.first();
+    const no = Number(await first.getAttribute('title'));
+    await first.click();
+    const selected = page.locator('[role=grid] [role=row][aria-selected=true]');
+    await selected
+      .filter({ hasText: String(no) })
+      .first()
+      .waitFor({ timeout: 10_000 });
+    assert.equal((await selected.first().locator('.c-no').innerText()).trim(), String(no));
+    await page.screenshot({ path: path.join(results, 'lab-verify-acl-403.png'), fullPage: false });
 
-  await rail('Known Issues').click();
-  const known = page.getByTestId('joined-verdict');
-  await known.getByTestId('joined-issue').filter({ hasText: 'proxy-denied' }).waitFor();
-  await page.screenshot({ path: path.join(results, 'lab-known-acl-403.png') });
-  // the evidence leads back to the packet list
-  await known.getByTestId('evidence').getByRole('button').first().click();
-  await page.locator('[role=grid] [role=row][aria-selected=true]').first().waitFor({ timeout: 10_000 });
-});
+    await rail('Known Issues').click();
+    const known = page.getByTestId('joined-verdict');
+    await known.getByTestId('joined-issue').filter({ hasText: 'proxy-denied' }).waitFor();
+    await page.screenshot({ path: path.join(results, 'lab-known-acl-403.png') });
+    // the evidence leads back to the packet list
+    await known.getByTestId('evidence').getByRole('button').first().click();
+    await page.locator('[role=grid] [role=row][aria-selected=true]').first().waitFor({ timeout: 10_000 });
+  },
+);
 
 test('switching the scenario to healthy gives ok; Korean renders', { skip }, async () => {
   await rail('Setup').click();
@@ -172,7 +186,10 @@ test('switching the scenario to healthy gives ok; Korean renders', { skip }, asy
   assert.equal(session.lab.status().scenario, 'healthy');
   await rail('Verify').click();
   await page.getByRole('button', { name: 'Capture while probing' }).click();
-  await page.getByTestId('joined-issue').filter({ hasText: /^\s*ok\b/ }).waitFor({ timeout: 45_000 });
+  await page
+    .getByTestId('joined-issue')
+    .filter({ hasText: /^\s*ok\b/ })
+    .waitFor({ timeout: 45_000 });
 
   await page.getByRole('button', { name: 'KO', exact: true }).click();
   await page.getByRole('button', { name: '프로브하며 캡처' }).waitFor();

@@ -80,7 +80,10 @@ test('rows of a running capture are in the packet list before it stops', { skip 
     assert.equal((await call('capture.status', {}))?.running, true, 'still capturing');
     const page = await call('packets.rows', { filter: 'tcp.flags.syn == 1', from: 0, count: 10 });
     assert.ok(page.rows.length > 0 && page.rows[0].info.includes('[SYN'), 'rows are dissected packets');
-    assert.ok(progress.some((p) => p.path === started.file && p.packets > 0 && !p.complete), 'progress while live');
+    assert.ok(
+      progress.some((p) => p.path === started.file && p.packets > 0 && !p.complete),
+      'progress while live',
+    );
   } finally {
     await session.dispatch('capture.stop', {});
   }
@@ -89,30 +92,34 @@ test('rows of a running capture are in the packet list before it stops', { skip 
   assert.ok((info?.packets ?? 0) >= 10);
 });
 
-test('the demo lab: status lists the 12 scenarios; probe.capture on acl-403 is proxy-denied with evidence', { skip }, async () => {
-  const off = await call('lab.status', {});
-  assert.equal(off.running, false);
-  assert.equal(off.scenarios.length, 12);
-  assert.equal(off.scenarios.find((s) => s.name === 'acl-403')?.issue, 'proxy-denied');
+test(
+  'the demo lab: status lists the 12 scenarios; probe.capture on acl-403 is proxy-denied with evidence',
+  { skip },
+  async () => {
+    const off = await call('lab.status', {});
+    assert.equal(off.running, false);
+    assert.equal(off.scenarios.length, 12);
+    assert.equal(off.scenarios.find((s) => s.name === 'acl-403')?.issue, 'proxy-denied');
 
-  const on = await call('lab.start', { scenario: 'acl-403' });
-  assert.equal(on.running, true);
-  assert.ok(on.proxy && on.proxy.host === '127.0.0.1' && on.proxy.port > 0);
+    const on = await call('lab.start', { scenario: 'acl-403' });
+    assert.equal(on.running, true);
+    assert.ok(on.proxy && on.proxy.host === '127.0.0.1' && on.proxy.port > 0);
 
-  const r = await call('probe.capture', { interface: on.interface });
-  assert.equal(r.probe.verdict.issue, 'proxy-denied');
-  assert.equal(r.verdict.issue, 'proxy-denied');
-  assert.equal(r.verdict.agreement, 'agree', r.verdict.agreementText);
-  assert.equal(r.lab, 'acl-403');
-  const evidence = r.findings.find((f) => f.id === 'proxy-denied');
-  assert.ok(evidence && evidence.packets.length > 0, 'evidence frames');
-  // the evidence frames are rows of the open capture (the one just made)
-  const open = await call('packets.status', {});
-  assert.equal(open?.path, r.capture?.file);
-  const detail = await call('packets.detail', { no: evidence.packets[0] });
-  assert.equal(detail.summary.no, evidence.packets[0]);
-  assert.deepEqual((await call('probe.last', {}))?.verdict.issue, 'proxy-denied');
-});
+    const r = await call('probe.capture', { interface: on.interface });
+    assert.equal(r.probe.verdict.issue, 'proxy-denied');
+    assert.equal(r.verdict.issue, 'proxy-denied');
+    assert.equal(r.verdict.agreement, 'agree', r.verdict.agreementText);
+    assert.equal(r.lab, 'acl-403');
+    const evidence = r.findings.find((f) => f.id === 'proxy-denied');
+    assert.ok(evidence && evidence.packets.length > 0, 'evidence frames');
+    // the evidence frames are rows of the open capture (the one just made)
+    const open = await call('packets.status', {});
+    assert.equal(open?.path, r.capture?.file);
+    const detail = await call('packets.detail', { no: evidence.packets[0] });
+    assert.equal(detail.summary.no, evidence.packets[0]);
+    assert.deepEqual((await call('probe.last', {}))?.verdict.issue, 'proxy-denied');
+  },
+);
 
 test('switching the lab to healthy gives ok; lab.stop ends it', { skip }, async () => {
   await call('lab.start', { scenario: 'healthy' });
