@@ -50,7 +50,6 @@ interface FragRecord {
   reassembledIn?: number;
 }
 
-const FRAG_PENDING = 'ip.fragments.pending';
 
 const DSCP_NAMES: Record<number, string> = { 0: 'CS0', 8: 'CS1', 10: 'AF11', 12: 'AF12', 14: 'AF13', 16: 'CS2', 18: 'AF21', 20: 'AF22', 22: 'AF23', 24: 'CS3', 26: 'AF31', 28: 'AF32', 30: 'AF33', 32: 'CS4', 34: 'AF41', 36: 'AF42', 38: 'AF43', 40: 'CS5', 46: 'EF PHB', 48: 'CS6', 56: 'CS7' };
 const ECN_NAMES = ['Not-ECT', 'ECT(1)', 'ECT(0)', 'CE'];
@@ -265,12 +264,23 @@ function addOptions(ctx: PacketContext, t: FieldNode[], off: number, end: number
  * that completes it (first pass and random access); undefined for other fragments.
  */
 function reassemble(ctx: PacketContext, ipOff: number, payload: number, ipEnd: number, id: number, proto: number, fragOff: number, more: boolean, payloadLen: number): { bytes: Uint8Array; parts: PduPart[] } | undefined {
+  const key = ctx.firstPass ? `${formatIpv4(ctx.data, ipOff + 12)}>${formatIpv4(ctx.data, ipOff + 16)}:${id}:${proto}` : '';
+  return reassembleFragment(ctx, 'ip', key, payload, ipEnd, fragOff, more, payloadLen);
+}
+
+/**
+ * IP fragment reassembly shared by IPv4 and IPv6 (`family` "ip" or "ipv6": names the per-frame
+ * records "<family>.frag" and the PDU cache). `key` identifies the datagram (addresses, id, …;
+ * first pass only). Returns the whole payload at the fragment that completes it.
+ */
+export function reassembleFragment(ctx: PacketContext, family: string, key: string, payload: number, ipEnd: number, fragOff: number, more: boolean, payloadLen: number): { bytes: Uint8Array; parts: PduPart[] } | undefined {
+  const recName = `${family}.frag`;
   if (ctx.firstPass) {
     if (payloadLen < 0 || payload + payloadLen > ipEnd) return undefined; // truncated capture: cannot reassemble
     const d = ctx.data;
-    const key = `${formatIpv4(d, ipOff + 12)}>${formatIpv4(d, ipOff + 16)}:${id}:${proto}`;
-    let pending = ctx.frameData<Map<string, FragSet>>(FRAG_PENDING, 0);
-    if (!pending) ctx.setFrameData(FRAG_PENDING, (pending = new Map()), 0);
+    const pendingName = `${family}.fragments.pending`;
+    let pending = ctx.frameData<Map<string, FragSet>>(pendingName, 0);
+    if (!pending) ctx.setFrameData(pendingName, (pending = new Map()), 0);
     let set = pending.get(key);
     if (!set) pending.set(key, (set = { parts: [], total: -1 }));
     set.parts.push({ frame: ctx.no, frameOff: payload, fragOff, bytes: d.slice(payload, payload + payloadLen) });
@@ -292,17 +302,22 @@ function reassemble(ctx: PacketContext, ipOff: number, payload: number, ipEnd: n
       if (len <= 0) continue;
       bytes.set(p.bytes.subarray(skip, skip + len), p.fragOff + skip);
       parts.push({ frame: p.frame, off: p.frameOff + skip, len });
-      if (p.frame !== ctx.no) ctx.setFrameData('ip.frag', { reassembledIn: ctx.no } satisfies FragRecord, p.frame);
+      if (p.frame !== ctx.no) ctx.setFrameData(recName, { reassembledIn: ctx.no } satisfies FragRecord, p.frame);
     }
     const rec: FragRecord = { completes: { parts, length: set.total } };
     if (ctx.retainReassembled) rec.completes!.bytes = bytes;
-    else ctx.rememberPdu('ip', bytes);
-    ctx.setFrameData('ip.frag', rec);
+    else ctx.rememberPdu(family, bytes);
+    ctx.setFrameData(recName, rec);
     return { bytes, parts };
   }
-  const rec = ctx.frameData<FragRecord>('ip.frag');
+  const rec = ctx.frameData<FragRecord>(recName);
   const c = rec?.completes;
   if (!c) return undefined;
-  const bytes = c.bytes ?? ctx.recentPdu('ip') ?? rebuild(c.parts, c.length, (no) => (no === ctx.no ? ctx.frame : ctx.fetchFrame(no)?.data));
+  const bytes = c.bytes ?? ctx.recentPdu(family) ?? rebuild(c.parts, c.length, (no) => (no === ctx.no ? ctx.frame : ctx.fetchFrame(no)?.data));
   return bytes ? { bytes, parts: c.parts } : undefined;
+}
+
+/** The frame where the datagram of this fragment was reassembled (random access), if any. */
+export function fragmentReassembledIn(ctx: PacketContext, family: string): number | undefined {
+  return ctx.frameData<FragRecord>(`${family}.frag`)?.reassembledIn;
 }

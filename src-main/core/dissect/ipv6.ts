@@ -1,11 +1,12 @@
-// IPv6 with extension headers (hop-by-hop, routing, fragment, destination options). Fragments
-// are not reassembled. Sets the network addresses and columns, dispatches on "ip.proto".
+// IPv6 with extension headers (hop-by-hop, routing, fragment, destination options). Fragments are
+// reassembled (shared with IPv4: ipv4.ts reassembleFragment). Sets the network addresses and
+// columns, dispatches on "ip.proto".
 
 import type { DissectorTable, ProtocolModule } from './registry.js';
 
 let ipProtoTable: DissectorTable | null = null;
 import { formatIpv6, hexBytes } from './engine-context.js';
-import { ipProtoText } from './ipv4.js';
+import { fragmentReassembledIn, ipProtoText, reassembleFragment } from './ipv4.js';
 import { dataModule } from './frame.js';
 
 export const ipv6Module: ProtocolModule = {
@@ -29,10 +30,15 @@ export const ipv6Module: ProtocolModule = {
     { name: 'ipv6.routing', label: 'Routing Header for IPv6', type: 'none' },
     { name: 'ipv6.routing.type', label: 'Type', type: 'uint' },
     { name: 'ipv6.routing.segleft', label: 'Segments Left', type: 'uint' },
-    { name: 'ipv6.fragment', label: 'Fragment Header for IPv6', type: 'none' },
-    { name: 'ipv6.fragment.offset', label: 'Offset', type: 'uint' },
-    { name: 'ipv6.fragment.more', label: 'More Fragments', type: 'bool' },
-    { name: 'ipv6.fragment.id', label: 'Identification', type: 'uint' },
+    { name: 'ipv6.fraghdr', label: 'Fragment Header for IPv6', type: 'none' },
+    { name: 'ipv6.fraghdr.nxt', label: 'Next header', type: 'uint' },
+    { name: 'ipv6.fraghdr.offset', label: 'Offset', type: 'uint' },
+    { name: 'ipv6.fraghdr.more', label: 'More Fragments', type: 'bool' },
+    { name: 'ipv6.fraghdr.ident', label: 'Identification', type: 'uint' },
+    { name: 'ipv6.fragments', label: 'IPv6 Fragments', type: 'none' },
+    { name: 'ipv6.fragment', label: 'IPv6 Fragment', type: 'framenum' },
+    { name: 'ipv6.reassembled.length', label: 'Reassembled IPv6 length', type: 'uint' },
+    { name: 'ipv6.reassembled.in', label: 'Reassembled IPv6 in frame', type: 'framenum' },
     { name: 'ipv6.opt.type', label: 'Type', type: 'uint' },
   ],
   experts: [{ id: 'ipv6.bogus_ipv6_version', severity: 'error', group: 'protocol', message: 'Bogus IP version' }],
@@ -131,17 +137,46 @@ export const ipv6Module: ProtocolModule = {
         const more = (d[p + 3] & 1) !== 0;
         const ident = ((d[p + 4] << 24) | (d[p + 5] << 16) | (d[p + 6] << 8) | d[p + 7]) >>> 0;
         if (t) {
-          const ft = ctx.addTree(t, 'Fragment Header for IPv6', 'ipv6.fragment', true, p, 8);
-          ctx.add(ft, `Next header: ${ipProtoText(next)}`, 'ipv6.nxt', next, p, 1);
-          ctx.add(ft, `Offset: ${fo} (${fo * 8} bytes)`, 'ipv6.fragment.offset', fo, p + 2, 2);
-          ctx.add(ft, `More Fragments: ${more ? 'Yes' : 'No'}`, 'ipv6.fragment.more', more, p + 3, 1);
-          ctx.add(ft, `Identification: 0x${ident.toString(16).padStart(8, '0')}`, 'ipv6.fragment.id', ident, p + 4, 4);
+          const ft = ctx.addTree(t, 'Fragment Header for IPv6', 'ipv6.fraghdr', true, p, 8);
+          ctx.add(ft, `Next header: ${ipProtoText(next)}`, 'ipv6.fraghdr.nxt', next, p, 1);
+          ctx.add(ft, `Offset: ${fo} (${fo * 8} bytes)`, 'ipv6.fraghdr.offset', fo, p + 2, 2);
+          ctx.add(ft, `More Fragments: ${more ? 'Yes' : 'No'}`, 'ipv6.fraghdr.more', more, p + 3, 1);
+          ctx.add(ft, `Identification: 0x${ident.toString(16).padStart(8, '0')}`, 'ipv6.fraghdr.ident', ident, p + 4, 4);
         }
         p += 8;
         if (fo !== 0 || more) {
-          if (ctx.cols) ctx.setInfo(`IPv6 fragment (off=${fo * 8} more=${more ? 'y' : 'n'} ident=0x${ident.toString(16).padStart(8, '0')} nxt=${next})`);
+          // reassembly (outer header only): the fragment that completes the datagram carries it
+          const declared = plen === 0 ? -1 : off + 40 + plen - p;
+          const key = outer && ctx.firstPass ? `${formatIpv6(d, off + 8)}>${formatIpv6(d, off + 24)}:${ident}` : '';
+          const whole = outer ? reassembleFragment(ctx, 'ipv6', key, p, ipEnd, fo * 8, more, declared) : undefined;
           if (outer) ctx.ipProto = next;
-          ctx.call(dataModule, p, ipEnd, tree);
+          if (!whole) {
+            if (ctx.cols) ctx.setInfo(`IPv6 fragment (off=${fo * 8} more=${more ? 'y' : 'n'} ident=0x${ident.toString(16).padStart(8, '0')} nxt=${next})`);
+            const inFrame = t ? fragmentReassembledIn(ctx, 'ipv6') : undefined;
+            if (t && inFrame) ctx.addGenerated(t, `Reassembled IPv6 in frame: ${inFrame}`, 'ipv6.reassembled.in', inFrame);
+            ctx.call(dataModule, p, ipEnd, tree);
+            return ipEnd - off;
+          }
+          const src = ctx.addSource(`Reassembled IPv6 (${whole.bytes.length} bytes)`, whole.bytes);
+          if (t) {
+            const ft = ctx.addTree(t, `[${whole.parts.length} IPv6 Fragments (${whole.bytes.length} bytes): ${whole.parts.map((q) => `#${q.frame}(${q.len})`).join(', ')}]`, 'ipv6.fragments', true, 0, 0);
+            t[t.length - 1].generated = true;
+            for (const q of whole.parts) ctx.addGenerated(ft, `Frame: ${q.frame}, payload: ${q.len} bytes`, 'ipv6.fragment', q.frame);
+            ctx.addGenerated(ft, `Reassembled IPv6 length: ${whole.bytes.length}`, 'ipv6.reassembled.length', whole.bytes.length);
+          }
+          const savedData = ctx.data;
+          const savedSource = ctx.source;
+          ctx.data = whole.bytes;
+          ctx.source = src;
+          ctx.ipPayloadLen = whole.bytes.length;
+          try {
+            const m = (ipProtoTable ??= ctx.registry.table('ip.proto')).get(next);
+            if (!m && ctx.cols) ctx.setInfo(ipProtoText(next));
+            ctx.call(m ?? dataModule, 0, whole.bytes.length, tree);
+          } finally {
+            ctx.data = savedData;
+            ctx.source = savedSource;
+          }
           return ipEnd - off;
         }
         nxt = next;

@@ -120,7 +120,7 @@ test('mixed capture: ARP, VLAN, options, fragments, IPv6 extension headers, ICMP
   assert.deepEqual(d[9].fields.values('icmp.type'), [11]);
   assert.deepEqual(d[10].fields.values('ipv6.hopopts'), [true]);
   assert.deepEqual(d[10].fields.values('tcp.flags.syn'), [true]);
-  assert.deepEqual(d[11].fields.values('ipv6.fragment.more'), [true]);
+  assert.deepEqual(d[11].fields.values('ipv6.fraghdr.more'), [true]);
   assert.deepEqual(d[12].fields.values('icmpv6.echo.identifier'), [0x42]);
   assert.deepEqual(d[13].fields.values('icmpv6.mtu'), [1280]);
   assert.equal(d[13].summary.info, 'Packet Too Big');
