@@ -269,28 +269,37 @@ test(
   },
 );
 
-test('Verify captures live on lo and opens the capture when stopped', { skip }, async (t) => {
-  if (process.getuid?.() !== 0) {
-    t.skip('live capture on lo needs root here');
-    return;
-  }
-  await page.getByRole('button', { name: 'Verify', exact: true }).click();
-  await page.getByLabel('Interface', { exact: true }).selectOption('lo');
-  // the page's own WebSocket to the host is the traffic
-  await page.getByLabel('Capture filter', { exact: true }).fill(`tcp port ${host.port}`);
-  await page.getByRole('button', { name: 'Start', exact: true }).click();
-  await page.getByTestId('status-capture').filter({ hasText: 'running on lo' }).waitFor({ timeout: 15_000 });
-  for (let i = 0; i < 20; i++) {
-    await page.evaluate(() => window.proxyscope?.invoke('app.info'));
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  await page.getByRole('button', { name: 'Stop', exact: true }).click();
-  await page
-    .getByTestId('capture-status')
-    .filter({ hasText: /capture-lo-.*\.pcapng/ })
-    .waitFor({ timeout: 15_000 });
-  const rows = page.locator('[role=grid] [role=row][aria-rowindex]');
-  await rows.first().filter({ hasText: '127.0.0.1' }).waitFor({ timeout: 10_000 });
-  assert.match(await page.getByTestId('status-capture').innerText(), /idle/);
-  assert.deepEqual(pageErrors, [], 'no script errors in the page');
-});
+test(
+  'Verify captures live on lo: the capture is the open capture, complete when stopped',
+  { skip },
+  async (t) => {
+    if (process.getuid?.() !== 0) {
+      t.skip('live capture on lo needs root here');
+      return;
+    }
+    await page.getByRole('button', { name: 'Verify', exact: true }).click();
+    await page.getByLabel('Interface', { exact: true }).selectOption('lo');
+    // the page's own WebSocket to the host is the traffic
+    await page.getByLabel('Capture filter', { exact: true }).fill(`tcp port ${host.port}`);
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await page
+      .getByTestId('status-capture')
+      .filter({ hasText: 'running on lo' })
+      .waitFor({ timeout: 15_000 });
+    for (let i = 0; i < 20; i++) {
+      await page.evaluate(() => window.proxyscope?.invoke('app.info'));
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    // the capture has been the open capture since it started; stopping ends it
+    await page.getByTestId('status-capture').filter({ hasText: 'idle' }).waitFor({ timeout: 15_000 });
+    await page
+      .getByTestId('capture-status')
+      .filter({ hasText: /capture-lo-.*\.pcapng/ })
+      .waitFor({ timeout: 15_000 });
+    const rows = page.locator('[role=grid] [role=row][aria-rowindex]');
+    await rows.first().filter({ hasText: '127.0.0.1' }).waitFor({ timeout: 10_000 });
+    assert.match(await page.getByTestId('status-capture').innerText(), /idle/);
+    assert.deepEqual(pageErrors, [], 'no script errors in the page');
+  },
+);
