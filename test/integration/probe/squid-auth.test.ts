@@ -3,105 +3,59 @@
 // tunnel goes to the lab origin's port.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { once } from 'node:events';
+import os from 'node:os';
 import { LAB_CREDENTIALS, startLab, type Lab } from '../../../src-main/core/lab/index.js';
 import { runProbe } from '../../../src-main/core/probe/index.js';
+import {
+  BASIC_HELPER,
+  DIGEST_HELPER,
+  squidUnavailable,
+  startSquid,
+  type Squid,
+} from '../../helpers/squid.js';
 
-const SQUID = '/usr/sbin/squid';
-const HELPERS = '/usr/lib/squid';
 let skip: string | false = false;
-let squid: ChildProcess | undefined;
+let squid: Squid | undefined;
 let lab: Lab | undefined;
-let dir = '';
 let port = 0;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-async function waitListening(p: number, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(p, '127.0.0.1', () => (s.destroy(), resolve(true)));
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return false;
-}
+let certDir = '';
 
 before(async () => {
-  if (!existsSync(SQUID)) skip = 'squid is not installed (Debian: apt-get install squid)';
-  else if (!existsSync(`${HELPERS}/digest_file_auth`) || !existsSync(`${HELPERS}/basic_ncsa_auth`))
+  skip = squidUnavailable() ?? false;
+  if (!skip && (!existsSync(DIGEST_HELPER) || !existsSync(BASIC_HELPER)))
     skip = 'squid auth helpers digest_file_auth / basic_ncsa_auth are missing';
-  else if (!existsSync('/usr/bin/htpasswd')) skip = 'htpasswd (apache2-utils) is missing';
+  else if (!skip && !existsSync('/usr/bin/htpasswd')) skip = 'htpasswd (apache2-utils) is missing';
   if (skip) return;
-  dir = mkdtempSync(path.join(os.tmpdir(), 'proxyscope-squid-auth-'));
-  chmodSync(dir, 0o777); // squid drops to its own user and must write its logs here
-  lab = await startLab({ dir: path.join(dir, 'certs') });
-  port = await freePort();
-  writeFileSync(path.join(dir, 'digest.pw'), `${LAB_CREDENTIALS.username}:${LAB_CREDENTIALS.password}\n`, {
-    mode: 0o644,
-  });
-  const { spawnSync } = await import('node:child_process');
-  spawnSync(
-    '/usr/bin/htpasswd',
-    ['-bc', path.join(dir, 'basic.pw'), LAB_CREDENTIALS.username, LAB_CREDENTIALS.password],
-    { stdio: 'ignore' },
-  );
-  chmodSync(path.join(dir, 'basic.pw'), 0o644);
-  writeFileSync(path.join(dir, 'hosts'), '127.0.0.1 tools.cisco.com\n');
-  writeFileSync(
-    path.join(dir, 'squid.conf'),
-    [
-      `http_port 127.0.0.1:${port}`,
-      `pid_filename ${dir}/squid.pid`,
-      `cache_log ${dir}/cache.log`,
-      `access_log ${dir}/access.log`,
-      'cache deny all',
-      'cache_mem 8 MB',
-      `coredump_dir ${dir}`,
-      `hosts_file ${dir}/hosts`,
-      'dns_nameservers 127.0.0.1',
-      `auth_param digest program ${HELPERS}/digest_file_auth ${dir}/digest.pw`,
-      'auth_param digest realm proxyscope-test',
-      `auth_param basic program ${HELPERS}/basic_ncsa_auth ${dir}/basic.pw`,
-      'acl authed proxy_auth REQUIRED',
-      'http_access allow authed',
-      'http_access deny all',
-      'shutdown_lifetime 0 seconds',
-      '',
-    ].join('\n'),
-  );
-  squid = spawn(SQUID, ['-N', '-f', path.join(dir, 'squid.conf')], { stdio: 'ignore' });
-  if (!(await waitListening(port, 15_000))) {
-    const log = existsSync(path.join(dir, 'cache.log'))
-      ? readFileSync(path.join(dir, 'cache.log'), 'utf8').slice(-500)
-      : '';
-    skip = `squid did not start: ${log}`;
+  certDir = mkdtempSync(path.join(os.tmpdir(), 'proxyscope-squid-auth-'));
+  lab = await startLab({ dir: certDir });
+  const { username, password } = LAB_CREDENTIALS;
+  const basic = spawnSync('/usr/bin/htpasswd', ['-nb', username, password], { encoding: 'utf8' });
+  try {
+    squid = await startSquid({
+      files: { 'digest.pw': `${username}:${password}\n`, 'basic.pw': basic.stdout.trim() + '\n' },
+      hosts: ['127.0.0.1 tools.cisco.com'],
+      sslPorts: [lab.originPort],
+      access: [
+        `auth_param digest program ${DIGEST_HELPER} %DIR%/digest.pw`,
+        'auth_param digest realm proxyscope-test',
+        `auth_param basic program ${BASIC_HELPER} %DIR%/basic.pw`,
+        'acl authed proxy_auth REQUIRED',
+        'http_access allow authed',
+      ],
+    });
+    port = squid.port;
+  } catch (e) {
+    skip = `squid did not start: ${e instanceof Error ? e.message : String(e)}`;
   }
 });
 
 after(async () => {
-  if (squid && squid.exitCode === null) {
-    squid.kill('SIGTERM');
-    await Promise.race([once(squid, 'exit'), new Promise((r) => setTimeout(r, 5000))]);
-    if (squid.exitCode === null) squid.kill('SIGKILL');
-  }
+  await squid?.stop();
   await lab?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (certDir) rmSync(certDir, { recursive: true, force: true });
 });
 
 for (const auth of ['digest', 'basic'] as const) {

@@ -17,7 +17,13 @@ import { runProbe } from '../../../src-main/core/probe/index.js';
 import type { ProbeOptions, ProbeResult } from '../../../src-main/core/probe/types.js';
 import { startTcpdump, tcpdumpUnavailable } from '../diagnose/tcpdump.js';
 import { makeOriginCerts, startOrigin, type Origin, type OriginCerts } from '../diagnose/tls-origin.js';
-import { BASIC_HELPER, DIGEST_HELPER, squidUnavailable, startSquid, type SquidOptions } from './squid.js';
+import {
+  BASIC_HELPER,
+  DIGEST_HELPER,
+  squidUnavailable,
+  startSquid,
+  type SquidOptions,
+} from '../../helpers/squid.js';
 
 const skip = squidUnavailable() ?? tcpdumpUnavailable();
 const USER = 'fmcproxy';
