@@ -20,7 +20,8 @@ export const LAB_STALL_SECONDS = 1.5;
 export const LAB_SCENARIO_VIEWS: LabScenarioView[] = LAB_SCENARIOS.map((name) => ({
   name,
   issue: SCENARIO_INFO[name].issue,
-  description: SCENARIO_INFO[name].description,
+  // the descriptions name the lab password; the page never needs it (the main side answers 407)
+  description: SCENARIO_INFO[name].description.replaceAll(LAB_CREDENTIALS.password, '••••••'),
   credentials: SCENARIO_INFO[name].probe.credentials === true,
 }));
 
