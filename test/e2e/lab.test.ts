@@ -119,6 +119,7 @@ test(
       .waitFor();
     await page.getByRole('button', { name: 'Probe the proxy' }).click();
     await page.getByTestId('probe-verdict').filter({ hasText: 'proxy-denied' }).waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: path.join(results, 'lab-troubleshoot.png') });
   },
 );
 

@@ -121,6 +121,22 @@ test(
   },
 );
 
+test(
+  'a capture that cannot start does not stop the probe: its verdict, the error and the fix',
+  { skip },
+  async () => {
+    await call('lab.start', { scenario: 'acl-403' });
+    const r = await call('probe.capture', { interface: 'no-such-if0' });
+    assert.equal(r.capture, null);
+    assert.equal(r.captureError?.code, 'CAPTURE');
+    assert.match(r.captureError?.message ?? '', /no-such-if0/);
+    assert.equal(r.verdict.issue, 'proxy-denied', 'the probe still judged');
+    assert.equal(r.verdict.source, 'probe');
+    assert.equal(r.verdict.agreement, 'disagree');
+    assert.equal(r.findings.length, 0);
+  },
+);
+
 test('switching the lab to healthy gives ok; lab.stop ends it', { skip }, async () => {
   await call('lab.start', { scenario: 'healthy' });
   const r = await call('probe.capture', { interface: 'lo' });
