@@ -2,10 +2,7 @@
 // (a real non-root child made with setpriv), through the CLI as a user would see them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   startCapture,
   detectBackends,
@@ -17,9 +14,8 @@ import {
   type BackendName,
 } from '../../../src-main/core/capture/index.js';
 import { skipUnlessRootLinux } from './helpers.js';
+import { runCli } from '../../helpers/cli.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const cli = path.join(root, 'src-main/cli/main.ts');
 const skip = skipUnlessRootLinux();
 const present = new Set(
   detectBackends()
@@ -27,28 +23,8 @@ const present = new Set(
     .map((b) => b.name),
 );
 
-function runCli(
-  args: string[],
-  prefix: string[] = [],
-): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const cmd = [...prefix, process.execPath, '--import', 'tsx', cli, ...args];
-    const child = spawn(cmd[0]!, cmd.slice(1), {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, HOME: '/tmp' },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    const guard = setTimeout(() => child.kill('SIGKILL'), 30000);
-    child.on('close', (code) => {
-      clearTimeout(guard);
-      resolve({ code, out, err });
-    });
-  });
-}
+// HOME=/tmp: the dropped-privilege child has no home of its own
+const HOME = { HOME: '/tmp' };
 
 for (const backend of ['cap', 'tcpdump', 'dumpcap'] as BackendName[]) {
   const why = skip || (!present.has(backend) && `${backend} is not installed`);
@@ -68,9 +44,9 @@ for (const backend of ['cap', 'tcpdump', 'dumpcap'] as BackendName[]) {
 }
 
 test('CLI: unknown interface exits 1 with the message', { skip, timeout: 30000 }, async () => {
-  const r = await runCli(['capture', '-i', 'nosuchif0', '-c', '1']);
+  const r = await runCli(['capture', '-i', 'nosuchif0', '-c', '1'], { env: HOME });
   assert.equal(r.code, 1);
-  assert.match(r.err, /no capture interface named 'nosuchif0'/);
+  assert.match(r.stderr, /no capture interface named 'nosuchif0'/);
 });
 
 test(
@@ -88,10 +64,10 @@ test(
     const built = buildProxyFilter({ host: '192.0.2.10', port: 3128 });
     assert.equal(built, '(host 192.0.2.10 and tcp port 3128) or icmp or icmp6');
     assert.equal((await compileFilter(built)).ok, true);
-    const cliRun = await runCli(['capture', '-i', 'lo', '-f', 'tcp and portx 80', '-c', '1']);
+    const cliRun = await runCli(['capture', '-i', 'lo', '-f', 'tcp and portx 80', '-c', '1'], { env: HOME });
     assert.equal(cliRun.code, 1);
-    assert.match(cliRun.err, /capture filter is not valid: .*syntax error/);
-    assert.match(cliRun.err, /\n\s+tcp and portx 80\n\s+\^/);
+    assert.match(cliRun.stderr, /capture filter is not valid: .*syntax error/);
+    assert.match(cliRun.stderr, /\n\s+tcp and portx 80\n\s+\^/);
   },
 );
 
@@ -125,26 +101,26 @@ test(
     const drop = [setpriv!, '--reuid=nobody', '--regid=nogroup', '--clear-groups'];
     for (const backend of ['cap', 'tcpdump', 'auto'] as const) {
       if (backend !== 'auto' && !present.has(backend)) continue;
-      const r = await runCli(['capture', '-i', 'lo', '-c', '1', '-b', backend], drop);
-      assert.equal(r.code, 1, `${backend}: exit 1 (${r.err})`);
-      assert.match(r.err, /not permitted for this user/, backend);
-      assert.match(r.err, /Operation not permitted|permission/i, backend);
-      assert.match(r.err, /sudo setcap cap_net_raw,cap_net_admin=eip \//, backend);
-      assert.match(r.err, /usermod -aG wireshark/, backend);
-      assert.match(r.err, /never asks for your password/, backend);
+      const r = await runCli(['capture', '-i', 'lo', '-c', '1', '-b', backend], { prefix: drop, env: HOME });
+      assert.equal(r.code, 1, `${backend}: exit 1 (${r.stderr})`);
+      assert.match(r.stderr, /not permitted for this user/, backend);
+      assert.match(r.stderr, /Operation not permitted|permission/i, backend);
+      assert.match(r.stderr, /sudo setcap cap_net_raw,cap_net_admin=eip \//, backend);
+      assert.match(r.stderr, /usermod -aG wireshark/, backend);
+      assert.match(r.stderr, /never asks for your password/, backend);
       if (backend === 'cap')
         assert.match(
-          r.err,
+          r.stderr,
           new RegExp(`setcap cap_net_raw,cap_net_admin=eip ${process.execPath.replace(/[/.]/g, '\\$&')}`),
         );
       if (backend === 'tcpdump')
-        assert.match(r.err, /setcap cap_net_raw,cap_net_admin=eip \/usr\/bin\/tcpdump/);
+        assert.match(r.stderr, /setcap cap_net_raw,cap_net_admin=eip \/usr\/bin\/tcpdump/);
     }
     // the interface list says the same thing without failing
-    const list = await runCli(['interfaces', '--backend', 'tcpdump'], drop);
-    assert.equal(list.code, 0, list.err);
-    assert.match(list.out, /lo .*NOT permitted/);
-    assert.match(list.out, /sudo setcap/);
+    const list = await runCli(['interfaces', '--backend', 'tcpdump'], { prefix: drop, env: HOME });
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, /lo .*NOT permitted/);
+    assert.match(list.stdout, /sudo setcap/);
   },
 );
 

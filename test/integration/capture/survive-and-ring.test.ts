@@ -7,13 +7,11 @@ import dgram from 'node:dgram';
 import { closeSync, existsSync, mkdtempSync, openSync, readSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT, cliNodeArgs } from '../../helpers/cli.js';
 import { startCapture, detectBackends, type BackendName } from '../../../src-main/core/capture/index.js';
 import { readCaptureFileSync } from '../../../src-main/core/pcap/file-reader.js';
 import { skipUnlessRootLinux, tshark, tsharkCount, waitFor } from './helpers.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const cli = path.join(root, 'src-main/cli/main.ts');
 const skip = skipUnlessRootLinux();
 const present = new Set(
   detectBackends()
@@ -83,23 +81,9 @@ for (const backend of ['cap', 'tcpdump'] as BackendName[]) {
       const udp = await udpSender();
       const child = spawn(
         process.execPath,
-        [
-          '--import',
-          'tsx',
-          cli,
-          'capture',
-          '-i',
-          'lo',
-          '-b',
-          backend,
-          '-f',
-          `udp port ${udp.port}`,
-          '-w',
-          file,
-          '-q',
-        ],
+        cliNodeArgs(['capture', '-i', 'lo', '-b', backend, '-f', `udp port ${udp.port}`, '-w', file, '-q']),
         {
-          cwd: root,
+          cwd: REPO_ROOT,
           stdio: ['ignore', 'ignore', 'pipe'],
         },
       );
@@ -260,8 +244,11 @@ test(
       const cliFile = path.join(dir, 'cli.pcapng');
       const child = spawn(
         process.execPath,
-        ['--import', 'tsx', cli, 'capture', '-i', 'lo', '-f', `udp port ${udp.port}`, '-w', cliFile],
-        { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+        cliNodeArgs(['capture', '-i', 'lo', '-f', `udp port ${udp.port}`, '-w', cliFile]),
+        {
+          cwd: REPO_ROOT,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
       );
       let out = '';
       let err = '';

@@ -4,19 +4,19 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT, cliNodeArgs } from '../../helpers/cli.js';
 import { test } from 'node:test';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const root = REPO_ROOT;
 const sample = (name: string) => path.join(root, 'resources/samples', `${name}.pcapng`);
 const skip = existsSync(sample('acl-403')) ? undefined : 'no samples: run `npm run samples`';
 
 function analyze(...args: string[]) {
-  const r = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', path.join(root, 'src-main/cli/main.ts'), 'analyze', ...args],
-    { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 },
-  );
+  const r = spawnSync(process.execPath, cliNodeArgs(['analyze', ...args]), {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

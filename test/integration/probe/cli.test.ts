@@ -5,11 +5,9 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT, cliNodeArgs, runCli } from '../../helpers/cli.js';
 import { once } from 'node:events';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const main = path.join(root, 'src-main/cli/main.ts');
 let lab: ChildProcessWithoutNullStreams;
 let proxy = '';
 let caPath = '';
@@ -18,8 +16,8 @@ let labOut = '';
 
 before(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'proxyscope-cli-lab-'));
-  lab = spawn(process.execPath, ['--import', 'tsx', main, 'lab', '--scenario', 'healthy', '--dir', dir], {
-    cwd: root,
+  lab = spawn(process.execPath, cliNodeArgs(['lab', '--scenario', 'healthy', '--dir', dir]), {
+    cwd: REPO_ROOT,
   });
   lab.stdout.setEncoding('utf8');
   lab.stderr.resume();
@@ -63,21 +61,7 @@ async function switchTo(scenario: string): Promise<void> {
   }
 }
 
-async function cli(
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
-    cwd: root,
-    env: { ...process.env, ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const [code] = (await once(child, 'exit')) as [number];
-  return { code, stdout, stderr };
-}
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { env });
 
 test('lab --help lists every scenario; the lab CA file is PEM', async () => {
   const r = await cli(['lab', '--help']);
