@@ -5,12 +5,7 @@ import assert from 'node:assert/strict';
 import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  startCapture,
-  listInterfaces,
-  detectBackends,
-  type BackendName,
-} from '../../../src-main/core/capture/index.js';
+import { startCapture, listInterfaces, type BackendName } from '../../../src-main/core/capture/index.js';
 import { readCaptureFileSync } from '../../../src-main/core/pcap/file-reader.js';
 import type { RawPacket } from '../../../src-main/core/pcap/types.js';
 import {
@@ -25,19 +20,15 @@ import {
   tsharkCount,
   waitFor,
   type TcpSegment,
+  presentBackends,
 } from './helpers.js';
 
 const skip = skipUnlessRootLinux();
-const present = new Set(
-  detectBackends()
-    .filter((b) => b.present)
-    .map((b) => b.name),
-);
 const CONNECTIONS = 4;
 const BYTES = [100, 1000, 5000, 20000];
 
 for (const backend of ['cap', 'tcpdump', 'dumpcap'] as BackendName[]) {
-  const why = skip || (!present.has(backend) && `${backend} is not installed`);
+  const why = skip || (!presentBackends.has(backend) && `${backend} is not installed`);
   test(
     `capture on lo with ${backend}: packets and 5-tuples match the connections made; the pcapng reads back`,
     { skip: why, timeout: 60000 },
@@ -190,7 +181,7 @@ test(
   { skip, timeout: 30000 },
   async () => {
     for (const backend of ['cap', 'tcpdump'] as BackendName[]) {
-      if (!present.has(backend)) continue;
+      if (!presentBackends.has(backend)) continue;
       const list = await listInterfaces({ backend });
       assert.equal(list.backend, backend);
       const lo = list.interfaces.find((i) => i.name === 'lo');

@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import {
   startCapture,
-  detectBackends,
   compileFilter,
   buildProxyFilter,
   privilegeFixes,
@@ -13,21 +12,16 @@ import {
   CaptureError,
   type BackendName,
 } from '../../../src-main/core/capture/index.js';
-import { skipUnlessRootLinux } from './helpers.js';
+import { skipUnlessRootLinux, presentBackends } from './helpers.js';
 import { runCli } from '../../helpers/cli.js';
 
 const skip = skipUnlessRootLinux();
-const present = new Set(
-  detectBackends()
-    .filter((b) => b.present)
-    .map((b) => b.name),
-);
 
 // HOME=/tmp: the dropped-privilege child has no home of its own
 const HOME = { HOME: '/tmp' };
 
 for (const backend of ['cap', 'tcpdump', 'dumpcap'] as BackendName[]) {
-  const why = skip || (!present.has(backend) && `${backend} is not installed`);
+  const why = skip || (!presentBackends.has(backend) && `${backend} is not installed`);
   test(
     `unknown interface (${backend}): says there is no such interface and how to list them`,
     { skip: why, timeout: 30000 },
@@ -73,7 +67,7 @@ test(
 
 test(
   'invalid BPF filter is rejected by the backend too (cap, no precompile available)',
-  { skip: skip || (!present.has('cap') && 'cap missing'), timeout: 30000 },
+  { skip: skip || (!presentBackends.has('cap') && 'cap missing'), timeout: 30000 },
   async () => {
     // the cap helper compiles it in libpcap when opening: its message comes back as bad-filter
     const { startCapSource } = await import('../../../src-main/core/capture/cap-source.js');
@@ -100,7 +94,7 @@ test(
   async () => {
     const drop = [setpriv!, '--reuid=nobody', '--regid=nogroup', '--clear-groups'];
     for (const backend of ['cap', 'tcpdump', 'auto'] as const) {
-      if (backend !== 'auto' && !present.has(backend)) continue;
+      if (backend !== 'auto' && !presentBackends.has(backend)) continue;
       const r = await runCli(['capture', '-i', 'lo', '-c', '1', '-b', backend], { prefix: drop, env: HOME });
       assert.equal(r.code, 1, `${backend}: exit 1 (${r.stderr})`);
       assert.match(r.stderr, /not permitted for this user/, backend);
@@ -142,7 +136,7 @@ test('doctor advice per OS', () => {
 
 test(
   'cap helper missing: says which backend is missing and how to get it',
-  { skip: skip || (!present.has('cap') && 'cap missing'), timeout: 30000 },
+  { skip: skip || (!presentBackends.has('cap') && 'cap missing'), timeout: 30000 },
   async () => {
     await assert.rejects(
       startCapture({ interface: 'lo', backend: 'cap', helperPath: '/nonexistent/helper-process.js' }),

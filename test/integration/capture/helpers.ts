@@ -3,10 +3,18 @@
 import { spawnSync } from 'node:child_process';
 import net from 'node:net';
 import { findExecutable } from '../../../src-main/core/capture/tools.js';
+import { detectBackends, type BackendName } from '../../../src-main/core/capture/index.js';
 
 export const isRoot = process.getuid?.() === 0;
 export const isLinux = process.platform === 'linux';
 export const tshark = findExecutable('tshark');
+
+/** the capture backends installed here */
+export const presentBackends: ReadonlySet<BackendName> = new Set(
+  detectBackends()
+    .filter((b) => b.present)
+    .map((b) => b.name),
+);
 
 export function skipUnlessRootLinux(): string | false {
   if (!isLinux) return 'capture tests run on Linux';

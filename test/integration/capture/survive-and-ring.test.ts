@@ -8,16 +8,11 @@ import { closeSync, existsSync, mkdtempSync, openSync, readSync, readdirSync, rm
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT, cliNodeArgs } from '../../helpers/cli.js';
-import { startCapture, detectBackends, type BackendName } from '../../../src-main/core/capture/index.js';
+import { startCapture, type BackendName } from '../../../src-main/core/capture/index.js';
 import { readCaptureFileSync } from '../../../src-main/core/pcap/file-reader.js';
-import { skipUnlessRootLinux, tshark, tsharkCount, waitFor } from './helpers.js';
+import { skipUnlessRootLinux, tshark, tsharkCount, waitFor, presentBackends } from './helpers.js';
 
 const skip = skipUnlessRootLinux();
-const present = new Set(
-  detectBackends()
-    .filter((b) => b.present)
-    .map((b) => b.name),
-);
 
 /** packets in a capture file, or -1 while it is not readable yet */
 function countPackets(file: string): number {
@@ -71,7 +66,7 @@ async function udpSender(): Promise<{
 }
 
 for (const backend of ['cap', 'tcpdump'] as BackendName[]) {
-  const why = skip || (!present.has(backend) && `${backend} is not installed`);
+  const why = skip || (!presentBackends.has(backend) && `${backend} is not installed`);
   test(
     `kill -9 of a capture (${backend}) leaves a file readable up to the last flush`,
     { skip: why, timeout: 60000 },
