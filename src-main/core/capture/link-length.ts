@@ -1,5 +1,6 @@
 // cap copies at most its 65535-byte snapshot and never says how long the packet really was. For a
 // snapshot-sized packet, recover the original length from the IP header's own length field.
+import { u16be } from '../pcap/bytes.js';
 import { LinkType } from '../pcap/types.js';
 
 export const CAP_SNAPLEN = 65535;
@@ -28,15 +29,15 @@ export function inferOriginalLength(linkType: number, data: Uint8Array, captured
   } else {
     const l = etherTypeAt(linkType);
     if (!l || capturedLength < l.header + 1) return capturedLength;
-    const et = (data[l.typeAt]! << 8) | data[l.typeAt + 1]!;
+    const et = u16be(data, l.typeAt);
     ipAt = l.header;
     version = et === 0x0800 ? 4 : et === 0x86dd ? 6 : 0;
   }
   if (version === 4 && capturedLength >= ipAt + 4) {
-    return Math.max(capturedLength, ipAt + ((data[ipAt + 2]! << 8) | data[ipAt + 3]!));
+    return Math.max(capturedLength, ipAt + u16be(data, ipAt + 2));
   }
   if (version === 6 && capturedLength >= ipAt + 6) {
-    return Math.max(capturedLength, ipAt + 40 + ((data[ipAt + 4]! << 8) | data[ipAt + 5]!));
+    return Math.max(capturedLength, ipAt + 40 + u16be(data, ipAt + 4));
   }
   return capturedLength;
 }

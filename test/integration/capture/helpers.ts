@@ -1,7 +1,9 @@
 // Shared bits of the capture integration tests: a loopback TCP traffic maker, a minimal
 // Ethernet/IPv4/TCP parse of what was captured, and tool checks.
 import { spawnSync } from 'node:child_process';
+import dgram from 'node:dgram';
 import net from 'node:net';
+import { u16be, u32be } from '../../../src-main/core/pcap/bytes.js';
 import { findExecutable } from '../../../src-main/core/capture/tools.js';
 import { detectBackends, type BackendName } from '../../../src-main/core/capture/index.js';
 
@@ -34,18 +36,18 @@ export interface TcpSegment {
 /** Ethernet (lo) + IPv4 + TCP; null for anything else */
 export function parseEthIpv4Tcp(d: Uint8Array): TcpSegment | null {
   if (d.length < 14 + 20 + 20) return null;
-  if (((d[12]! << 8) | d[13]!) !== 0x0800) return null;
+  if (u16be(d, 12) !== 0x0800) return null;
   const ip = 14;
   const ihl = (d[ip]! & 0x0f) * 4;
   if (d[ip + 9] !== 6) return null;
-  const total = (d[ip + 2]! << 8) | d[ip + 3]!;
+  const total = u16be(d, ip + 2);
   const tcp = ip + ihl;
   const doff = (d[tcp + 12]! >> 4) * 4;
   return {
     src: `${d[ip + 12]}.${d[ip + 13]}.${d[ip + 14]}.${d[ip + 15]}`,
     dst: `${d[ip + 16]}.${d[ip + 17]}.${d[ip + 18]}.${d[ip + 19]}`,
-    sport: (d[tcp]! << 8) | d[tcp + 1]!,
-    dport: (d[tcp + 2]! << 8) | d[tcp + 3]!,
+    sport: u16be(d, tcp),
+    dport: u16be(d, tcp + 2),
     flags: d[tcp + 13]!,
     payload: total - ihl - doff,
   };
@@ -117,4 +119,35 @@ export function tsharkCount(file: string): number | null {
   });
   if (r.status !== 0) throw new Error(`tshark failed on ${file}: ${r.stderr}`);
   return r.stdout.split('\n').filter((l) => l.trim()).length;
+}
+
+/** UDP datagrams to a bound socket on 127.0.0.1; each payload starts with its sequence number (u32 BE). */
+export async function udpSender(): Promise<{
+  port: number;
+  send(n: number, size?: number, from?: number): Promise<void>;
+  close(): void;
+}> {
+  const rx = dgram.createSocket('udp4');
+  await new Promise<void>((r) => rx.bind(0, '127.0.0.1', () => r()));
+  const port = (rx.address() as { port: number }).port;
+  const tx = dgram.createSocket('udp4');
+  return {
+    port,
+    async send(n, size = 100, from = 0) {
+      for (let i = 0; i < n; i++) {
+        const b = Buffer.alloc(size, 0x62);
+        b.writeUInt32BE(from + i, 0);
+        await new Promise<void>((r) => tx.send(b, port, '127.0.0.1', () => r()));
+      }
+    },
+    close() {
+      rx.close();
+      tx.close();
+    },
+  };
+}
+
+/** the sequence number udpSender put first in the UDP payload (Ethernet + 20-byte IPv4 + UDP) */
+export function udpFirstWord(frame: Uint8Array): number {
+  return u32be(frame, 14 + 20 + 8);
 }

@@ -2,11 +2,10 @@
 // drops the OLDEST batches, counts them, and what the consumer gets is the newest traffic.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import dgram from 'node:dgram';
 import { BoundedBatchQueue } from '../../../src-main/core/capture/batch-queue.js';
 import { startCapture } from '../../../src-main/core/capture/index.js';
 import type { RawPacket } from '../../../src-main/core/pcap/types.js';
-import { skipUnlessRootLinux, waitFor } from './helpers.js';
+import { skipUnlessRootLinux, udpFirstWord, udpSender, waitFor } from './helpers.js';
 
 function batch(id: number, n: number): { packets: RawPacket[]; bytes: number } {
   const packets = Array.from({ length: n }, (_, i) => ({
@@ -47,30 +46,24 @@ test(
   'slow consumer during a live capture: queue drops are counted, received = delivered + dropped, newest kept',
   { skip: skipUnlessRootLinux(), timeout: 60000 },
   async () => {
-    const rx = dgram.createSocket('udp4');
-    await new Promise<void>((r) => rx.bind(0, '127.0.0.1', () => r()));
-    const port = (rx.address() as { port: number }).port;
-    const tx = dgram.createSocket('udp4');
+    const udp = await udpSender();
     const got: number[] = [];
     const session = await startCapture({
       interface: 'lo',
       backend: 'cap',
-      filter: `udp port ${port}`,
+      filter: `udp port ${udp.port}`,
       maxQueuedBatches: 2,
       // a consumer that takes 100 ms per batch: far slower than the traffic
       onBatch: async (packets) => {
-        for (const p of packets)
-          got.push(new DataView(p.data.buffer, p.data.byteOffset).getUint32(14 + 20 + 8));
+        for (const p of packets) got.push(udpFirstWord(p.data));
         await new Promise((r) => setTimeout(r, 100));
       },
     });
     try {
       const total = 3000;
-      for (let i = 0; i < total; i++) {
-        const b = Buffer.alloc(32);
-        b.writeUInt32BE(i, 0);
-        await new Promise<void>((r) => tx.send(b, port, '127.0.0.1', () => r()));
-        if (i % 200 === 0) await new Promise((r) => setTimeout(r, 30));
+      for (let from = 0; from < total; from += 200) {
+        await udp.send(200, 32, from);
+        await new Promise((r) => setTimeout(r, 30));
       }
       await waitFor(() => got.includes(total - 1), 20000, 'the last packet to reach the consumer');
       const s = await session.stop();
@@ -82,8 +75,7 @@ test(
       assert.equal(got.at(-1), total - 1);
     } finally {
       await session.stop();
-      rx.close();
-      tx.close();
+      udp.close();
     }
   },
 );

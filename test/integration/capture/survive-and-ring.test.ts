@@ -3,14 +3,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import dgram from 'node:dgram';
 import { closeSync, existsSync, mkdtempSync, openSync, readSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT, cliNodeArgs } from '../../helpers/cli.js';
 import { startCapture, type BackendName } from '../../../src-main/core/capture/index.js';
 import { readCaptureFileSync } from '../../../src-main/core/pcap/file-reader.js';
-import { skipUnlessRootLinux, tshark, tsharkCount, waitFor, presentBackends } from './helpers.js';
+import {
+  skipUnlessRootLinux,
+  tshark,
+  tsharkCount,
+  waitFor,
+  presentBackends,
+  udpSender,
+  udpFirstWord,
+} from './helpers.js';
 
 const skip = skipUnlessRootLinux();
 
@@ -38,31 +45,6 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-async function udpSender(): Promise<{
-  port: number;
-  send(n: number, size?: number, from?: number): Promise<void>;
-  close(): void;
-}> {
-  const rx = dgram.createSocket('udp4');
-  await new Promise<void>((r) => rx.bind(0, '127.0.0.1', () => r()));
-  const port = (rx.address() as { port: number }).port;
-  const tx = dgram.createSocket('udp4');
-  return {
-    port,
-    async send(n, size = 100, from = 0) {
-      for (let i = 0; i < n; i++) {
-        const b = Buffer.alloc(size, 0x62);
-        b.writeUInt32BE(from + i, 0);
-        await new Promise<void>((r) => tx.send(b, port, '127.0.0.1', () => r()));
-      }
-    },
-    close() {
-      rx.close();
-      tx.close();
-    },
-  };
 }
 
 for (const backend of ['cap', 'tcpdump'] as BackendName[]) {
@@ -103,9 +85,7 @@ for (const backend of ['cap', 'tcpdump'] as BackendName[]) {
         const n = countPackets(file);
         assert.ok(n >= 50 && n <= 70, `file readable after kill -9 with 50..70 packets (got ${n})`);
         const seq: number[] = [];
-        readCaptureFileSync(file, (p) =>
-          seq.push(new DataView(p.data.buffer, p.data.byteOffset).getUint32(14 + 20 + 8)),
-        );
+        readCaptureFileSync(file, (p) => seq.push(udpFirstWord(p.data)));
         assert.deepEqual(
           seq,
           Array.from({ length: n }, (_, i) => i),
@@ -183,9 +163,7 @@ test(
       const last: number[] = [];
       for (const f of onDisk) {
         const full = path.join(dir, f);
-        const n = readCaptureFileSync(full, (p) =>
-          last.push(new DataView(p.data.buffer, p.data.byteOffset).getUint32(14 + 20 + 8)),
-        ).packets;
+        const n = readCaptureFileSync(full, (p) => last.push(udpFirstWord(p.data))).packets;
         assert.ok(n > 0);
         if (tshark) assert.equal(tsharkCount(full), n);
       }
