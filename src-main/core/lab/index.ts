@@ -1,4 +1,4 @@
-export { startLab, type Lab, type StartLabOptions } from './lab.js';
+export { startLab, type Lab, type LabProbeOptions, type StartLabOptions } from './lab.js';
 export {
   LAB_SCENARIOS,
   SCENARIO_INFO,

@@ -5,7 +5,15 @@
 import { ensureLabCertificates, defaultLabDir } from './certificates.js';
 import { startOrigin } from './origin.js';
 import { startLabProxy } from './proxy.js';
-import { isLabScenario, LAB_SCENARIOS, type LabScenario } from './scenarios.js';
+import type { ProbeOptions } from '../probe/types.js';
+import {
+  isLabScenario,
+  LAB_CREDENTIALS,
+  LAB_DOWNLOAD_URL,
+  LAB_SCENARIOS,
+  SCENARIO_INFO,
+  type LabScenario,
+} from './scenarios.js';
 
 export interface StartLabOptions {
   scenario?: LabScenario;
@@ -14,6 +22,8 @@ export interface StartLabOptions {
   /** certificate cache dir; default the user cache dir (~/.cache/proxyscope/lab) */
   dir?: string;
 }
+
+export type LabProbeOptions = Pick<ProbeOptions, 'proxy' | 'extraCa' | 'credentials' | 'download'>;
 
 export interface Lab {
   proxyPort: number;
@@ -26,6 +36,9 @@ export interface Lab {
   caPem: string;
   readonly scenario: LabScenario;
   setScenario(name: LabScenario): void;
+  /** what a probe of this lab needs to see the current scenario's fault: proxy, CA, and the
+   *  credentials / download only the scenarios that need them get */
+  probeOptions(): LabProbeOptions;
   close(): Promise<void>;
 }
 
@@ -67,6 +80,15 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
       if (!isLabScenario(name))
         throw new Error(`unknown lab scenario '${String(name)}'; known: ${LAB_SCENARIOS.join(', ')}`);
       scenario = name;
+    },
+    probeOptions() {
+      const need = SCENARIO_INFO[scenario].probe;
+      return {
+        proxy: { host: '127.0.0.1', port: proxy.port },
+        extraCa: certs.labCa.certPem,
+        ...(need.credentials ? { credentials: { ...LAB_CREDENTIALS } } : {}),
+        ...(need.download ? { download: LAB_DOWNLOAD_URL } : {}),
+      };
     },
     async close() {
       if (closed) return;

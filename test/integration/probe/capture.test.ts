@@ -6,14 +6,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { detectBackends } from '../../../src-main/core/capture/index.js';
-import {
-  LAB_CREDENTIALS,
-  LAB_DOWNLOAD_URL,
-  LAB_SCENARIOS,
-  SCENARIO_INFO,
-  startLab,
-  type Lab,
-} from '../../../src-main/core/lab/index.js';
+import { LAB_SCENARIOS, SCENARIO_INFO, startLab, type Lab } from '../../../src-main/core/lab/index.js';
 import { runProbe, type ProbeResult } from '../../../src-main/core/probe/index.js';
 import { attachCapture } from '../../../src-main/core/probe/with-capture.js';
 
@@ -49,13 +42,7 @@ for (const scenario of LAB_SCENARIOS) {
     );
     let r: ProbeResult;
     try {
-      r = await runProbe({
-        proxy: { host: '127.0.0.1', port: lab!.proxyPort },
-        extraCa: lab!.caPem,
-        credentials: info.probe.credentials ? { ...LAB_CREDENTIALS } : undefined,
-        download: info.probe.download ? LAB_DOWNLOAD_URL : undefined,
-        stallSeconds: 1.5,
-      });
+      r = await runProbe({ ...lab!.probeOptions(), stallSeconds: 1.5 });
     } catch (e) {
       await cap.finish(() => undefined); // stop the capture even when the probe throws
       throw e;

@@ -41,12 +41,7 @@ for (const scenario of LAB_SCENARIOS) {
   test(`lab ${scenario}: verdict ${SCENARIO_INFO[scenario].issue}`, async () => {
     lab.setScenario(scenario);
     const info = SCENARIO_INFO[scenario];
-    const r = await runProbe(
-      probeOpts({
-        credentials: info.probe.credentials ? { ...LAB_CREDENTIALS } : undefined,
-        download: info.probe.download ? LAB_DOWNLOAD_URL : undefined,
-      }),
-    );
+    const r = await runProbe(probeOpts(lab.probeOptions()));
     assert.equal(r.verdict.issue, info.issue, `${r.verdict.summary}\n${r.transcript}`);
     assert.equal(r.verdict.ok, info.issue === 'ok');
     assert.ok(r.verdict.summary.length > 20);
