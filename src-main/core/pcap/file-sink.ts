@@ -26,7 +26,8 @@ export class FileSink {
       this.ownsFd = false;
     } else {
       try {
-        this.fd = openSync(target, 'w');
+        // owner-only, as dumpcap does: packets can carry credentials (Basic proxy auth, cookies)
+        this.fd = openSync(target, 'w', 0o600);
       } catch (e) {
         throw new CaptureFileError(
           'io',
