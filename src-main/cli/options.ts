@@ -6,8 +6,6 @@ import { UsageError } from './command.js';
 export interface CliOption {
   /** the option as typed, without an `=value` part (`--port` for `--port=3128`) */
   flag: string;
-  /** the whole argument, for "unknown option" messages */
-  arg: string;
   /** the option's value: after `=`, else the next argument; none is a UsageError */
   value(): string;
 }
@@ -29,7 +27,6 @@ export function forEachOption(
     const flag = eq > 0 ? arg.slice(0, eq) : arg;
     onOption({
       flag,
-      arg,
       value: () => {
         if (eq > 0) return arg.slice(eq + 1);
         const v = args[++i];
@@ -40,6 +37,11 @@ export function forEachOption(
       },
     });
   }
+}
+
+/** An option no command knows. Names the flag only: the value of `--pasword=...` may be a secret. */
+export function unknownOption(flag: string): UsageError {
+  return new UsageError(`unknown option '${flag}'.`);
 }
 
 /** A number > 0, or a UsageError that names the flag and what was given. */

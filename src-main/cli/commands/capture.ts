@@ -1,5 +1,5 @@
 // `proxyscope capture`: live capture to pcapng with limits, progress and final stats.
-import { forEachOption, positiveNumber } from '../options.js';
+import { forEachOption, positiveNumber, unknownOption } from '../options.js';
 import { UsageError, type CliCommand, type CliIo } from '../command.js';
 import {
   AUTO_ORDER,
@@ -46,7 +46,7 @@ export function parseCaptureArgs(args: string[]): Parsed {
   const opts: CaptureOptions = { interface: '', limits: {} };
   let verbose = false;
   let quiet = false;
-  forEachOption(args, ({ flag, arg: a, value }) => {
+  forEachOption(args, ({ flag, value }) => {
     switch (flag) {
       case '-i':
       case '--interface':
@@ -95,7 +95,7 @@ export function parseCaptureArgs(args: string[]): Parsed {
         quiet = true;
         break;
       default:
-        throw new UsageError(`unknown option '${a}'.`);
+        throw unknownOption(flag);
     }
   });
   if (!opts.interface) throw new UsageError('--interface is required.');

@@ -1,7 +1,7 @@
 // `proxyscope interfaces`: what can be captured on, and whether this user may.
-import { forEachOption } from '../options.js';
+import { forEachOption, unknownOption } from '../options.js';
 import { parseBackendChoice } from './capture.js';
-import { UsageError, type CliCommand, type CliIo } from '../command.js';
+import type { CliCommand, CliIo } from '../command.js';
 import {
   detectBackends,
   listInterfaces,
@@ -21,13 +21,13 @@ async function run(args: string[], io: CliIo): Promise<number> {
   let backend: BackendName | undefined;
   let tryOpen = true;
   let json = false;
-  forEachOption(args, ({ flag, arg, value }) => {
+  forEachOption(args, ({ flag, value }) => {
     if (flag === '--no-open') tryOpen = false;
     else if (flag === '--json') json = true;
     else if (flag === '--backend' || flag === '-b') {
       const choice = parseBackendChoice(value());
       backend = choice === 'auto' ? undefined : choice;
-    } else throw new UsageError(`unknown option '${arg}'.`);
+    } else throw unknownOption(flag);
   });
   const backends = detectBackends();
   const list = await listInterfaces({ tryOpen, backend });

@@ -1,6 +1,6 @@
 // `proxyscope lab`: run the built-in fault-injecting proxy + TLS origin until stopped.
 import readline from 'node:readline';
-import { forEachOption } from '../options.js';
+import { forEachOption, unknownOption } from '../options.js';
 import { UsageError, type CliCommand, type CliIo } from '../command.js';
 import {
   LAB_DOWNLOAD_URL,
@@ -39,7 +39,7 @@ interface LabArgs {
 
 export function parseLabArgs(args: string[]): LabArgs {
   const out: LabArgs = { scenario: 'healthy' };
-  forEachOption(args, ({ flag, arg: a, value }) => {
+  forEachOption(args, ({ flag, value }) => {
     switch (flag) {
       case '--scenario': {
         const v = value();
@@ -60,7 +60,7 @@ export function parseLabArgs(args: string[]): LabArgs {
         out.dir = value();
         break;
       default:
-        throw new UsageError(`unknown option '${a}'.`);
+        throw unknownOption(flag);
     }
   });
   return out;

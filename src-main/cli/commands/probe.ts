@@ -1,5 +1,5 @@
 // `proxyscope probe`: probe a proxy as the FMC uses it and name the known issue.
-import { forEachOption, positiveNumber, readOptionFile, asUsage } from '../options.js';
+import { forEachOption, positiveNumber, readOptionFile, asUsage, unknownOption } from '../options.js';
 import { UsageError, type CliCommand, type CliIo } from '../command.js';
 import {
   runProbe,
@@ -70,7 +70,7 @@ export function parseProbeArgs(args: string[], env: NodeJS.ProcessEnv = process.
   let captureFile: string | undefined;
   forEachOption(
     args,
-    ({ flag, arg: a, value }) => {
+    ({ flag, value }) => {
       switch (flag) {
         case '--proxy':
           options.proxy = parseHostPort(flag, value());
@@ -152,7 +152,7 @@ export function parseProbeArgs(args: string[], env: NodeJS.ProcessEnv = process.
           verbose = true;
           break;
         default:
-          throw new UsageError(`unknown option '${a}'.`);
+          throw unknownOption(flag);
       }
     },
     { refuseFlagAsValue: true },

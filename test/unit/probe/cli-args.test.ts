@@ -38,6 +38,11 @@ test('the password comes only from the environment', () => {
     /PW is not set or empty/,
   );
   assert.throws(() => parseProbeArgs(['--proxy', 'h:1', '--password', 'secret']), /environment variable/);
+  // a mistyped flag's value may be the password: the message names the flag only
+  assert.throws(
+    () => parseProbeArgs(['--proxy', 'h:1', '--pasword=secret']),
+    (e: Error) => /unknown option '--pasword'/.test(e.message) && !e.message.includes('secret'),
+  );
 });
 
 test('options with = and the lab arguments', () => {
