@@ -129,9 +129,3 @@ function parseParams(c: Cursor, challenge: AuthChallenge): void {
 export function parseAllChallenges(headerValues: string[]): AuthChallenge[] {
   return headerValues.flatMap((v) => parseChallenges(v));
 }
-
-export type SupportedScheme = 'basic' | 'digest';
-
-export function schemeOf(ch: AuthChallenge): string {
-  return ch.scheme.toLowerCase();
-}
