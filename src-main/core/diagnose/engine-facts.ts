@@ -208,7 +208,7 @@ export class EngineFactSource {
     const bit = this.bit;
     this.conv = fi.conv;
     // an ICMP error quotes a TCP header: ICMP first
-    if (mask & (bit.icmp | bit.icmpv6 | bit.dns)) return factsFromFields(no, time, engine.dissect(raw, no).fields);
+    if (mask & (bit.icmp | bit.icmpv6 | bit.dns)) return factsFromFields(no, time, engine.fields(raw, no));
     if (!(mask & bit.tcp) || fi.conv < 0) return { no, time, src: '', dst: '' };
 
     const seg = engine.lastSegment();
@@ -255,7 +255,7 @@ export class EngineFactSource {
     const handshakeOver = memo.clientDir >= 0 ? (memo.appData & (1 << memo.clientDir)) !== 0 : memo.appData === 3;
     const full = mask & bit.http || (isTls && (!handshakeOver || (seg.len < BULK_TLS && !(memo.appData & (1 << dir)))));
     if (full) {
-      const d = factsFromFields(no, time, engine.dissect(raw, no).fields);
+      const d = factsFromFields(no, time, engine.fields(raw, no));
       if (d.http) {
         f.http = d.http;
         if (d.http.request && memo.clientDir < 0) memo.clientDir = dir;

@@ -6,6 +6,10 @@
 //           analysis flags and severity only.
 //   SUMMARY (summary()): columns (src, dst, protocol, info) but no tree.
 //   FULL    (dissect()): columns, the field tree with byte offsets, field values for filters.
+//   FULL + fieldsOnly (fields()): the field values of FULL, no columns and no tree: modules get a
+//           sink array as `tree` (so their `if (tree)` branches record the same values), and
+//           add()/addTree()/protoTree() record values and hand back one reused scratch node
+//           instead of building FieldNode objects.
 // `ctx.firstPass` is true only inside index(): the one place where conversation state changes and
 // per-frame results are recorded (setFrameData). Random-access dissections read them back.
 
@@ -13,6 +17,12 @@ import type { ExpertItem, ExpertSeverity, FieldNode, FieldSource, FieldValue } f
 import type { ExpertDef, ProtocolModule, Registry } from './registry.js';
 import type { RawPacket } from '../pcap/types.js';
 import type { Conversation } from '../tcp/conversations.js';
+
+/**
+ * A tree line's text, or a function that makes it: hot paths pass a function so that fields()
+ * (which shows no labels) never builds the string. dissect() calls it at once.
+ */
+export type Label = string | (() => string);
 
 export const MODE_FAST = 0;
 export const MODE_SUMMARY = 1;
@@ -65,6 +75,16 @@ export class PacketContext {
   retainReassembled = true;
   /** columns are wanted (mode >= SUMMARY): build Info/Src/Dst strings only when true */
   cols = false;
+  /** FULL mode for field values only (fields()): `tree` is the SINK, no node objects are kept */
+  fieldsOnly = false;
+  /** fields() whose caller wants no certificate field: TLS skips decoding certificates */
+  skipCertificates = false;
+  /**
+   * The tree fields() passes to modules: add() pushes the scratch node into it (modules may read
+   * `tree[tree.length - 1]`), so it is emptied for every packet. Its contents mean nothing.
+   */
+  readonly sink: FieldNode[] = [];
+  private readonly scratch: FieldNode = { label: '', offset: 0, length: 0, children: this.sink };
 
   no = 0;
   raw!: RawPacket;
@@ -137,9 +157,11 @@ export class PacketContext {
   ) {}
 
   /** Resets everything for a new packet. */
-  begin(raw: RawPacket, no: number, mode: number, firstPass: boolean, relTime: number): void {
+  begin(raw: RawPacket, no: number, mode: number, firstPass: boolean, relTime: number, fieldsOnly = false): void {
     this.mode = mode;
-    this.cols = mode >= MODE_SUMMARY;
+    this.fieldsOnly = fieldsOnly;
+    this.cols = mode >= MODE_SUMMARY && !fieldsOnly;
+    if (fieldsOnly) this.resetSink();
     this.firstPass = firstPass;
     this.raw = raw;
     this.no = no;
@@ -254,18 +276,45 @@ export class PacketContext {
 
   // ---------------------------------------------------------------- tree (FULL only)
 
+  /** Empties the sink and the scratch node (modules may have written to them). */
+  private resetSink(): void {
+    if (this.sink.length > 0) this.sink.length = 0;
+    const s = this.scratch;
+    s.label = '';
+    s.offset = 0;
+    s.length = 0;
+    s.children = this.sink;
+    if (s.field !== undefined) delete s.field;
+    if (s.value !== undefined) delete s.value;
+    if (s.generated !== undefined) delete s.generated;
+    if (s.expert !== undefined) delete s.expert;
+    if (s.source !== undefined) delete s.source;
+  }
+
   /** Adds the protocol's top node; returns its children array, or null when no tree is built. */
-  protoTree(tree: FieldNode[] | null, m: ProtocolModule, off: number, len: number, label?: string): FieldNode[] | null {
+  protoTree(tree: FieldNode[] | null, m: ProtocolModule, off: number, len: number, label?: Label): FieldNode[] | null {
     if (!tree) return null;
-    const node: FieldNode = { label: label ?? m.title, field: m.name, offset: off, length: len, children: [] };
+    if (this.fieldsOnly) {
+      this.sink.push(this.scratch);
+      return this.sink;
+    }
+    const node: FieldNode = { label: label === undefined ? m.title : typeof label === 'string' ? label : label(), field: m.name, offset: off, length: len, children: [] };
     if (this.source) node.source = this.source;
     tree.push(node);
     return node.children!;
   }
 
   /** Adds a field line and records its value for filters. FULL mode only (call when tree !== null). */
-  add(parent: FieldNode[], label: string, field: string | undefined, value: FieldValue | undefined, off: number, len: number): FieldNode {
-    const node: FieldNode = { label, offset: off, length: len };
+  add(parent: FieldNode[], label: Label, field: string | undefined, value: FieldValue | undefined, off: number, len: number): FieldNode {
+    if (this.fieldsOnly) {
+      if (field !== undefined && value !== undefined) this.record(field, value);
+      // pushed so that `t[t.length - 1]` finds a node; the sink is emptied when it grows
+      const sink = this.sink;
+      if (sink.length > 4096) sink.length = 0;
+      sink.push(this.scratch);
+      return this.scratch;
+    }
+    const node: FieldNode = { label: typeof label === 'string' ? label : label(), offset: off, length: len };
     if (field !== undefined) {
       node.field = field;
       if (value !== undefined) {
@@ -279,15 +328,17 @@ export class PacketContext {
   }
 
   /** Adds a subtree line (a field or text) and returns its children array. */
-  addTree(parent: FieldNode[], label: string, field: string | undefined, value: FieldValue | undefined, off: number, len: number): FieldNode[] {
+  addTree(parent: FieldNode[], label: Label, field: string | undefined, value: FieldValue | undefined, off: number, len: number): FieldNode[] {
     const node = this.add(parent, label, field, value, off, len);
+    if (this.fieldsOnly) return this.sink;
     node.children = [];
     return node.children;
   }
 
   /** Adds a generated line ([brackets] in Wireshark): no bytes of its own. */
-  addGenerated(parent: FieldNode[], label: string, field?: string, value?: FieldValue): FieldNode {
-    const node = this.add(parent, `[${label}]`, field, value, 0, 0);
+  addGenerated(parent: FieldNode[], label: Label, field?: string, value?: FieldValue): FieldNode {
+    if (this.fieldsOnly) return this.add(parent, label, field, value, 0, 0);
+    const node = this.add(parent, `[${typeof label === 'string' ? label : label()}]`, field, value, 0, 0);
     node.generated = true;
     return node;
   }
@@ -308,7 +359,7 @@ export class PacketContext {
     if (this.mode !== MODE_FULL) return;
     const item: ExpertItem = { id: def.id, severity: def.severity, group: def.group, message: message ?? def.message };
     this.expertItems.push(item);
-    if (node) {
+    if (node && !this.fieldsOnly) {
       if (node.expert) {
         const child: FieldNode = { label: `[Expert Info (${cap(def.severity)}/${cap(def.group)}): ${item.message}]`, offset: node.offset, length: node.length, generated: true, expert: item };
         if (node.source) child.source = node.source;

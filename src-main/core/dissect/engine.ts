@@ -282,6 +282,25 @@ export class PacketEngine {
     };
   }
 
+  /**
+   * The field values of dissect(raw, no).fields (identical for every field), without the tree,
+   * the columns or the expert items: for callers that test or read fields (display filters, the
+   * diagnosis). Same preconditions as dissect() (the frame was indexed). The result stays valid
+   * after the next dissection. `wanted` is a hint: the fields the caller will read (others may
+   * still be present); TLS certificates are decoded only when it names a certificate field
+   * (tls.handshake.certificate*, x509*) or is absent.
+   */
+  fields(raw: RawPacket, no: number, wanted?: ReadonlySet<string>): FieldSource {
+    const ctx = this.ctx;
+    ctx.begin(raw, no, MODE_FULL, false, this.rel(raw), true);
+    ctx.skipCertificates = wanted !== undefined && !wantsCertificates(wanted);
+    ctx.call(this.frameModule, 0, ctx.frame.length, ctx.sink);
+    ctx.skipCertificates = false;
+    // as dissect() fills in the frame node's "Protocols in frame" line
+    if (ctx.fieldValues.has('frame.protocols')) ctx.fieldValues.set('frame.protocols', [ctx.protocols.filter((p) => p !== 'frame').join(':')]);
+    return new PacketFields(ctx.protocols, ctx.fieldValues);
+  }
+
   /** Every conversation seen by index() so far. */
   conversations(): ConversationInfo[] {
     return this.convs.map((c) => this.conversationInfo(c));
@@ -481,4 +500,10 @@ class FrameStore {
     this.frames[at] = no;
     this.count++;
   }
+}
+
+/** Whether a fields() caller wants anything only a decoded certificate gives. */
+function wantsCertificates(wanted: ReadonlySet<string>): boolean {
+  for (const f of wanted) if (f.startsWith('tls.handshake.certificate') || f.startsWith('x509')) return true;
+  return false;
 }

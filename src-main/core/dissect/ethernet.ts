@@ -65,11 +65,11 @@ export const ethernetModule: ProtocolModule = {
     }
     let t: FieldNode[] | null = null;
     if (tree) {
-      t = ctx.protoTree(tree, ethernetModule, off, 14, `Ethernet II, Src: ${macWithResolution(d, off + 6)}, Dst: ${macWithResolution(d, off)}`)!;
+      t = ctx.protoTree(tree, ethernetModule, off, 14, () => `Ethernet II, Src: ${macWithResolution(d, off + 6)}, Dst: ${macWithResolution(d, off)}`)!;
       addMac(ctx, t, 'Destination', 'eth.dst', off);
       addMac(ctx, t, 'Source', 'eth.src', off + 6);
-      if (type <= 1500) ctx.add(t, `Length: ${type}`, 'eth.len', type, off + 12, 2);
-      else ctx.add(t, `Type: ${ethertypeText(type)}`, 'eth.type', type, off + 12, 2);
+      if (type <= 1500) ctx.add(t, () => `Length: ${type}`, 'eth.len', type, off + 12, 2);
+      else ctx.add(t, () => `Type: ${ethertypeText(type)}`, 'eth.type', type, off + 12, 2);
     }
     if (type <= 1500) {
       // IEEE 802.3 with LLC: not dissected further
@@ -84,7 +84,7 @@ export const ethernetModule: ProtocolModule = {
       const allZero = ctx.data.subarray(at, end).every((b) => b === 0);
       const field = allZero && end - off <= 60 ? 'eth.padding' : 'eth.trailer';
       const bytes = ctx.data.slice(at, end);
-      ctx.add(t, `${field === 'eth.padding' ? 'Padding' : 'Trailer'}: ${Array.from(bytes.subarray(0, 32), (b) => b.toString(16).padStart(2, '0')).join('')}`, field, bytes, at, rest);
+      ctx.add(t, () => `${field === 'eth.padding' ? 'Padding' : 'Trailer'}: ${Array.from(bytes.subarray(0, 32), (b) => b.toString(16).padStart(2, '0')).join('')}`, field, bytes, at, rest);
     }
     return end - off;
   },
@@ -93,11 +93,11 @@ export const ethernetModule: ProtocolModule = {
 function addMac(ctx: PacketContext, t: FieldNode[], what: string, field: string, at: number): void {
   const d = ctx.data;
   const mac = formatMac(d, at);
-  const st = ctx.addTree(t, `${what}: ${macWithResolution(d, at)}`, field, mac, at, 6);
-  ctx.add(st, `Address: ${macWithResolution(d, at)}`, 'eth.addr', mac, at, 6);
+  const st = ctx.addTree(t, () => `${what}: ${macWithResolution(d, at)}`, field, mac, at, 6);
+  ctx.add(st, () => `Address: ${macWithResolution(d, at)}`, 'eth.addr', mac, at, 6);
   ctx.record(`${field}_resolved`, resolveMac(d, at));
   const lg = (d[at] & 2) !== 0;
   const ig = (d[at] & 1) !== 0;
-  ctx.add(st, `.... ..${lg ? '1' : '0'}. .... .... .... .... = LG bit: ${lg ? 'Locally administered address (this is NOT the factory default)' : 'Globally unique address (factory default)'}`, undefined, undefined, at, 3);
-  ctx.add(st, `.... ...${ig ? '1' : '0'} .... .... .... .... = IG bit: ${ig ? 'Group address (multicast/broadcast)' : 'Individual address (unicast)'}`, undefined, undefined, at, 3);
+  ctx.add(st, () => `.... ..${lg ? '1' : '0'}. .... .... .... .... = LG bit: ${lg ? 'Locally administered address (this is NOT the factory default)' : 'Globally unique address (factory default)'}`, undefined, undefined, at, 3);
+  ctx.add(st, () => `.... ...${ig ? '1' : '0'} .... .... .... .... = IG bit: ${ig ? 'Group address (multicast/broadcast)' : 'Individual address (unicast)'}`, undefined, undefined, at, 3);
 }

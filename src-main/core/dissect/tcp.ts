@@ -383,49 +383,49 @@ function bit(flags: number, mask: number, pos: string, name: string): string {
 
 function addHeaderTree(ctx: PacketContext, t: FieldNode[], off: number, end: number, h: HeaderInfo): void {
   const { sport, dport, flags } = h;
-  ctx.add(t, `Source Port: ${sport}`, 'tcp.srcport', sport, off, 2);
-  ctx.add(t, `Destination Port: ${dport}`, 'tcp.dstport', dport, off + 2, 2);
+  ctx.add(t, () => `Source Port: ${sport}`, 'tcp.srcport', sport, off, 2);
+  ctx.add(t, () => `Destination Port: ${dport}`, 'tcp.dstport', dport, off + 2, 2);
   ctx.record('tcp.port', sport);
   ctx.record('tcp.port', dport);
-  if (h.conv >= 0) ctx.addGenerated(t, `Stream index: ${h.conv}`, 'tcp.stream', h.conv);
-  ctx.addGenerated(t, `TCP Segment Len: ${h.seglen}`, 'tcp.len', h.seglen);
-  ctx.add(t, `Sequence Number: ${h.rseq}    (relative sequence number)`, 'tcp.seq', h.rseq, off + 4, 4);
-  ctx.add(t, `Sequence Number (raw): ${h.seqAbs}`, 'tcp.seq_raw', h.seqAbs, off + 4, 4);
+  if (h.conv >= 0) ctx.addGenerated(t, () => `Stream index: ${h.conv}`, 'tcp.stream', h.conv);
+  ctx.addGenerated(t, () => `TCP Segment Len: ${h.seglen}`, 'tcp.len', h.seglen);
+  ctx.add(t, () => `Sequence Number: ${h.rseq}    (relative sequence number)`, 'tcp.seq', h.rseq, off + 4, 4);
+  ctx.add(t, () => `Sequence Number (raw): ${h.seqAbs}`, 'tcp.seq_raw', h.seqAbs, off + 4, 4);
   const nxt = (h.rseq + h.seglen + (flags & (TH_SYN | TH_FIN) ? 1 : 0)) >>> 0;
-  if (h.seglen > 0 || flags & (TH_SYN | TH_FIN)) ctx.addGenerated(t, `Next Sequence Number: ${nxt}    (relative sequence number)`, 'tcp.nxtseq', nxt);
-  if (flags & TH_ACK) ctx.add(t, `Acknowledgment Number: ${h.rack}    (relative ack number)`, 'tcp.ack', h.rack, off + 8, 4);
-  else ctx.add(t, `Acknowledgment Number: ${h.ackAbs}`, undefined, undefined, off + 8, 4);
-  ctx.add(t, `Acknowledgment number (raw): ${h.ackAbs}`, 'tcp.ack_raw', h.ackAbs, off + 8, 4);
-  ctx.add(t, `${(h.hl / 4).toString(2).padStart(4, '0')} .... = Header Length: ${h.hl} bytes (${h.hl / 4})`, 'tcp.hdr_len', h.hl, off + 12, 1);
-  const ft = ctx.addTree(t, `Flags: 0x${flags.toString(16).padStart(3, '0')} (${tcpFlagsText(flags).replace(/, /g, ', ')})`, 'tcp.flags', flags, off + 12, 2);
-  ctx.add(ft, `000. .... .... = Reserved: Not set`, 'tcp.flags.res', false, off + 12, 1);
-  ctx.add(ft, bit(flags, 0x100, '...X .... ....', 'Accurate ECN'), 'tcp.flags.ae', (flags & 0x100) !== 0, off + 12, 1);
-  ctx.add(ft, bit(flags, 0x80, '.... X... ....', 'Congestion Window Reduced'), 'tcp.flags.cwr', (flags & 0x80) !== 0, off + 13, 1);
-  ctx.add(ft, bit(flags, 0x40, '.... .X.. ....', 'ECN-Echo'), 'tcp.flags.ece', (flags & 0x40) !== 0, off + 13, 1);
-  ctx.add(ft, bit(flags, 0x20, '.... ..X. ....', 'Urgent'), 'tcp.flags.urg', (flags & 0x20) !== 0, off + 13, 1);
-  ctx.add(ft, bit(flags, 0x10, '.... ...X ....', 'Acknowledgment'), 'tcp.flags.ack', (flags & 0x10) !== 0, off + 13, 1);
-  ctx.add(ft, bit(flags, 0x08, '.... .... X...', 'Push'), 'tcp.flags.push', (flags & 0x08) !== 0, off + 13, 1);
-  const rst = ctx.add(ft, bit(flags, 0x04, '.... .... .X..', 'Reset'), 'tcp.flags.reset', (flags & 0x04) !== 0, off + 13, 1);
+  if (h.seglen > 0 || flags & (TH_SYN | TH_FIN)) ctx.addGenerated(t, () => `Next Sequence Number: ${nxt}    (relative sequence number)`, 'tcp.nxtseq', nxt);
+  if (flags & TH_ACK) ctx.add(t, () => `Acknowledgment Number: ${h.rack}    (relative ack number)`, 'tcp.ack', h.rack, off + 8, 4);
+  else ctx.add(t, () => `Acknowledgment Number: ${h.ackAbs}`, undefined, undefined, off + 8, 4);
+  ctx.add(t, () => `Acknowledgment number (raw): ${h.ackAbs}`, 'tcp.ack_raw', h.ackAbs, off + 8, 4);
+  ctx.add(t, () => `${(h.hl / 4).toString(2).padStart(4, '0')} .... = Header Length: ${h.hl} bytes (${h.hl / 4})`, 'tcp.hdr_len', h.hl, off + 12, 1);
+  const ft = ctx.addTree(t, () => `Flags: 0x${flags.toString(16).padStart(3, '0')} (${tcpFlagsText(flags).replace(/, /g, ', ')})`, 'tcp.flags', flags, off + 12, 2);
+  ctx.add(ft, () => `000. .... .... = Reserved: Not set`, 'tcp.flags.res', false, off + 12, 1);
+  ctx.add(ft, () => bit(flags, 0x100, '...X .... ....', 'Accurate ECN'), 'tcp.flags.ae', (flags & 0x100) !== 0, off + 12, 1);
+  ctx.add(ft, () => bit(flags, 0x80, '.... X... ....', 'Congestion Window Reduced'), 'tcp.flags.cwr', (flags & 0x80) !== 0, off + 13, 1);
+  ctx.add(ft, () => bit(flags, 0x40, '.... .X.. ....', 'ECN-Echo'), 'tcp.flags.ece', (flags & 0x40) !== 0, off + 13, 1);
+  ctx.add(ft, () => bit(flags, 0x20, '.... ..X. ....', 'Urgent'), 'tcp.flags.urg', (flags & 0x20) !== 0, off + 13, 1);
+  ctx.add(ft, () => bit(flags, 0x10, '.... ...X ....', 'Acknowledgment'), 'tcp.flags.ack', (flags & 0x10) !== 0, off + 13, 1);
+  ctx.add(ft, () => bit(flags, 0x08, '.... .... X...', 'Push'), 'tcp.flags.push', (flags & 0x08) !== 0, off + 13, 1);
+  const rst = ctx.add(ft, () => bit(flags, 0x04, '.... .... .X..', 'Reset'), 'tcp.flags.reset', (flags & 0x04) !== 0, off + 13, 1);
   if (flags & TH_RST) ctx.expert(rst, EXPERT_RST);
-  const syn = ctx.add(ft, bit(flags, 0x02, '.... .... ..X.', 'Syn'), 'tcp.flags.syn', (flags & 0x02) !== 0, off + 13, 1);
+  const syn = ctx.add(ft, () => bit(flags, 0x02, '.... .... ..X.', 'Syn'), 'tcp.flags.syn', (flags & 0x02) !== 0, off + 13, 1);
   if (flags & TH_SYN) {
     if (flags & TH_ACK) ctx.expert(syn, EXPERT_SYNACK, `Connection establish acknowledge (SYN+ACK): server port ${sport}`);
     else ctx.expert(syn, EXPERT_SYN, `Connection establish request (SYN): server port ${dport}`);
   }
-  const fin = ctx.add(ft, bit(flags, 0x01, '.... .... ...X', 'Fin'), 'tcp.flags.fin', (flags & 0x01) !== 0, off + 13, 1);
+  const fin = ctx.add(ft, () => bit(flags, 0x01, '.... .... ...X', 'Fin'), 'tcp.flags.fin', (flags & 0x01) !== 0, off + 13, 1);
   if (flags & TH_FIN) ctx.expert(fin, EXPERT_FIN);
   const str = FLAG_STR_ORDER.map(([m, c]) => (flags & m ? c : '·')).join('');
-  ctx.add(ft, `[TCP Flags: ${str}]`, 'tcp.flags.str', str, off + 12, 2).generated = true;
-  ctx.add(t, `Window: ${h.win}`, 'tcp.window_size_value', h.win, off + 14, 2);
-  ctx.addGenerated(t, `Calculated window size: ${h.calcWin}`, 'tcp.window_size', h.calcWin);
+  ctx.add(ft, () => `[TCP Flags: ${str}]`, 'tcp.flags.str', str, off + 12, 2).generated = true;
+  ctx.add(t, () => `Window: ${h.win}`, 'tcp.window_size_value', h.win, off + 14, 2);
+  ctx.addGenerated(t, () => `Calculated window size: ${h.calcWin}`, 'tcp.window_size', h.calcWin);
   if (!(flags & TH_SYN)) {
     const sf = h.scale >= 0 ? 2 ** h.scale : h.scale;
-    ctx.addGenerated(t, `Window size scaling factor: ${sf}${h.scale === -1 ? ' (unknown)' : h.scale === -2 ? ' (no window scaling used)' : ''}`, 'tcp.window_size_scalefactor', sf);
+    ctx.addGenerated(t, () => `Window size scaling factor: ${sf}${h.scale === -1 ? ' (unknown)' : h.scale === -2 ? ' (no window scaling used)' : ''}`, 'tcp.window_size_scalefactor', sf);
   }
   const ck = (ctx.data[off + 16] << 8) | ctx.data[off + 17];
-  ctx.add(t, `Checksum: 0x${ck.toString(16).padStart(4, '0')} [unverified]`, 'tcp.checksum', ck, off + 16, 2);
+  ctx.add(t, () => `Checksum: 0x${ck.toString(16).padStart(4, '0')} [unverified]`, 'tcp.checksum', ck, off + 16, 2);
   ctx.addGenerated(t, 'Checksum Status: Unverified', 'tcp.checksum.status', 2);
-  ctx.add(t, `Urgent Pointer: ${h.urgPtr}`, 'tcp.urgent_pointer', h.urgPtr, off + 18, 2);
+  ctx.add(t, () => `Urgent Pointer: ${h.urgPtr}`, 'tcp.urgent_pointer', h.urgPtr, off + 18, 2);
   if (h.hl > 20 && off + h.hl <= end) addOptionsTree(ctx, t, off + 20, off + h.hl, h.tcs);
 }
 
@@ -639,6 +639,7 @@ function payload(ctx: PacketContext, tree: FieldNode[] | null, t: FieldNode[] | 
   const stop = rec?.partialFrom ?? pEnd;
   if (pos < stop) direct(ctx, tree, pos, stop, true);
   if (rec?.partialFrom !== undefined) {
+    markWaiting(ctx, tree);
     ctx.flags |= TCP_SEGMENT_OF_PDU;
     if (t) {
       ctx.addGenerated(t, 'TCP segment of a reassembled PDU');
@@ -692,10 +693,35 @@ function dissectReassembled(ctx: PacketContext, tree: FieldNode[] | null, t: Fie
   }
 }
 
-/** Undoes what a dissector that asked for more data did to the top protocol (the frame stays TCP). */
+/**
+ * A dissector asked for more data before it could show anything: the frame's Protocol column
+ * stays TCP, but the protocols it entered stay in the frame (tshark 4.0: the first piece of a
+ * tunnelled TLS record is `…:tcp:http:tls`, Protocol "TCP"). They are kept for the random-access
+ * dissection too, which calls nothing on a piece that waits.
+ */
 function restore(ctx: PacketContext, top: number, mask: number): void {
   ctx.topProto = top;
-  ctx.protoMask = mask;
+  const entered = ctx.protoMask & ~mask;
+  if (entered !== 0) ctx.setFrameData(WAITING_PROTOS, entered);
+}
+
+const WAITING_PROTOS = 'tcp.waiting';
+
+/** Marks the protocols restore() kept for this frame, in id order, leaving the top protocol alone. */
+function markWaiting(ctx: PacketContext, tree: FieldNode[] | null): void {
+  const entered = ctx.frameData<number>(WAITING_PROTOS);
+  if (!entered) return;
+  const top = ctx.topProto;
+  const col = ctx.colProtocol;
+  for (let id = 1; id < 31; id++) {
+    if ((entered & (1 << id)) === 0) continue;
+    const m = ctx.registry.byId(id);
+    if (!m || ctx.protocols.includes(m.name)) continue;
+    ctx.enter(m);
+    if (tree) ctx.protoTree(tree, m, 0, 0);
+  }
+  ctx.topProto = top;
+  ctx.colProtocol = col;
 }
 
 function record(ctx: PacketContext, no: number): ReasmRecord {

@@ -170,6 +170,8 @@ export interface TlsContext {
   source?: number;
   /** columns only (no tree wanted): certificates are not decoded, no hex labels are made */
   light?: boolean;
+  /** field values only (the engine's fields()): labels are not shown, so no hex previews are made */
+  lean?: boolean;
 }
 
 /** Does the payload start with a plausible TLS (or SSL 3) record header? */
@@ -360,7 +362,7 @@ export function dissectTls(b: Uint8Array, off: number, end: number, ctx: TlsCont
         recordTitle = 'Encrypted Alert';
       }
     } else if (type === 23) {
-      const preview = ctx.light ? '' : `: ${hex(b.subarray(fragStart, Math.min(fragEnd, fragStart + 24)))}${fragEnd - fragStart > 24 ? '…' : ''}`;
+      const preview = ctx.light || ctx.lean ? '' : `: ${hex(b.subarray(fragStart, Math.min(fragEnd, fragStart + 24)))}${fragEnd - fragStart > 24 ? '…' : ''}`;
       kids.push({ label: `Encrypted Application Data${preview}`, field: 'tls.app_data', value: b.subarray(fragStart, fragEnd), offset: fragStart, length: fragEnd - fragStart });
       infoParts.push('Application Data');
       recordTitle = 'Application Data Protocol: Application Data';
@@ -652,8 +654,42 @@ const SHORT_ATTR: Record<string, string> = {
   stateOrProvinceName: 'ST', localityName: 'L', emailAddress: 'emailAddress',
 };
 
-/** Decodes a DER certificate: node-forge first, node:crypto for keys forge cannot read. */
+/**
+ * Decoded certificates by DER content: a capture repeats the same few certificates (every
+ * handshake with one server), and decoding is the costliest step of a TLS dissection. Entries
+ * are never mutated by callers; the cache is emptied when full.
+ */
+const certCache = new Map<string, { der: Uint8Array; summary: CertificateSummary }[]>();
+const CERT_CACHE_MAX = 256;
+
+function derKey(der: Uint8Array): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < der.length; i++) h = Math.imul(h ^ der[i], 0x01000193);
+  return `${der.length}:${h >>> 0}`;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Decodes a DER certificate (cached by content; throws as decodeCertificate does). */
 export function parseCertificate(der: Uint8Array): CertificateSummary {
+  const key = derKey(der);
+  const bucket = certCache.get(key);
+  const hit = bucket?.find((e) => sameBytes(e.der, der));
+  if (hit) return hit.summary;
+  const summary = decodeCertificate(der);
+  if (certCache.size >= CERT_CACHE_MAX) certCache.clear();
+  const entry = { der: der.slice(), summary };
+  if (bucket) bucket.push(entry);
+  else certCache.set(key, [entry]);
+  return summary;
+}
+
+/** Decodes a DER certificate: node-forge first, node:crypto for keys forge cannot read. */
+function decodeCertificate(der: Uint8Array): CertificateSummary {
   try {
     const asn1 = forge.asn1.fromDer(forge.util.createBuffer(Buffer.from(der).toString('binary')));
     const cert = forge.pki.certificateFromAsn1(asn1);

@@ -137,6 +137,11 @@ export const tlsModule: ProtocolModule = {
     if (need.kind === 'more') {
       // Only when the data starts with a record header do we wait for the rest of that record.
       if (end - off < 5 || looksLikeTls(ctx.data, off, end)) {
+        // present in the frame all the same (tshark: `…:tcp:tls`, Protocol column "TCP"); a
+        // column a record before this one in the frame set stays
+        const col = ctx.colProtocol;
+        ctx.enter(tlsModule);
+        ctx.colProtocol = col;
         ctx.requestDesegment(off, need.atLeast);
         // Wireshark's TLS clears Info before asking for more: in a single-pass row the frame that
         // starts a record then reads just "[TCP segment of a reassembled PDU]" (tshark -r). Not
@@ -156,7 +161,7 @@ export const tlsModule: ProtocolModule = {
     if (ctx.firstPass && ctx.conv && !ctx.conv.dissectorAt(ctx.no)) ctx.setConversationDissector(tlsModule, ctx.no);
     const st = stateOf(ctx);
     if (ctx.firstPass) st.accepted = true;
-    const tctx = { frame: ctx.no, dir: ctx.dir, state: st, source: ctx.source || undefined };
+    const tctx = { frame: ctx.no, dir: ctx.dir, state: st, source: ctx.source || undefined, light: ctx.skipCertificates || undefined, lean: ctx.fieldsOnly || undefined };
     if (!tree) {
       // first pass / rows: state, severity and the columns, without building a tree
       const info: string[] | undefined = ctx.cols ? [] : undefined;
