@@ -173,9 +173,7 @@ export function readBodyExcerpt(
   timeoutMs: number,
   limit = 2048,
 ): Promise<BodyExcerpt> {
-  const lenHeader = headerValue(head.headers, 'content-length');
-  const length = lenHeader !== undefined && /^\d+$/.test(lenHeader) ? Number(lenHeader) : undefined;
-  const chunked = /chunked/i.test(headerValue(head.headers, 'transfer-encoding') ?? '');
+  const framing = BodyTracker.forHead(head);
   return new Promise((resolve) => {
     const kept: Buffer[] = [];
     let keptLen = 0;
@@ -183,6 +181,7 @@ export function readBodyExcerpt(
     let done = false;
     const add = (b: Buffer) => {
       bytes += b.length;
+      framing.push(b);
       if (keptLen < limit) {
         kept.push(b.subarray(0, limit - keptLen));
         keptLen += Math.min(b.length, limit - keptLen);
@@ -199,18 +198,14 @@ export function readBodyExcerpt(
       socket.pause();
       resolve({ excerpt: Buffer.concat(kept).toString('utf8'), bytes, closed });
     };
-    const complete = () =>
-      (length !== undefined && bytes >= length) ||
-      (chunked && Buffer.concat(kept).includes('\r\n0\r\n\r\n')) ||
-      length === 0;
     const onData = (b: Buffer) => {
       add(b);
-      if (complete()) finish(false);
+      if (framing.complete) finish(false);
     };
     const onEnd = () => finish(true);
     const timer = setTimeout(() => finish(false), timeoutMs);
     if (head.rest.length) add(head.rest);
-    if (complete() || (length === undefined && !chunked && socket.destroyed)) {
+    if (framing.complete || (framing.length === undefined && !framing.chunked && socket.destroyed)) {
       finish(socket.destroyed);
       return;
     }
@@ -220,4 +215,67 @@ export function readBodyExcerpt(
     socket.on('error', onEnd);
     socket.resume();
   });
+}
+
+/**
+ * Counts a response body's bytes, following its framing (Content-Length, chunked, else until
+ * close), so a reader knows when the body is complete without keeping it.
+ */
+export class BodyTracker {
+  /** body bytes (chunk payloads, without the chunked framing) */
+  bytes = 0;
+  complete = false;
+  private chunkLeft = 0;
+  private chunkState: 'size' | 'data' | 'data-crlf' | 'trailer' = 'size';
+  private line = '';
+  constructor(
+    /** Content-Length, when the head gave a valid one */
+    readonly length: number | undefined,
+    readonly chunked: boolean,
+  ) {
+    if (length === 0) this.complete = true;
+  }
+
+  static forHead(head: ResponseHead): BodyTracker {
+    const len = headerValue(head.headers, 'content-length');
+    const chunked = /chunked/i.test(headerValue(head.headers, 'transfer-encoding') ?? '');
+    return new BodyTracker(len && /^\d+$/.test(len) ? Number(len) : undefined, chunked);
+  }
+
+  push(b: Buffer): void {
+    if (!this.chunked) {
+      this.bytes += b.length;
+      if (this.length !== undefined && this.bytes >= this.length) this.complete = true;
+      return;
+    }
+    let i = 0;
+    while (i < b.length && !this.complete) {
+      if (this.chunkState === 'data') {
+        const n = Math.min(this.chunkLeft, b.length - i);
+        this.bytes += n;
+        this.chunkLeft -= n;
+        i += n;
+        if (this.chunkLeft === 0) this.chunkState = 'data-crlf';
+        continue;
+      }
+      const c = String.fromCharCode(b[i]!);
+      i++;
+      if (c !== '\n') {
+        this.line += c;
+        continue;
+      }
+      const line = this.line.replace(/\r$/, '');
+      this.line = '';
+      if (this.chunkState === 'data-crlf') this.chunkState = 'size';
+      else if (this.chunkState === 'size') {
+        const size = parseInt(line.split(';')[0] ?? '', 16);
+        if (Number.isNaN(size)) continue;
+        if (size === 0) this.chunkState = 'trailer';
+        else {
+          this.chunkLeft = size;
+          this.chunkState = 'data';
+        }
+      } else if (this.chunkState === 'trailer' && line === '') this.complete = true;
+    }
+  }
 }

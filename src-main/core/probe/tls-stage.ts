@@ -3,7 +3,7 @@ import type net from 'node:net';
 import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { peerChain } from './certificates.js';
-import { HeadReadError, headerValue, readResponseHead, type ResponseHead } from './http-head.js';
+import { BodyTracker, HeadReadError, headerValue, readResponseHead, type ResponseHead } from './http-head.js';
 import type { Transcript } from './transcript.js';
 import type { DownloadInfo, HttpInfo, TlsInfo } from './types.js';
 
@@ -131,57 +131,6 @@ function httpInfo(head: ResponseHead): HttpInfo {
   };
 }
 
-/** Counts body bytes of a GET, following Content-Length / chunked / close-delimited framing. */
-class BodyTracker {
-  bytes = 0;
-  complete = false;
-  private chunkLeft = 0;
-  private chunkState: 'size' | 'data' | 'data-crlf' | 'trailer' = 'size';
-  private line = '';
-  constructor(
-    private readonly length: number | undefined,
-    private readonly chunked: boolean,
-  ) {
-    if (length === 0) this.complete = true;
-  }
-  push(b: Buffer): void {
-    if (!this.chunked) {
-      this.bytes += b.length;
-      if (this.length !== undefined && this.bytes >= this.length) this.complete = true;
-      return;
-    }
-    let i = 0;
-    while (i < b.length && !this.complete) {
-      if (this.chunkState === 'data') {
-        const n = Math.min(this.chunkLeft, b.length - i);
-        this.bytes += n;
-        this.chunkLeft -= n;
-        i += n;
-        if (this.chunkLeft === 0) this.chunkState = 'data-crlf';
-        continue;
-      }
-      const c = String.fromCharCode(b[i]!);
-      i++;
-      if (c !== '\n') {
-        this.line += c;
-        continue;
-      }
-      const line = this.line.replace(/\r$/, '');
-      this.line = '';
-      if (this.chunkState === 'data-crlf') this.chunkState = 'size';
-      else if (this.chunkState === 'size') {
-        const size = parseInt(line.split(';')[0] ?? '', 16);
-        if (Number.isNaN(size)) continue;
-        if (size === 0) this.chunkState = 'trailer';
-        else {
-          this.chunkLeft = size;
-          this.chunkState = 'data';
-        }
-      } else if (this.chunkState === 'trailer' && line === '') this.complete = true;
-    }
-  }
-}
-
 export async function downloadThrough(
   s: tls.TLSSocket,
   url: URL,
@@ -218,12 +167,8 @@ export async function downloadThrough(
   }
   transcript.received(head.rawHead);
   info.status = head.status;
-  const len = headerValue(head.headers, 'content-length');
-  info.expectedBytes = len && /^\d+$/.test(len) ? Number(len) : undefined;
-  const tracker = new BodyTracker(
-    info.expectedBytes,
-    /chunked/i.test(headerValue(head.headers, 'transfer-encoding') ?? ''),
-  );
+  const tracker = BodyTracker.forHead(head);
+  info.expectedBytes = tracker.length;
   if (head.rest.length) tracker.push(head.rest);
   await new Promise<void>((resolve) => {
     let lastData = performance.now();
