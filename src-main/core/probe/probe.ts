@@ -148,12 +148,15 @@ export async function runProbe(opts: ProbeOptions): Promise<ProbeResult> {
   };
 }
 
+/** every phase's timeout in ms, the defaults filled in */
+type Timeouts = Required<NonNullable<ProbeOptions['timeouts']>>;
+
 type Mutable = Omit<ProbeResult, 'verdict' | 'stages' | 'findings' | 'transcript' | 'durationMs'>;
 
 async function probeSteps(
   opts: ProbeOptions,
   target: HostPort,
-  timeouts: { connect: number; response: number; tls: number; http: number },
+  timeouts: Timeouts,
   transcript: Transcript,
   run: Run,
   sockets: Set<net.Socket>,
@@ -522,7 +525,7 @@ async function downloadStage(
   url: URL,
   opts: ProbeOptions,
   ctx: TunnelContext,
-  timeouts: { connect: number; response: number; tls: number; http: number },
+  timeouts: Timeouts,
   transcript: Transcript,
   run: Run,
   sockets: Set<net.Socket>,
