@@ -41,11 +41,13 @@ export interface HttpConversationState {
   /** frame of the 2xx that opened a CONNECT tunnel: later payload is the tunnel's (TLS) */
   tunnelFrame?: number;
   tunnelTarget?: string;
+  /** first tunnel frame TLS took by its heuristic (a tunnel to a port no dissector claims) */
+  tunnelTlsFrom?: number;
 }
 
 export function newHttpState(): HttpConversationState {
   // every field present from the start: the object keeps one shape and no extra property store
-  return { requests: [], firstPending: 0, tunnelFrame: undefined, tunnelTarget: undefined };
+  return { requests: [], firstPending: 0, tunnelFrame: undefined, tunnelTarget: undefined, tunnelTlsFrom: undefined };
 }
 
 /** The request that starts at `key`, if recorded (requests are recorded in key order). */

@@ -1,10 +1,11 @@
 // HTTP/1.x on any TCP port (well-known proxy ports plus a heuristic): the glue between the engine
 // and the pure parser/tree builder (http-parse.ts, http-tree.ts). Header blocks and bodies split
 // across segments are reassembled through the engine's desegmentation requests. A 2xx answer to
-// CONNECT hands the rest of the conversation to TLS (the tunnel).
+// CONNECT makes the rest of the conversation a tunnel HTTP passes on (to TLS for :443).
 import { DESEGMENT_ONE_MORE_SEGMENT, type PacketContext } from './engine-context.js';
 import type { ExpertDef, FieldDef, ProtocolModule } from './registry.js';
 import type { ExpertItem, FieldNode } from './types.js';
+import { dataModule } from './frame.js';
 import { httpMessageNeed, looksLikeHttp } from './http-parse.js';
 import { dissectHttp, httpMessageKey, httpOldestPending, httpRequestAnsweredBy, newHttpState, scanHttp, type HttpConversationState } from './http-tree.js';
 
@@ -78,6 +79,8 @@ const FIELDS: FieldDef[] = [
   s('http.last_modified', 'Last-Modified'),
   s('http.upgrade', 'Upgrade'),
   s('http.x_forwarded_for', 'X-Forwarded-For'),
+  s('http.proxy_connect_host', 'Proxy-Connect-Hostname'),
+  { name: 'http.proxy_connect_port', label: 'Proxy-Connect-Port', type: 'uint' },
   { name: 'http.chunk_size', label: 'Chunk size', type: 'uint' },
   { name: 'http.file_data', label: 'File Data', type: 'uint' },
 ];
@@ -140,13 +143,56 @@ function claimConversation(ctx: PacketContext, m: ProtocolModule): void {
 }
 
 /**
- * After "CONNECT host:port" got its 2xx the rest of the conversation is the tunnel's: TLS, unless
- * the tunnel goes to port 80 (plain HTTP, which the HTTP heuristic finds by itself).
+ * Wireshark keeps HTTP as the dissector of a CONNECT tunnel: from the frame after the 2xx, HTTP
+ * takes the payload, shows where the tunnel goes (generated Proxy-Connect fields) and hands the
+ * bytes to the dissector of the target port (tshark 4.0: `…:tcp:http:tls` for :443, `…:http:data`
+ * for :80, where HTTP does not dissect itself again; just `…:http` for a port nobody claims).
+ * HTTP then is present in the frame but leaves the Protocol and Info columns to what it calls.
  */
-function openTunnel(ctx: PacketContext, target: string | undefined): void {
-  if (target && /:80$/.test(target)) return;
+/**
+ * Ports whose tunnel tshark 4.0 hands to TLS (https, smtps, ldaps, imaps, pop3s; checked one by
+ * one). Other ports: the port's dissector, else TLS by its heuristic (see below), else none.
+ */
+const TUNNEL_TLS_PORTS = new Set([443, 465, 636, 993, 995]);
+
+function tunnelPayload(ctx: PacketContext, st: HttpConversationState, off: number, end: number, tree: FieldNode[] | null): number {
+  const target = st.tunnelTarget ?? '';
+  const m = /^(.*):(\d{1,5})$/.exec(target);
+  // no port in the authority: tshark shows the bytes as TCP's alone
+  if (!m) return end - off;
+  const port = Number(m[2]);
+  const top = ctx.topProto;
+  const col = ctx.colProtocol;
+  ctx.enter(httpModule);
+  ctx.topProto = top;
+  ctx.colProtocol = col;
+  if (tree) {
+    const kids = ctx.addTree(tree, 'Hypertext Transfer Protocol', 'http', undefined, off, 0);
+    ctx.addGenerated(kids, `Proxy-Connect-Hostname: ${m[1]}`, 'http.proxy_connect_host', m[1]);
+    ctx.addGenerated(kids, `Proxy-Connect-Port: ${port}`, 'http.proxy_connect_port', port);
+  } else {
+    ctx.record('http.proxy_connect_host', m[1]);
+    ctx.record('http.proxy_connect_port', port);
+  }
   const tls = ctx.registry.protocol('tls');
-  if (tls) ctx.setConversationDissector(tls);
+  let next = TUNNEL_TLS_PORTS.has(port) ? tls : ctx.registry.table('tcp.port').get(port);
+  if (!next && tls) {
+    // a port nobody claims: TLS takes the tunnel from a handshake record on (tshark's TLS
+    // heuristic; application data alone is not enough)
+    if (st.tunnelTlsFrom !== undefined && st.tunnelTlsFrom <= ctx.no) next = tls;
+    else if (ctx.firstPass && ctx.data[off] === 0x16 && tls.heuristic?.(ctx, off, end)) {
+      st.tunnelTlsFrom = ctx.no;
+      next = tls;
+    }
+  }
+  if (!next) return end - off;
+  if (next !== httpModule) {
+    ctx.desegmentLen = 0;
+    const used = ctx.call(next, off, end, tree);
+    if (used > 0 || ctx.desegmentLen !== 0) return used;
+  }
+  ctx.call(dataModule, off, end, tree);
+  return end - off;
 }
 
 export const httpModule: ProtocolModule = {
@@ -164,6 +210,7 @@ export const httpModule: ProtocolModule = {
   },
   dissect(ctx, off, end, tree) {
     const st = stateOf(ctx);
+    if (st.tunnelFrame !== undefined && ctx.no > st.tunnelFrame) return tunnelPayload(ctx, st, off, end, tree);
     const b = ctx.data;
     let p = off;
     let first = true;
@@ -183,7 +230,6 @@ export const httpModule: ProtocolModule = {
           // first pass and rows: conversation state, severity and Info, no tree
           const sc = scanHttp(b, p, p + len, hctx, need.kind === 'complete' ? need.head : undefined);
           ctx.expert(null, sc.severity >= 4 ? EXPERTS[3] : sc.severity === 3 ? EXPERTS[1] : EXPERTS[0]);
-          if (sc.opensTunnel) openTunnel(ctx, sc.tunnelTarget);
           if (ctx.cols) setHttpInfo(ctx, sc.info, first);
           p += Math.max(1, sc.consumed);
           first = false;
@@ -192,7 +238,6 @@ export const httpModule: ProtocolModule = {
         const d = dissectHttp(b, p, p + len, { frame: ctx.no, time: { sec: ctx.raw.tsSec, nsec: ctx.raw.tsNsec }, state: st, source: ctx.source || undefined });
         if (ctx.cols) setHttpInfo(ctx, d.info, first);
         attach(ctx, tree, d.node, d.expert);
-        if (d.opensTunnel) openTunnel(ctx, st.tunnelTarget);
         p += Math.max(1, d.consumed);
       } else {
         // Body bytes of a message whose length we do not know, or not HTTP at all.

@@ -123,7 +123,7 @@ test('HTTP: header block and body split across segments, pipelined requests, tun
   crossCheck(t, frames, rows, ['-d', 'tcp.port==8443,http']);
 });
 
-test('a CONNECT tunnel to port 80 carries plain HTTP, not TLS', () => {
+test('a CONNECT tunnel to port 80: HTTP passes the bytes on as data (tshark 4.0), not TLS', (t) => {
   const s = new TcpStream(['10.40.40.1', 40230], ['10.10.10.1', 3128]);
   s.send(0, 'CONNECT example.com:80 HTTP/1.1\r\nHost: example.com:80\r\n\r\n');
   s.send(1, 'HTTP/1.1 200 Connection established\r\n\r\n');
@@ -133,11 +133,15 @@ test('a CONNECT tunnel to port 80 carries plain HTTP, not TLS', () => {
   assert.deepEqual(rows.slice(3).map((r) => `${r.protocol} ${r.info}`), [
     'HTTP CONNECT example.com:80 HTTP/1.1 ',
     'HTTP HTTP/1.1 200 Connection established ',
-    'HTTP GET / HTTP/1.1 ',
-    'HTTP HTTP/1.1 302 Found ',
+    'TCP 40230 → 3128 [PSH, ACK] Seq=58 Ack=40 Win=65535 Len=37',
+    'TCP 3128 → 40230 [PSH, ACK] Seq=40 Ack=95 Win=65535 Len=65',
   ]);
-  assert.deepEqual(dissect(7).fields.values('http.location'), ['/healthcheck']);
-  assert.deepEqual(dissect(7).fields.values('http.request_in'), [6]);
+  const tunnelled = dissect(6);
+  assert.deepEqual(tunnelled.protocols.slice(-3), ['tcp', 'http', 'data']);
+  assert.deepEqual(tunnelled.fields.values('http.proxy_connect_host'), ['example.com']);
+  assert.deepEqual(tunnelled.fields.values('http.proxy_connect_port'), [80]);
+  assert.deepEqual(tunnelled.fields.values('http.request.method'), []);
+  crossCheck(t, s.frames, rows);
 });
 
 test('a conversation found to be HTTP stays HTTP: with the 200 lost, TLS bytes are a Continuation', (t) => {
