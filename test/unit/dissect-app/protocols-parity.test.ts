@@ -98,6 +98,20 @@ test('CONNECT tunnels: HTTP passes the data on by target port, split records kee
   t.send(1, record.subarray(0, 1000)).send(1, record.subarray(1000));
   frames.push(...t.frames);
 
+  // a port no dissector claims: TLS takes the tunnel from a real handshake on (the healthy
+  // sample's Client Hello / Server Hello / …), not from application data alone (above)
+  const healthy = path.join(DIR, 'healthy.pcapng');
+  if (existsSync(healthy)) {
+    const raw: Uint8Array[] = [];
+    readCaptureFileSync(healthy, (p) => raw.push(p.data.slice()));
+    const tcpPayload = (d: Uint8Array): Uint8Array => {
+      const l4 = 14 + (d[14] & 15) * 4;
+      return d.slice(l4 + (d[l4 + 12] >> 4) * 4, 14 + ((d[16] << 8) | d[17]));
+    };
+    // frames 8 (Client Hello), 9 (Server Hello…), 11, 12 (application data) of the first tunnel
+    tunnel('example.com:8443', [8, 9, 11, 12].map((no) => [(no === 8 || no === 11 ? 0 : 1) as 0 | 1, tcpPayload(raw[no - 1])]));
+  }
+
   const dir = mkdtempSync(path.join(tmpdir(), 'proxyscope-protocols-'));
   try {
     const file = path.join(dir, 'tunnels.pcap');
@@ -109,6 +123,7 @@ test('CONNECT tunnels: HTTP passes the data on by target port, split records kee
     const theirs = tsharkFields(file, ['frame.protocols', '_ws.col.Protocol', 'http.proxy_connect_port'], ONLY, false);
     assert.ok(theirs.some((row) => row[0].endsWith(':tcp:http:tls') && row[1] === 'TCP' && row[2] === '443'), 'a waiting first piece in the tunnel');
     assert.ok(theirs.some((row) => row[0].endsWith(':tcp:http:data') && row[2] === '80'), 'the :80 tunnel');
+    if (existsSync(healthy)) assert.equal(theirs.filter((row) => row[0].endsWith(':tcp:http:tls') && row[2] === '8443').length, 4, 'the :8443 tunnel');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
