@@ -30,7 +30,9 @@ function ip(...args: string[]): { ok: boolean; err: string } {
   const r = spawnSync('ip', args, { encoding: 'utf8' });
   return { ok: r.status === 0, err: (r.stderr || r.stdout || '').trim() };
 }
-function must(ns: string | undefined, cmd: string[]): void {
+/** Runs a command (words split on spaces) in a namespace, or here; throws with its stderr. */
+function must(ns: string | undefined, line: string): void {
+  const cmd = line.split(' ');
   const r = ns
     ? spawnSync('ip', ['netns', 'exec', ns, ...cmd], { encoding: 'utf8' })
     : spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8' });
@@ -109,81 +111,33 @@ before(() => {
   if (skip) return;
   work = mkdtempSync(path.join(os.tmpdir(), 'proxyscope-mtu-'));
   deleteNamespaces(); // leftovers of an interrupted run with the same pid
-  for (const ns of Object.values(NS)) must(undefined, ['ip', 'netns', 'add', ns]);
-  must(NS.r, ['ip', 'link', 'add', 'r0', 'type', 'veth', 'peer', 'name', 'c0', 'netns', NS.c]);
-  must(NS.r, ['ip', 'link', 'add', 'r1', 'type', 'veth', 'peer', 'name', 's0', 'netns', NS.s]);
-  must(NS.c, ['ip', 'addr', 'add', '10.99.1.2/24', 'dev', 'c0']);
-  must(NS.r, ['ip', 'addr', 'add', '10.99.1.1/24', 'dev', 'r0']);
-  must(NS.r, ['ip', 'addr', 'add', '10.99.2.1/24', 'dev', 'r1']);
-  must(NS.s, ['ip', 'addr', 'add', '10.99.2.2/24', 'dev', 's0']);
+  for (const ns of Object.values(NS)) must(undefined, `ip netns add ${ns}`);
+  must(NS.r, `ip link add r0 type veth peer name c0 netns ${NS.c}`);
+  must(NS.r, `ip link add r1 type veth peer name s0 netns ${NS.s}`);
+  must(NS.c, 'ip addr add 10.99.1.2/24 dev c0');
+  must(NS.r, 'ip addr add 10.99.1.1/24 dev r0');
+  must(NS.r, 'ip addr add 10.99.2.1/24 dev r1');
+  must(NS.s, 'ip addr add 10.99.2.2/24 dev s0');
   // the small link: the router's side toward the client
-  must(NS.r, ['ip', 'link', 'set', 'r0', 'mtu', '1280']);
+  must(NS.r, 'ip link set r0 mtu 1280');
   for (const [ns, devs] of [
     [NS.c, ['lo', 'c0']],
     [NS.r, ['lo', 'r0', 'r1']],
     [NS.s, ['lo', 's0']],
   ] as const)
-    for (const d of devs) must(ns, ['ip', 'link', 'set', d, 'up']);
-  must(NS.c, ['ip', 'route', 'add', 'default', 'via', '10.99.1.1']);
-  must(NS.s, ['ip', 'route', 'add', 'default', 'via', '10.99.2.1']);
-  must(NS.r, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
+    for (const d of devs) must(ns, `ip link set ${d} up`);
+  must(NS.c, 'ip route add default via 10.99.1.1');
+  must(NS.s, 'ip route add default via 10.99.2.1');
+  must(NS.r, 'sysctl -q -w net.ipv4.ip_forward=1');
   // drop ICMP destination-unreachable (fragmentation needed) leaving the router toward the proxy
-  must(NS.r, ['tc', 'qdisc', 'add', 'dev', 'r1', 'root', 'handle', '1:', 'htb', 'default', '20']);
-  must(NS.r, [
-    'tc',
-    'class',
-    'add',
-    'dev',
-    'r1',
-    'parent',
-    '1:',
-    'classid',
-    '1:10',
-    'htb',
-    'rate',
-    '1000mbit',
-  ]);
-  must(NS.r, [
-    'tc',
-    'class',
-    'add',
-    'dev',
-    'r1',
-    'parent',
-    '1:',
-    'classid',
-    '1:20',
-    'htb',
-    'rate',
-    '1000mbit',
-  ]);
-  must(NS.r, ['tc', 'qdisc', 'add', 'dev', 'r1', 'parent', '1:10', 'handle', '10:', 'pfifo', 'limit', '0']);
-  must(NS.r, [
-    'tc',
-    'filter',
-    'add',
-    'dev',
-    'r1',
-    'parent',
-    '1:',
-    'protocol',
-    'ip',
-    'prio',
-    '1',
-    'u32',
-    'match',
-    'ip',
-    'protocol',
-    '1',
-    '0xff',
-    'match',
-    'ip',
-    'icmp_type',
-    '3',
-    '0xff',
-    'flowid',
-    '1:10',
-  ]);
+  must(NS.r, 'tc qdisc add dev r1 root handle 1: htb default 20');
+  must(NS.r, 'tc class add dev r1 parent 1: classid 1:10 htb rate 1000mbit');
+  must(NS.r, 'tc class add dev r1 parent 1: classid 1:20 htb rate 1000mbit');
+  must(NS.r, 'tc qdisc add dev r1 parent 1:10 handle 10: pfifo limit 0');
+  must(
+    NS.r,
+    'tc filter add dev r1 parent 1: protocol ip prio 1 u32 match ip protocol 1 0xff match ip icmp_type 3 0xff flowid 1:10',
+  );
   const certs = makeOriginCerts(4);
   caPem = certs.caPem;
   writeOriginCerts(work, certs);
