@@ -58,11 +58,18 @@ export function readOptionFile(flag: string, file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (e) {
-    throw new UsageError(
-      `${flag}: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`,
-    );
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = (code && FILE_ERRORS[code]) ?? code ?? (e as Error).message;
+    throw new UsageError(`${flag}: cannot read ${file}: ${why}.`);
   }
 }
+
+/** what the usual read errors mean, and what to do about them */
+const FILE_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file (check the path)',
+  EACCES: 'permission denied (check the file mode, or run as a user who may read it)',
+  EISDIR: 'it is a folder; give the file in it',
+};
 
 /** Runs a core parser and turns its Error into a UsageError (main then prints the usage). */
 export function asUsage<T>(parse: () => T): T {

@@ -98,7 +98,8 @@ export function parseCaptureArgs(args: string[]): Parsed {
         throw unknownOption(flag);
     }
   });
-  if (!opts.interface) throw new UsageError('--interface is required.');
+  if (!opts.interface)
+    throw new UsageError('--interface IFACE is required (list them with: proxyscope interfaces).');
   if (opts.ring && !opts.writePath)
     throw new UsageError('--ring needs --write FILE.pcapng (the base name of the ring files).');
   return { opts, verbose, quiet };

@@ -52,7 +52,7 @@ export function parseLabArgs(args: string[]): LabArgs {
         const v = value();
         const n = Number(v);
         if (!/^\d+$/.test(v) || n < 0 || n > 65535)
-          throw new UsageError(`--port needs a number from 1 to 65535 (got ${v}).`);
+          throw new UsageError(`--port needs a number from 1 to 65535, or 0 for a free one (got ${v}).`);
         out.port = n;
         break;
       }
