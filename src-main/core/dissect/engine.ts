@@ -9,6 +9,8 @@
 //                                             // ({ fast, summary }, reused object): for streaming
 //   engine.summary(raw, no): PacketSummary   // the packet-list row (columns only), any order
 //   engine.dissect(raw, no): DissectedPacket // PacketDetail + protocols + FieldSource, any order
+//   engine.fields(raw, no, wanted?): FieldSource // = dissect().fields, no tree/labels/columns
+//                                             // (display filters, the diagnosis), any order
 //   engine.conversations(): ConversationInfo[]
 //   engine.registry.protocol('tcp') / .byId(fi.proto) / .field('tcp.port')  (field types for filters)
 //

@@ -17,7 +17,8 @@
 //       const len = (ctx.data[off] << 8) | ctx.data[off + 1];
 //       if (ctx.cols) ctx.setInfo(`Foo len=${len}`); // strings only when columns are wanted
 //       const t = ctx.protoTree(tree, fooModule, off, end - off);  // null on the fast path
-//       if (t) ctx.add(t, `Length: ${len}`, 'foo.len', len, off, 2);
+//       if (t) ctx.add(t, () => `Length: ${len}`, 'foo.len', len, off, 2);  // a label function:
+//                                                   // fields() records the value, never builds it
 //       return end - off;                           // bytes taken
 //     },
 //   };
@@ -25,7 +26,9 @@
 // Rules: every read is preceded by a bounds check (ctx.need or an explicit length test); on the
 // fast path (tree === null, ctx.cols === false) build no strings and no objects; state that a
 // later random-access dissection needs is stored with ctx.setFrameData during the first pass
-// (ctx.firstPass) and read back with ctx.frameData.
+// (ctx.firstPass) and read back with ctx.frameData. `tree` is non-null in fields() too (a sink,
+// ctx.fieldsOnly): record the same values there as in dissect(), and pass costly labels as
+// functions; never read labels or node contents back to compute a value.
 
 import type { ExpertGroup, ExpertSeverity, FieldNode } from './types.js';
 import type { PacketContext } from './engine-context.js';
