@@ -3,12 +3,7 @@
 //   u32 count, then per packet: u32 tsSec, u32 tsNsec, u32 capturedLength, u32 originalLength, bytes
 // Little-endian, both ends are the same machine.
 
-export interface BatchPacket {
-  tsSec: number;
-  tsNsec: number;
-  originalLength: number;
-  data: Uint8Array;
-}
+import type { RawPacket } from '../pcap/types.js';
 
 const HEADER = 16;
 
@@ -60,12 +55,12 @@ export class BatchEncoder {
   }
 }
 
-/** Splits a batch back into packets; the data views share the batch buffer (no copy). */
-export function decodeBatch(buf: Uint8Array): BatchPacket[] {
+/** Splits a batch back into the session's packets (one object each); the data views share the batch buffer (no copy). */
+export function decodeBatch(buf: Uint8Array, linkType: number): RawPacket[] {
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   if (buf.byteLength < 4) throw new Error('capture batch shorter than its header');
   const n = view.getUint32(0, true);
-  const out: BatchPacket[] = new Array(n);
+  const out: RawPacket[] = new Array(n);
   let o = 4;
   for (let i = 0; i < n; i++) {
     if (o + HEADER > buf.byteLength) throw new Error(`capture batch truncated at packet ${i} of ${n}`);
@@ -75,7 +70,16 @@ export function decodeBatch(buf: Uint8Array): BatchPacket[] {
     const originalLength = view.getUint32(o + 12, true);
     o += HEADER;
     if (o + len > buf.byteLength) throw new Error(`capture batch truncated inside packet ${i} of ${n}`);
-    out[i] = { tsSec, tsNsec, originalLength, data: buf.subarray(o, o + len) };
+    out[i] = {
+      tsSec,
+      tsNsec,
+      capturedLength: len,
+      originalLength,
+      interfaceId: 0,
+      linkType,
+      data: buf.subarray(o, o + len),
+      dataOffset: -1,
+    };
     o += len;
   }
   return out;

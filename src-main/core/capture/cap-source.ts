@@ -3,7 +3,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RawPacket } from '../pcap/types.js';
 import { decodeBatch } from './batch-codec.js';
 import { CaptureError, backendInstallHint, diagnoseCaptureFailure } from './errors.js';
 import { nodeForkLauncher, type HelperChannel, type HelperLauncher } from './helper-channel.js';
@@ -121,22 +120,7 @@ export async function startCapSource(opts: SourceOptions, sink: SourceSink): Pro
     } else if (m.t === 'batch') {
       // a plain Uint8Array view (IPC hands a Buffer): the same type every other source gives
       const buf = new Uint8Array(m.buf.buffer, m.buf.byteOffset, m.buf.byteLength);
-      const decoded = decodeBatch(buf);
-      const packets: RawPacket[] = new Array(decoded.length);
-      for (let i = 0; i < decoded.length; i++) {
-        const d = decoded[i]!;
-        packets[i] = {
-          tsSec: d.tsSec,
-          tsNsec: d.tsNsec,
-          capturedLength: d.data.length,
-          originalLength: d.originalLength,
-          interfaceId: 0,
-          linkType,
-          data: d.data,
-          dataOffset: -1,
-        };
-      }
-      sink.onPackets(packets, buf.byteLength);
+      sink.onPackets(decodeBatch(buf, linkType), buf.byteLength);
     } else if (m.t === 'stats' || m.t === 'stopped') {
       received = m.received;
       helperDropped = m.helperDropped;
