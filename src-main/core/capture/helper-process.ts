@@ -45,9 +45,15 @@ function send(msg: FromHelper, cb?: (err: Error | null) => void): boolean {
 }
 
 let cap: CapModule | null = null;
-function loadCap(): CapModule {
-  if (!cap) cap = createRequire(import.meta.url)('cap') as CapModule;
-  return cap;
+/** the cap module, or null after telling the parent why it cannot be loaded */
+function loadCapOrReport(): CapModule | null {
+  try {
+    cap ??= createRequire(import.meta.url)('cap') as CapModule;
+    return cap;
+  } catch (e) {
+    send({ t: 'error', phase: 'load', message: e instanceof Error ? e.message : String(e) });
+    return null;
+  }
 }
 
 let handle: CapHandle | null = null;
@@ -83,13 +89,8 @@ function queue(buf: Buffer, count: number): void {
 }
 
 function open(req: OpenRequest): void {
-  let mod: CapModule;
-  try {
-    mod = loadCap();
-  } catch (e) {
-    send({ t: 'error', phase: 'load', message: e instanceof Error ? e.message : String(e) });
-    return;
-  }
+  const mod = loadCapOrReport();
+  if (!mod) return;
   maxPending = req.maxPendingBatches;
   const h = new mod.Cap();
   const buffer = Buffer.alloc(CAP_SNAPLEN);
@@ -151,13 +152,8 @@ function stop(): void {
 }
 
 function list(tryOpen: boolean): void {
-  let mod: CapModule;
-  try {
-    mod = loadCap();
-  } catch (e) {
-    send({ t: 'error', phase: 'load', message: e instanceof Error ? e.message : String(e) });
-    return;
-  }
+  const mod = loadCapOrReport();
+  if (!mod) return;
   try {
     const out: HelperInterface[] = mod.Cap.deviceList().map((d) => {
       const item: HelperInterface = {
