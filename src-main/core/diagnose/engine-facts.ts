@@ -28,6 +28,26 @@ const num = (v: FieldValue | undefined): number | undefined => (typeof v === 'nu
 const str = (v: FieldValue | undefined): string | undefined => (v === undefined ? undefined : typeof v === 'string' ? v : v instanceof Uint8Array ? undefined : String(v));
 const bool = (v: FieldValue | undefined): boolean => v === true || v === 1 || v === '1' || v === 'true';
 
+/**
+ * Every field factsFromFields reads: what EngineFactSource asks the engine's fields() for (the
+ * other fields are not recorded, and certificates are decoded only because x509af.* is here).
+ * A field read below must be listed here (test/unit/dissect-lower/engine-fields.test.ts checks
+ * the facts against a full dissection on every sample capture).
+ */
+export const FACT_FIELDS: ReadonlySet<string> = new Set([
+  'ip.src', 'ip.dst', 'ip.len', 'ipv6.src', 'ipv6.dst', 'ipv6.plen',
+  'icmp.type', 'icmp.code', 'icmp.mtu', 'icmpv6.type', 'icmpv6.code', 'icmpv6.mtu',
+  'udp.srcport', 'udp.dstport',
+  'dns.flags.response', 'dns.id', 'dns.flags.rcode', 'dns.count.answers', 'dns.qry.name',
+  'tcp.srcport', 'tcp.dstport', 'tcp.flags.syn', 'tcp.flags.ack', 'tcp.flags.fin', 'tcp.flags.reset', 'tcp.flags.push',
+  'tcp.seq_raw', 'tcp.ack_raw', 'tcp.len', 'tcp.window_size', 'tcp.window_size_value', 'tcp.options.mss_val', 'tcp.payload',
+  'tcp.analysis.retransmission', 'tcp.analysis.fast_retransmission', 'tcp.analysis.duplicate_ack', 'tcp.analysis.zero_window', 'tcp.analysis.lost_segment',
+  'http.request.method', 'http.request.uri', 'http.proxy_authorization.scheme', 'http.proxy_authorization',
+  'http.response.code', 'http.response.phrase', 'http.proxy_authenticate.scheme', 'http.squid_error',
+  'tls.record.content_type', 'tls.handshake.type', 'tls.handshake.extensions_server_name', 'tls.handshake.extensions.supported_version',
+  'tls.handshake.version', 'tls.alert_message.level', 'tls.alert_message.desc', 'x509af.issuer', 'x509af.subject',
+]);
+
 /** The facts of one dissected packet. `time` in seconds (any origin, the same for all packets). */
 export function factsFromFields(no: number, time: number, fs: FieldSource): PacketFacts {
   const first = (n: string) => fs.values(n)[0];
@@ -208,7 +228,7 @@ export class EngineFactSource {
     const bit = this.bit;
     this.conv = fi.conv;
     // an ICMP error quotes a TCP header: ICMP first
-    if (mask & (bit.icmp | bit.icmpv6 | bit.dns)) return factsFromFields(no, time, engine.fields(raw, no));
+    if (mask & (bit.icmp | bit.icmpv6 | bit.dns)) return factsFromFields(no, time, engine.fields(raw, no, FACT_FIELDS));
     if (!(mask & bit.tcp) || fi.conv < 0) return { no, time, src: '', dst: '' };
 
     const seg = engine.lastSegment();
@@ -255,7 +275,7 @@ export class EngineFactSource {
     const handshakeOver = memo.clientDir >= 0 ? (memo.appData & (1 << memo.clientDir)) !== 0 : memo.appData === 3;
     const full = mask & bit.http || (isTls && (!handshakeOver || (seg.len < BULK_TLS && !(memo.appData & (1 << dir)))));
     if (full) {
-      const d = factsFromFields(no, time, engine.fields(raw, no));
+      const d = factsFromFields(no, time, engine.fields(raw, no, FACT_FIELDS));
       if (d.http) {
         f.http = d.http;
         if (d.http.request && memo.clientDir < 0) memo.clientDir = dir;

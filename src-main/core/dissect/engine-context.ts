@@ -79,6 +79,8 @@ export class PacketContext {
   fieldsOnly = false;
   /** fields() whose caller wants no certificate field: TLS skips decoding certificates */
   skipCertificates = false;
+  /** fields() with a wanted set: record() keeps only these fields (null = all) */
+  wanted: ReadonlySet<string> | null = null;
   /**
    * The tree fields() passes to modules: add() pushes the scratch node into it (modules may read
    * `tree[tree.length - 1]`), so it is emptied for every packet. Its contents mean nothing.
@@ -346,6 +348,7 @@ export class PacketContext {
   /** Records a field value for filters without a tree line (Wireshark's hidden fields: ip.addr, tcp.port). */
   record(field: string, value: FieldValue): void {
     if (this.mode !== MODE_FULL) return;
+    if (this.wanted !== null && !this.wanted.has(field)) return;
     const list = this.fieldValues.get(field);
     if (list) list.push(value);
     else this.fieldValues.set(field, [value]);

@@ -287,17 +287,22 @@ export class PacketEngine {
   /**
    * The field values of dissect(raw, no).fields (identical for every field), without the tree,
    * the columns or the expert items: for callers that test or read fields (display filters, the
-   * diagnosis). Same preconditions as dissect() (the frame was indexed). The result stays valid
-   * after the next dissection. `wanted` is a hint: the fields the caller will read (others may
-   * still be present); TLS certificates are decoded only when it names a certificate field
-   * (tls.handshake.certificate*, x509*) or is absent.
+   * diagnosis). Same preconditions as dissect() (the frame was indexed); the result stays valid
+   * after the next dissection. With `wanted`, only those fields are kept (values() of any other
+   * field may be empty; hasProtocol() is unaffected), and TLS certificates are decoded only when
+   * it names a certificate field (tls.handshake.certificate*, x509*).
    */
   fields(raw: RawPacket, no: number, wanted?: ReadonlySet<string>): FieldSource {
     const ctx = this.ctx;
     ctx.begin(raw, no, MODE_FULL, false, this.rel(raw), true);
+    ctx.wanted = wanted ?? null;
     ctx.skipCertificates = wanted !== undefined && !wantsCertificates(wanted);
-    ctx.call(this.frameModule, 0, ctx.frame.length, ctx.sink);
-    ctx.skipCertificates = false;
+    try {
+      ctx.call(this.frameModule, 0, ctx.frame.length, ctx.sink);
+    } finally {
+      ctx.wanted = null;
+      ctx.skipCertificates = false;
+    }
     // as dissect() fills in the frame node's "Protocols in frame" line
     if (ctx.fieldValues.has('frame.protocols')) ctx.fieldValues.set('frame.protocols', [ctx.protocols.filter((p) => p !== 'frame').join(':')]);
     return new PacketFields(ctx.protocols, ctx.fieldValues);

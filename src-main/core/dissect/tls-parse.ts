@@ -659,7 +659,7 @@ const SHORT_ATTR: Record<string, string> = {
  * handshake with one server), and decoding is the costliest step of a TLS dissection. Entries
  * are never mutated by callers; the cache is emptied when full.
  */
-const certCache = new Map<string, { der: Uint8Array; summary: CertificateSummary }[]>();
+const certCache = new Map<string, { der: Uint8Array; summary: CertificateSummary; layout?: CertificateLayout }[]>();
 const CERT_CACHE_MAX = 256;
 
 function derKey(der: Uint8Array): string {
@@ -674,18 +674,23 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-/** Decodes a DER certificate (cached by content; throws as decodeCertificate does). */
-export function parseCertificate(der: Uint8Array): CertificateSummary {
+function cachedCertificate(der: Uint8Array): { der: Uint8Array; summary: CertificateSummary; layout?: CertificateLayout } {
   const key = derKey(der);
   const bucket = certCache.get(key);
   const hit = bucket?.find((e) => sameBytes(e.der, der));
-  if (hit) return hit.summary;
+  if (hit) return hit;
   const summary = decodeCertificate(der);
   if (certCache.size >= CERT_CACHE_MAX) certCache.clear();
   const entry = { der: der.slice(), summary };
-  if (bucket) bucket.push(entry);
+  const again = certCache.get(key);
+  if (again) again.push(entry);
   else certCache.set(key, [entry]);
-  return summary;
+  return entry;
+}
+
+/** Decodes a DER certificate (cached by content; throws as decodeCertificate does). */
+export function parseCertificate(der: Uint8Array): CertificateSummary {
+  return cachedCertificate(der).summary;
 }
 
 /** Decodes a DER certificate: node-forge first, node:crypto for keys forge cannot read. */
@@ -815,14 +820,16 @@ export function certificateLayout(der: Uint8Array): CertificateLayout {
 
 function certificateNode(der: Uint8Array, at: number, expert: ExpertItem[]): FieldNode {
   let s: CertificateSummary;
+  let cached: ReturnType<typeof cachedCertificate>;
   try {
-    s = parseCertificate(der);
+    cached = cachedCertificate(der);
+    s = cached.summary;
   } catch (e) {
     const ex: ExpertItem = { ...MALFORMED, message: `Certificate at offset ${at} could not be decoded: ${(e as Error).message}` };
     expert.push(ex);
     return { label: `Certificate: ${der.length} bytes (undecodable)`, field: 'tls.handshake.certificate', value: der, offset: at, length: der.length, expert: ex };
   }
-  const lay = certificateLayout(der);
+  const lay = (cached.layout ??= certificateLayout(der));
   // where a part sits in the packet; the whole certificate when the DER walk could not find it
   const pos = (x: DerSpan | undefined) => (x ? { offset: at + x.off, length: x.len } : { offset: at, length: der.length });
   const sanNode = (n: string, k: number): FieldNode => {

@@ -10,6 +10,7 @@ import { PacketEngine } from '../../../src-main/core/dissect/engine.js';
 import { readCaptureFileSync, type RawPacket } from '../../../src-main/core/pcap/index.js';
 import { mixedEthernet, otherLinks } from './mixed.js';
 import { generateProxyCapture } from '../../../bench/analyze.gen.js';
+import { FACT_FIELDS, factsFromFields } from '../../../src-main/core/diagnose/engine-facts.js';
 
 const DIR = path.resolve('resources/samples');
 const samples = existsSync(DIR) ? readdirSync(DIR).filter((f) => /\.pcapng?$/.test(f)) : [];
@@ -95,4 +96,25 @@ test('fields() with a wanted set still gives the wanted fields (certificates ski
     });
   }
   assert.ok(certs > 0, 'no certificate in the samples');
+});
+
+test('the diagnosis facts from fields(FACT_FIELDS) equal the facts from a full dissection', () => {
+  const sets = samples.map((f) => ({ name: f, packets: read(path.join(DIR, f)) }));
+  sets.push({ name: 'mixed', packets: mixedEthernet() });
+  const dir = mkdtempSync(path.join(tmpdir(), 'engine-fields-'));
+  try {
+    const file = path.join(dir, 'proxy.pcap');
+    generateProxyCapture(file, 2000);
+    sets.push({ name: 'proxy', packets: read(file) });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  for (const { name, packets } of sets) {
+    const engine = new PacketEngine({ fetchFrame: (no) => packets[no - 1] });
+    packets.forEach((p, i) => engine.index(p, i + 1));
+    packets.forEach((p, i) => {
+      const no = i + 1;
+      assert.deepEqual(factsFromFields(no, 0, engine.fields(p, no, FACT_FIELDS)), factsFromFields(no, 0, engine.dissect(p, no).fields), `${name} frame ${no}`);
+    });
+  }
 });
