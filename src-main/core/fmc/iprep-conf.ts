@@ -47,8 +47,9 @@ const KNOWN_KEYS = new Set([
 ]);
 const PASSWORD_KEYS = new Set(['PROXY_PASS', 'PROXY_PASSWORD']);
 
+/** A password line with its value masked, whatever separates key and value (`PROXY_PASS=x` too). */
 function maskLine(raw: string): string {
-  return raw.replace(/^(\s*PROXY_PASS(?:WORD)?\s+)(.*?)(;?\s*)$/i, '$1[redacted]$3');
+  return raw.replace(/^(\s*PROXY_PASS(?:WORD)?\b\s*[=:]?\s*)([^;\s].*?)(;?\s*)$/i, '$1[redacted]$3');
 }
 
 export function parseIprepProxyConf(text: string): IprepParseResult {

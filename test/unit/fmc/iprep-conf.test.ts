@@ -61,6 +61,9 @@ test('a wrong password line is reported masked', () => {
   assert.equal(errs[0]!.line, 4);
   assert.ok(!JSON.stringify(errs).includes('topsecret'));
   assert.match(formatIprepProblems(errs), /^iprep_proxy\.conf:4: error: expected `;`/);
+  // a malformed line echoed in a message is masked too, whatever the separator
+  const odd = errorsOf('iprep_proxy {\nPROXY_HOST h;\nPROXY_PORT 80;\nPROXY_PASS=top secret;\n}');
+  assert.ok(!JSON.stringify(odd).includes('top secret'));
 });
 
 test('unknown keys are warnings, not errors', () => {
