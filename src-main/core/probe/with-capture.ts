@@ -82,7 +82,10 @@ export async function attachCapture(
       interface: iface,
       filter,
       writePath: file,
-      onBatch: (b) => void packets.push(...b.map(copy)),
+      onBatch: (batch) => {
+        // a loop, not push(...batch): a large batch spread as arguments overflows the stack
+        for (const p of batch) packets.push(copy(p));
+      },
     });
   } catch (e) {
     const err =
