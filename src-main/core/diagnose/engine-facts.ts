@@ -44,7 +44,7 @@ export const FACT_FIELDS: ReadonlySet<string> = new Set([
   'tcp.analysis.retransmission', 'tcp.analysis.fast_retransmission', 'tcp.analysis.duplicate_ack', 'tcp.analysis.zero_window', 'tcp.analysis.lost_segment',
   'http.request.method', 'http.request.uri', 'http.proxy_authorization.scheme', 'http.proxy_authorization',
   'http.response.code', 'http.response.phrase', 'http.proxy_authenticate.scheme', 'http.squid_error',
-  'tls.record.content_type', 'tls.handshake.type', 'tls.handshake.extensions_server_name', 'tls.handshake.extensions.supported_version',
+  'tls', 'tls.record.content_type', 'tls.handshake.type', 'tls.handshake.extensions_server_name', 'tls.handshake.extensions.supported_version',
   'tls.handshake.version', 'tls.alert_message.level', 'tls.alert_message.desc', 'x509af.issuer', 'x509af.subject',
 ]);
 
@@ -141,7 +141,9 @@ export function factsFromFields(no: number, time: number, fs: FieldSource): Pack
     }
   }
 
-  if (fs.hasProtocol('tls')) {
+  // the first piece of a TLS record that waits for more segments has "tls" among its protocols
+  // (tshark 4.0) but no TLS line yet: its facts belong to the frame that completes the record
+  if (fs.hasProtocol('tls') && fs.values('tls').length > 0) {
     const contentTypes = [...new Set(all('tls.record.content_type').map(num).filter((n): n is number => n !== undefined))];
     const handshakeTypes = all('tls.handshake.type').map(num).filter((n): n is number => n !== undefined);
     f.tls = { contentTypes, handshakeTypes };
