@@ -2,23 +2,18 @@
 // diagnosis of the file's conversations to the proxy, as JSON keys or as text ending with the
 // verdict. Kept here so the analyze command only wires it in.
 import { readFileSync } from 'node:fs';
-import { isIPv6 } from 'node:net';
 import type { DiagnosisResult } from './diagnose.js';
 import type { Endpoint } from './facts.js';
 import { readCaptureFile } from '../pcap/file-reader.js';
 import { CaptureFileError } from '../pcap/types.js';
 import { CaptureDiagnosis } from './file.js';
+import { parseHostPort } from '../probe/host-port.js';
 import { diagnosisJson, diagnosisText } from './report.js';
 import { pemSubjects } from './trust.js';
 
-/** HOST:PORT or [IPv6]:PORT; throws an Error saying what is wrong. */
+/** HOST:PORT or [IPv6]:PORT for --proxy; throws an Error starting with `--proxy` that says what is wrong. */
 export function parseProxyEndpoint(v: string): Endpoint {
-  const m = /^\[([^\]]+)\]:(\d+)$/.exec(v) ?? /^([^:\s[\]]+):(\d+)$/.exec(v);
-  if (!m) throw new Error(`--proxy needs HOST:PORT (e.g. 10.10.10.1:3128 or [2001:db8::1]:8080), got '${v}'`);
-  const port = Number(m[2]);
-  if (port < 1 || port > 65535) throw new Error(`--proxy: port ${m[2]} is out of range 1-65535`);
-  if (v.startsWith('[') && !isIPv6(m[1]!)) throw new Error(`--proxy: '${m[1]}' is not an IPv6 address`);
-  return { host: m[1]!, port };
+  return parseHostPort(v, '--proxy');
 }
 
 export interface AnalyzeDiagnosisOptions {
