@@ -4,7 +4,6 @@
 import { ApiError, type LabScenarioView, type LabStatus } from './api.js';
 import {
   LAB_CREDENTIALS,
-  LAB_DOWNLOAD_URL,
   LAB_SCENARIOS,
   SCENARIO_INFO,
   startLab,
@@ -94,16 +93,8 @@ export class SessionLab {
   probeExtras(): LabProbeExtras | null {
     const lab = this.lab;
     if (!lab) return null;
-    const info = SCENARIO_INFO[lab.scenario];
-    const extras: LabProbeExtras = {
-      proxy: { host: '127.0.0.1', port: lab.proxyPort },
-      extraCa: lab.caPem,
-      stallSeconds: LAB_STALL_SECONDS,
-      scenario: lab.scenario,
-    };
-    if (info.probe.credentials) extras.credentials = { ...LAB_CREDENTIALS };
-    if (info.probe.download) extras.download = LAB_DOWNLOAD_URL;
-    return extras;
+    const { extraCa, ...probe } = lab.probeOptions();
+    return { ...probe, extraCa: extraCa ?? lab.caPem, stallSeconds: LAB_STALL_SECONDS, scenario: lab.scenario };
   }
 
   close(): Promise<void> {
