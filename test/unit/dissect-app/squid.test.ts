@@ -4,8 +4,8 @@
 // hosts_file (everything is 127.0.0.1): no DNS, no traffic off the machine.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,63 +18,22 @@ import { dnsModule } from '../../../src-main/core/dissect/dns.js';
 import { readCaptureFileSync, type RawPacket } from '../../../src-main/core/pcap/index.js';
 import { canCapture, close, listen, makeCert, startTcpdump, stopTcpdump, tlsServer } from './live-capture.js';
 import { haveTshark, tsharkFields, withoutSni } from './pcap-helpers.js';
+import { BASIC_HELPER, squidUnavailable, startSquid, type Squid } from '../../helpers/squid.js';
 
-const SQUID = '/usr/sbin/squid';
-const NCSA = '/usr/lib/squid/basic_ncsa_auth';
 const SECRET = 'S3cr3t-pw';
 const skip =
-  !existsSync(SQUID) || !existsSync(NCSA)
-    ? 'squid not installed'
+  squidUnavailable() ??
+  (!existsSync(BASIC_HELPER)
+    ? 'squid basic_ncsa_auth not installed'
     : spawnSync('htpasswd', ['-h'], { stdio: 'ignore' }).error
       ? 'htpasswd (apache2-utils) not installed'
-      : (canCapture() ?? (haveTshark() ? false : 'tshark not installed'));
+      : (canCapture() ?? (haveTshark() ? false : 'tshark not installed')));
 
 let dir = '';
-let squid: ChildProcess | null = null;
+let squid: Squid | null = null;
 let proxyPort = 0;
 const packets: RawPacket[] = [];
 let file = '';
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  const p = await listen(s);
-  await close(s);
-  return p;
-}
-
-function startSquid(conf: string): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(SQUID, ['-N', '-f', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`squid did not start: ${out}`)), 20000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('Accepting HTTP Socket connections')) {
-        clearTimeout(timer);
-        resolve(p);
-      }
-    };
-    p.stdout!.on('data', onData);
-    p.stderr!.on('data', onData);
-    p.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`squid exited (${code}): ${out}`));
-    });
-  });
-}
-
-function stopSquid(p: ChildProcess): Promise<void> {
-  if (p.exitCode !== null || p.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    p.removeAllListeners('exit');
-    const t = setTimeout(() => p.kill('SIGKILL'), 5000);
-    p.once('exit', () => {
-      clearTimeout(t);
-      resolve();
-    });
-    p.kill('SIGTERM');
-  });
-}
 
 /** Sends CONNECTs on one connection: first without, then (after a 407) with credentials; then TLS. */
 function connectThrough(host: string, port: number): Promise<string[]> {
@@ -122,54 +81,45 @@ function connectThrough(host: string, port: number): Promise<string[]> {
 before(async () => {
   if (skip) return;
   dir = mkdtempSync(path.join(tmpdir(), 'ps-squid-app-'));
-  chmodSync(dir, 0o755); // squid runs its helpers as the "proxy" user
+  chmodSync(dir, 0o755); // tcpdump writes the capture after dropping to its own user
   file = path.join(dir, 'squid.pcap');
   // an apr1 (MD5) entry, which basic_ncsa_auth reads
   const hp = spawnSync('htpasswd', ['-nbm', 'alice', SECRET], { encoding: 'utf8' });
   assert.equal(hp.status, 0, 'htpasswd failed');
-  writeFileSync(path.join(dir, 'passwd'), hp.stdout.trim() + '\n', { mode: 0o644 });
-  writeFileSync(path.join(dir, 'hosts'), '127.0.0.1 tools.cisco.com blocked.example\n', { mode: 0o644 });
-  proxyPort = await freePort();
-  const conf = path.join(dir, 'squid.conf');
-  writeFileSync(
-    conf,
-    [
-      `http_port 127.0.0.1:${proxyPort}`,
-      `auth_param basic program ${NCSA} ${path.join(dir, 'passwd')}`,
-      'auth_param basic realm ProxyScope',
-      'acl authed proxy_auth REQUIRED',
-      'acl blocked dstdomain blocked.example',
-      'http_access deny blocked',
-      'http_access allow authed',
-      'http_access deny all',
-      'cache deny all',
-      `pid_filename ${path.join(dir, 'squid.pid')}`,
-      'access_log none',
-      `cache_log ${path.join(dir, 'cache.log')}`,
-      `coredump_dir ${dir}`,
-      `hosts_file ${path.join(dir, 'hosts')}`,
-      'dns_nameservers 127.0.0.1',
-      'shutdown_lifetime 1 seconds',
-      '',
-    ].join('\n'),
-    { mode: 0o644 },
-  );
-  squid = await startSquid(conf);
   const server = tlsServer(makeCert(), { maxVersion: 'TLSv1.2' });
   const tlsPort = await listen(server);
-  const td = await startTcpdump(file, `tcp port ${proxyPort}`);
   try {
-    assert.deepEqual(await connectThrough('blocked.example', tlsPort), ['HTTP/1.1 403 Forbidden']);
-    assert.deepEqual(await connectThrough('tools.cisco.com', tlsPort), ['HTTP/1.1 407 Proxy Authentication Required', 'HTTP/1.1 200 Connection established']);
+    squid = await startSquid({
+      files: { passwd: hp.stdout.trim() + '\n' },
+      hosts: ['127.0.0.1 tools.cisco.com blocked.example'],
+      sslPorts: [tlsPort],
+      access: [
+        // the 407 this test checks carries Squid's Via header
+        'via on',
+        `auth_param basic program ${BASIC_HELPER} %DIR%/passwd`,
+        'auth_param basic realm ProxyScope',
+        'acl authed proxy_auth REQUIRED',
+        'acl blocked dstdomain blocked.example',
+        'http_access deny blocked',
+        'http_access allow authed',
+      ],
+    });
+    proxyPort = squid.port;
+  const td = await startTcpdump(file, `tcp port ${proxyPort}`);
+    try {
+      assert.deepEqual(await connectThrough('blocked.example', tlsPort), ['HTTP/1.1 403 Forbidden']);
+      assert.deepEqual(await connectThrough('tools.cisco.com', tlsPort), ['HTTP/1.1 407 Proxy Authentication Required', 'HTTP/1.1 200 Connection established']);
+    } finally {
+      await stopTcpdump(td);
+    }
   } finally {
-    await stopTcpdump(td);
     await close(server);
   }
   readCaptureFileSync(file, (p) => packets.push({ ...p, data: p.data.slice() }));
 });
 
 after(async () => {
-  if (squid) await stopSquid(squid);
+  if (squid) await squid.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
