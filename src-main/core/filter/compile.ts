@@ -31,6 +31,8 @@ export interface CompiledFilter {
    * `tcp.analysis.flags`): a store can answer it from its index without dissecting.
    */
   readonly presenceOnly: boolean;
+  /** names whose values the filter reads (comparisons, contains, matches, slices), not mere presence */
+  readonly valueNames: ReadonlySet<string>;
   test(src: FieldSource): boolean;
 }
 
@@ -67,6 +69,7 @@ export function compileFilter(text: string, options: CompileOptions = {}): Compi
     known ? { isKnownField: (n) => known!.has(n), suggestions: () => known! } : {},
   );
   const names = new Set<string>();
+  const valueNames = new Set<string>();
   let presenceOnly = true;
   const walk = (n: FilterNode): void => {
     switch (n.kind) {
@@ -81,16 +84,23 @@ export function compileFilter(text: string, options: CompileOptions = {}): Compi
         return;
       case 'exists':
         names.add(n.field.name);
-        if (n.field.slice) presenceOnly = false;
+        if (n.field.slice) {
+          presenceOnly = false;
+          valueNames.add(n.field.name);
+        }
         return;
       default:
         names.add(n.field.name);
-        if (n.kind === 'compare' && n.value.kind === 'field') names.add(n.value.ref.name);
+        valueNames.add(n.field.name);
+        if (n.kind === 'compare' && n.value.kind === 'field') {
+          names.add(n.value.ref.name);
+          valueNames.add(n.value.ref.name);
+        }
         presenceOnly = false;
     }
   };
   walk(ast);
-  return { text, ast, names, presenceOnly, test: compileNode(ast) };
+  return { text, ast, names, valueNames, presenceOnly, test: compileNode(ast) };
 }
 
 function compileNode(n: FilterNode): Test {

@@ -61,6 +61,7 @@ export function createStoreEngine(): StoreEngine {
     },
     summary: (raw, no) => engine.summary(raw, no),
     dissect: (raw, no) => engine.dissect(raw, no),
+    fields: (raw, no, wanted) => engine.fields(raw, no, wanted),
     protocolId: (name) => engine.registry.protocolId(name),
     analysisFlagsMask: TCP_ANALYSIS_MASK,
     *fieldNames() {

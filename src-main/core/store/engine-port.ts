@@ -29,6 +29,11 @@ export interface StoreEngine {
   summary(raw: RawPacket, no: number): PacketSummary;
   /** the full dissection: tree, experts, and the fields a display filter reads */
   dissect(raw: RawPacket, no: number): PacketDetail & { fields: FieldSource };
+  /**
+   * the field values of one packet without building its tree (what a display filter reads);
+   * `wanted` limits the work to those fields. Optional: without it filters use `dissect`.
+   */
+  fields?(raw: RawPacket, no: number, wanted: ReadonlySet<string>): FieldSource;
   /** protocol id by filter name ("tcp" → 7); 0 when unknown */
   protocolId(name: string): number;
   /** mask bits that mean "a TCP analysis flag is set" (what `tcp.analysis.flags` tests) */

@@ -139,7 +139,11 @@ class ClosedConversationReleaser {
       const c = this.engine.conversation(id);
       const t = c?.tcp;
       if (!c || c.transport !== 6) continue; // UDP keeps its (small) state; nothing ends it
-      if (!t || !(t.rstSeen || (t.dirs[0].finSeen && t.dirs[1].finSeen)) || no - c.lastFrame < RELEASE_IDLE_FRAMES) {
+      if (
+        !t ||
+        !(t.rstSeen || (t.dirs[0].finSeen && t.dirs[1].finSeen)) ||
+        no - c.lastFrame < RELEASE_IDLE_FRAMES
+      ) {
         keep.push(id);
         continue;
       }
@@ -156,6 +160,7 @@ export class PacketLister {
   readonly findings: ListFinding[] = [];
   private readonly filter: CompiledFilter | null;
   private readonly fast: ((mask: number, flags: number) => boolean) | null;
+  private readonly valuesOnly: boolean;
   private readonly row: (s: PacketSummary, time: string) => string;
   private readonly interfaces: CaptureInterfaceInfo[] = [];
   private originSec = 0;
@@ -169,6 +174,10 @@ export class PacketLister {
         ? null
         : compileFilter(options.filter, { knownFields: knownFieldNames(this.engine) });
     this.fast = this.filter ? fastTester(this.filter, this.engine) : null;
+    // a protocol compared as bytes (`http contains "x"`) needs the tree's byte ranges
+    this.valuesOnly =
+      this.filter !== null &&
+      ![...this.filter.valueNames].some((n) => this.engine.registry.protocolId(n) > 0);
     this.row = options.format === 'text' ? textRow : options.format === 'tsv' ? tsvRow : jsonRow;
   }
 
@@ -201,10 +210,14 @@ export class PacketLister {
       if (this.fast) {
         if (!this.fast(fi.protoMask, fi.flags)) return null;
       } else {
-        // field values need the full dissection (of this frame, right after its first pass)
-        const d = engine.dissect(raw, no);
-        if (!filter.test(withProtocolBytes(d, d.fields))) return null;
-        if (findings) this.collect(no, d.expert);
+        if (this.valuesOnly && !findings) {
+          // field values without a tree (of this frame, right after its first pass)
+          if (!filter.test(engine.fields(raw, no, filter.names))) return null;
+        } else {
+          const d = engine.dissect(raw, no);
+          if (!filter.test(withProtocolBytes(d, d.fields))) return null;
+          if (findings) this.collect(no, d.expert);
+        }
       }
     }
     if (findings && (!filter || this.fast)) this.collect(no, engine.dissect(raw, no).expert);

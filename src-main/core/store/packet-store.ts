@@ -432,6 +432,10 @@ export class PacketStore {
     let n = 0;
     const fast = this.indexSource(filter);
     const required = this.requiredMask(filter.ast);
+    // A protocol compared as bytes (`http contains "Proxy"`) needs the tree's byte ranges; any
+    // other filter reads values only, so no tree, labels or columns are built for it.
+    const valuesOnly =
+      this.engine.fields !== undefined && ![...filter.valueNames].some((n) => this.engine.protocolId(n) > 0);
     for (let no = fromNo; no <= count; no++) {
       if ((no - fromNo) % SCAN_SLICE === SCAN_SLICE - 1)
         yield (no - fromNo) / Math.max(1, count - fromNo + 1);
@@ -441,8 +445,13 @@ export class PacketStore {
         pass = filter.test(fast);
       } else {
         if ((this.index.protoMask(no) & required) >>> 0 !== required) continue;
-        const d = this.engine.dissect(this.rawPacket(no, true), no);
-        pass = filter.test(withProtocolBytes(d, d.fields));
+        const raw = this.rawPacket(no, true);
+        if (valuesOnly) {
+          pass = filter.test(this.engine.fields!(raw, no, filter.names));
+        } else {
+          const d = this.engine.dissect(raw, no);
+          pass = filter.test(withProtocolBytes(d, d.fields));
+        }
       }
       if (pass) out[n++] = no;
     }
@@ -464,6 +473,8 @@ export class PacketStore {
         if (name === 'tcp.stream' || name === 'udp.stream') streams = true;
         continue;
       }
+      // a protocol compared as bytes (`http contains "x"`) needs the packet itself
+      if (filter.valueNames.has(name)) return undefined;
       if (name === 'frame') continue;
       const id = this.engine.protocolId(name);
       if (id < 1 || id > 30) return undefined;
