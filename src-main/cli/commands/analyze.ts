@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { UsageError, type CliCommand, type CliIo } from '../command.js';
+import { asUsage, forEachOption, unknownOption } from '../options.js';
 import { CaptureFileError } from '../../core/pcap/types.js';
 import { PacketEngine, type ConversationInfo } from '../../core/dissect/engine.js';
 import { compileFilter, FilterError, isEmptyFilter } from '../../core/filter/index.js';
@@ -76,36 +77,37 @@ function parseArgs(args: string[]): Options {
   let proxy: Endpoint | undefined;
   let ca: string | undefined;
   let diagnosis = true;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const value = (): string => {
-      const v = args[++i];
-      if (v === undefined) throw new UsageError(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--filter' || a === '-Y' || a === '-f') filter = value();
-    else if (a.startsWith('--filter=')) filter = a.slice('--filter='.length);
-    else if (a === '--format' || a === '-T') format = checkFormat(value());
-    else if (a.startsWith('--format=')) format = checkFormat(a.slice('--format='.length));
-    else if (a === '--threads') threads = checkThreads(value());
-    else if (a.startsWith('--threads=')) threads = checkThreads(a.slice('--threads='.length));
-    else if (a === '--proxy' || a.startsWith('--proxy=')) proxy = checkProxy(a === '--proxy' ? value() : a.slice('--proxy='.length));
-    else if (a === '--ca' || a.startsWith('--ca=')) ca = checkCa(a === '--ca' ? value() : a.slice('--ca='.length));
-    else if (a === '--no-diagnosis') diagnosis = false;
-    else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
-    else if (file === undefined) file = a;
-    else throw new UsageError(`one capture file at a time (got "${file}" and "${a}")`);
-  }
+  forEachOption(args, ({ flag, value }) => {
+    switch (flag) {
+      case '-Y':
+      case '-f':
+      case '--filter':
+        filter = value();
+        break;
+      case '-T':
+      case '--format':
+        format = checkFormat(value());
+        break;
+      case '--threads':
+        threads = checkThreads(value());
+        break;
+      case '--proxy':
+        proxy = asUsage(() => parseProxyEndpoint(value()));
+        break;
+      case '--ca':
+        ca = checkCa(value());
+        break;
+      case '--no-diagnosis':
+        diagnosis = false;
+        break;
+      default:
+        if (flag.startsWith('-') && flag !== '-') throw unknownOption(flag);
+        if (file !== undefined) throw new UsageError(`one capture file at a time (got "${file}" and "${flag}")`);
+        file = flag;
+    }
+  });
   if (file === undefined) throw new UsageError('which capture file? Give its path.');
   return { file, filter: isEmptyFilter(filter) ? null : filter, format, threads, diagnosis, ...(proxy ? { proxy } : {}), ...(ca ? { ca } : {}) };
-}
-
-function checkProxy(v: string): Endpoint {
-  try {
-    return parseProxyEndpoint(v);
-  } catch (e) {
-    throw new UsageError((e as Error).message, { cause: e });
-  }
 }
 
 function checkCa(v: string): string {
