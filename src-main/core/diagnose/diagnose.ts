@@ -93,7 +93,8 @@ export function combineDiagnosis(parts: readonly DiagnosisPart[], sideFacts: rea
       if (f.conversation !== undefined && local[f.conversation]) local[f.conversation]!.findings.push(f);
       else findings.push(f);
     }
-    convs.push(...local);
+    // loops, not push(...array): a big capture's arrays spread as arguments overflow the stack
+    for (const c of local) convs.push(c);
   }
   convs.sort((a, b) => a.first - b.first);
   const ladders: Ladder[] = [];
@@ -124,7 +125,7 @@ export function combineDiagnosis(parts: readonly DiagnosisPart[], sideFacts: rea
     for (const o of parts.flatMap((p) => p.otherProxies)) {
       const k = `${o.proxy.host}:${o.proxy.port}`;
       const e = others.get(k) ?? { proxy: o.proxy, packets: [] };
-      e.packets.push(...o.packets);
+      for (const no of o.packets) e.packets.push(no);
       others.set(k, e);
     }
     for (const o of others.values()) {

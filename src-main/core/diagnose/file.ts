@@ -117,7 +117,8 @@ export class CaptureDiagnosis {
     if (b.state === 'undecided') {
       // no request seen: only a proxy inferred from other conversations can claim it (with a
       // given proxy, an undecided conversation is not to it)
-      if (!this.opts.proxy) this.deferred.push(...b.facts);
+      // a loop, not push(...facts): a long conversation spread as arguments overflows the stack
+      if (!this.opts.proxy) for (const f of b.facts) this.deferred.push(f);
       return;
     }
     this.parts.push(diagnoseConversations([...b.facts, ...this.icmpAbout(b.facts[0]!)], this.opts, b.last));
@@ -137,7 +138,7 @@ export class CaptureDiagnosis {
     for (const b of [...this.buckets.values()]) {
       if (b.state === 'ignore' || !b.facts.length) continue;
       if (b.state === 'undecided') {
-        if (!this.opts.proxy) this.deferred.push(...b.facts);
+        if (!this.opts.proxy) for (const f of b.facts) this.deferred.push(f);
       } else this.parts.push(diagnoseConversations([...b.facts, ...this.icmpAbout(b.facts[0]!)], this.opts, this.lastTime));
     }
     this.buckets.clear();
