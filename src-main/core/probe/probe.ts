@@ -95,10 +95,10 @@ export async function runProbe(opts: ProbeOptions): Promise<ProbeResult> {
   const t0 = performance.now();
   const target = opts.target ?? DEFAULT_TARGET;
   const timeouts = { connect: 10_000, response: 15_000, tls: 15_000, http: 15_000, ...opts.timeouts };
-  const secrets =
-    opts.credentials?.password && opts.credentials.password.length >= 3
-      ? [opts.credentials.password, basicAuthorization(opts.credentials).slice(6)]
-      : [];
+  // (the transcript masks a short password only where credentials are, not in all text)
+  const secrets = opts.credentials?.password
+    ? [opts.credentials.password, basicAuthorization(opts.credentials).slice(6)]
+    : [];
   const transcript = new Transcript(secrets);
   const run = new Run(opts.onStage);
   const sockets = new Set<net.Socket>();

@@ -27,3 +27,17 @@ test('curl -v markers and secrets scrubbed from every line', () => {
   assert.match(text, /^< HTTP\/1\.1 200 Connection established$/m);
   assert.ok(!text.includes('s3cret!'));
 });
+
+test('a 2-character password is masked where credentials are, other text stays whole', () => {
+  const t = new Transcript(['ab', 'YWRtaW46YWI=']);
+  t.note('Trying 127.0.0.1:3128... (about a tab)');
+  t.sent('CONNECT tools.cisco.com:443 HTTP/1.1\r\nProxy-Authorization: Basic YWRtaW46YWI=\r\n\r\n');
+  t.received('HTTP/1.1 407 Proxy Authentication Required\r\nX-Echo-Authorization: Basic admin:ab\r\n\r\n');
+  t.note('PROXY_PASS=ab');
+  const text = t.toString();
+  assert.match(text, /^\* Trying 127\.0\.0\.1:3128\.\.\. \(about a tab\)$/m);
+  assert.match(text, /^> Proxy-Authorization: Basic \[redacted\]$/m);
+  assert.match(text, /^< X-Echo-Authorization: Basic admin:\[redacted\]$/m);
+  assert.match(text, /^\* PROXY_PASS=\[redacted\]$/m);
+  assert.ok(!/admin:ab|PASS=ab|YWRtaW46YWI=/.test(text));
+});
