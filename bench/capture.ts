@@ -46,12 +46,22 @@ async function generate(port: number, rate: number, seconds: number): Promise<vo
   tx.close();
 }
 
-function runGenerator(port: number, rate: number, seconds: number): Promise<{ sent: number; seconds: number }> {
+function runGenerator(
+  port: number,
+  rate: number,
+  seconds: number,
+): Promise<{ sent: number; seconds: number }> {
   return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, ['--import', 'tsx', self, '--generate', String(port), String(rate), String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const c = spawn(
+      process.execPath,
+      ['--import', 'tsx', self, '--generate', String(port), String(rate), String(seconds)],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
     c.stdout.on('data', (d) => (out += d));
-    c.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim())) : reject(new Error(`generator exited ${code}`))));
+    c.on('close', (code) =>
+      code === 0 ? resolve(JSON.parse(out.trim())) : reject(new Error(`generator exited ${code}`)),
+    );
   });
 }
 
@@ -68,10 +78,22 @@ interface Row {
   dropped: string;
 }
 
-async function withProxyScope(backend: BackendName, port: number, rate: number, seconds: number, dir: string): Promise<{ gen: { sent: number; seconds: number }; row: Row }> {
+async function withProxyScope(
+  backend: BackendName,
+  port: number,
+  rate: number,
+  seconds: number,
+  dir: string,
+): Promise<{ gen: { sent: number; seconds: number }; row: Row }> {
   const file = path.join(dir, `bench-${backend}-${rate}.pcapng`);
   let got = 0;
-  const s = await startCapture({ interface: 'lo', backend, filter: `udp port ${port}`, writePath: file, onBatch: (p) => void (got += p.length) });
+  const s = await startCapture({
+    interface: 'lo',
+    backend,
+    filter: `udp port ${port}`,
+    writePath: file,
+    onBatch: (p) => void (got += p.length),
+  });
   const gen = await runGenerator(port, rate, seconds);
   // let the last batches arrive (batching is 20 ms; the kernel buffer drains at once)
   const until = Date.now() + 2000;
@@ -82,9 +104,15 @@ async function withProxyScope(backend: BackendName, port: number, rate: number, 
   return { gen, row: { captured: st.delivered, dropped: `k=${k} q=${st.droppedByQueue}` } };
 }
 
-async function withTcpdump(port: number, rate: number, seconds: number): Promise<{ gen: { sent: number; seconds: number }; row: Row }> {
+async function withTcpdump(
+  port: number,
+  rate: number,
+  seconds: number,
+): Promise<{ gen: { sent: number; seconds: number }; row: Row }> {
   const exe = findExecutable('tcpdump')!;
-  const c = spawn(exe, ['-i', 'lo', '-w', '/dev/null', '-p', `udp port ${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const c = spawn(exe, ['-i', 'lo', '-w', '/dev/null', '-p', `udp port ${port}`], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let err = '';
   c.stderr.on('data', (d) => (err += d));
   while (!/listening on/.test(err)) {
@@ -109,13 +137,18 @@ async function main(): Promise<void> {
     return;
   }
   const seconds = Number(process.argv[2] ?? 2);
-  const rates = process.argv.slice(3).map(Number).filter((n) => n > 0);
+  const rates = process.argv
+    .slice(3)
+    .map(Number)
+    .filter((n) => n > 0);
   const list = rates.length ? rates : [10_000, 25_000, 50_000, 100_000];
   const dir = mkdtempSync(path.join(tmpdir(), 'proxyscope-bench-capture-'));
   const fmt = (rate: number, who: string, gen: { sent: number; seconds: number }, r: Row): string =>
     `${String(rate).padStart(7)} | ${who.padEnd(34)} | ${`${r.captured}/${gen.sent}`.padStart(15)} | ${(r.captured === gen.sent ? 'no loss' : `lost ${gen.sent - r.captured}`).padEnd(11)} | ${r.dropped.padEnd(11)} | ${Math.round(gen.sent / gen.seconds)}`;
   console.log(`Capture on lo, ${seconds} s per run, 64-byte UDP, filter on the generator's port.`);
-  console.log('target  | capture                            | captured/sent   | result      | drops       | generator pps reached');
+  console.log(
+    'target  | capture                            | captured/sent   | result      | drops       | generator pps reached',
+  );
   const tcpdump = findExecutable('tcpdump');
   const dumpcap = findExecutable('dumpcap');
   try {
@@ -137,7 +170,9 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  console.log('captured/sent; k = dropped by the kernel (? = the cap binding does not report it), q = ProxyScope queue drops; the generator may not reach the target rate (CPU).');
+  console.log(
+    'captured/sent; k = dropped by the kernel (? = the cap binding does not report it), q = ProxyScope queue drops; the generator may not reach the target rate (CPU).',
+  );
 }
 
 if (process.argv[2] === '--generate') {

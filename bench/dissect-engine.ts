@@ -45,7 +45,9 @@ function fieldsVersusDissect(rounds: number): void {
       const t0 = cpu();
       for (let k = 0; k < rounds; k++) for (const s of sets) s.p.forEach((r, i) => fn(s.e, r, i + 1));
       const sec = cpu() - t0;
-      console.log(`${name.padEnd(38)} ${((sec * 1e6) / (frames * rounds)).toFixed(1)} µs/frame (${frames} sample frames × ${rounds})`);
+      console.log(
+        `${name.padEnd(38)} ${((sec * 1e6) / (frames * rounds)).toFixed(1)} µs/frame (${frames} sample frames × ${rounds})`,
+      );
     }
   }
 }
@@ -66,7 +68,10 @@ if (!existsSync(file)) {
 }
 
 const raws: RawPacket[] = [];
-createCaptureParser({ onPacket: (r) => raws.push({ ...r, data: r.data.slice() }), onInterface: () => {} }).push(readFileSync(file));
+createCaptureParser({
+  onPacket: (r) => raws.push({ ...r, data: r.data.slice() }),
+  onInterface: () => {},
+}).push(readFileSync(file));
 
 function run(name: string, body: (e: PacketEngine) => void): PacketEngine {
   const e = new PacketEngine({ keepReassembled: false });

@@ -8,7 +8,13 @@ import { fileURLToPath } from 'node:url';
 import { startCapture } from '../src-main/core/capture/index.js';
 import { diagnosePackets, packetNotes, type DiagnosisResult } from '../src-main/core/diagnose/diagnose.js';
 import { rawPacketFacts } from '../src-main/core/diagnose/file.js';
-import { LAB_CREDENTIALS, LAB_SCENARIOS, SCENARIO_INFO, startLab, type LabScenario } from '../src-main/core/lab/index.js';
+import {
+  LAB_CREDENTIALS,
+  LAB_SCENARIOS,
+  SCENARIO_INFO,
+  startLab,
+  type LabScenario,
+} from '../src-main/core/lab/index.js';
 import { PcapngWriter } from '../src-main/core/pcap/pcapng-writer.js';
 import type { RawPacket } from '../src-main/core/pcap/types.js';
 import { runProbe } from '../src-main/core/probe/index.js';
@@ -92,7 +98,14 @@ async function makeSample(scenario: LabScenario): Promise<SampleEntry> {
   const ifc = w.addInterface({ linkType, name: 'lo', description: 'loopback (lab proxy on 127.0.0.1)' });
   packets.forEach((p, i) => {
     const note = notes.get(i + 1);
-    w.writePacket({ interfaceId: ifc, tsSec: p.tsSec, tsNsec: p.tsNsec, data: p.data, originalLength: p.originalLength, ...(note ? { comments: [note] } : {}) });
+    w.writePacket({
+      interfaceId: ifc,
+      tsSec: p.tsSec,
+      tsNsec: p.tsNsec,
+      data: p.data,
+      originalLength: p.originalLength,
+      ...(note ? { comments: [note] } : {}),
+    });
   });
   w.close();
   const entry: SampleEntry = {
@@ -110,10 +123,11 @@ async function makeSample(scenario: LabScenario): Promise<SampleEntry> {
 
 async function main(): Promise<number> {
   const wanted = process.argv.slice(2);
-  for (const w of wanted) if (!(LAB_SCENARIOS as readonly string[]).includes(w)) {
-    console.error(`make-samples: unknown scenario "${w}"; known: ${LAB_SCENARIOS.join(', ')}`);
-    return 1;
-  }
+  for (const w of wanted)
+    if (!(LAB_SCENARIOS as readonly string[]).includes(w)) {
+      console.error(`make-samples: unknown scenario "${w}"; known: ${LAB_SCENARIOS.join(', ')}`);
+      return 1;
+    }
   const scenarios = (wanted.length ? wanted : LAB_SCENARIOS) as LabScenario[];
   mkdirSync(outDir, { recursive: true });
   const entries: SampleEntry[] = [];
@@ -124,7 +138,9 @@ async function main(): Promise<number> {
     const want = e.packetsBlind ? 'ok' : e.expected;
     const okMark = e.diagnosis.issue === want && e.probe.issue === e.expected ? 'ok ' : 'MISMATCH';
     if (okMark !== 'ok ') mismatches++;
-    console.log(`${okMark} ${s.padEnd(24)} ${String(e.packets).padStart(5)} packets  probe=${e.probe.issue}  packets=${e.diagnosis.issue}`);
+    console.log(
+      `${okMark} ${s.padEnd(24)} ${String(e.packets).padStart(5)} packets  probe=${e.probe.issue}  packets=${e.diagnosis.issue}`,
+    );
   }
   if (!wanted.length) writeFileSync(path.join(outDir, 'index.json'), JSON.stringify(entries, null, 2) + '\n');
   return mismatches ? 2 : 0;

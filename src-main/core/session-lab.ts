@@ -94,7 +94,12 @@ export class SessionLab {
     const lab = this.lab;
     if (!lab) return null;
     const { extraCa, ...probe } = lab.probeOptions();
-    return { ...probe, extraCa: extraCa ?? lab.caPem, stallSeconds: LAB_STALL_SECONDS, scenario: lab.scenario };
+    return {
+      ...probe,
+      extraCa: extraCa ?? lab.caPem,
+      stallSeconds: LAB_STALL_SECONDS,
+      scenario: lab.scenario,
+    };
   }
 
   close(): Promise<void> {

@@ -25,7 +25,12 @@ import {
 import type { ListingWorkerData, ListingWorkerMessage } from '../../core/store/listing-worker.js';
 import type { DiagnosisResult } from '../../core/diagnose/diagnose.js';
 import type { Endpoint } from '../../core/diagnose/facts.js';
-import { analyzeDiagnosis, analyzeDiagnosisJson, analyzeDiagnosisText, parseProxyEndpoint } from '../../core/diagnose/analyze-diagnosis.js';
+import {
+  analyzeDiagnosis,
+  analyzeDiagnosisJson,
+  analyzeDiagnosisText,
+  parseProxyEndpoint,
+} from '../../core/diagnose/analyze-diagnosis.js';
 
 const USAGE = `Usage: proxyscope analyze FILE [--filter EXPR] [--format text|tsv|json] [--threads N] [--proxy HOST:PORT]
 
@@ -102,12 +107,21 @@ function parseArgs(args: string[]): Options {
         break;
       default:
         if (flag.startsWith('-') && flag !== '-') throw unknownOption(flag);
-        if (file !== undefined) throw new UsageError(`one capture file at a time (got "${file}" and "${flag}")`);
+        if (file !== undefined)
+          throw new UsageError(`one capture file at a time (got "${file}" and "${flag}")`);
         file = flag;
     }
   });
   if (file === undefined) throw new UsageError('which capture file? Give its path.');
-  return { file, filter: isEmptyFilter(filter) ? null : filter, format, threads, diagnosis, ...(proxy ? { proxy } : {}), ...(ca ? { ca } : {}) };
+  return {
+    file,
+    filter: isEmptyFilter(filter) ? null : filter,
+    format,
+    threads,
+    diagnosis,
+    ...(proxy ? { proxy } : {}),
+    ...(ca ? { ca } : {}),
+  };
 }
 
 function checkCa(v: string): string {
@@ -118,7 +132,10 @@ function checkCa(v: string): string {
 /** The diagnosis of the file (not for TSV, which is a table), or undefined. */
 async function diagnosisFor(opts: Options): Promise<DiagnosisResult | undefined> {
   if (!opts.diagnosis || opts.format === 'tsv') return undefined;
-  return analyzeDiagnosis(opts.file, { ...(opts.proxy ? { proxy: opts.proxy } : {}), ...(opts.ca ? { ca: opts.ca } : {}) });
+  return analyzeDiagnosis(opts.file, {
+    ...(opts.proxy ? { proxy: opts.proxy } : {}),
+    ...(opts.ca ? { ca: opts.ca } : {}),
+  });
 }
 
 function checkFormat(v: string): ListFormat {
@@ -128,7 +145,8 @@ function checkFormat(v: string): ListFormat {
 
 function checkThreads(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--threads must be a whole number from 1 to 64 (got "${v}")`);
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw new UsageError(`--threads must be a whole number from 1 to 64 (got "${v}")`);
   return n;
 }
 
@@ -174,9 +192,14 @@ class ChunkedOutput {
   }
 }
 
-function buildReport(conversations: ConversationInfo[], findings: AnalyzeFinding[], diagnosis?: DiagnosisResult): AnalyzeReport {
+function buildReport(
+  conversations: ConversationInfo[],
+  findings: AnalyzeFinding[],
+  diagnosis?: DiagnosisResult,
+): AnalyzeReport {
   // times to the nanosecond, as captures hold them (and the same whichever thread measured them)
-  for (const c of conversations) if (c.tcp?.irtt !== undefined) c.tcp.irtt = Math.round(c.tcp.irtt * 1e9) / 1e9;
+  for (const c of conversations)
+    if (c.tcp?.irtt !== undefined) c.tcp.irtt = Math.round(c.tcp.irtt * 1e9) / 1e9;
   return diagnosis ? { conversations, findings, diagnosis } : { conversations, findings };
 }
 
@@ -253,7 +276,12 @@ function threadsFor(opts: Options): number {
   return Math.max(1, Math.min(4, Math.round(idle)));
 }
 
-function fileProblem(io: CliIo, file: string, failure: { message: string; hint?: string }, packets: number): number {
+function fileProblem(
+  io: CliIo,
+  file: string,
+  failure: { message: string; hint?: string },
+  packets: number,
+): number {
   const where = packets > 0 ? ` (stopped after packet ${packets})` : '';
   io.err(`proxyscope analyze: ${file}: ${failure.message}${where}${failure.hint ? `\n${failure.hint}` : ''}`);
   return 1;
@@ -268,7 +296,9 @@ export async function analyzeFile(opts: Options, out: NodeJS.WritableStream, io:
     } catch (e) {
       if (!(e instanceof FilterError)) throw e;
       const caret = '^'.repeat(Math.min(e.length, Math.max(1, opts.filter.length - e.position)));
-      io.err(`proxyscope analyze: bad filter: ${e.message}\n  ${opts.filter}\n  ${' '.repeat(e.position)}${caret}`);
+      io.err(
+        `proxyscope analyze: bad filter: ${e.message}\n  ${opts.filter}\n  ${' '.repeat(e.position)}${caret}`,
+      );
       return 1;
     }
   }
@@ -295,7 +325,11 @@ export async function analyzeFile(opts: Options, out: NodeJS.WritableStream, io:
     return analyzeParallel(opts, script, threads, writer, io);
   }
 
-  const lister = new PacketLister({ format: opts.format, filter: opts.filter, findings: opts.format === 'json' });
+  const lister = new PacketLister({
+    format: opts.format,
+    filter: opts.filter,
+    findings: opts.format === 'json',
+  });
   const result = await streamCapture(
     fd,
     opts.file,
@@ -307,7 +341,13 @@ export async function analyzeFile(opts: Options, out: NodeJS.WritableStream, io:
     () => output.flush(),
   );
   // only JSON prints the conversations
-  writer.finish(buildReport(opts.format === 'json' ? lister.conversations() : [], lister.findings, await diagnosisFor(opts)));
+  writer.finish(
+    buildReport(
+      opts.format === 'json' ? lister.conversations() : [],
+      lister.findings,
+      await diagnosisFor(opts),
+    ),
+  );
   await output.flush();
   return result.failure ? fileProblem(io, opts.file, result.failure, result.packets) : 0;
 }
@@ -321,7 +361,13 @@ interface Part {
 }
 
 /** Runs `threads` workers over the file and merges their rows (each in frame order) by frame number. */
-async function analyzeParallel(opts: Options, script: URL, threads: number, writer: RowWriter, io: CliIo): Promise<number> {
+async function analyzeParallel(
+  opts: Options,
+  script: URL,
+  threads: number,
+  writer: RowWriter,
+  io: CliIo,
+): Promise<number> {
   const parts: Part[] = [];
   let failed: unknown = null;
   let wake: (() => void) | null = null;
@@ -358,7 +404,8 @@ async function analyzeParallel(opts: Options, script: URL, threads: number, writ
       poke();
     });
     worker.on('exit', (code) => {
-      if (!part.end && failed === null) failed = new Error(`a dissection thread stopped unexpectedly (exit code ${code})`);
+      if (!part.end && failed === null)
+        failed = new Error(`a dissection thread stopped unexpectedly (exit code ${code})`);
       poke();
     });
     parts.push(part);

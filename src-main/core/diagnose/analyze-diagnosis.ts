@@ -33,7 +33,8 @@ export async function analyzeDiagnosis(file: string, o: AnalyzeDiagnosisOptions)
       throw new Error(`cannot read the CA file ${o.ca}: ${(e as Error).message}`, { cause: e });
     }
     trustedIssuers = pemSubjects(pem);
-    if (!trustedIssuers.length) throw new Error(`${o.ca} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+    if (!trustedIssuers.length)
+      throw new Error(`${o.ca} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
   }
   const d = new CaptureDiagnosis({ ...(o.proxy ? { proxy: o.proxy } : {}), trustedIssuers });
   let no = 0;
@@ -47,9 +48,15 @@ export async function analyzeDiagnosis(file: string, o: AnalyzeDiagnosisOptions)
 }
 
 /** The JSON keys after "conversations": verdict, ladders; and the findings to append. */
-export function analyzeDiagnosisJson(r: DiagnosisResult): { verdictAndLadders: string; findings: ReturnType<typeof diagnosisJson>['findings'] } {
+export function analyzeDiagnosisJson(r: DiagnosisResult): {
+  verdictAndLadders: string;
+  findings: ReturnType<typeof diagnosisJson>['findings'];
+} {
   const j = diagnosisJson(r);
-  return { verdictAndLadders: `"verdict":${JSON.stringify(j.verdict)},\n"ladders":${JSON.stringify(j.ladders)}`, findings: j.findings };
+  return {
+    verdictAndLadders: `"verdict":${JSON.stringify(j.verdict)},\n"ladders":${JSON.stringify(j.ladders)}`,
+    findings: j.findings,
+  };
 }
 
 export { diagnosisText as analyzeDiagnosisText };

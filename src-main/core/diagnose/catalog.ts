@@ -45,14 +45,16 @@ const en = {
   curl: 'Repeat the request through the proxy from the FMC (CLI → expert mode); "HTTP/1.1 200 Connection established" means the tunnel works.',
   curlAuth: 'With proxy authentication, send the credentials the FMC uses (curl asks for the password).',
   conf: 'Check the proxy the FMC really uses in /etc/sf/iprep_proxy.conf (PROXY_HOST, PROXY_PORT).',
-  netstat: 'List the FMC\'s connections to the proxy (ESTABLISHED means the TCP session is up).',
+  netstat: "List the FMC's connections to the proxy (ESTABLISHED means the TCP session is up).",
   tcpdump: 'Capture the traffic to the proxy on the FMC and open it in ProxyScope.',
 };
 const ko = {
   curl: 'FMC CLI의 expert 모드에서 프록시를 통해 요청을 다시 보냅니다. "HTTP/1.1 200 Connection established"(HTTP/1.1 200 연결 설정)가 수신되면 FMC가 프록시를 통해 트래픽을 성공적으로 전송 및 수신하고 있음을 나타냅니다.',
-  curlAuth: '프록시 인증을 사용하는 경우 FMC가 사용하는 자격 증명으로 인증 및 프록시 응답을 확인합니다(curl이 비밀번호를 묻습니다).',
+  curlAuth:
+    '프록시 인증을 사용하는 경우 FMC가 사용하는 자격 증명으로 인증 및 프록시 응답을 확인합니다(curl이 비밀번호를 묻습니다).',
   conf: '/etc/sf/iprep_proxy.conf를 확인하여 FMC가 실제로 사용하는 프록시 설정(PROXY_HOST, PROXY_PORT)이 올바른지 확인합니다.',
-  netstat: '활성 연결을 확인하여 FMC의 활성 프록시 연결을 확인합니다(ESTABLISHED는 TCP 세션이 설정되었음을 의미합니다).',
+  netstat:
+    '활성 연결을 확인하여 FMC의 활성 프록시 연결을 확인합니다(ESTABLISHED는 TCP 세션이 설정되었음을 의미합니다).',
   tcpdump: 'FMC에서 프록시로 가는 트래픽의 패킷 캡처(tcpdump)를 수행하고 ProxyScope에서 엽니다.',
 };
 
@@ -86,13 +88,20 @@ export const KNOWN_ISSUES: Record<KnownIssueId, KnownIssueInfo> = {
         'The proxy is configured by name (FQDN) and the name lookup failed or got no answer, so no connection to the proxy could even start.',
       causes: [
         'A typo in the HTTP Proxy field (FQDN) of the FMC proxy settings',
-        'The FMC\'s DNS servers are unreachable or do not know the name',
+        "The FMC's DNS servers are unreachable or do not know the name",
         'With Smart Licensing the proxy FQDN is longer than 64 characters',
       ],
       nextSteps: [
-        { where: 'fmc', text: 'Resolve the proxy name on the FMC (CLI → expert mode).', command: CMD.nslookup },
+        {
+          where: 'fmc',
+          text: 'Resolve the proxy name on the FMC (CLI → expert mode).',
+          command: CMD.nslookup,
+        },
         { where: 'fmc', text: en.conf, command: CMD.conf },
-        { where: 'fmc', text: 'Check the DNS servers under System → Configuration → Management Interfaces, or enter the proxy\'s IP address instead.' },
+        {
+          where: 'fmc',
+          text: "Check the DNS servers under System → Configuration → Management Interfaces, or enter the proxy's IP address instead.",
+        },
       ],
     },
     ko: {
@@ -107,7 +116,10 @@ export const KNOWN_ISSUES: Record<KnownIssueId, KnownIssueInfo> = {
       nextSteps: [
         { where: 'fmc', text: 'FMC CLI의 expert 모드에서 프록시 이름을 조회합니다.', command: CMD.nslookup },
         { where: 'fmc', text: ko.conf, command: CMD.conf },
-        { where: 'fmc', text: 'System(시스템) > Configuration(컨피그레이션) > Management Interfaces(관리 인터페이스)에서 DNS 서버를 확인하거나 프록시 서버의 IP 주소를 입력합니다.' },
+        {
+          where: 'fmc',
+          text: 'System(시스템) > Configuration(컨피그레이션) > Management Interfaces(관리 인터페이스)에서 DNS 서버를 확인하거나 프록시 서버의 IP 주소를 입력합니다.',
+        },
       ],
     },
   },
@@ -118,7 +130,7 @@ export const KNOWN_ISSUES: Record<KnownIssueId, KnownIssueInfo> = {
     en: {
       title: 'The proxy does not accept the TCP connection',
       explanation:
-        'The TCP handshake to the proxy port did not complete: the SYN got no answer, or the proxy (or something on the path) answered with RST (connection refused). Nothing reached the proxy\'s HTTP layer.',
+        "The TCP handshake to the proxy port did not complete: the SYN got no answer, or the proxy (or something on the path) answered with RST (connection refused). Nothing reached the proxy's HTTP layer.",
       causes: [
         'Wrong proxy address or port in the FMC settings',
         'The proxy service is down or listens on another port',
@@ -129,8 +141,14 @@ export const KNOWN_ISSUES: Record<KnownIssueId, KnownIssueInfo> = {
         { where: 'fmc', text: en.conf, command: CMD.conf },
         { where: 'fmc', text: en.netstat, command: CMD.netstat },
         { where: 'fmc', text: en.curl, command: CMD.curl },
-        { where: 'proxy', text: 'Check that the proxy listens on that port and that its host firewall allows the FMC\'s address.' },
-        { where: 'network', text: 'Check the routes and firewall rules between the FMC management interface and the proxy.' },
+        {
+          where: 'proxy',
+          text: "Check that the proxy listens on that port and that its host firewall allows the FMC's address.",
+        },
+        {
+          where: 'network',
+          text: 'Check the routes and firewall rules between the FMC management interface and the proxy.',
+        },
       ],
     },
     ko: {
@@ -147,7 +165,10 @@ export const KNOWN_ISSUES: Record<KnownIssueId, KnownIssueInfo> = {
         { where: 'fmc', text: ko.conf, command: CMD.conf },
         { where: 'fmc', text: ko.netstat, command: CMD.netstat },
         { where: 'fmc', text: ko.curl, command: CMD.curl },
-        { where: 'proxy', text: '프록시가 해당 포트에서 수신 대기 중인지, 호스트 방화벽이 FMC 주소를 허용하는지 확인합니다.' },
+        {
+          where: 'proxy',
+          text: '프록시가 해당 포트에서 수신 대기 중인지, 호스트 방화벽이 FMC 주소를 허용하는지 확인합니다.',
+        },
         { where: 'network', text: 'FMC 관리 인터페이스와 프록시 사이의 라우팅 및 방화벽 규칙을 확인합니다.' },
       ],
     },
@@ -161,13 +182,16 @@ export const KNOWN_ISSUES: Record<KnownIssueId, KnownIssueInfo> = {
       explanation:
         'The TCP handshake and the CONNECT request succeeded, but instead of "200 Connection established" the proxy answered with an error such as 403 Forbidden (or 502 Bad Gateway carrying a policy marker such as X-Squid-Error: ERR_ACCESS_DENIED) and closed the connection. An access list or permission rule on the proxy blocks this traffic.',
       causes: [
-        'An access list (ACL) on the proxy does not allow the FMC\'s address',
+        "An access list (ACL) on the proxy does not allow the FMC's address",
         'The proxy does not allow CONNECT to this destination or port (e.g. only 443 is allowed)',
         'A URL/category filter on the proxy blocks the destination (tools.cisco.com and the other Cisco cloud services)',
       ],
       nextSteps: [
         { where: 'fmc', text: en.curl, command: CMD.curl },
-        { where: 'proxy', text: 'Check the proxy\'s access lists and its access log for the FMC\'s address and the CONNECT destination; allow CONNECT from the FMC to the Cisco cloud services on port 443.' },
+        {
+          where: 'proxy',
+          text: "Check the proxy's access lists and its access log for the FMC's address and the CONNECT destination; allow CONNECT from the FMC to the Cisco cloud services on port 443.",
+        },
         { where: 'fmc', text: en.tcpdump, command: CMD.tcpdump },
       ],
     },
@@ -182,7 +206,10 @@ export const KNOWN_ISSUES: Record<KnownIssueId, KnownIssueInfo> = {
       ],
       nextSteps: [
         { where: 'fmc', text: ko.curl, command: CMD.curl },
-        { where: 'proxy', text: '프록시의 액세스 목록과 액세스 로그에서 FMC 주소와 CONNECT 대상을 확인하고, FMC에서 포트 443의 Cisco 클라우드 서비스로의 CONNECT를 허용합니다.' },
+        {
+          where: 'proxy',
+          text: '프록시의 액세스 목록과 액세스 로그에서 FMC 주소와 CONNECT 대상을 확인하고, FMC에서 포트 443의 Cisco 클라우드 서비스로의 CONNECT를 허용합니다.',
+        },
         { where: 'fmc', text: ko.tcpdump, command: CMD.tcpdump },
       ],
     },
@@ -203,7 +230,10 @@ export const KNOWN_ISSUES: Record<KnownIssueId, KnownIssueInfo> = {
       ],
       nextSteps: [
         { where: 'fmc', text: en.curl, command: CMD.curl },
-        { where: 'proxy', text: 'From the proxy host, resolve and connect to the destination (e.g. tools.cisco.com:443); check the proxy\'s error and cache logs and its upstream (parent proxy, firewall).' },
+        {
+          where: 'proxy',
+          text: "From the proxy host, resolve and connect to the destination (e.g. tools.cisco.com:443); check the proxy's error and cache logs and its upstream (parent proxy, firewall).",
+        },
       ],
     },
     ko: {
@@ -218,7 +248,10 @@ export const KNOWN_ISSUES: Record<KnownIssueId, KnownIssueInfo> = {
       ],
       nextSteps: [
         { where: 'fmc', text: ko.curl, command: CMD.curl },
-        { where: 'proxy', text: '프록시 호스트에서 대상(예: tools.cisco.com:443)의 이름 확인과 연결을 시험하고, 프록시의 오류 로그와 상위 프록시/방화벽을 확인합니다.' },
+        {
+          where: 'proxy',
+          text: '프록시 호스트에서 대상(예: tools.cisco.com:443)의 이름 확인과 연결을 시험하고, 프록시의 오류 로그와 상위 프록시/방화벽을 확인합니다.',
+        },
       ],
     },
   },
@@ -235,9 +268,15 @@ export const KNOWN_ISSUES: Record<KnownIssueId, KnownIssueInfo> = {
         'The user name or password field is empty',
       ],
       nextSteps: [
-        { where: 'fmc', text: 'Enable "Use Proxy Authentication" under System → Configuration → Management Interfaces → Proxy and enter the user name and password.' },
+        {
+          where: 'fmc',
+          text: 'Enable "Use Proxy Authentication" under System → Configuration → Management Interfaces → Proxy and enter the user name and password.',
+        },
         { where: 'fmc', text: en.curlAuth, command: CMD.curlAuth },
-        { where: 'proxy', text: 'Check which authentication schemes the proxy offers (Basic or Digest work; NTLM does not).' },
+        {
+          where: 'proxy',
+          text: 'Check which authentication schemes the proxy offers (Basic or Digest work; NTLM does not).',
+        },
       ],
     },
     ko: {
@@ -249,9 +288,15 @@ export const KNOWN_ISSUES: Record<KnownIssueId, KnownIssueInfo> = {
         '사용자 이름 또는 비밀번호가 비어 있음',
       ],
       nextSteps: [
-        { where: 'fmc', text: 'System(시스템) > Configuration(컨피그레이션) > Management Interfaces(관리 인터페이스) > Proxy(프록시)에서 Use Proxy Authentication(프록시 인증 사용)을 선택하고 사용자 이름과 비밀번호를 입력합니다.' },
+        {
+          where: 'fmc',
+          text: 'System(시스템) > Configuration(컨피그레이션) > Management Interfaces(관리 인터페이스) > Proxy(프록시)에서 Use Proxy Authentication(프록시 인증 사용)을 선택하고 사용자 이름과 비밀번호를 입력합니다.',
+        },
         { where: 'fmc', text: ko.curlAuth, command: CMD.curlAuth },
-        { where: 'proxy', text: '프록시가 제공하는 인증 방식을 확인합니다(Basic 또는 다이제스트는 가능, NTLM은 지원되지 않음).' },
+        {
+          where: 'proxy',
+          text: '프록시가 제공하는 인증 방식을 확인합니다(Basic 또는 다이제스트는 가능, NTLM은 지원되지 않음).',
+        },
       ],
     },
   },
@@ -266,13 +311,19 @@ export const KNOWN_ISSUES: Record<KnownIssueId, KnownIssueInfo> = {
       causes: [
         'Wrong user name or password in the FMC proxy settings',
         'The password contains characters the FMC does not accept (allowed: A–Z, a–z, 0–9 and special characters)',
-        'The account is locked or expired on the proxy\'s user directory',
+        "The account is locked or expired on the proxy's user directory",
         'The proxy expects Digest and the client answered Basic (or the realm differs)',
       ],
       nextSteps: [
         { where: 'fmc', text: en.curlAuth, command: CMD.curlAuth },
-        { where: 'fmc', text: 'Re-enter the user name and password under System → Configuration → Management Interfaces → Proxy.' },
-        { where: 'proxy', text: 'Check the proxy\'s authentication log for this user and the reason it was refused.' },
+        {
+          where: 'fmc',
+          text: 'Re-enter the user name and password under System → Configuration → Management Interfaces → Proxy.',
+        },
+        {
+          where: 'proxy',
+          text: "Check the proxy's authentication log for this user and the reason it was refused.",
+        },
       ],
     },
     ko: {
@@ -287,7 +338,10 @@ export const KNOWN_ISSUES: Record<KnownIssueId, KnownIssueInfo> = {
       ],
       nextSteps: [
         { where: 'fmc', text: ko.curlAuth, command: CMD.curlAuth },
-        { where: 'fmc', text: 'System(시스템) > Configuration(컨피그레이션) > Management Interfaces(관리 인터페이스) > Proxy(프록시)에서 사용자 이름과 비밀번호를 다시 입력합니다.' },
+        {
+          where: 'fmc',
+          text: 'System(시스템) > Configuration(컨피그레이션) > Management Interfaces(관리 인터페이스) > Proxy(프록시)에서 사용자 이름과 비밀번호를 다시 입력합니다.',
+        },
         { where: 'proxy', text: '프록시의 인증 로그에서 이 사용자가 거부된 이유를 확인합니다.' },
       ],
     },
@@ -302,7 +356,10 @@ export const KNOWN_ISSUES: Record<KnownIssueId, KnownIssueInfo> = {
         'The proxy answered 407 and its Proxy-Authenticate challenges offer only NTLM and/or Negotiate (Kerberos). The FMC supports Basic and HTTP Digest proxy authentication only; proxies that use NTLM (NT LAN Manager) authentication are not supported.',
       causes: ['The proxy is set to Windows integrated authentication only (NTLM/Kerberos)'],
       nextSteps: [
-        { where: 'proxy', text: 'Enable Basic or Digest authentication on the proxy for the FMC, or exempt the FMC\'s address from authentication.' },
+        {
+          where: 'proxy',
+          text: "Enable Basic or Digest authentication on the proxy for the FMC, or exempt the FMC's address from authentication.",
+        },
         { where: 'fmc', text: en.curlAuth, command: CMD.curlAuth },
       ],
     },
@@ -312,7 +369,10 @@ export const KNOWN_ISSUES: Record<KnownIssueId, KnownIssueInfo> = {
         '프록시가 407로 응답했으며 Proxy-Authenticate 헤더가 NTLM 및/또는 Negotiate(Kerberos)만 제공합니다. FMC는 Basic 및 HTTP 다이제스트 프록시 인증만 사용할 수 있으며 NTLM(NT LAN Manager) 인증을 사용하는 프록시는 지원되지 않습니다.',
       causes: ['프록시가 Windows 통합 인증(NTLM/Kerberos)만 사용하도록 설정됨'],
       nextSteps: [
-        { where: 'proxy', text: '프록시에서 FMC용 Basic 또는 다이제스트 인증을 활성화하거나 FMC 주소를 인증에서 제외합니다.' },
+        {
+          where: 'proxy',
+          text: '프록시에서 FMC용 Basic 또는 다이제스트 인증을 활성화하거나 FMC 주소를 인증에서 제외합니다.',
+        },
         { where: 'fmc', text: ko.curlAuth, command: CMD.curlAuth },
       ],
     },
@@ -324,11 +384,18 @@ export const KNOWN_ISSUES: Record<KnownIssueId, KnownIssueInfo> = {
     en: {
       title: 'The proxy intercepts TLS (certificate from a private CA)',
       explanation:
-        'The certificate chain received through the tunnel is not issued by a public root CA or by the expected issuer: the proxy (SSL inspection) re-signs the server\'s certificate with its own CA. The FMC does not trust that CA, so its connections to the Cisco cloud fail certificate validation.',
+        "The certificate chain received through the tunnel is not issued by a public root CA or by the expected issuer: the proxy (SSL inspection) re-signs the server's certificate with its own CA. The FMC does not trust that CA, so its connections to the Cisco cloud fail certificate validation.",
       causes: ['SSL/TLS inspection (decryption) is enabled on the proxy for this destination'],
       nextSteps: [
-        { where: 'proxy', text: 'Exempt the FMC\'s address or the Cisco cloud destinations (tools.cisco.com and the others) from SSL inspection.' },
-        { where: 'fmc', text: 'Look at the issuer in the verbose output of the request through the proxy.', command: 'curl -v -x http://{proxy}:{port} -I https://tools.cisco.com' },
+        {
+          where: 'proxy',
+          text: "Exempt the FMC's address or the Cisco cloud destinations (tools.cisco.com and the others) from SSL inspection.",
+        },
+        {
+          where: 'fmc',
+          text: 'Look at the issuer in the verbose output of the request through the proxy.',
+          command: 'curl -v -x http://{proxy}:{port} -I https://tools.cisco.com',
+        },
       ],
     },
     ko: {
@@ -337,8 +404,15 @@ export const KNOWN_ISSUES: Record<KnownIssueId, KnownIssueInfo> = {
         '터널을 통해 받은 인증서 체인이 공개 루트 CA나 예상 발급자가 아닌 CA에서 발급되었습니다. 프록시(SSL 검사)가 서버 인증서를 자체 CA로 다시 서명합니다. FMC는 이 CA를 신뢰하지 않으므로 Cisco 클라우드 연결의 인증서 검증이 실패합니다.',
       causes: ['프록시에서 이 대상에 대해 SSL/TLS 검사(암호 해독)가 활성화됨'],
       nextSteps: [
-        { where: 'proxy', text: 'FMC 주소 또는 Cisco 클라우드 대상(tools.cisco.com 등)을 SSL 검사에서 제외합니다.' },
-        { where: 'fmc', text: '프록시를 통한 요청의 자세한 출력에서 발급자를 확인합니다.', command: 'curl -v -x http://{proxy}:{port} -I https://tools.cisco.com' },
+        {
+          where: 'proxy',
+          text: 'FMC 주소 또는 Cisco 클라우드 대상(tools.cisco.com 등)을 SSL 검사에서 제외합니다.',
+        },
+        {
+          where: 'fmc',
+          text: '프록시를 통한 요청의 자세한 출력에서 발급자를 확인합니다.',
+          command: 'curl -v -x http://{proxy}:{port} -I https://tools.cisco.com',
+        },
       ],
     },
   },
@@ -351,14 +425,18 @@ export const KNOWN_ISSUES: Record<KnownIssueId, KnownIssueInfo> = {
       explanation:
         'The proxy established the tunnel ("200 Connection established"), but the TLS handshake with the server did not complete: a TLS alert, or a FIN or RST arrived before the handshake finished.',
       causes: [
-        'The proxy or a device behind it inspects TLS and rejects the client\'s offer',
+        "The proxy or a device behind it inspects TLS and rejects the client's offer",
         'No common TLS version or cipher suite with the server',
         'The server (or inspection device) rejected the SNI',
         'A certificate problem reported by an alert (unknown CA, bad certificate)',
       ],
       nextSteps: [
-        { where: 'fmc', text: 'Repeat the request with verbose output to see the TLS alert.', command: 'curl -v -x http://{proxy}:{port} -I https://tools.cisco.com' },
-        { where: 'proxy', text: 'Check the proxy\'s SSL inspection and TLS policy for this destination.' },
+        {
+          where: 'fmc',
+          text: 'Repeat the request with verbose output to see the TLS alert.',
+          command: 'curl -v -x http://{proxy}:{port} -I https://tools.cisco.com',
+        },
+        { where: 'proxy', text: "Check the proxy's SSL inspection and TLS policy for this destination." },
         { where: 'fmc', text: en.tcpdump, command: CMD.tcpdump },
       ],
     },
@@ -373,7 +451,11 @@ export const KNOWN_ISSUES: Record<KnownIssueId, KnownIssueInfo> = {
         '경고(alert)로 보고된 인증서 문제(알 수 없는 CA, 잘못된 인증서)',
       ],
       nextSteps: [
-        { where: 'fmc', text: '자세한 출력으로 요청을 반복하여 TLS 경고를 확인합니다.', command: 'curl -v -x http://{proxy}:{port} -I https://tools.cisco.com' },
+        {
+          where: 'fmc',
+          text: '자세한 출력으로 요청을 반복하여 TLS 경고를 확인합니다.',
+          command: 'curl -v -x http://{proxy}:{port} -I https://tools.cisco.com',
+        },
         { where: 'proxy', text: '이 대상에 대한 프록시의 SSL 검사 및 TLS 정책을 확인합니다.' },
         { where: 'fmc', text: ko.tcpdump, command: CMD.tcpdump },
       ],
@@ -393,8 +475,15 @@ export const KNOWN_ISSUES: Record<KnownIssueId, KnownIssueInfo> = {
         'A file-size limit on the proxy',
       ],
       nextSteps: [
-        { where: 'fmc', text: 'Repeat a download through the proxy and watch whether it stops at the same size or after the same time.', command: 'curl -x http://{proxy}:{port} -o /dev/null https://tools.cisco.com' },
-        { where: 'proxy', text: 'Check the proxy\'s timeouts (idle/read), its maximum reply/file size and its content-inspection settings for the FMC\'s downloads.' },
+        {
+          where: 'fmc',
+          text: 'Repeat a download through the proxy and watch whether it stops at the same size or after the same time.',
+          command: 'curl -x http://{proxy}:{port} -o /dev/null https://tools.cisco.com',
+        },
+        {
+          where: 'proxy',
+          text: "Check the proxy's timeouts (idle/read), its maximum reply/file size and its content-inspection settings for the FMC's downloads.",
+        },
         { where: 'fmc', text: en.tcpdump, command: CMD.tcpdump },
       ],
     },
@@ -408,8 +497,15 @@ export const KNOWN_ISSUES: Record<KnownIssueId, KnownIssueInfo> = {
         '프록시에서 지정한 파일 크기 제한',
       ],
       nextSteps: [
-        { where: 'fmc', text: '프록시를 통해 다운로드를 반복하고 같은 크기 또는 같은 시간 후에 중단되는지 확인합니다.', command: 'curl -x http://{proxy}:{port} -o /dev/null https://tools.cisco.com' },
-        { where: 'proxy', text: '프록시의 시간 제한(유휴/읽기), 최대 응답/파일 크기 및 FMC 다운로드에 대한 콘텐츠 검사 설정을 확인합니다.' },
+        {
+          where: 'fmc',
+          text: '프록시를 통해 다운로드를 반복하고 같은 크기 또는 같은 시간 후에 중단되는지 확인합니다.',
+          command: 'curl -x http://{proxy}:{port} -o /dev/null https://tools.cisco.com',
+        },
+        {
+          where: 'proxy',
+          text: '프록시의 시간 제한(유휴/읽기), 최대 응답/파일 크기 및 FMC 다운로드에 대한 콘텐츠 검사 설정을 확인합니다.',
+        },
         { where: 'fmc', text: ko.tcpdump, command: CMD.tcpdump },
       ],
     },
@@ -429,9 +525,19 @@ export const KNOWN_ISSUES: Record<KnownIssueId, KnownIssueInfo> = {
         'SSL inspection or fragmentation handling on the proxy',
       ],
       nextSteps: [
-        { where: 'fmc', text: 'Send full-size packets that must not be fragmented to the proxy; if 1472-byte pings fail while small ones pass, the path MTU is below 1500.', command: CMD.ping },
-        { where: 'network', text: 'Find the link with the smaller MTU; allow ICMP type 3 code 4 (fragmentation needed) through the firewalls, or clamp the TCP MSS on the router/firewall to the path MTU.' },
-        { where: 'fmc', text: 'Check the management interface MTU under System → Configuration → Management Interfaces.' },
+        {
+          where: 'fmc',
+          text: 'Send full-size packets that must not be fragmented to the proxy; if 1472-byte pings fail while small ones pass, the path MTU is below 1500.',
+          command: CMD.ping,
+        },
+        {
+          where: 'network',
+          text: 'Find the link with the smaller MTU; allow ICMP type 3 code 4 (fragmentation needed) through the firewalls, or clamp the TCP MSS on the router/firewall to the path MTU.',
+        },
+        {
+          where: 'fmc',
+          text: 'Check the management interface MTU under System → Configuration → Management Interfaces.',
+        },
         { where: 'fmc', text: en.tcpdump, command: CMD.tcpdump },
       ],
     },
@@ -446,9 +552,19 @@ export const KNOWN_ISSUES: Record<KnownIssueId, KnownIssueInfo> = {
         '프록시의 SSL 검사 또는 패킷 조각화 처리',
       ],
       nextSteps: [
-        { where: 'fmc', text: '조각화 금지(DF) 대용량 패킷을 프록시로 보냅니다. 1472바이트 ping은 실패하고 작은 ping은 통과하면 경로 MTU가 1500보다 작습니다.', command: CMD.ping },
-        { where: 'network', text: 'MTU가 작은 링크를 찾아 방화벽에서 ICMP 유형 3 코드 4(fragmentation needed)를 허용하거나 라우터/방화벽에서 TCP MSS를 경로 MTU에 맞게 조정합니다.' },
-        { where: 'fmc', text: 'System(시스템) > Configuration(컨피그레이션) > Management Interfaces(관리 인터페이스)에서 관리 인터페이스 MTU를 확인합니다.' },
+        {
+          where: 'fmc',
+          text: '조각화 금지(DF) 대용량 패킷을 프록시로 보냅니다. 1472바이트 ping은 실패하고 작은 ping은 통과하면 경로 MTU가 1500보다 작습니다.',
+          command: CMD.ping,
+        },
+        {
+          where: 'network',
+          text: 'MTU가 작은 링크를 찾아 방화벽에서 ICMP 유형 3 코드 4(fragmentation needed)를 허용하거나 라우터/방화벽에서 TCP MSS를 경로 MTU에 맞게 조정합니다.',
+        },
+        {
+          where: 'fmc',
+          text: 'System(시스템) > Configuration(컨피그레이션) > Management Interfaces(관리 인터페이스)에서 관리 인터페이스 MTU를 확인합니다.',
+        },
         { where: 'fmc', text: ko.tcpdump, command: CMD.tcpdump },
       ],
     },
@@ -460,7 +576,7 @@ export const KNOWN_ISSUES: Record<KnownIssueId, KnownIssueInfo> = {
     en: {
       title: 'The tunnel works; the destination server answered with an HTTP error',
       explanation:
-        'The proxy path is fine (CONNECT, 200, TLS all succeeded), but the server answered the request inside the tunnel with a 4xx/5xx status. Only the probe can see this: TLS hides the server\'s answer from a packet capture.',
+        "The proxy path is fine (CONNECT, 200, TLS all succeeded), but the server answered the request inside the tunnel with a 4xx/5xx status. Only the probe can see this: TLS hides the server's answer from a packet capture.",
       causes: [
         'The requested URL does not exist on the server (404)',
         'The server refuses the request (401/403) or has a problem of its own (5xx)',
@@ -500,7 +616,10 @@ export const KNOWN_ISSUES: Record<KnownIssueId, KnownIssueInfo> = {
       nextSteps: [
         { where: 'fmc', text: en.conf, command: CMD.conf },
         { where: 'fmc', text: en.netstat, command: CMD.netstat },
-        { where: 'fmc', text: 'Compare with System → Configuration → Management Interfaces → Proxy and save again.' },
+        {
+          where: 'fmc',
+          text: 'Compare with System → Configuration → Management Interfaces → Proxy and save again.',
+        },
       ],
     },
     ko: {
@@ -515,7 +634,10 @@ export const KNOWN_ISSUES: Record<KnownIssueId, KnownIssueInfo> = {
       nextSteps: [
         { where: 'fmc', text: ko.conf, command: CMD.conf },
         { where: 'fmc', text: ko.netstat, command: CMD.netstat },
-        { where: 'fmc', text: 'System(시스템) > Configuration(컨피그레이션) > Management Interfaces(관리 인터페이스) > Proxy(프록시)와 비교한 후 다시 저장합니다.' },
+        {
+          where: 'fmc',
+          text: 'System(시스템) > Configuration(컨피그레이션) > Management Interfaces(관리 인터페이스) > Proxy(프록시)와 비교한 후 다시 저장합니다.',
+        },
       ],
     },
   },
@@ -562,19 +684,57 @@ export interface HttpCodeInfo {
 }
 
 export const HTTP_CODES: readonly HttpCodeInfo[] = [
-  { code: 400, en: { meaning: 'Bad Request', cause: 'malformed request syntax' }, ko: { meaning: '잘못된 요청', cause: '잘못된 요청 구문' } },
-  { code: 401, en: { meaning: 'Unauthorized', cause: 'missing or wrong credentials' }, ko: { meaning: '인증되지 않음', cause: '자격 증명 누락 또는 오류' } },
-  { code: 403, en: { meaning: 'Forbidden', cause: 'access denied' }, ko: { meaning: '금지됨', cause: '액세스 거부됨' } },
-  { code: 404, en: { meaning: 'Not Found', cause: 'resource not found' }, ko: { meaning: '찾을 수 없음', cause: '리소스를 찾을 수 없음' } },
+  {
+    code: 400,
+    en: { meaning: 'Bad Request', cause: 'malformed request syntax' },
+    ko: { meaning: '잘못된 요청', cause: '잘못된 요청 구문' },
+  },
+  {
+    code: 401,
+    en: { meaning: 'Unauthorized', cause: 'missing or wrong credentials' },
+    ko: { meaning: '인증되지 않음', cause: '자격 증명 누락 또는 오류' },
+  },
+  {
+    code: 403,
+    en: { meaning: 'Forbidden', cause: 'access denied' },
+    ko: { meaning: '금지됨', cause: '액세스 거부됨' },
+  },
+  {
+    code: 404,
+    en: { meaning: 'Not Found', cause: 'resource not found' },
+    ko: { meaning: '찾을 수 없음', cause: '리소스를 찾을 수 없음' },
+  },
   {
     code: 407,
-    en: { meaning: 'Proxy Authentication Required', cause: 'missing or wrong proxy credentials (Proxy-Authenticate names Basic, Digest, NTLM or Negotiate)' },
-    ko: { meaning: '프록시 인증 필요', cause: '프록시 자격 증명 누락 또는 오류(Proxy-Authenticate에 Basic, Digest, NTLM 또는 Negotiate 표시)' },
+    en: {
+      meaning: 'Proxy Authentication Required',
+      cause: 'missing or wrong proxy credentials (Proxy-Authenticate names Basic, Digest, NTLM or Negotiate)',
+    },
+    ko: {
+      meaning: '프록시 인증 필요',
+      cause: '프록시 자격 증명 누락 또는 오류(Proxy-Authenticate에 Basic, Digest, NTLM 또는 Negotiate 표시)',
+    },
   },
-  { code: 500, en: { meaning: 'Internal Server Error', cause: 'server error' }, ko: { meaning: '내부 오류', cause: '서버 오류' } },
-  { code: 502, en: { meaning: 'Bad Gateway', cause: 'server communication error' }, ko: { meaning: '잘못된 게이트웨이', cause: '서버 통신 오류' } },
-  { code: 503, en: { meaning: 'Service Unavailable', cause: 'server overloaded or in maintenance' }, ko: { meaning: '서비스를 사용할 수 없음', cause: '서버 오버로드 또는 유지 보수' } },
-  { code: 504, en: { meaning: 'Gateway Timeout', cause: 'timeout between servers' }, ko: { meaning: '게이트웨이 시간 초과', cause: '서버 간 시간 초과' } },
+  {
+    code: 500,
+    en: { meaning: 'Internal Server Error', cause: 'server error' },
+    ko: { meaning: '내부 오류', cause: '서버 오류' },
+  },
+  {
+    code: 502,
+    en: { meaning: 'Bad Gateway', cause: 'server communication error' },
+    ko: { meaning: '잘못된 게이트웨이', cause: '서버 통신 오류' },
+  },
+  {
+    code: 503,
+    en: { meaning: 'Service Unavailable', cause: 'server overloaded or in maintenance' },
+    ko: { meaning: '서비스를 사용할 수 없음', cause: '서버 오버로드 또는 유지 보수' },
+  },
+  {
+    code: 504,
+    en: { meaning: 'Gateway Timeout', cause: 'timeout between servers' },
+    ko: { meaning: '게이트웨이 시간 초과', cause: '서버 간 시간 초과' },
+  },
 ];
 
 export function httpCodeInfo(code: number): HttpCodeInfo | undefined {

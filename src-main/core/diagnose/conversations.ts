@@ -42,7 +42,12 @@ export interface Conversation {
 
 const isIpLiteral = (h: string) => /^\d{1,3}(\.\d{1,3}){3}$/.test(h) || h.includes(':');
 
-function endpointMatches(addr: string, port: number | undefined, ep: Endpoint, addresses?: string[]): boolean {
+function endpointMatches(
+  addr: string,
+  port: number | undefined,
+  ep: Endpoint,
+  addresses?: string[],
+): boolean {
   if (port !== ep.port) return false;
   if (addresses && addresses.length) return addresses.includes(addr);
   // a proxy given by name matches any address on its port (the capture holds addresses only)
@@ -116,12 +121,14 @@ export function groupConversations(facts: readonly PacketFacts[], opts: GroupOpt
   const others = new Map<string, { proxy: Endpoint; packets: number[] }>();
   for (const c of all) {
     const firstRequest = c.packets.find((p) => p.http?.request);
-    const connectFrom = firstRequest?.http?.request?.method.toUpperCase() === 'CONNECT' ? firstRequest : undefined;
+    const connectFrom =
+      firstRequest?.http?.request?.method.toUpperCase() === 'CONNECT' ? firstRequest : undefined;
     let client: Endpoint | undefined;
     let proxy: Endpoint | undefined;
     if (opts.proxy) {
       if (endpointMatches(c.b.host, c.b.port, opts.proxy, opts.proxyAddresses)) [client, proxy] = [c.a, c.b];
-      else if (endpointMatches(c.a.host, c.a.port, opts.proxy, opts.proxyAddresses)) [client, proxy] = [c.b, c.a];
+      else if (endpointMatches(c.a.host, c.a.port, opts.proxy, opts.proxyAddresses))
+        [client, proxy] = [c.b, c.a];
     }
     if (!proxy && connectFrom) {
       client = { host: connectFrom.src, port: connectFrom.srcPort ?? 0 };
@@ -140,7 +147,9 @@ export function groupConversations(facts: readonly PacketFacts[], opts: GroupOpt
   // Without a given proxy, SYNs to an inferred proxy that never got a CONNECT also count
   // (an unanswered SYN has no CONNECT to infer from).
   if (!opts.proxy) {
-    const proxies = new Set([...conversations.map((c) => c.proxy), ...(opts.knownProxies ?? [])].map((p) => `${p.host}|${p.port}`));
+    const proxies = new Set(
+      [...conversations.map((c) => c.proxy), ...(opts.knownProxies ?? [])].map((p) => `${p.host}|${p.port}`),
+    );
     for (const c of all) {
       if (!c.client) continue;
       const server = c.client.host === c.a.host && c.client.port === c.a.port ? c.b : c.a;
@@ -155,15 +164,27 @@ export function groupConversations(facts: readonly PacketFacts[], opts: GroupOpt
     for (const c of conversations) {
       const quotes =
         inner &&
-        ((inner.src === c.client.host && inner.dst === c.proxy.host && (inner.srcPort === undefined || inner.srcPort === c.client.port) && (inner.dstPort === undefined || inner.dstPort === c.proxy.port)) ||
-          (inner.src === c.proxy.host && inner.dst === c.client.host && (inner.srcPort === undefined || inner.srcPort === c.proxy.port) && (inner.dstPort === undefined || inner.dstPort === c.client.port)));
+        ((inner.src === c.client.host &&
+          inner.dst === c.proxy.host &&
+          (inner.srcPort === undefined || inner.srcPort === c.client.port) &&
+          (inner.dstPort === undefined || inner.dstPort === c.proxy.port)) ||
+          (inner.src === c.proxy.host &&
+            inner.dst === c.client.host &&
+            (inner.srcPort === undefined || inner.srcPort === c.proxy.port) &&
+            (inner.dstPort === undefined || inner.dstPort === c.client.port)));
       if (quotes) c.icmp.push(ic);
     }
   }
   return { conversations, otherProxies: [...others.values()] };
 }
 
-function analyze(index: number, client: Endpoint, proxy: Endpoint, packets: PacketFacts[], sawConnect: boolean): Conversation {
+function analyze(
+  index: number,
+  client: Endpoint,
+  proxy: Endpoint,
+  packets: PacketFacts[],
+  sawConnect: boolean,
+): Conversation {
   const dirOf = (f: PacketFacts): Dir => (f.src === client.host && f.srcPort === client.port ? 'c2p' : 'p2c');
   const other = (d: Dir): Dir => (d === 'c2p' ? 'p2c' : 'c2p');
   const isn: Partial<Record<Dir, number>> = {};
@@ -202,7 +223,8 @@ function analyze(index: number, client: Endpoint, proxy: Endpoint, packets: Pack
     let dupAck = !!a?.dupAck;
     if (!a && len === 0 && t.ack && !t.syn && !t.fin && !t.rst && relAck >= 0) {
       const prev = lastAck[dir];
-      if (prev && prev.ack === relAck && prev.win === t.window && maxSeqEnd[other(dir)] > relAck) dupAck = true;
+      if (prev && prev.ack === relAck && prev.win === t.window && maxSeqEnd[other(dir)] > relAck)
+        dupAck = true;
     }
     // a RST's ack field proves nothing about delivery the sender will act on
     if (t.ack && relAck >= 0 && !t.rst) {

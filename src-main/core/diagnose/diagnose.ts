@@ -58,37 +58,72 @@ export interface DiagnosisPart {
 }
 
 function valuesOf(opts: DiagnoseOptions) {
-  return opts.proxy ? { proxy: opts.proxy.host, port: opts.proxy.port, ...(opts.user ? { user: opts.user } : {}) } : undefined;
+  return opts.proxy
+    ? { proxy: opts.proxy.host, port: opts.proxy.port, ...(opts.user ? { user: opts.user } : {}) }
+    : undefined;
 }
 
-export function diagnoseConversations(facts: readonly PacketFacts[], opts: DiagnoseOptions = {}, captureEnd?: number, knownProxies?: Endpoint[]): DiagnosisPart {
-  const ruleOpts = { stallSeconds: opts.stallSeconds ?? 3, captureEnd, trustedIssuers: opts.trustedIssuers ?? [], values: valuesOf(opts) };
+export function diagnoseConversations(
+  facts: readonly PacketFacts[],
+  opts: DiagnoseOptions = {},
+  captureEnd?: number,
+  knownProxies?: Endpoint[],
+): DiagnosisPart {
+  const ruleOpts = {
+    stallSeconds: opts.stallSeconds ?? 3,
+    captureEnd,
+    trustedIssuers: opts.trustedIssuers ?? [],
+    values: valuesOf(opts),
+  };
   const grouped = groupConversations(facts, {
     ...(opts.proxy ? { proxy: opts.proxy } : {}),
     ...(opts.proxyAddresses ? { proxyAddresses: opts.proxyAddresses } : {}),
     ...(knownProxies ? { knownProxies } : {}),
   });
-  const part: DiagnosisPart = { ladders: [], findings: [], firstFrames: [], tunnels: [], credentialed: [], otherProxies: grouped.otherProxies, proxies: [] };
+  const part: DiagnosisPart = {
+    ladders: [],
+    findings: [],
+    firstFrames: [],
+    tunnels: [],
+    credentialed: [],
+    otherProxies: grouped.otherProxies,
+    proxies: [],
+  };
   for (const c of grouped.conversations) {
     const t = buildTimeline(c);
     part.ladders.push(buildLadder(c, t));
     part.firstFrames.push(c.packets[0]?.f.no ?? 0);
     // without configured settings, the next steps' commands name the proxy the packets went to
-    part.findings.push(...conversationFindings(c, t, opts.proxy ? ruleOpts : { ...ruleOpts, values: { proxy: c.proxy.host, port: c.proxy.port } }));
+    part.findings.push(
+      ...conversationFindings(
+        c,
+        t,
+        opts.proxy ? ruleOpts : { ...ruleOpts, values: { proxy: c.proxy.host, port: c.proxy.port } },
+      ),
+    );
     if (t.tunnel) part.tunnels.push(t.tunnel.response!.f.no);
-    for (const e of t.exchanges) if (e.request.f.http?.request?.proxyAuthorization) part.credentialed.push(e.request.f.no);
+    for (const e of t.exchanges)
+      if (e.request.f.http?.request?.proxyAuthorization) part.credentialed.push(e.request.f.no);
     if (c.sawConnect) part.proxies.push(c.proxy);
   }
   return part;
 }
 
 /** Numbers the conversations of all parts in capture order, then the capture-wide steps. */
-export function combineDiagnosis(parts: readonly DiagnosisPart[], sideFacts: readonly PacketFacts[], opts: DiagnoseOptions = {}): DiagnosisResult {
+export function combineDiagnosis(
+  parts: readonly DiagnosisPart[],
+  sideFacts: readonly PacketFacts[],
+  opts: DiagnoseOptions = {},
+): DiagnosisResult {
   const values = valuesOf(opts);
   const convs: { first: number; ladder: Ladder; findings: Finding[] }[] = [];
   const findings: Finding[] = [];
   for (const p of parts) {
-    const local = p.ladders.map((ladder, i) => ({ first: p.firstFrames[i] ?? 0, ladder, findings: [] as Finding[] }));
+    const local = p.ladders.map((ladder, i) => ({
+      first: p.firstFrames[i] ?? 0,
+      ladder,
+      findings: [] as Finding[],
+    }));
     for (const f of p.findings) {
       if (f.conversation !== undefined && local[f.conversation]) local[f.conversation]!.findings.push(f);
       else findings.push(f);
@@ -113,7 +148,8 @@ export function combineDiagnosis(parts: readonly DiagnosisPart[], sideFacts: rea
   for (const f of findings) {
     const at = f.packets[0] ?? 0;
     // (a request without credentials from a client that does send them elsewhere is its first try)
-    if (f.id === 'proxy-auth-required' && (credentialed > 0 || lastTunnel > at)) demote(f, 'the client does answer the challenge with credentials');
+    if (f.id === 'proxy-auth-required' && (credentialed > 0 || lastTunnel > at))
+      demote(f, 'the client does answer the challenge with credentials');
     if (f.id === 'proxy-auth-failed' && lastTunnel > at) demote(f, 'a later attempt was accepted');
   }
 
@@ -131,12 +167,28 @@ export function combineDiagnosis(parts: readonly DiagnosisPart[], sideFacts: rea
     for (const o of others.values()) {
       o.packets.sort((a, b) => a - b);
       findings.push(
-        makeFinding('config-mismatch', o.packets, `CONNECT requests go to ${o.proxy.host}:${o.proxy.port} (frame ${o.packets[0]}), not to the configured proxy ${opts.proxy.host}:${opts.proxy.port}.`, `CONNECT 요청이 설정된 프록시 ${opts.proxy.host}:${opts.proxy.port}가 아닌 ${o.proxy.host}:${o.proxy.port}(프레임 ${o.packets[0]})로 전송됨.`, { values }),
+        makeFinding(
+          'config-mismatch',
+          o.packets,
+          `CONNECT requests go to ${o.proxy.host}:${o.proxy.port} (frame ${o.packets[0]}), not to the configured proxy ${opts.proxy.host}:${opts.proxy.port}.`,
+          `CONNECT 요청이 설정된 프록시 ${opts.proxy.host}:${opts.proxy.port}가 아닌 ${o.proxy.host}:${o.proxy.port}(프레임 ${o.packets[0]})로 전송됨.`,
+          { values },
+        ),
       );
     }
-    if (opts.fmcConfig && (opts.fmcConfig.host.toLowerCase() !== opts.proxy.host.toLowerCase() || opts.fmcConfig.port !== opts.proxy.port)) {
+    if (
+      opts.fmcConfig &&
+      (opts.fmcConfig.host.toLowerCase() !== opts.proxy.host.toLowerCase() ||
+        opts.fmcConfig.port !== opts.proxy.port)
+    ) {
       findings.push(
-        makeFinding('config-mismatch', [], `/etc/sf/iprep_proxy.conf names ${opts.fmcConfig.host}:${opts.fmcConfig.port}, the settings say ${opts.proxy.host}:${opts.proxy.port}.`, `/etc/sf/iprep_proxy.conf에는 ${opts.fmcConfig.host}:${opts.fmcConfig.port}, 설정에는 ${opts.proxy.host}:${opts.proxy.port}로 되어 있음.`, { values }),
+        makeFinding(
+          'config-mismatch',
+          [],
+          `/etc/sf/iprep_proxy.conf names ${opts.fmcConfig.host}:${opts.fmcConfig.port}, the settings say ${opts.proxy.host}:${opts.proxy.port}.`,
+          `/etc/sf/iprep_proxy.conf에는 ${opts.fmcConfig.host}:${opts.fmcConfig.port}, 설정에는 ${opts.proxy.host}:${opts.proxy.port}로 되어 있음.`,
+          { values },
+        ),
       );
     }
   }
@@ -149,41 +201,83 @@ function demote(f: Finding, why: string): void {
   f.detail += ` Not the problem: ${why}.`;
 }
 
-function proxyDnsFinding(facts: readonly PacketFacts[], opts: DiagnoseOptions, conversations: number, values: Record<string, string | number> | undefined): Finding | undefined {
+function proxyDnsFinding(
+  facts: readonly PacketFacts[],
+  opts: DiagnoseOptions,
+  conversations: number,
+  values: Record<string, string | number> | undefined,
+): Finding | undefined {
   const host = opts.proxy?.host.toLowerCase().replace(/\.$/, '');
   if (!host || /^[\d.]+$/.test(host) || host.includes(':')) return undefined;
-  const forName = facts.filter((f) => f.dns?.queryName && f.dns.queryName.toLowerCase().replace(/\.$/, '') === host);
+  const forName = facts.filter(
+    (f) => f.dns?.queryName && f.dns.queryName.toLowerCase().replace(/\.$/, '') === host,
+  );
   if (!forName.length) return undefined;
-  const answered = forName.filter((f) => f.dns!.isResponse && f.dns!.rcode === 0 && (f.dns!.answerCount ?? 1) > 0);
+  const answered = forName.filter(
+    (f) => f.dns!.isResponse && f.dns!.rcode === 0 && (f.dns!.answerCount ?? 1) > 0,
+  );
   if (answered.length) return undefined;
   const bad = forName.filter((f) => f.dns!.isResponse);
   const rcodes: Record<number, string> = { 2: 'SERVFAIL', 3: 'NXDOMAIN', 5: 'REFUSED' };
-  const what = bad.length ? `answered ${rcodes[bad[0]!.dns!.rcode ?? -1] ?? (bad[0]!.dns!.rcode ? `rcode ${bad[0]!.dns!.rcode}` : 'with no address')} (frame ${bad[0]!.no})` : `got no answer (${forName.length} quer${forName.length > 1 ? 'ies' : 'y'})`;
-  const whatKo = bad.length ? `${rcodes[bad[0]!.dns!.rcode ?? -1] ?? '주소 없음'} 응답(프레임 ${bad[0]!.no})` : `응답 없음(쿼리 ${forName.length}개)`;
-  return makeFinding('proxy-dns-failure', forName.map((f) => f.no), `The DNS lookup of the proxy name ${host} ${what}.`, `프록시 이름 ${host}의 DNS 조회: ${whatKo}.`, { decisive: conversations === 0, ...(values ? { values } : {}) });
+  const what = bad.length
+    ? `answered ${rcodes[bad[0]!.dns!.rcode ?? -1] ?? (bad[0]!.dns!.rcode ? `rcode ${bad[0]!.dns!.rcode}` : 'with no address')} (frame ${bad[0]!.no})`
+    : `got no answer (${forName.length} quer${forName.length > 1 ? 'ies' : 'y'})`;
+  const whatKo = bad.length
+    ? `${rcodes[bad[0]!.dns!.rcode ?? -1] ?? '주소 없음'} 응답(프레임 ${bad[0]!.no})`
+    : `응답 없음(쿼리 ${forName.length}개)`;
+  return makeFinding(
+    'proxy-dns-failure',
+    forName.map((f) => f.no),
+    `The DNS lookup of the proxy name ${host} ${what}.`,
+    `프록시 이름 ${host}의 DNS 조회: ${whatKo}.`,
+    { decisive: conversations === 0, ...(values ? { values } : {}) },
+  );
 }
 
 export function verdictOf(findings: readonly Finding[], conversations: number): Verdict {
   const decisive = findings.filter((f) => f.decisive && f.id !== 'ok');
   if (!decisive.length) {
     if (conversations === 0)
-      return { issue: 'ok', ok: false, summary: 'No TCP conversation to the proxy was found in the packets: nothing to diagnose (give --proxy HOST:PORT, or capture while the client uses the proxy).', summaryKo: '패킷에서 프록시에 대한 TCP 연결을 찾을 수 없어 진단할 내용이 없습니다.' };
+      return {
+        issue: 'ok',
+        ok: false,
+        summary:
+          'No TCP conversation to the proxy was found in the packets: nothing to diagnose (give --proxy HOST:PORT, or capture while the client uses the proxy).',
+        summaryKo: '패킷에서 프록시에 대한 TCP 연결을 찾을 수 없어 진단할 내용이 없습니다.',
+      };
     const en = issueText('ok', 'en');
     const ko = issueText('ok', 'ko');
-    return { issue: 'ok', ok: true, summary: `${en.title}: all ${conversations} conversation(s) to the proxy completed.`, summaryKo: `${ko.title}: 프록시에 대한 연결 ${conversations}개가 모두 완료되었습니다.` };
+    return {
+      issue: 'ok',
+      ok: true,
+      summary: `${en.title}: all ${conversations} conversation(s) to the proxy completed.`,
+      summaryKo: `${ko.title}: 프록시에 대한 연결 ${conversations}개가 모두 완료되었습니다.`,
+    };
   }
-  const top = [...decisive].sort((a, b) => KNOWN_ISSUES[b.id].rank - KNOWN_ISSUES[a.id].rank || (a.packets[0] ?? 0) - (b.packets[0] ?? 0))[0]!;
+  const top = [...decisive].sort(
+    (a, b) => KNOWN_ISSUES[b.id].rank - KNOWN_ISSUES[a.id].rank || (a.packets[0] ?? 0) - (b.packets[0] ?? 0),
+  )[0]!;
   const same = decisive.filter((f) => f.id === top.id && f.conversation !== undefined).length;
   const scope = conversations > 1 && same > 0 ? ` (${same} of ${conversations} conversations)` : '';
   const scopeKo = conversations > 1 && same > 0 ? ` (연결 ${conversations}개 중 ${same}개)` : '';
-  return { issue: top.id, ok: false, summary: `${top.title}: ${top.detail}${scope}`, summaryKo: `${top.ko.title}: ${top.ko.detail}${scopeKo}` };
+  return {
+    issue: top.id,
+    ok: false,
+    summary: `${top.title}: ${top.detail}${scope}`,
+    summaryKo: `${top.ko.title}: ${top.ko.detail}${scopeKo}`,
+  };
 }
 
 /** Findings as expert items on their evidence packets (group 'diagnosis', id = known issue id). */
 export function findingExpertItems(findings: readonly Finding[]): Map<number, ExpertItem[]> {
   const out = new Map<number, ExpertItem[]>();
   for (const f of findings) {
-    const item: ExpertItem = { id: f.id, severity: f.severity, group: 'diagnosis', message: `${f.title}: ${f.detail}` };
+    const item: ExpertItem = {
+      id: f.id,
+      severity: f.severity,
+      group: 'diagnosis',
+      message: `${f.title}: ${f.detail}`,
+    };
     for (const no of f.packets) {
       const list = out.get(no) ?? [];
       list.push(item);
@@ -201,7 +295,10 @@ export function packetNotes(result: DiagnosisResult): Map<number, string> {
     if (!l.includes(s)) l.push(s);
     notes.set(no, l);
   };
-  for (const l of result.ladders) for (const s of l.stages) for (const no of s.packets) add(no, `stage ${s.label}: ${s.status}${s.detail ? ` (${s.detail})` : ''}`);
-  for (const f of result.findings) for (const no of f.packets) add(no, `finding ${f.id}${f.decisive ? '' : ' (note)'}: ${f.title}`);
+  for (const l of result.ladders)
+    for (const s of l.stages)
+      for (const no of s.packets) add(no, `stage ${s.label}: ${s.status}${s.detail ? ` (${s.detail})` : ''}`);
+  for (const f of result.findings)
+    for (const no of f.packets) add(no, `finding ${f.id}${f.decisive ? '' : ' (note)'}: ${f.title}`);
   return new Map([...notes].map(([k, v]) => [k, v.join('; ')]));
 }

@@ -24,8 +24,16 @@ import {
 } from '../tcp/analysis.js';
 import type { PacketFacts, TcpFacts } from './facts.js';
 
-const num = (v: FieldValue | undefined): number | undefined => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : typeof v === 'string' && v !== '' && !Number.isNaN(Number(v)) ? Number(v) : undefined);
-const str = (v: FieldValue | undefined): string | undefined => (v === undefined ? undefined : typeof v === 'string' ? v : v instanceof Uint8Array ? undefined : String(v));
+const num = (v: FieldValue | undefined): number | undefined =>
+  typeof v === 'number'
+    ? v
+    : typeof v === 'bigint'
+      ? Number(v)
+      : typeof v === 'string' && v !== '' && !Number.isNaN(Number(v))
+        ? Number(v)
+        : undefined;
+const str = (v: FieldValue | undefined): string | undefined =>
+  v === undefined ? undefined : typeof v === 'string' ? v : v instanceof Uint8Array ? undefined : String(v);
 const bool = (v: FieldValue | undefined): boolean => v === true || v === 1 || v === '1' || v === 'true';
 
 /**
@@ -35,17 +43,62 @@ const bool = (v: FieldValue | undefined): boolean => v === true || v === 1 || v 
  * the facts against a full dissection on every sample capture).
  */
 export const FACT_FIELDS: ReadonlySet<string> = new Set([
-  'ip.src', 'ip.dst', 'ip.len', 'ipv6.src', 'ipv6.dst', 'ipv6.plen',
-  'icmp.type', 'icmp.code', 'icmp.mtu', 'icmpv6.type', 'icmpv6.code', 'icmpv6.mtu',
-  'udp.srcport', 'udp.dstport',
-  'dns.flags.response', 'dns.id', 'dns.flags.rcode', 'dns.count.answers', 'dns.qry.name',
-  'tcp.srcport', 'tcp.dstport', 'tcp.flags.syn', 'tcp.flags.ack', 'tcp.flags.fin', 'tcp.flags.reset', 'tcp.flags.push',
-  'tcp.seq_raw', 'tcp.ack_raw', 'tcp.len', 'tcp.window_size', 'tcp.window_size_value', 'tcp.options.mss_val', 'tcp.payload',
-  'tcp.analysis.retransmission', 'tcp.analysis.fast_retransmission', 'tcp.analysis.duplicate_ack', 'tcp.analysis.zero_window', 'tcp.analysis.lost_segment',
-  'http.request.method', 'http.request.uri', 'http.proxy_authorization.scheme', 'http.proxy_authorization',
-  'http.response.code', 'http.response.phrase', 'http.proxy_authenticate.scheme', 'http.squid_error',
-  'tls', 'tls.record.content_type', 'tls.handshake.type', 'tls.handshake.extensions_server_name', 'tls.handshake.extensions.supported_version',
-  'tls.handshake.version', 'tls.alert_message.level', 'tls.alert_message.desc', 'x509af.issuer', 'x509af.subject',
+  'ip.src',
+  'ip.dst',
+  'ip.len',
+  'ipv6.src',
+  'ipv6.dst',
+  'ipv6.plen',
+  'icmp.type',
+  'icmp.code',
+  'icmp.mtu',
+  'icmpv6.type',
+  'icmpv6.code',
+  'icmpv6.mtu',
+  'udp.srcport',
+  'udp.dstport',
+  'dns.flags.response',
+  'dns.id',
+  'dns.flags.rcode',
+  'dns.count.answers',
+  'dns.qry.name',
+  'tcp.srcport',
+  'tcp.dstport',
+  'tcp.flags.syn',
+  'tcp.flags.ack',
+  'tcp.flags.fin',
+  'tcp.flags.reset',
+  'tcp.flags.push',
+  'tcp.seq_raw',
+  'tcp.ack_raw',
+  'tcp.len',
+  'tcp.window_size',
+  'tcp.window_size_value',
+  'tcp.options.mss_val',
+  'tcp.payload',
+  'tcp.analysis.retransmission',
+  'tcp.analysis.fast_retransmission',
+  'tcp.analysis.duplicate_ack',
+  'tcp.analysis.zero_window',
+  'tcp.analysis.lost_segment',
+  'http.request.method',
+  'http.request.uri',
+  'http.proxy_authorization.scheme',
+  'http.proxy_authorization',
+  'http.response.code',
+  'http.response.phrase',
+  'http.proxy_authenticate.scheme',
+  'http.squid_error',
+  'tls',
+  'tls.record.content_type',
+  'tls.handshake.type',
+  'tls.handshake.extensions_server_name',
+  'tls.handshake.extensions.supported_version',
+  'tls.handshake.version',
+  'tls.alert_message.level',
+  'tls.alert_message.desc',
+  'x509af.issuer',
+  'x509af.subject',
 ]);
 
 /** The facts of one dissected packet. `time` in seconds (any origin, the same for all packets). */
@@ -128,13 +181,17 @@ export function factsFromFields(no: number, time: number, fs: FieldSource): Pack
     const code = num(first('http.response.code'));
     if (method !== undefined) {
       f.http = { request: { method, uri: str(first('http.request.uri')) ?? '' } };
-      const scheme = str(first('http.proxy_authorization.scheme')) ?? str(first('http.proxy_authorization'))?.trim().split(/\s+/)[0];
+      const scheme =
+        str(first('http.proxy_authorization.scheme')) ??
+        str(first('http.proxy_authorization'))?.trim().split(/\s+/)[0];
       if (scheme) f.http.request!.proxyAuthorization = scheme;
     } else if (code !== undefined) {
       f.http = { response: { code } };
       const phrase = str(first('http.response.phrase'));
       if (phrase) f.http.response!.phrase = phrase;
-      const schemes = all('http.proxy_authenticate.scheme').map(str).filter((s): s is string => !!s);
+      const schemes = all('http.proxy_authenticate.scheme')
+        .map(str)
+        .filter((s): s is string => !!s);
       if (schemes.length) f.http.response!.proxyAuthenticate = [...new Set(schemes)];
       const err = str(first('http.squid_error'));
       if (err) f.http.response!.proxyError = err;
@@ -144,8 +201,16 @@ export function factsFromFields(no: number, time: number, fs: FieldSource): Pack
   // the first piece of a TLS record that waits for more segments has "tls" among its protocols
   // (tshark 4.0) but no TLS line yet: its facts belong to the frame that completes the record
   if (fs.hasProtocol('tls') && fs.values('tls').length > 0) {
-    const contentTypes = [...new Set(all('tls.record.content_type').map(num).filter((n): n is number => n !== undefined))];
-    const handshakeTypes = all('tls.handshake.type').map(num).filter((n): n is number => n !== undefined);
+    const contentTypes = [
+      ...new Set(
+        all('tls.record.content_type')
+          .map(num)
+          .filter((n): n is number => n !== undefined),
+      ),
+    ];
+    const handshakeTypes = all('tls.handshake.type')
+      .map(num)
+      .filter((n): n is number => n !== undefined);
     f.tls = { contentTypes, handshakeTypes };
     const sni = str(first('tls.handshake.extensions_server_name'));
     if (sni && handshakeTypes.includes(1)) f.tls.sni = sni;
@@ -158,10 +223,14 @@ export function factsFromFields(no: number, time: number, fs: FieldSource): Pack
     const level = num(first('tls.alert_message.level'));
     const desc = num(first('tls.alert_message.desc'));
     if (level !== undefined && desc !== undefined) f.tls.alert = { level, description: desc };
-    const issuers = all('x509af.issuer').map(str).filter((s): s is string => !!s);
+    const issuers = all('x509af.issuer')
+      .map(str)
+      .filter((s): s is string => !!s);
     if (issuers.length && handshakeTypes.includes(11)) {
       f.tls.certIssuers = issuers;
-      f.tls.certSubjects = all('x509af.subject').map(str).filter((s): s is string => !!s);
+      f.tls.certSubjects = all('x509af.subject')
+        .map(str)
+        .filter((s): s is string => !!s);
     }
   }
   return f;
@@ -171,7 +240,9 @@ export function factsFromFields(no: number, time: number, fs: FieldSource): Pack
 export function engineFacts(raws: readonly RawPacket[]): PacketFacts[] {
   const engine = new PacketEngine({ fetchFrame: (no) => raws[no - 1] });
   raws.forEach((r, i) => engine.index(r, i + 1));
-  return raws.map((r, i) => factsFromFields(i + 1, r.tsSec + r.tsNsec / 1e9, engine.dissect(r, i + 1).fields));
+  return raws.map((r, i) =>
+    factsFromFields(i + 1, r.tsSec + r.tsNsec / 1e9, engine.dissect(r, i + 1).fields),
+  );
 }
 
 /**
@@ -218,7 +289,14 @@ export class EngineFactSource {
       const id = m ? r.id(m) : 31;
       return id < 31 ? 1 << id : 0;
     };
-    this.bit = { tcp: bitOf('tcp'), http: bitOf('http'), tls: bitOf('tls'), icmp: bitOf('icmp'), icmpv6: bitOf('icmpv6'), dns: bitOf('dns') };
+    this.bit = {
+      tcp: bitOf('tcp'),
+      http: bitOf('http'),
+      tls: bitOf('tls'),
+      icmp: bitOf('icmp'),
+      icmpv6: bitOf('icmpv6'),
+      dns: bitOf('dns'),
+    };
   }
 
   /** raw packet → facts; frames numbered from 1 without gaps; `time` is seconds since the epoch */
@@ -230,7 +308,8 @@ export class EngineFactSource {
     const bit = this.bit;
     this.conv = fi.conv;
     // an ICMP error quotes a TCP header: ICMP first
-    if (mask & (bit.icmp | bit.icmpv6 | bit.dns)) return factsFromFields(no, time, engine.fields(raw, no, FACT_FIELDS));
+    if (mask & (bit.icmp | bit.icmpv6 | bit.dns))
+      return factsFromFields(no, time, engine.fields(raw, no, FACT_FIELDS));
     if (!(mask & bit.tcp) || fi.conv < 0) return { no, time, src: '', dst: '' };
 
     const seg = engine.lastSegment();
@@ -249,7 +328,12 @@ export class EngineFactSource {
       ackNo: seg.ack,
       payloadLength: seg.len,
       window: seg.window,
-      analysis: { retransmission: !!(af & RETRANSMITTED), dupAck: !!(af & TCP_A_DUPLICATE_ACK), zeroWindow: !!(af & TCP_A_ZERO_WINDOW), lostSegment: !!(af & TCP_A_LOST_PACKET) },
+      analysis: {
+        retransmission: !!(af & RETRANSMITTED),
+        dupAck: !!(af & TCP_A_DUPLICATE_ACK),
+        zeroWindow: !!(af & TCP_A_ZERO_WINDOW),
+        lostSegment: !!(af & TCP_A_LOST_PACKET),
+      },
     };
     const isTls = (mask & bit.tls) !== 0;
     if (isTls) memo.tls = true;
@@ -274,8 +358,10 @@ export class EngineFactSource {
     };
     if (memo.ignored) return f;
     if (seg.mss >= 0) tcp.mss = seg.mss;
-    const handshakeOver = memo.clientDir >= 0 ? (memo.appData & (1 << memo.clientDir)) !== 0 : memo.appData === 3;
-    const full = mask & bit.http || (isTls && (!handshakeOver || (seg.len < BULK_TLS && !(memo.appData & (1 << dir)))));
+    const handshakeOver =
+      memo.clientDir >= 0 ? (memo.appData & (1 << memo.clientDir)) !== 0 : memo.appData === 3;
+    const full =
+      mask & bit.http || (isTls && (!handshakeOver || (seg.len < BULK_TLS && !(memo.appData & (1 << dir)))));
     if (full) {
       const d = factsFromFields(no, time, engine.fields(raw, no, FACT_FIELDS));
       if (d.http) {
@@ -305,7 +391,15 @@ export class EngineFactSource {
     let m = this.memos.get(id);
     if (!m) {
       const c = this.engine.conversation(id)!;
-      m = { a: c.addressText('a'), b: c.addressText('b'), open: [false, false], appData: 0, clientDir: -1, tls: false, ignored: false };
+      m = {
+        a: c.addressText('a'),
+        b: c.addressText('b'),
+        open: [false, false],
+        appData: 0,
+        clientDir: -1,
+        tls: false,
+        ignored: false,
+      };
       this.memos.set(id, m);
     }
     return m;

@@ -2,7 +2,13 @@
 // engine, diagnose.
 import { readCaptureFile } from '../pcap/file-reader.js';
 import type { RawPacket } from '../pcap/types.js';
-import { combineDiagnosis, diagnoseConversations, type DiagnoseOptions, type DiagnosisPart, type DiagnosisResult } from './diagnose.js';
+import {
+  combineDiagnosis,
+  diagnoseConversations,
+  type DiagnoseOptions,
+  type DiagnosisPart,
+  type DiagnosisResult,
+} from './diagnose.js';
 import { EngineFactSource } from './engine-facts.js';
 import type { PacketFacts } from './facts.js';
 
@@ -12,14 +18,22 @@ export { rawPacketFacts } from './engine-facts.js';
 export async function captureFileFacts(path: string, signal?: AbortSignal): Promise<PacketFacts[]> {
   const src = new EngineFactSource();
   const facts: PacketFacts[] = [];
-  await readCaptureFile(path, (p: RawPacket) => {
-    facts.push(src.push(p, facts.length + 1));
-  }, signal ? { signal } : {});
+  await readCaptureFile(
+    path,
+    (p: RawPacket) => {
+      facts.push(src.push(p, facts.length + 1));
+    },
+    signal ? { signal } : {},
+  );
   return facts;
 }
 
 /** Reads a capture file and diagnoses its conversations to the proxy (bounded memory). */
-export async function diagnoseCaptureFile(path: string, opts: DiagnoseOptions = {}, signal?: AbortSignal): Promise<DiagnosisResult> {
+export async function diagnoseCaptureFile(
+  path: string,
+  opts: DiagnoseOptions = {},
+  signal?: AbortSignal,
+): Promise<DiagnosisResult> {
   const d = new CaptureDiagnosis(opts);
   let no = 0;
   await readCaptureFile(path, (p: RawPacket) => d.push(p, ++no), signal ? { signal } : {});
@@ -75,7 +89,14 @@ export class CaptureDiagnosis {
     if (!bucket) {
       // a stray packet of a conversation already diagnosed
       if (this.retired.has(key) && !isSyn) return;
-      bucket = { key, facts: [], state: this.toProxy(f) ? 'keep' : 'undecided', payloadPackets: 0, finFrom: new Set(), last: f.time };
+      bucket = {
+        key,
+        facts: [],
+        state: this.toProxy(f) ? 'keep' : 'undecided',
+        payloadPackets: 0,
+        finFrom: new Set(),
+        last: f.time,
+      };
       this.buckets.set(key, bucket);
     }
     bucket.last = f.time;
@@ -92,7 +113,8 @@ export class CaptureDiagnosis {
         this.closing.push(bucket);
       }
     }
-    while (this.closing.length && this.closing[0]!.closedAt! + LINGER_SECONDS < f.time) this.retire(this.closing.shift()!);
+    while (this.closing.length && this.closing[0]!.closedAt! + LINGER_SECONDS < f.time)
+      this.retire(this.closing.shift()!);
   }
 
   private toProxy(f: PacketFacts): boolean {
@@ -139,7 +161,10 @@ export class CaptureDiagnosis {
       if (b.state === 'ignore' || !b.facts.length) continue;
       if (b.state === 'undecided') {
         if (!this.opts.proxy) for (const f of b.facts) this.deferred.push(f);
-      } else this.parts.push(diagnoseConversations([...b.facts, ...this.icmpAbout(b.facts[0]!)], this.opts, this.lastTime));
+      } else
+        this.parts.push(
+          diagnoseConversations([...b.facts, ...this.icmpAbout(b.facts[0]!)], this.opts, this.lastTime),
+        );
     }
     this.buckets.clear();
     if (this.deferred.length) {

@@ -48,7 +48,12 @@ const LABELS: Record<StageName, string> = {
   close: 'FIN / RST',
 };
 
-function stage(name: StageName, status: StageStatus, ps: (ConvPacket | undefined)[] = [], detail?: string): Stage {
+function stage(
+  name: StageName,
+  status: StageStatus,
+  ps: (ConvPacket | undefined)[] = [],
+  detail?: string,
+): Stage {
   const pk = ps.filter((p): p is ConvPacket => !!p);
   const s: Stage = { name, label: LABELS[name], status, packets: pk.map((p) => p.f.no) };
   if (pk[0]) s.time = pk[0].f.time;
@@ -59,7 +64,18 @@ function stage(name: StageName, status: StageStatus, ps: (ConvPacket | undefined
 export function buildLadder(c: Conversation, t: Timeline = buildTimeline(c)): Ladder {
   const stages: Stage[] = [];
   const mss = (v?: number) => (v !== undefined ? `MSS ${v}` : undefined);
-  stages.push(t.syn ? stage('syn', 'ok', [t.syn, ...t.synRetries], [mss(c.synMss), t.synRetries.length ? `${t.synRetries.length} retransmission(s)` : undefined].filter(Boolean).join(', ') || undefined) : stage('syn', 'missing', [], 'the capture starts after the handshake'));
+  stages.push(
+    t.syn
+      ? stage(
+          'syn',
+          'ok',
+          [t.syn, ...t.synRetries],
+          [mss(c.synMss), t.synRetries.length ? `${t.synRetries.length} retransmission(s)` : undefined]
+            .filter(Boolean)
+            .join(', ') || undefined,
+        )
+      : stage('syn', 'missing', [], 'the capture starts after the handshake'),
+  );
   if (t.synAck) stages.push(stage('syn-ack', 'ok', [t.synAck], mss(c.synAckMss)));
   else if (t.synRst) stages.push(stage('syn-ack', 'failed', [t.synRst], 'RST: connection refused'));
   else if (t.syn) stages.push(stage('syn-ack', 'failed', [], 'no answer to the SYN'));
@@ -71,7 +87,14 @@ export function buildLadder(c: Conversation, t: Timeline = buildTimeline(c)): La
   const lastEx = t.tunnel ?? exs[exs.length - 1];
   if (lastEx) {
     const r = lastEx.request.f.http!.request!;
-    stages.push(stage('connect', 'ok', exs.map((e) => e.request), `${r.method} ${r.uri}${r.proxyAuthorization ? ` (Proxy-Authorization: ${r.proxyAuthorization})` : ''}`));
+    stages.push(
+      stage(
+        'connect',
+        'ok',
+        exs.map((e) => e.request),
+        `${r.method} ${r.uri}${r.proxyAuthorization ? ` (Proxy-Authorization: ${r.proxyAuthorization})` : ''}`,
+      ),
+    );
   } else stages.push(stage('connect', 'missing'));
   const res = lastEx?.response;
   if (res) {
@@ -79,11 +102,19 @@ export function buildLadder(c: Conversation, t: Timeline = buildTimeline(c)): La
     const text = `HTTP ${r.code}${r.phrase ? ` ${r.phrase}` : ''}`;
     const all = exs.map((e) => e.response);
     stages.push(stage('response', t.tunnel ? 'ok' : 'failed', all, text));
-  } else stages.push(stage('response', lastEx ? 'failed' : 'missing', [], lastEx ? 'no answer from the proxy' : undefined));
+  } else
+    stages.push(
+      stage('response', lastEx ? 'failed' : 'missing', [], lastEx ? 'no answer from the proxy' : undefined),
+    );
 
-  const tlsFailure = t.alerts[0] && (!t.clientData || t.alerts[0].f.no < t.clientData.f.no) ? t.alerts[0] : undefined;
+  const tlsFailure =
+    t.alerts[0] && (!t.clientData || t.alerts[0].f.no < t.clientData.f.no) ? t.alerts[0] : undefined;
   const close = firstClose(t);
-  const why = tlsFailure ? `TLS alert in frame ${tlsFailure.f.no}` : close ? `${close.f.tcp!.rst ? 'RST' : 'FIN'} from the ${close.dir === 'p2c' ? 'proxy' : 'client'} in frame ${close.f.no}` : 'the capture ends';
+  const why = tlsFailure
+    ? `TLS alert in frame ${tlsFailure.f.no}`
+    : close
+      ? `${close.f.tcp!.rst ? 'RST' : 'FIN'} from the ${close.dir === 'p2c' ? 'proxy' : 'client'} in frame ${close.f.no}`
+      : 'the capture ends';
   // After the tunnel, a rung that never came is "failed" when the connection broke, "missing"
   // when the capture simply ended.
   const tlsStage = (name: StageName, p: ConvPacket | undefined, okDetail?: string): Stage => {
@@ -93,22 +124,49 @@ export function buildLadder(c: Conversation, t: Timeline = buildTimeline(c)): La
     const broke = !!tlsFailure || (!!close && (close.dir === 'p2c' || !!t.clientHello));
     return stage(name, broke ? 'failed' : 'missing', [], `not seen: ${why}`);
   };
-  stages.push(tlsStage('client-hello', t.clientHello, t.clientHello?.f.tls?.sni ? `SNI=${t.clientHello.f.tls.sni}` : undefined));
+  stages.push(
+    tlsStage(
+      'client-hello',
+      t.clientHello,
+      t.clientHello?.f.tls?.sni ? `SNI=${t.clientHello.f.tls.sni}` : undefined,
+    ),
+  );
   stages.push(tlsStage('server-hello', t.serverHello, t.tls13 ? 'TLS 1.3' : undefined));
   if (t.certificate) {
     const issuers = t.certificate.f.tls?.certIssuers;
-    stages.push(stage('certificate', 'ok', [t.certificate], issuers?.length ? `issuer: ${issuers[issuers.length - 1]}` : undefined));
+    stages.push(
+      stage(
+        'certificate',
+        'ok',
+        [t.certificate],
+        issuers?.length ? `issuer: ${issuers[issuers.length - 1]}` : undefined,
+      ),
+    );
   } else if (t.tls13 && t.clientData) {
-    stages.push(stage('certificate', 'ok', [t.clientData], 'encrypted (TLS 1.3); the client accepted it and went on'));
+    stages.push(
+      stage('certificate', 'ok', [t.clientData], 'encrypted (TLS 1.3); the client accepted it and went on'),
+    );
   } else stages.push(tlsStage('certificate', undefined));
-  if (t.clientData && t.serverData) stages.push(stage('application-data', 'ok', [t.clientData, t.serverData]));
+  if (t.clientData && t.serverData)
+    stages.push(stage('application-data', 'ok', [t.clientData, t.serverData]));
   else stages.push(tlsStage('application-data', undefined));
 
   if (close) {
     const fins = t.fins.filter((p) => !p.retransmission);
-    if (close.f.tcp!.rst) stages.push(stage('close', 'failed', [close], `RST from the ${close.dir === 'p2c' ? 'proxy' : 'client'}`));
-    else stages.push(stage('close', 'ok', fins, `FIN from the ${close.dir === 'p2c' ? 'proxy' : 'client'} first`));
+    if (close.f.tcp!.rst)
+      stages.push(
+        stage('close', 'failed', [close], `RST from the ${close.dir === 'p2c' ? 'proxy' : 'client'}`),
+      );
+    else
+      stages.push(
+        stage('close', 'ok', fins, `FIN from the ${close.dir === 'p2c' ? 'proxy' : 'client'} first`),
+      );
   } else stages.push(stage('close', 'missing', [], 'still open when the capture ends'));
 
-  return { conversation: c.index, client: `${c.client.host}:${c.client.port}`, proxy: `${c.proxy.host}:${c.proxy.port}`, stages };
+  return {
+    conversation: c.index,
+    client: `${c.client.host}:${c.client.port}`,
+    proxy: `${c.proxy.host}:${c.proxy.port}`,
+    stages,
+  };
 }

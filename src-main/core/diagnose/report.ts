@@ -30,7 +30,12 @@ export interface DiagnosisJson {
 
 export function diagnosisJson(r: DiagnosisResult): DiagnosisJson {
   return {
-    verdict: { issue: r.verdict.issue, ok: r.verdict.ok, summary: r.verdict.summary, summaryKo: r.verdict.summaryKo },
+    verdict: {
+      issue: r.verdict.issue,
+      ok: r.verdict.ok,
+      summary: r.verdict.summary,
+      summaryKo: r.verdict.summaryKo,
+    },
     ladders: r.ladders,
     findings: r.findings.map((f) => {
       const o: DiagnosisJsonFinding = {
@@ -65,9 +70,14 @@ export function diagnosisText(r: DiagnosisResult, lang: 'en' | 'ko' = 'en'): str
   lines.push(`Diagnosis: ${r.ladders.length} conversation(s) to the proxy`);
   for (const l of r.ladders.slice(0, MAX_LADDERS)) {
     lines.push(`  conversation ${l.conversation}: ${l.client} → ${l.proxy}`);
-    lines.push(`    ${l.stages.map((s) => `${s.label} ${MARK[s.status]}${s.packets.length ? ` [${s.packets.slice(0, 4).join(',')}${s.packets.length > 4 ? ',…' : ''}]` : ''}`).join(' → ')}`);
+    lines.push(
+      `    ${l.stages.map((s) => `${s.label} ${MARK[s.status]}${s.packets.length ? ` [${s.packets.slice(0, 4).join(',')}${s.packets.length > 4 ? ',…' : ''}]` : ''}`).join(' → ')}`,
+    );
   }
-  if (r.ladders.length > MAX_LADDERS) lines.push(`  … and ${r.ladders.length - MAX_LADDERS} more conversation(s) (all of them in --format json)`);
+  if (r.ladders.length > MAX_LADDERS)
+    lines.push(
+      `  … and ${r.ladders.length - MAX_LADDERS} more conversation(s) (all of them in --format json)`,
+    );
   // a capture with thousands of failing conversations: a few examples of each issue
   const shown = new Map<string, number>();
   for (const f of r.findings) {
@@ -78,10 +88,14 @@ export function diagnosisText(r: DiagnosisResult, lang: 'en' | 'ko' = 'en'): str
     const t = lang === 'ko' ? f.ko : f;
     lines.push(`  [${f.severity}] ${f.id}${f.decisive ? '' : ' (not decisive)'}: ${t.title}`);
     lines.push(`      ${t.detail}`);
-    if (f.packets.length) lines.push(`      evidence: frame${f.packets.length > 1 ? 's' : ''} ${f.packets.join(', ')}`);
-    if (f.decisive && n === 1) for (const s of t.nextSteps.slice(0, 3)) lines.push(`      next (${s.where}): ${s.text}${s.command ? `\n          $ ${s.command}` : ''}`);
+    if (f.packets.length)
+      lines.push(`      evidence: frame${f.packets.length > 1 ? 's' : ''} ${f.packets.join(', ')}`);
+    if (f.decisive && n === 1)
+      for (const s of t.nextSteps.slice(0, 3))
+        lines.push(`      next (${s.where}): ${s.text}${s.command ? `\n          $ ${s.command}` : ''}`);
   }
-  for (const [key, n] of shown) if (n > MAX_PER_ISSUE) lines.push(`  … ${n - MAX_PER_ISSUE} more ${key.split('|')[0]} finding(s)`);
+  for (const [key, n] of shown)
+    if (n > MAX_PER_ISSUE) lines.push(`  … ${n - MAX_PER_ISSUE} more ${key.split('|')[0]} finding(s)`);
   lines.push(`Verdict: ${r.verdict.issue} — ${lang === 'ko' ? r.verdict.summaryKo : r.verdict.summary}`);
   return lines.join('\n') + '\n';
 }

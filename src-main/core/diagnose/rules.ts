@@ -38,7 +38,11 @@ export interface RuleOptions {
 
 // A capture with thousands of failing conversations shares one copy of each catalog text.
 const textCache = new Map<string, ReturnType<typeof issueText>>();
-function cachedText(id: KnownIssueId, lang: 'en' | 'ko', values: RuleOptions['values']): ReturnType<typeof issueText> {
+function cachedText(
+  id: KnownIssueId,
+  lang: 'en' | 'ko',
+  values: RuleOptions['values'],
+): ReturnType<typeof issueText> {
   const k = `${id}|${lang}|${values?.proxy ?? ''}|${values?.port ?? ''}|${values?.user ?? ''}`;
   let t = textCache.get(k);
   if (!t) {
@@ -54,11 +58,18 @@ export function makeFinding(
   packets: (ConvPacket | number | undefined)[],
   detail: string,
   detailKo: string,
-  opts: { conversation?: number; decisive?: boolean; severity?: ExpertSeverity; values?: RuleOptions['values'] } = {},
+  opts: {
+    conversation?: number;
+    decisive?: boolean;
+    severity?: ExpertSeverity;
+    values?: RuleOptions['values'];
+  } = {},
 ): Finding {
   const en = cachedText(id, 'en', opts.values);
   const ko = cachedText(id, 'ko', opts.values);
-  const nos = [...new Set(packets.filter((p) => p !== undefined).map((p) => (typeof p === 'number' ? p : p!.f.no)))].sort((a, b) => a - b);
+  const nos = [
+    ...new Set(packets.filter((p) => p !== undefined).map((p) => (typeof p === 'number' ? p : p!.f.no))),
+  ].sort((a, b) => a - b);
   const f: Finding = {
     id,
     severity: opts.severity ?? en.severity,
@@ -68,7 +79,13 @@ export function makeFinding(
     detail,
     causes: en.causes,
     nextSteps: en.nextSteps,
-    ko: { title: ko.title, explanation: ko.explanation, detail: detailKo, causes: ko.causes, nextSteps: ko.nextSteps },
+    ko: {
+      title: ko.title,
+      explanation: ko.explanation,
+      detail: detailKo,
+      causes: ko.causes,
+      nextSteps: ko.nextSteps,
+    },
     decisive: opts.decisive ?? true,
   };
   if (opts.conversation !== undefined) f.conversation = opts.conversation;
@@ -97,12 +114,19 @@ export function mtuRule(c: Conversation, t: Timeline, o: RuleOptions): Finding |
     const acked = c.maxAck[other(dir)];
     const segs = c.packets.filter((p) => p.dir === dir && p.len > 0);
     const lostBig = segs.filter((p) => !p.retransmission && p.len >= th && p.relSeq + p.len > acked);
-    const retrans = segs.filter((p) => p.retransmission && lostBig.some((b) => p.relSeq < b.relSeq + b.len && p.relSeq + p.len > b.relSeq));
+    const retrans = segs.filter(
+      (p) =>
+        p.retransmission && lostBig.some((b) => p.relSeq < b.relSeq + b.len && p.relSeq + p.len > b.relSeq),
+    );
     // A. the sender keeps retransmitting full-size segments nobody acknowledges
     if (lostBig.length && retrans.length) {
       evidence.push(...lostBig.slice(0, 3), ...retrans.slice(0, 6));
-      reasons.push(`${lostBig.length} full-size segment(s) from the ${who(dir)} (${lostBig[0]!.len} bytes, frame ${lostBig[0]!.f.no}) retransmitted ${retrans.length} time(s) and never acknowledged`);
-      reasonsKo.push(`${whoKo(dir)}의 대용량 세그먼트 ${lostBig.length}개(${lostBig[0]!.len}바이트, 프레임 ${lostBig[0]!.f.no})가 ${retrans.length}회 재전송되었지만 승인(ACK)되지 않음`);
+      reasons.push(
+        `${lostBig.length} full-size segment(s) from the ${who(dir)} (${lostBig[0]!.len} bytes, frame ${lostBig[0]!.f.no}) retransmitted ${retrans.length} time(s) and never acknowledged`,
+      );
+      reasonsKo.push(
+        `${whoKo(dir)}의 대용량 세그먼트 ${lostBig.length}개(${lostBig[0]!.len}바이트, 프레임 ${lostBig[0]!.f.no})가 ${retrans.length}회 재전송되었지만 승인(ACK)되지 않음`,
+      );
     }
     // B. the other side resets right after a full-size segment (the document's 1440-byte + RST);
     // a bare ACK in between does not count, data or a FIN does. Only the proxy resetting counts:
@@ -118,8 +142,12 @@ export function mtuRule(c: Conversation, t: Timeline, o: RuleOptions): Finding |
         if (!(p.len > 0 || p.f.tcp!.fin || p.f.tcp!.rst)) continue;
         if (pending && p.f.tcp!.rst) {
           evidence.push(pending, p);
-          reasons.push(`the ${who('p2c')} answered the ${pending.len}-byte segment in frame ${pending.f.no} with a RST (frame ${p.f.no})`);
-          reasonsKo.push(`${whoKo('p2c')}가 프레임 ${pending.f.no}의 ${pending.len}바이트 대용량 패킷에 RST로 응답함(프레임 ${p.f.no})`);
+          reasons.push(
+            `the ${who('p2c')} answered the ${pending.len}-byte segment in frame ${pending.f.no} with a RST (frame ${p.f.no})`,
+          );
+          reasonsKo.push(
+            `${whoKo('p2c')}가 프레임 ${pending.f.no}의 ${pending.len}바이트 대용량 패킷에 RST로 응답함(프레임 ${p.f.no})`,
+          );
           break;
         }
         pending = undefined;
@@ -129,22 +157,35 @@ export function mtuRule(c: Conversation, t: Timeline, o: RuleOptions): Finding |
   // C. ICMP fragmentation needed / packet too big about this conversation
   const frag = c.icmp.filter((p) => (p.icmp!.type === 3 && p.icmp!.code === 4) || p.icmp!.type === 2);
   for (const p of frag) {
-    reasons.push(`ICMP "fragmentation needed"${p.icmp!.mtu ? ` (next-hop MTU ${p.icmp!.mtu})` : ''} in frame ${p.no}`);
-    reasonsKo.push(`프레임 ${p.no}의 ICMP "fragmentation needed"${p.icmp!.mtu ? `(다음 홉 MTU ${p.icmp!.mtu})` : ''}`);
+    reasons.push(
+      `ICMP "fragmentation needed"${p.icmp!.mtu ? ` (next-hop MTU ${p.icmp!.mtu})` : ''} in frame ${p.no}`,
+    );
+    reasonsKo.push(
+      `프레임 ${p.no}의 ICMP "fragmentation needed"${p.icmp!.mtu ? `(다음 홉 MTU ${p.icmp!.mtu})` : ''}`,
+    );
   }
   // D. receiver's view: a full-size hole in the data that is never filled, while later (small)
   // segments arrive and the receiver repeats its ACK
   for (const dir of ['c2p', 'p2c'] as Dir[]) {
     const th = largeThreshold(c, dir);
     // (a lossy capture has many recovered holes: look at the first few only)
-    for (const g of c.packets.filter((p) => p.dir === dir && p.gap && p.holeStart !== undefined).slice(0, 20)) {
+    for (const g of c.packets
+      .filter((p) => p.dir === dir && p.gap && p.holeStart !== undefined)
+      .slice(0, 20)) {
       const hole = g.relSeq - g.holeStart!;
-      const filled = c.packets.some((p) => p.dir === dir && p.f.no > g.f.no && p.relSeq <= g.holeStart! && p.relSeq + p.len > g.holeStart!);
+      const filled = c.packets.some(
+        (p) =>
+          p.dir === dir && p.f.no > g.f.no && p.relSeq <= g.holeStart! && p.relSeq + p.len > g.holeStart!,
+      );
       if (filled || hole < th) continue;
       const dups = c.packets.filter((p) => p.dir === other(dir) && p.f.no > g.f.no && p.dupAck);
       evidence.push(g, ...dups.slice(0, 6));
-      reasons.push(`${hole} bytes from the ${who(dir)} before frame ${g.f.no} never arrived (full-size segments lost) while smaller ones did${dups.length ? `; the ${who(other(dir))} repeated its ACK ${dups.length} time(s)` : ''}`);
-      reasonsKo.push(`프레임 ${g.f.no} 앞의 ${whoKo(dir)} 데이터 ${hole}바이트(대용량 세그먼트)가 도착하지 않았고 작은 패킷은 도착함${dups.length ? `; ${whoKo(other(dir))}가 중복 ACK ${dups.length}회 전송` : ''}`);
+      reasons.push(
+        `${hole} bytes from the ${who(dir)} before frame ${g.f.no} never arrived (full-size segments lost) while smaller ones did${dups.length ? `; the ${who(other(dir))} repeated its ACK ${dups.length} time(s)` : ''}`,
+      );
+      reasonsKo.push(
+        `프레임 ${g.f.no} 앞의 ${whoKo(dir)} 데이터 ${hole}바이트(대용량 세그먼트)가 도착하지 않았고 작은 패킷은 도착함${dups.length ? `; ${whoKo(other(dir))}가 중복 ACK ${dups.length}회 전송` : ''}`,
+      );
       break;
     }
   }
@@ -155,7 +196,10 @@ export function mtuRule(c: Conversation, t: Timeline, o: RuleOptions): Finding |
     reasons.push(`supporting: the handshake's MSS differ (client ${c.synMss}, proxy ${c.synAckMss})`);
     reasonsKo.push(`보조 증거: 핸드셰이크의 MSS가 다름(클라이언트 ${c.synMss}, 프록시 ${c.synAckMss})`);
   }
-  return makeFinding('mtu-blackhole', ev, cap(reasons.join('; ')), cap(reasonsKo.join('; ')), { conversation: c.index, values: o.values });
+  return makeFinding('mtu-blackhole', ev, cap(reasons.join('; ')), cap(reasonsKo.join('; ')), {
+    conversation: c.index,
+    values: o.values,
+  });
 }
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1) + '.';
@@ -164,14 +208,31 @@ const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1) + '.';
 export function conversationFindings(c: Conversation, t: Timeline, o: RuleOptions): Finding[] {
   const out: Finding[] = [];
   const conv = c.index;
-  const mk = (id: KnownIssueId, ps: (ConvPacket | number | undefined)[], en: string, ko: string, decisive = true) =>
-    out.push(makeFinding(id, ps, en, ko, { conversation: conv, decisive, values: o.values }));
+  const mk = (
+    id: KnownIssueId,
+    ps: (ConvPacket | number | undefined)[],
+    en: string,
+    ko: string,
+    decisive = true,
+  ) => out.push(makeFinding(id, ps, en, ko, { conversation: conv, decisive, values: o.values }));
 
   // 1. TCP handshake
   if (t.syn && !t.synAck) {
     const icmpUnreach = c.icmp.filter((p) => p.icmp!.type === 3 && p.icmp!.code !== 4);
-    if (t.synRst) mk('proxy-unreachable', [t.syn, ...t.synRetries, t.synRst], `The SYN to ${c.proxy.host}:${c.proxy.port} (frame ${t.syn.f.no}) was answered by a RST (frame ${t.synRst.f.no}): connection refused.`, `${c.proxy.host}:${c.proxy.port}에 대한 SYN(프레임 ${t.syn.f.no})에 RST(프레임 ${t.synRst.f.no})로 응답함: 연결 거부.`);
-    else mk('proxy-unreachable', [t.syn, ...t.synRetries, ...icmpUnreach.map((p) => p.no)], `The SYN to ${c.proxy.host}:${c.proxy.port} (frame ${t.syn.f.no}${t.synRetries.length ? `, sent ${t.synRetries.length + 1} times` : ''}) got no answer${icmpUnreach.length ? ` but an ICMP unreachable (frame ${icmpUnreach[0]!.no})` : ''}.`, `${c.proxy.host}:${c.proxy.port}에 대한 SYN(프레임 ${t.syn.f.no}${t.synRetries.length ? `, ${t.synRetries.length + 1}회 전송` : ''})에 응답이 없음${icmpUnreach.length ? `(ICMP unreachable, 프레임 ${icmpUnreach[0]!.no})` : ''}.`);
+    if (t.synRst)
+      mk(
+        'proxy-unreachable',
+        [t.syn, ...t.synRetries, t.synRst],
+        `The SYN to ${c.proxy.host}:${c.proxy.port} (frame ${t.syn.f.no}) was answered by a RST (frame ${t.synRst.f.no}): connection refused.`,
+        `${c.proxy.host}:${c.proxy.port}에 대한 SYN(프레임 ${t.syn.f.no})에 RST(프레임 ${t.synRst.f.no})로 응답함: 연결 거부.`,
+      );
+    else
+      mk(
+        'proxy-unreachable',
+        [t.syn, ...t.synRetries, ...icmpUnreach.map((p) => p.no)],
+        `The SYN to ${c.proxy.host}:${c.proxy.port} (frame ${t.syn.f.no}${t.synRetries.length ? `, sent ${t.synRetries.length + 1} times` : ''}) got no answer${icmpUnreach.length ? ` but an ICMP unreachable (frame ${icmpUnreach[0]!.no})` : ''}.`,
+        `${c.proxy.host}:${c.proxy.port}에 대한 SYN(프레임 ${t.syn.f.no}${t.synRetries.length ? `, ${t.synRetries.length + 1}회 전송` : ''})에 응답이 없음${icmpUnreach.length ? `(ICMP unreachable, 프레임 ${icmpUnreach[0]!.no})` : ''}.`,
+      );
     return out;
   }
 
@@ -184,8 +245,16 @@ export function conversationFindings(c: Conversation, t: Timeline, o: RuleOption
     const target = `${req.method} ${req.uri}`;
     if (!e.response) {
       if (mtu || e !== t.exchanges[t.exchanges.length - 1]) continue;
-      const close = [...t.fins, ...t.rsts].filter((p) => p.dir === 'p2c' && p.f.no > e.request.f.no).sort((a, b) => a.f.no - b.f.no)[0];
-      if (close) mk('proxy-upstream-failure', [e.request, close], `The proxy closed the connection (${close.f.tcp!.rst ? 'RST' : 'FIN'}, frame ${close.f.no}) without answering ${target} (frame ${e.request.f.no}).`, `프록시가 ${target}(프레임 ${e.request.f.no})에 응답하지 않고 연결을 닫음(${close.f.tcp!.rst ? 'RST' : 'FIN'}, 프레임 ${close.f.no}).`);
+      const close = [...t.fins, ...t.rsts]
+        .filter((p) => p.dir === 'p2c' && p.f.no > e.request.f.no)
+        .sort((a, b) => a.f.no - b.f.no)[0];
+      if (close)
+        mk(
+          'proxy-upstream-failure',
+          [e.request, close],
+          `The proxy closed the connection (${close.f.tcp!.rst ? 'RST' : 'FIN'}, frame ${close.f.no}) without answering ${target} (frame ${e.request.f.no}).`,
+          `프록시가 ${target}(프레임 ${e.request.f.no})에 응답하지 않고 연결을 닫음(${close.f.tcp!.rst ? 'RST' : 'FIN'}, 프레임 ${close.f.no}).`,
+        );
       continue;
     }
     const res = e.response.f.http!.response!;
@@ -198,15 +267,46 @@ export function conversationFindings(c: Conversation, t: Timeline, o: RuleOption
       const schemes = (res.proxyAuthenticate ?? []).map((s) => s.toLowerCase());
       const sent = req.proxyAuthorization;
       const offered = schemes.length ? ` The proxy offers: ${res.proxyAuthenticate!.join(', ')}.` : '';
-      const offeredKo = schemes.length ? ` 프록시가 제공하는 인증 방식: ${res.proxyAuthenticate!.join(', ')}.` : '';
-      if (schemes.length && schemes.every((s) => UNSUPPORTED_AUTH.has(s))) mk('proxy-auth-unsupported', ev, `${what}.${offered}`, `${whatKo}.${offeredKo}`);
-      else if (sent && UNSUPPORTED_AUTH.has(sent.toLowerCase())) mk('proxy-auth-unsupported', ev, `${what} after ${sent} credentials.${offered}`, `${sent} 자격 증명 후 ${whatKo}.${offeredKo}`);
-      else if (sent) mk('proxy-auth-failed', ev, `${what}, although the request carried Proxy-Authorization (${sent}).${offered}`, `요청에 Proxy-Authorization(${sent})이 있었지만 ${whatKo}.${offeredKo}`);
-      else mk('proxy-auth-required', ev, `${what}, and the request carried no Proxy-Authorization.${offered}`, `${whatKo}, 요청에 Proxy-Authorization이 없음.${offeredKo}`);
+      const offeredKo = schemes.length
+        ? ` 프록시가 제공하는 인증 방식: ${res.proxyAuthenticate!.join(', ')}.`
+        : '';
+      if (schemes.length && schemes.every((s) => UNSUPPORTED_AUTH.has(s)))
+        mk('proxy-auth-unsupported', ev, `${what}.${offered}`, `${whatKo}.${offeredKo}`);
+      else if (sent && UNSUPPORTED_AUTH.has(sent.toLowerCase()))
+        mk(
+          'proxy-auth-unsupported',
+          ev,
+          `${what} after ${sent} credentials.${offered}`,
+          `${sent} 자격 증명 후 ${whatKo}.${offeredKo}`,
+        );
+      else if (sent)
+        mk(
+          'proxy-auth-failed',
+          ev,
+          `${what}, although the request carried Proxy-Authorization (${sent}).${offered}`,
+          `요청에 Proxy-Authorization(${sent})이 있었지만 ${whatKo}.${offeredKo}`,
+        );
+      else
+        mk(
+          'proxy-auth-required',
+          ev,
+          `${what}, and the request carried no Proxy-Authorization.${offered}`,
+          `${whatKo}, 요청에 Proxy-Authorization이 없음.${offeredKo}`,
+        );
     } else if (code === 403 || (code === 502 && res.proxyError && POLICY_MARKER.test(res.proxyError))) {
-      mk('proxy-denied', ev, `${what}${res.proxyError ? ` with X-Squid-Error: ${res.proxyError}` : ''}.`, `${whatKo}${res.proxyError ? `, X-Squid-Error: ${res.proxyError}` : ''}.`);
+      mk(
+        'proxy-denied',
+        ev,
+        `${what}${res.proxyError ? ` with X-Squid-Error: ${res.proxyError}` : ''}.`,
+        `${whatKo}${res.proxyError ? `, X-Squid-Error: ${res.proxyError}` : ''}.`,
+      );
     } else if (code >= 500) {
-      mk('proxy-upstream-failure', ev, `${what}${res.proxyError ? ` with X-Squid-Error: ${res.proxyError}` : ''}: the proxy itself could not reach the destination.`, `${whatKo}${res.proxyError ? `, X-Squid-Error: ${res.proxyError}` : ''}: 프록시가 대상에 연결하지 못함.`);
+      mk(
+        'proxy-upstream-failure',
+        ev,
+        `${what}${res.proxyError ? ` with X-Squid-Error: ${res.proxyError}` : ''}: the proxy itself could not reach the destination.`,
+        `${whatKo}${res.proxyError ? `, X-Squid-Error: ${res.proxyError}` : ''}: 프록시가 대상에 연결하지 못함.`,
+      );
     } else {
       mk('proxy-denied', ev, `${what}: the proxy refused the tunnel.`, `${whatKo}: 프록시가 터널을 거부함.`);
     }
@@ -218,23 +318,43 @@ export function conversationFindings(c: Conversation, t: Timeline, o: RuleOption
     const issuers = t.certificate.f.tls.certIssuers;
     const top = issuers[issuers.length - 1]!;
     const trusted = o.trustedIssuers.some((x) => issuerMatches(top, x)) || isPublicRootIssuer(top);
-    if (!trusted) mk('tls-intercepted', [t.certificate], `The certificate chain in frame ${t.certificate.f.no} ends with issuer "${top}", which is neither a public root CA nor an expected issuer.`, `프레임 ${t.certificate.f.no}의 인증서 체인 발급자 "${top}"는 공개 루트 CA나 예상 발급자가 아님.`);
+    if (!trusted)
+      mk(
+        'tls-intercepted',
+        [t.certificate],
+        `The certificate chain in frame ${t.certificate.f.no} ends with issuer "${top}", which is neither a public root CA nor an expected issuer.`,
+        `프레임 ${t.certificate.f.no}의 인증서 체인 발급자 "${top}"는 공개 루트 CA나 예상 발급자가 아님.`,
+      );
   }
   const done = handshakeDone(t);
   if (!done && !mtu) {
     const alert = t.alerts[0];
-    const close = [...t.fins, ...t.rsts].filter((p) => p.f.no > t.tunnel!.response!.f.no).sort((a, b) => a.f.no - b.f.no)[0];
+    const close = [...t.fins, ...t.rsts]
+      .filter((p) => p.f.no > t.tunnel!.response!.f.no)
+      .sort((a, b) => a.f.no - b.f.no)[0];
     if (alert) {
       const a = alert.f.tls?.alert;
-      const desc = a ? ` (level ${a.level}, description ${a.description}${ALERTS[a.description] ? ` ${ALERTS[a.description]}` : ''})` : '';
-      mk('tls-handshake-failed', [t.clientHello, t.serverHello, alert, close], `A TLS alert from the ${who(alert.dir)}${desc} in frame ${alert.f.no} ended the handshake.`, `프레임 ${alert.f.no}에서 ${whoKo(alert.dir)}의 TLS 경고(alert)${desc}로 핸드셰이크가 종료됨.`);
+      const desc = a
+        ? ` (level ${a.level}, description ${a.description}${ALERTS[a.description] ? ` ${ALERTS[a.description]}` : ''})`
+        : '';
+      mk(
+        'tls-handshake-failed',
+        [t.clientHello, t.serverHello, alert, close],
+        `A TLS alert from the ${who(alert.dir)}${desc} in frame ${alert.f.no} ended the handshake.`,
+        `프레임 ${alert.f.no}에서 ${whoKo(alert.dir)}의 TLS 경고(alert)${desc}로 핸드셰이크가 종료됨.`,
+      );
     } else if (close) {
       const kind = close.f.tcp!.rst ? 'RST' : 'FIN';
       const stall = idleGap(c, t, o);
       // a client closing a tunnel it never sent a ClientHello into did not try TLS at all
       const clientGaveUpUnstarted = close.dir === 'c2p' && !t.clientHello;
       if (!clientGaveUpUnstarted && !(stall && close.dir === 'c2p' && t.serverHello)) {
-        mk('tls-handshake-failed', [t.clientHello, t.serverHello, close], `The ${who(close.dir)} closed the connection (${kind}, frame ${close.f.no}) before the TLS handshake finished${t.clientHello ? '' : ' (no Client Hello sent)'}.`, `TLS 핸드셰이크가 끝나기 전에 ${whoKo(close.dir)}가 연결을 닫음(${kind}, 프레임 ${close.f.no}).`);
+        mk(
+          'tls-handshake-failed',
+          [t.clientHello, t.serverHello, close],
+          `The ${who(close.dir)} closed the connection (${kind}, frame ${close.f.no}) before the TLS handshake finished${t.clientHello ? '' : ' (no Client Hello sent)'}.`,
+          `TLS 핸드셰이크가 끝나기 전에 ${whoKo(close.dir)}가 연결을 닫음(${kind}, 프레임 ${close.f.no}).`,
+        );
       }
     }
   }
@@ -254,7 +374,11 @@ interface Stall {
 }
 
 /** The longest silence after the tunnel's data started, if it ended the transfer. */
-function idleGap(c: Conversation, t: Timeline, o: RuleOptions): { before: ConvPacket; after?: ConvPacket; seconds: number } | undefined {
+function idleGap(
+  c: Conversation,
+  t: Timeline,
+  o: RuleOptions,
+): { before: ConvPacket; after?: ConvPacket; seconds: number } | undefined {
   const start = t.tunnel!.response!.f.no;
   // a closed conversation is not idle: look only up to (and including) the first FIN/RST
   const close = firstClose(t);
@@ -279,7 +403,8 @@ function idleGap(c: Conversation, t: Timeline, o: RuleOptions): { before: ConvPa
     // data after the gap means the transfer went on.
     const endsIt = !b || (b.dir === 'c2p' && (b.f.tcp!.fin || b.f.tcp!.rst));
     if (!endsIt) continue;
-    if (!best || gap > best.seconds) best = b ? { before: a, after: b, seconds: gap } : { before: a, seconds: gap };
+    if (!best || gap > best.seconds)
+      best = b ? { before: a, after: b, seconds: gap } : { before: a, seconds: gap };
   }
   return best;
 }
@@ -289,19 +414,39 @@ function stallEvidence(c: Conversation, t: Timeline, o: RuleOptions): Stall | un
   const zero = c.packets.filter((p) => p.zeroWindow && p.f.no > tunnelAt);
   const clientFin = t.fins.find((p) => p.dir === 'c2p');
   // the proxy resets an established transfer (before the client said goodbye)
-  const proxyRst = t.rsts.find((p) => p.dir === 'p2c' && p.f.no > tunnelAt && (!clientFin || p.f.no < clientFin.f.no));
+  const proxyRst = t.rsts.find(
+    (p) => p.dir === 'p2c' && p.f.no > tunnelAt && (!clientFin || p.f.no < clientFin.f.no),
+  );
   const lastData = [...t.tunnelData].reverse().find((p) => p.dir === 'p2c');
   if (proxyRst && handshakeDone(t)) {
-    return { packets: [lastData, proxyRst, ...zero.slice(0, 3)], en: `The proxy reset the connection in the middle of the transfer (RST, frame ${proxyRst.f.no})${lastData ? `; the last data came in frame ${lastData.f.no}` : ''}.`, ko: `전송 도중 프록시가 연결을 재설정함(RST, 프레임 ${proxyRst.f.no})${lastData ? `; 마지막 데이터는 프레임 ${lastData.f.no}` : ''}.` };
+    return {
+      packets: [lastData, proxyRst, ...zero.slice(0, 3)],
+      en: `The proxy reset the connection in the middle of the transfer (RST, frame ${proxyRst.f.no})${lastData ? `; the last data came in frame ${lastData.f.no}` : ''}.`,
+      ko: `전송 도중 프록시가 연결을 재설정함(RST, 프레임 ${proxyRst.f.no})${lastData ? `; 마지막 데이터는 프레임 ${lastData.f.no}` : ''}.`,
+    };
   }
-  const proxyFin = t.fins.find((p) => p.dir === 'p2c' && p.f.no > tunnelAt && (!clientFin || p.f.no < clientFin.f.no));
+  const proxyFin = t.fins.find(
+    (p) => p.dir === 'p2c' && p.f.no > tunnelAt && (!clientFin || p.f.no < clientFin.f.no),
+  );
   if (proxyFin && (proxyFin.f.tcp!.tlsRecordOpen || tlsRecordCut(c, tunnelAt, proxyFin))) {
-    return { packets: [lastData, proxyFin], en: `The proxy closed the connection (FIN, frame ${proxyFin.f.no}) in the middle of a TLS record: the download was cut short.`, ko: `프록시가 TLS 레코드 도중에 연결을 닫음(FIN, 프레임 ${proxyFin.f.no}): 다운로드가 완료되지 않음.` };
+    return {
+      packets: [lastData, proxyFin],
+      en: `The proxy closed the connection (FIN, frame ${proxyFin.f.no}) in the middle of a TLS record: the download was cut short.`,
+      ko: `프록시가 TLS 레코드 도중에 연결을 닫음(FIN, 프레임 ${proxyFin.f.no}): 다운로드가 완료되지 않음.`,
+    };
   }
   // the client gives up after a silence while the proxy's last TLS record is still incomplete:
   // the data stopped mid-record (timing-independent, unlike the idle gap alone)
-  const clientClose = [...t.fins, ...t.rsts].filter((p) => p.dir === 'c2p' && p.f.no > tunnelAt).sort((a, b) => a.f.no - b.f.no)[0];
-  if (clientClose && lastData && handshakeDone(t) && clientClose.f.time - lastData.f.time >= Math.min(1, o.stallSeconds) && (clientClose.f.tcp!.peerTlsRecordOpen || tlsRecordCut(c, tunnelAt, clientClose))) {
+  const clientClose = [...t.fins, ...t.rsts]
+    .filter((p) => p.dir === 'c2p' && p.f.no > tunnelAt)
+    .sort((a, b) => a.f.no - b.f.no)[0];
+  if (
+    clientClose &&
+    lastData &&
+    handshakeDone(t) &&
+    clientClose.f.time - lastData.f.time >= Math.min(1, o.stallSeconds) &&
+    (clientClose.f.tcp!.peerTlsRecordOpen || tlsRecordCut(c, tunnelAt, clientClose))
+  ) {
     const s = (clientClose.f.time - lastData.f.time).toFixed(1);
     return {
       packets: [lastData, clientClose, ...zero.slice(0, 3)],
@@ -319,8 +464,18 @@ function stallEvidence(c: Conversation, t: Timeline, o: RuleOptions): Stall | un
     };
   }
   const lastZero = zero[zero.length - 1];
-  if (lastZero && !c.packets.some((p) => p.f.no > lastZero.f.no && p.dir === lastZero.dir && !p.zeroWindow && p.f.tcp!.window !== undefined)) {
-    return { packets: zero.slice(0, 5), en: `The ${who(lastZero.dir)} advertised a zero window (frame ${zero[0]!.f.no}) that never opened again.`, ko: `${whoKo(lastZero.dir)}가 zero window를 알렸고(프레임 ${zero[0]!.f.no}) 다시 열리지 않음.` };
+  if (
+    lastZero &&
+    !c.packets.some(
+      (p) =>
+        p.f.no > lastZero.f.no && p.dir === lastZero.dir && !p.zeroWindow && p.f.tcp!.window !== undefined,
+    )
+  ) {
+    return {
+      packets: zero.slice(0, 5),
+      en: `The ${who(lastZero.dir)} advertised a zero window (frame ${zero[0]!.f.no}) that never opened again.`,
+      ko: `${whoKo(lastZero.dir)}가 zero window를 알렸고(프레임 ${zero[0]!.f.no}) 다시 열리지 않음.`,
+    };
   }
   return undefined;
 }
@@ -331,7 +486,8 @@ function tlsRecordCut(c: Conversation, tunnelAt: number, fin: ConvPacket): boole
   let header: number[] = [];
   let seen = false;
   for (const p of c.packets) {
-    if (p.dir !== 'p2c' || p.f.no <= tunnelAt || p.len === 0 || p.retransmission || p.f.no > fin.f.no) continue;
+    if (p.dir !== 'p2c' || p.f.no <= tunnelAt || p.len === 0 || p.retransmission || p.f.no > fin.f.no)
+      continue;
     const pl = p.f.tcp!.payload;
     if (!pl) return false;
     seen = true;

@@ -72,7 +72,12 @@ export function buildTimeline(c: Conversation): Timeline {
         const open = t.exchanges.find((e) => !e.response);
         if (open) {
           open.response = p;
-          if (open.request.f.http!.request!.method.toUpperCase() === 'CONNECT' && res.code >= 200 && res.code < 300) t.tunnel = open;
+          if (
+            open.request.f.http!.request!.method.toUpperCase() === 'CONNECT' &&
+            res.code >= 200 &&
+            res.code < 300
+          )
+            t.tunnel = open;
         }
       }
       continue;
@@ -98,7 +103,9 @@ export function buildTimeline(c: Conversation): Timeline {
   // A TLS 1.3 server hides its certificate; without the version extension, a server that sends
   // application data before the client finished is TLS 1.3 as well.
   if (!t.tls13 && t.serverHello && !t.certificate && t.clientData) {
-    const early = c.packets.some((p) => p.dir === 'p2c' && p.f.tls?.contentTypes.includes(23) && p.f.no < t.clientData!.f.no);
+    const early = c.packets.some(
+      (p) => p.dir === 'p2c' && p.f.tls?.contentTypes.includes(23) && p.f.no < t.clientData!.f.no,
+    );
     if (early) t.tls13 = true;
   }
   return t;

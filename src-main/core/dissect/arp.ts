@@ -5,7 +5,12 @@ import { formatIpv4, formatMac } from './engine-context.js';
 import { ethertypeText } from './ethernet.js';
 import { macWithResolution } from './oui.js';
 
-const OPCODES: Record<number, string> = { 1: 'request', 2: 'reply', 3: 'reverse request', 4: 'reverse reply' };
+const OPCODES: Record<number, string> = {
+  1: 'request',
+  2: 'reply',
+  3: 'reverse request',
+  4: 'reverse reply',
+};
 
 export const arpModule: ProtocolModule = {
   name: 'arp',
@@ -42,7 +47,12 @@ export const arpModule: ProtocolModule = {
     const spa = sha + hs;
     const tha = spa + ps;
     const tpa = tha + hs;
-    const gratuitous = ethIp && d[spa] === d[tpa] && d[spa + 1] === d[tpa + 1] && d[spa + 2] === d[tpa + 2] && d[spa + 3] === d[tpa + 3];
+    const gratuitous =
+      ethIp &&
+      d[spa] === d[tpa] &&
+      d[spa + 1] === d[tpa + 1] &&
+      d[spa + 2] === d[tpa + 2] &&
+      d[spa + 3] === d[tpa + 3];
     if (ctx.cols && ethIp) {
       const sIp = formatIpv4(d, spa);
       const tIp = formatIpv4(d, tpa);
@@ -51,7 +61,13 @@ export const arpModule: ProtocolModule = {
       else if (op === 2) ctx.setInfo(`${sIp} is at ${formatMac(d, sha)}`);
       else ctx.setInfo(`ARP opcode ${op}`);
     }
-    const t = ctx.protoTree(tree, arpModule, off, len, `Address Resolution Protocol (${OPCODES[op] ?? 'opcode ' + op}${gratuitous ? '/gratuitous ARP' : ''})`);
+    const t = ctx.protoTree(
+      tree,
+      arpModule,
+      off,
+      len,
+      `Address Resolution Protocol (${OPCODES[op] ?? 'opcode ' + op}${gratuitous ? '/gratuitous ARP' : ''})`,
+    );
     if (t) {
       ctx.add(t, `Hardware type: ${hw === 1 ? 'Ethernet' : 'Unknown'} (${hw})`, 'arp.hw.type', hw, off, 2);
       ctx.add(t, `Protocol type: ${ethertypeText(pt)}`, 'arp.proto.type', pt, off + 2, 2);
@@ -60,10 +76,38 @@ export const arpModule: ProtocolModule = {
       ctx.add(t, `Opcode: ${OPCODES[op] ?? 'Unknown'} (${op})`, 'arp.opcode', op, off + 6, 2);
       if (gratuitous) ctx.addGenerated(t, 'Is gratuitous: True', 'arp.isgratuitous', true);
       if (ethIp) {
-        ctx.add(t, `Sender MAC address: ${macWithResolution(d, sha)}`, 'arp.src.hw_mac', formatMac(d, sha), sha, 6);
-        ctx.add(t, `Sender IP address: ${formatIpv4(d, spa)}`, 'arp.src.proto_ipv4', formatIpv4(d, spa), spa, 4);
-        ctx.add(t, `Target MAC address: ${macWithResolution(d, tha)}`, 'arp.dst.hw_mac', formatMac(d, tha), tha, 6);
-        ctx.add(t, `Target IP address: ${formatIpv4(d, tpa)}`, 'arp.dst.proto_ipv4', formatIpv4(d, tpa), tpa, 4);
+        ctx.add(
+          t,
+          `Sender MAC address: ${macWithResolution(d, sha)}`,
+          'arp.src.hw_mac',
+          formatMac(d, sha),
+          sha,
+          6,
+        );
+        ctx.add(
+          t,
+          `Sender IP address: ${formatIpv4(d, spa)}`,
+          'arp.src.proto_ipv4',
+          formatIpv4(d, spa),
+          spa,
+          4,
+        );
+        ctx.add(
+          t,
+          `Target MAC address: ${macWithResolution(d, tha)}`,
+          'arp.dst.hw_mac',
+          formatMac(d, tha),
+          tha,
+          6,
+        );
+        ctx.add(
+          t,
+          `Target IP address: ${formatIpv4(d, tpa)}`,
+          'arp.dst.proto_ipv4',
+          formatIpv4(d, tpa),
+          tpa,
+          4,
+        );
       }
     }
     return len;

@@ -32,7 +32,16 @@ export type DnsRData =
   | { kind: 'name'; field: string; label: string; name: DnsName }
   | { kind: 'mx'; preference: number; exchange: DnsName }
   | { kind: 'txt'; strings: { offset: number; text: string }[] }
-  | { kind: 'soa'; mname: DnsName; rname: DnsName; serial: number; refresh: number; retry: number; expire: number; minimum: number }
+  | {
+      kind: 'soa';
+      mname: DnsName;
+      rname: DnsName;
+      serial: number;
+      refresh: number;
+      retry: number;
+      expire: number;
+      minimum: number;
+    }
   | { kind: 'srv'; priority: number; weight: number; port: number; target: DnsName }
   | { kind: 'opt' }
   | { kind: 'raw' };
@@ -134,7 +143,8 @@ export function readDnsName(b: Uint8Array, msgStart: number, at: number, end: nu
       const target = msgStart + (((len & 0x3f) << 8) | b[pos + 1]);
       if (length < 0) length = pos + 2 - at;
       // A pointer to itself or forward could loop; real encoders only point backwards.
-      if (target >= pos || ++jumps > 64) throw new Truncated(`the name pointer at offset ${pos} does not point backwards (compression loop)`);
+      if (target >= pos || ++jumps > 64)
+        throw new Truncated(`the name pointer at offset ${pos} does not point backwards (compression loop)`);
       pos = target;
       continue;
     }
@@ -147,7 +157,12 @@ export function readDnsName(b: Uint8Array, msgStart: number, at: number, end: nu
     let s = '';
     for (let i = 0; i < len; i++) {
       const c = b[pos + 1 + i];
-      s += c > 0x20 && c < 0x7f && c !== 0x2e ? String.fromCharCode(c) : c === 0x2e ? '\\.' : `\\${c.toString(8).padStart(3, '0')}`;
+      s +=
+        c > 0x20 && c < 0x7f && c !== 0x2e
+          ? String.fromCharCode(c)
+          : c === 0x2e
+            ? '\\.'
+            : `\\${c.toString(8).padStart(3, '0')}`;
     }
     labels.push(s);
     total += len + 1;
@@ -167,16 +182,28 @@ export function ipv6Text(b: Uint8Array, o: number): string {
   for (let i = 0; i < 8; i++) g.push((b[o + 2 * i] << 8) | b[o + 2 * i + 1]);
   let bestStart = -1;
   let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) { i++; continue; }
+  for (let i = 0; i < 8;) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) { bestStart = i; bestLen = j - i; }
+    if (j - i > bestLen && j - i >= 2) {
+      bestStart = i;
+      bestLen = j - i;
+    }
     i = j;
   }
   if (bestStart < 0) return g.map((x) => x.toString(16)).join(':');
-  const left = g.slice(0, bestStart).map((x) => x.toString(16)).join(':');
-  const right = g.slice(bestStart + bestLen).map((x) => x.toString(16)).join(':');
+  const left = g
+    .slice(0, bestStart)
+    .map((x) => x.toString(16))
+    .join(':');
+  const right = g
+    .slice(bestStart + bestLen)
+    .map((x) => x.toString(16))
+    .join(':');
   return `${left}::${right}`;
 }
 
@@ -192,7 +219,12 @@ function readRData(b: Uint8Array, msgStart: number, type: number, o: number, len
     case 5:
       return { kind: 'name', field: 'dns.cname', label: 'CNAME', name: readDnsName(b, msgStart, o, end) };
     case 12:
-      return { kind: 'name', field: 'dns.ptr.domain_name', label: 'Domain Name', name: readDnsName(b, msgStart, o, end) };
+      return {
+        kind: 'name',
+        field: 'dns.ptr.domain_name',
+        label: 'Domain Name',
+        name: readDnsName(b, msgStart, o, end),
+      };
     case 15:
       return { kind: 'mx', preference: u16(b, o, end), exchange: readDnsName(b, msgStart, o + 2, end) };
     case 16: {
@@ -211,13 +243,24 @@ function readRData(b: Uint8Array, msgStart: number, type: number, o: number, len
       const rname = readDnsName(b, msgStart, o + mname.length, end);
       const p = o + mname.length + rname.length;
       return {
-        kind: 'soa', mname, rname,
-        serial: u32(b, p, end), refresh: u32(b, p + 4, end), retry: u32(b, p + 8, end),
-        expire: u32(b, p + 12, end), minimum: u32(b, p + 16, end),
+        kind: 'soa',
+        mname,
+        rname,
+        serial: u32(b, p, end),
+        refresh: u32(b, p + 4, end),
+        retry: u32(b, p + 8, end),
+        expire: u32(b, p + 12, end),
+        minimum: u32(b, p + 16, end),
       };
     }
     case 33:
-      return { kind: 'srv', priority: u16(b, o, end), weight: u16(b, o + 2, end), port: u16(b, o + 4, end), target: readDnsName(b, msgStart, o + 6, end) };
+      return {
+        kind: 'srv',
+        priority: u16(b, o, end),
+        weight: u16(b, o + 2, end),
+        port: u16(b, o + 4, end),
+        target: readDnsName(b, msgStart, o + 6, end),
+      };
     case 41:
       return { kind: 'opt' };
     default:
@@ -232,8 +275,18 @@ function readRData(b: Uint8Array, msgStart: number, type: number, o: number, len
 export function parseDns(b: Uint8Array, offset: number, length: number): DnsMessage {
   const end = Math.min(b.length, offset + Math.max(0, length));
   const m: DnsMessage = {
-    offset, length: end - offset, id: 0, flags: 0, response: false, opcode: 0, rcode: 0,
-    counts: { qd: 0, an: 0, ns: 0, ar: 0 }, questions: [], answers: [], authority: [], additional: [],
+    offset,
+    length: end - offset,
+    id: 0,
+    flags: 0,
+    response: false,
+    opcode: 0,
+    rcode: 0,
+    counts: { qd: 0, an: 0, ns: 0, ar: 0 },
+    questions: [],
+    answers: [],
+    authority: [],
+    additional: [],
   };
   try {
     m.id = u16(b, offset, end);
@@ -241,15 +294,30 @@ export function parseDns(b: Uint8Array, offset: number, length: number): DnsMess
     m.response = (m.flags & 0x8000) !== 0;
     m.opcode = (m.flags >> 11) & 0xf;
     m.rcode = m.flags & 0xf;
-    m.counts = { qd: u16(b, offset + 4, end), an: u16(b, offset + 6, end), ns: u16(b, offset + 8, end), ar: u16(b, offset + 10, end) };
+    m.counts = {
+      qd: u16(b, offset + 4, end),
+      an: u16(b, offset + 6, end),
+      ns: u16(b, offset + 8, end),
+      ar: u16(b, offset + 10, end),
+    };
     let p = offset + 12;
     for (let i = 0; i < m.counts.qd; i++) {
       const name = readDnsName(b, offset, p, end);
-      const q: DnsQuestion = { offset: p, length: name.length + 4, name, type: u16(b, p + name.length, end), class: u16(b, p + name.length + 2, end) };
+      const q: DnsQuestion = {
+        offset: p,
+        length: name.length + 4,
+        name,
+        type: u16(b, p + name.length, end),
+        class: u16(b, p + name.length + 2, end),
+      };
       m.questions.push(q);
       p += q.length;
     }
-    const sections: [number, DnsRecord[]][] = [[m.counts.an, m.answers], [m.counts.ns, m.authority], [m.counts.ar, m.additional]];
+    const sections: [number, DnsRecord[]][] = [
+      [m.counts.an, m.answers],
+      [m.counts.ns, m.authority],
+      [m.counts.ar, m.additional],
+    ];
     for (const [count, list] of sections) {
       for (let i = 0; i < count; i++) {
         const name = readDnsName(b, offset, p, end);
@@ -259,9 +327,20 @@ export function parseDns(b: Uint8Array, offset: number, length: number): DnsMess
         const ttl = u32(b, t + 4, end);
         const rdLength = u16(b, t + 8, end);
         const rdOffset = t + 10;
-        if (rdOffset + rdLength > end) throw new Truncated(`the record data at offset ${rdOffset} (${rdLength} bytes) runs past the end`);
+        if (rdOffset + rdLength > end)
+          throw new Truncated(`the record data at offset ${rdOffset} (${rdLength} bytes) runs past the end`);
         const data = readRData(b, offset, type, rdOffset, rdLength);
-        list.push({ offset: p, length: rdOffset + rdLength - p, name, type, class: cls, ttl, rdOffset, rdLength, data });
+        list.push({
+          offset: p,
+          length: rdOffset + rdLength - p,
+          name,
+          type,
+          class: cls,
+          ttl,
+          rdOffset,
+          rdLength,
+          data,
+        });
         p = rdOffset + rdLength;
       }
     }
@@ -308,12 +387,20 @@ export function dnsInfo(m: DnsMessage): string {
 }
 
 function ttlText(s: number): string {
-  const units: [number, string][] = [[86400, 'day'], [3600, 'hour'], [60, 'minute'], [1, 'second']];
+  const units: [number, string][] = [
+    [86400, 'day'],
+    [3600, 'hour'],
+    [60, 'minute'],
+    [1, 'second'],
+  ];
   const out: string[] = [];
   let rest = s;
   for (const [n, u] of units) {
     const k = Math.floor(rest / n);
-    if (k > 0) { out.push(`${k} ${u}${k === 1 ? '' : 's'}`); rest -= k * n; }
+    if (k > 0) {
+      out.push(`${k} ${u}${k === 1 ? '' : 's'}`);
+      rest -= k * n;
+    }
   }
   return out.length ? out.join(', ') : '0 seconds';
 }
@@ -331,7 +418,12 @@ function bit(flags: number, mask: number, width: number, label: string): string 
 function nameNodes(n: DnsName, at: number, field: string): FieldNode[] {
   return [
     { label: `Name: ${n.name}`, field, value: n.name, offset: at, length: n.length },
-    { label: `[Name Length: ${n.name === '<Root>' ? 6 : n.name.length}]`, offset: at, length: 0, generated: true },
+    {
+      label: `[Name Length: ${n.name === '<Root>' ? 6 : n.name.length}]`,
+      offset: at,
+      length: 0,
+      generated: true,
+    },
     { label: `[Label Count: ${n.labels}]`, offset: at, length: 0, generated: true },
   ];
 }
@@ -350,35 +442,121 @@ function rdataNodes(r: DnsRecord): FieldNode[] {
     case 'aaaa':
       return [{ label: `AAAA Address: ${d.addr}`, field: 'dns.aaaa', value: d.addr, offset: o, length: 16 }];
     case 'name':
-      return [{ label: `${d.label}: ${d.name.name}`, field: d.field, value: d.name.name, offset: o, length: d.name.length }];
+      return [
+        {
+          label: `${d.label}: ${d.name.name}`,
+          field: d.field,
+          value: d.name.name,
+          offset: o,
+          length: d.name.length,
+        },
+      ];
     case 'mx':
       return [
-        { label: `Preference: ${d.preference}`, field: 'dns.mx.preference', value: d.preference, offset: o, length: 2 },
-        { label: `Mail Exchange: ${d.exchange.name}`, field: 'dns.mx.mail_exchange', value: d.exchange.name, offset: o + 2, length: d.exchange.length },
+        {
+          label: `Preference: ${d.preference}`,
+          field: 'dns.mx.preference',
+          value: d.preference,
+          offset: o,
+          length: 2,
+        },
+        {
+          label: `Mail Exchange: ${d.exchange.name}`,
+          field: 'dns.mx.mail_exchange',
+          value: d.exchange.name,
+          offset: o + 2,
+          length: d.exchange.length,
+        },
       ];
     case 'txt':
       return d.strings.flatMap((s) => [
-        { label: `TXT Length: ${s.text.length}`, field: 'dns.txt.length', value: s.text.length, offset: s.offset, length: 1 },
-        { label: `TXT: ${s.text}`, field: 'dns.txt', value: s.text, offset: s.offset + 1, length: s.text.length },
+        {
+          label: `TXT Length: ${s.text.length}`,
+          field: 'dns.txt.length',
+          value: s.text.length,
+          offset: s.offset,
+          length: 1,
+        },
+        {
+          label: `TXT: ${s.text}`,
+          field: 'dns.txt',
+          value: s.text,
+          offset: s.offset + 1,
+          length: s.text.length,
+        },
       ]);
     case 'soa': {
       const p = o + d.mname.length + d.rname.length;
       return [
-        { label: `Primary name server: ${d.mname.name}`, field: 'dns.soa.mname', value: d.mname.name, offset: o, length: d.mname.length },
-        { label: `Responsible authority's mailbox: ${d.rname.name}`, field: 'dns.soa.rname', value: d.rname.name, offset: o + d.mname.length, length: d.rname.length },
-        { label: `Serial Number: ${d.serial}`, field: 'dns.soa.serial_number', value: d.serial, offset: p, length: 4 },
-        { label: `Refresh Interval: ${d.refresh} (${ttlText(d.refresh)})`, field: 'dns.soa.refresh_interval', value: d.refresh, offset: p + 4, length: 4 },
-        { label: `Retry Interval: ${d.retry} (${ttlText(d.retry)})`, field: 'dns.soa.retry_interval', value: d.retry, offset: p + 8, length: 4 },
-        { label: `Expire limit: ${d.expire} (${ttlText(d.expire)})`, field: 'dns.soa.expire_limit', value: d.expire, offset: p + 12, length: 4 },
-        { label: `Minimum TTL: ${d.minimum} (${ttlText(d.minimum)})`, field: 'dns.soa.minimum_ttl', value: d.minimum, offset: p + 16, length: 4 },
+        {
+          label: `Primary name server: ${d.mname.name}`,
+          field: 'dns.soa.mname',
+          value: d.mname.name,
+          offset: o,
+          length: d.mname.length,
+        },
+        {
+          label: `Responsible authority's mailbox: ${d.rname.name}`,
+          field: 'dns.soa.rname',
+          value: d.rname.name,
+          offset: o + d.mname.length,
+          length: d.rname.length,
+        },
+        {
+          label: `Serial Number: ${d.serial}`,
+          field: 'dns.soa.serial_number',
+          value: d.serial,
+          offset: p,
+          length: 4,
+        },
+        {
+          label: `Refresh Interval: ${d.refresh} (${ttlText(d.refresh)})`,
+          field: 'dns.soa.refresh_interval',
+          value: d.refresh,
+          offset: p + 4,
+          length: 4,
+        },
+        {
+          label: `Retry Interval: ${d.retry} (${ttlText(d.retry)})`,
+          field: 'dns.soa.retry_interval',
+          value: d.retry,
+          offset: p + 8,
+          length: 4,
+        },
+        {
+          label: `Expire limit: ${d.expire} (${ttlText(d.expire)})`,
+          field: 'dns.soa.expire_limit',
+          value: d.expire,
+          offset: p + 12,
+          length: 4,
+        },
+        {
+          label: `Minimum TTL: ${d.minimum} (${ttlText(d.minimum)})`,
+          field: 'dns.soa.minimum_ttl',
+          value: d.minimum,
+          offset: p + 16,
+          length: 4,
+        },
       ];
     }
     case 'srv':
       return [
-        { label: `Priority: ${d.priority}`, field: 'dns.srv.priority', value: d.priority, offset: o, length: 2 },
+        {
+          label: `Priority: ${d.priority}`,
+          field: 'dns.srv.priority',
+          value: d.priority,
+          offset: o,
+          length: 2,
+        },
         { label: `Weight: ${d.weight}`, field: 'dns.srv.weight', value: d.weight, offset: o + 2, length: 2 },
         { label: `Port: ${d.port}`, field: 'dns.srv.port', value: d.port, offset: o + 4, length: 2 },
-        { label: `Target: ${d.target.name}`, field: 'dns.srv.target', value: d.target.name, offset: o + 6, length: d.target.length },
+        {
+          label: `Target: ${d.target.name}`,
+          field: 'dns.srv.target',
+          value: d.target.name,
+          offset: o + 6,
+          length: d.target.length,
+        },
       ];
     default:
       return r.rdLength ? [{ label: `Data (${r.rdLength} bytes)`, offset: o, length: r.rdLength }] : [];
@@ -393,7 +571,10 @@ function rrSummary(r: DnsRecord): string {
     case 'aaaa':
       return `${base}, addr ${d.addr}`;
     case 'name':
-      return `${base}, ${d.field === 'dns.cname' ? 'cname' : d.field === 'dns.ns' ? 'ns' : ''} ${d.name.name}`.replace(',  ', ', ');
+      return `${base}, ${d.field === 'dns.cname' ? 'cname' : d.field === 'dns.ns' ? 'ns' : ''} ${d.name.name}`.replace(
+        ',  ',
+        ', ',
+      );
     case 'mx':
       return `${base}, preference ${d.preference}, mx ${d.exchange.name}`;
     case 'soa':
@@ -408,19 +589,43 @@ function rrSummary(r: DnsRecord): string {
 function recordNode(r: DnsRecord): FieldNode {
   const p = r.offset + r.name.length;
   return {
-    label: rrSummary(r), offset: r.offset, length: r.length,
+    label: rrSummary(r),
+    offset: r.offset,
+    length: r.length,
     children: [
       ...nameNodes(r.name, r.offset, 'dns.resp.name'),
       { label: `Type: ${typeLabel(r.type)}`, field: 'dns.resp.type', value: r.type, offset: p, length: 2 },
-      { label: `Class: ${className(r.class)} (0x${r.class.toString(16).padStart(4, '0')})`, field: 'dns.resp.class', value: r.class, offset: p + 2, length: 2 },
-      { label: `Time to live: ${r.ttl} (${ttlText(r.ttl)})`, field: 'dns.resp.ttl', value: r.ttl, offset: p + 4, length: 4 },
-      { label: `Data length: ${r.rdLength}`, field: 'dns.resp.len', value: r.rdLength, offset: p + 8, length: 2 },
+      {
+        label: `Class: ${className(r.class)} (0x${r.class.toString(16).padStart(4, '0')})`,
+        field: 'dns.resp.class',
+        value: r.class,
+        offset: p + 2,
+        length: 2,
+      },
+      {
+        label: `Time to live: ${r.ttl} (${ttlText(r.ttl)})`,
+        field: 'dns.resp.ttl',
+        value: r.ttl,
+        offset: p + 4,
+        length: 4,
+      },
+      {
+        label: `Data length: ${r.rdLength}`,
+        field: 'dns.resp.len',
+        value: r.rdLength,
+        offset: p + 8,
+        length: 2,
+      },
       ...rdataNodes(r),
     ],
   };
 }
 
-export const DNS_MALFORMED: Omit<ExpertItem, 'message'> = { id: 'malformed', severity: 'error', group: 'malformed' };
+export const DNS_MALFORMED: Omit<ExpertItem, 'message'> = {
+  id: 'malformed',
+  severity: 'error',
+  group: 'malformed',
+};
 
 export interface DnsTreeOptions {
   /** offset of the 2-byte TCP length prefix, when carried over TCP */
@@ -439,31 +644,103 @@ export function dnsTree(m: DnsMessage, opts: DnsTreeOptions = {}): { node: Field
   const expert: ExpertItem[] = [];
   const kids: FieldNode[] = [];
   if (opts.lengthPrefixAt !== undefined) {
-    kids.push({ label: `Length: ${m.length}`, field: 'dns.length', value: m.length, offset: opts.lengthPrefixAt, length: 2 });
+    kids.push({
+      label: `Length: ${m.length}`,
+      field: 'dns.length',
+      value: m.length,
+      offset: opts.lengthPrefixAt,
+      length: 2,
+    });
   }
-  if (m.length >= 2) kids.push({ label: `Transaction ID: 0x${m.id.toString(16).padStart(4, '0')}`, field: 'dns.id', value: m.id, offset: o, length: 2 });
+  if (m.length >= 2)
+    kids.push({
+      label: `Transaction ID: 0x${m.id.toString(16).padStart(4, '0')}`,
+      field: 'dns.id',
+      value: m.id,
+      offset: o,
+      length: 2,
+    });
   if (m.length >= 4) {
     const f = m.flags;
     const op = OPCODES[m.opcode] ?? `Unknown operation (${m.opcode})`;
     const flagKids: FieldNode[] = [
-      { label: bit(f, 0x8000, 16, `Response: Message is a ${m.response ? 'response' : 'query'}`), field: 'dns.flags.response', value: m.response, offset: o + 2, length: 2 },
-      { label: bit(f, 0x7800, 16, `Opcode: ${op} (${m.opcode})`), field: 'dns.flags.opcode', value: m.opcode, offset: o + 2, length: 2 },
+      {
+        label: bit(f, 0x8000, 16, `Response: Message is a ${m.response ? 'response' : 'query'}`),
+        field: 'dns.flags.response',
+        value: m.response,
+        offset: o + 2,
+        length: 2,
+      },
+      {
+        label: bit(f, 0x7800, 16, `Opcode: ${op} (${m.opcode})`),
+        field: 'dns.flags.opcode',
+        value: m.opcode,
+        offset: o + 2,
+        length: 2,
+      },
     ];
     if (m.response) {
-      flagKids.push({ label: bit(f, 0x0400, 16, `Authoritative: Server is ${f & 0x0400 ? '' : 'not '}an authority for domain`), field: 'dns.flags.authoritative', value: (f & 0x0400) !== 0, offset: o + 2, length: 2 });
+      flagKids.push({
+        label: bit(
+          f,
+          0x0400,
+          16,
+          `Authoritative: Server is ${f & 0x0400 ? '' : 'not '}an authority for domain`,
+        ),
+        field: 'dns.flags.authoritative',
+        value: (f & 0x0400) !== 0,
+        offset: o + 2,
+        length: 2,
+      });
     }
     flagKids.push(
-      { label: bit(f, 0x0200, 16, `Truncated: Message is ${f & 0x0200 ? '' : 'not '}truncated`), field: 'dns.flags.truncated', value: (f & 0x0200) !== 0, offset: o + 2, length: 2 },
-      { label: bit(f, 0x0100, 16, `Recursion desired: ${f & 0x0100 ? 'Do' : "Don't do"} query recursively`), field: 'dns.flags.recdesired', value: (f & 0x0100) !== 0, offset: o + 2, length: 2 },
+      {
+        label: bit(f, 0x0200, 16, `Truncated: Message is ${f & 0x0200 ? '' : 'not '}truncated`),
+        field: 'dns.flags.truncated',
+        value: (f & 0x0200) !== 0,
+        offset: o + 2,
+        length: 2,
+      },
+      {
+        label: bit(f, 0x0100, 16, `Recursion desired: ${f & 0x0100 ? 'Do' : "Don't do"} query recursively`),
+        field: 'dns.flags.recdesired',
+        value: (f & 0x0100) !== 0,
+        offset: o + 2,
+        length: 2,
+      },
     );
     if (m.response) {
       flagKids.push(
-        { label: bit(f, 0x0080, 16, `Recursion available: Server can${f & 0x0080 ? '' : "'t"} do recursive queries`), field: 'dns.flags.recavail', value: (f & 0x0080) !== 0, offset: o + 2, length: 2 },
-        { label: bit(f, 0x000f, 16, `Reply code: ${dnsRcodeName(m.rcode)} (${m.rcode})`), field: 'dns.flags.rcode', value: m.rcode, offset: o + 2, length: 2 },
+        {
+          label: bit(
+            f,
+            0x0080,
+            16,
+            `Recursion available: Server can${f & 0x0080 ? '' : "'t"} do recursive queries`,
+          ),
+          field: 'dns.flags.recavail',
+          value: (f & 0x0080) !== 0,
+          offset: o + 2,
+          length: 2,
+        },
+        {
+          label: bit(f, 0x000f, 16, `Reply code: ${dnsRcodeName(m.rcode)} (${m.rcode})`),
+          field: 'dns.flags.rcode',
+          value: m.rcode,
+          offset: o + 2,
+          length: 2,
+        },
       );
     }
     const flagsText = m.response ? `${op} response, ${dnsRcodeName(m.rcode)}` : op;
-    kids.push({ label: `Flags: 0x${f.toString(16).padStart(4, '0')} ${flagsText}`, field: 'dns.flags', value: f, offset: o + 2, length: 2, children: flagKids });
+    kids.push({
+      label: `Flags: 0x${f.toString(16).padStart(4, '0')} ${flagsText}`,
+      field: 'dns.flags',
+      value: f,
+      offset: o + 2,
+      length: 2,
+      children: flagKids,
+    });
   }
   const counts: [string, string, number, number][] = [
     ['Questions', 'dns.count.queries', m.counts.qd, 4],
@@ -472,41 +749,100 @@ export function dnsTree(m: DnsMessage, opts: DnsTreeOptions = {}): { node: Field
     ['Additional RRs', 'dns.count.add_rr', m.counts.ar, 10],
   ];
   for (const [label, field, v, at] of counts) {
-    if (m.length >= at + 2) kids.push({ label: `${label}: ${v}`, field, value: v, offset: o + at, length: 2 });
+    if (m.length >= at + 2)
+      kids.push({ label: `${label}: ${v}`, field, value: v, offset: o + at, length: 2 });
   }
   if (m.questions.length) {
     const first = m.questions[0];
     const last = m.questions[m.questions.length - 1];
     kids.push({
-      label: 'Queries', offset: first.offset, length: last.offset + last.length - first.offset,
+      label: 'Queries',
+      offset: first.offset,
+      length: last.offset + last.length - first.offset,
       children: m.questions.map((q) => ({
-        label: `${q.name.name}: type ${dnsTypeName(q.type)}, class ${className(q.class)}`, offset: q.offset, length: q.length,
+        label: `${q.name.name}: type ${dnsTypeName(q.type)}, class ${className(q.class)}`,
+        offset: q.offset,
+        length: q.length,
         children: [
           ...nameNodes(q.name, q.offset, 'dns.qry.name'),
-          { label: `Type: ${typeLabel(q.type)}`, field: 'dns.qry.type', value: q.type, offset: q.offset + q.name.length, length: 2 },
-          { label: `Class: ${className(q.class)} (0x${q.class.toString(16).padStart(4, '0')})`, field: 'dns.qry.class', value: q.class, offset: q.offset + q.name.length + 2, length: 2 },
+          {
+            label: `Type: ${typeLabel(q.type)}`,
+            field: 'dns.qry.type',
+            value: q.type,
+            offset: q.offset + q.name.length,
+            length: 2,
+          },
+          {
+            label: `Class: ${className(q.class)} (0x${q.class.toString(16).padStart(4, '0')})`,
+            field: 'dns.qry.class',
+            value: q.class,
+            offset: q.offset + q.name.length + 2,
+            length: 2,
+          },
         ],
       })),
     });
   }
-  const sections: [string, DnsRecord[]][] = [['Answers', m.answers], ['Authoritative nameservers', m.authority], ['Additional records', m.additional]];
+  const sections: [string, DnsRecord[]][] = [
+    ['Answers', m.answers],
+    ['Authoritative nameservers', m.authority],
+    ['Additional records', m.additional],
+  ];
   for (const [label, list] of sections) {
     if (!list.length) continue;
     const first = list[0];
     const last = list[list.length - 1];
-    kids.push({ label, offset: first.offset, length: last.offset + last.length - first.offset, children: list.map(recordNode) });
+    kids.push({
+      label,
+      offset: first.offset,
+      length: last.offset + last.length - first.offset,
+      children: list.map(recordNode),
+    });
   }
-  if (opts.responseIn !== undefined) kids.push({ label: `[Response In: ${opts.responseIn}]`, field: 'dns.response_in', value: opts.responseIn, offset: o, length: 0, generated: true });
-  if (opts.requestIn !== undefined) kids.push({ label: `[Request In: ${opts.requestIn}]`, field: 'dns.response_to', value: opts.requestIn, offset: o, length: 0, generated: true });
-  if (opts.time) kids.push({ label: `[Time: ${opts.time.text} seconds]`, field: 'dns.time', value: opts.time.seconds, offset: o, length: 0, generated: true });
+  if (opts.responseIn !== undefined)
+    kids.push({
+      label: `[Response In: ${opts.responseIn}]`,
+      field: 'dns.response_in',
+      value: opts.responseIn,
+      offset: o,
+      length: 0,
+      generated: true,
+    });
+  if (opts.requestIn !== undefined)
+    kids.push({
+      label: `[Request In: ${opts.requestIn}]`,
+      field: 'dns.response_to',
+      value: opts.requestIn,
+      offset: o,
+      length: 0,
+      generated: true,
+    });
+  if (opts.time)
+    kids.push({
+      label: `[Time: ${opts.time.text} seconds]`,
+      field: 'dns.time',
+      value: opts.time.seconds,
+      offset: o,
+      length: 0,
+      generated: true,
+    });
   if (m.malformed) {
     const e: ExpertItem = { ...DNS_MALFORMED, message: `Malformed DNS message: ${m.malformed}` };
     expert.push(e);
-    kids.push({ label: `[Malformed Packet: DNS: ${m.malformed}]`, offset: o, length: 0, generated: true, expert: e });
+    kids.push({
+      label: `[Malformed Packet: DNS: ${m.malformed}]`,
+      offset: o,
+      length: 0,
+      generated: true,
+      expert: e,
+    });
   }
   const node: FieldNode = {
-    label: `Domain Name System (${m.response ? 'response' : 'query'})`, field: 'dns', offset: opts.lengthPrefixAt ?? o,
-    length: m.offset + m.length - (opts.lengthPrefixAt ?? o), children: kids,
+    label: `Domain Name System (${m.response ? 'response' : 'query'})`,
+    field: 'dns',
+    offset: opts.lengthPrefixAt ?? o,
+    length: m.offset + m.length - (opts.lengthPrefixAt ?? o),
+    children: kids,
   };
   if (opts.source !== undefined) setSource(node, opts.source);
   return { node, expert };

@@ -77,12 +77,18 @@ function stateOf(ctx: PacketContext): DnsState | undefined {
 }
 
 /** Pairs a response with the latest unanswered query of the same id sent before it. */
-function link(ctx: PacketContext, st: DnsState | undefined, id: number, response: boolean): { responseIn?: number; query?: DnsQueryRecord } {
+function link(
+  ctx: PacketContext,
+  st: DnsState | undefined,
+  id: number,
+  response: boolean,
+): { responseIn?: number; query?: DnsQueryRecord } {
   if (!st) return {};
   if (!response) {
     let list = st.queries.get(id);
     if (!list) st.queries.set(id, (list = []));
-    if (!list.some((q) => q.frame === ctx.no)) list.push({ frame: ctx.no, sec: ctx.raw.tsSec, nsec: ctx.raw.tsNsec });
+    if (!list.some((q) => q.frame === ctx.no))
+      list.push({ frame: ctx.no, sec: ctx.raw.tsSec, nsec: ctx.raw.tsNsec });
     return { responseIn: st.responseOf.get(ctx.no) };
   }
   let query = st.queryOf.get(ctx.no);
@@ -108,11 +114,17 @@ function timeBetween(q: DnsQueryRecord, sec: number, nsec: number): { seconds: n
   return { seconds: sec - q.sec + (nsec - q.nsec) / 1e9, text };
 }
 
-const MALFORMED: ExpertDef = { id: 'malformed', severity: 'error', group: 'malformed', message: 'Malformed DNS message' };
+const MALFORMED: ExpertDef = {
+  id: 'malformed',
+  severity: 'error',
+  group: 'malformed',
+  message: 'Malformed DNS message',
+};
 
 /** Puts a finished subtree into the packet: records its field values and its expert items. */
 function attach(ctx: PacketContext, tree: FieldNode[] | null, node: FieldNode, expert: ExpertItem[]): void {
-  for (const e of expert) ctx.expert(null, { id: e.id, severity: e.severity, group: e.group, message: e.message }, e.message);
+  for (const e of expert)
+    ctx.expert(null, { id: e.id, severity: e.severity, group: e.group, message: e.message }, e.message);
   if (!tree) return;
   tree.push(node);
   const walk = (n: FieldNode): void => {
@@ -125,13 +137,20 @@ function attach(ctx: PacketContext, tree: FieldNode[] | null, node: FieldNode, e
 
 const infoMark = new WeakMap<PacketContext, { no: number; text: string }>();
 
-function dissectMessage(ctx: PacketContext, off: number, len: number, tree: FieldNode[] | null, prefixAt?: number): void {
+function dissectMessage(
+  ctx: PacketContext,
+  off: number,
+  len: number,
+  tree: FieldNode[] | null,
+  prefixAt?: number,
+): void {
   const m = parseDns(ctx.data, off, len);
   const l = len >= 4 ? link(ctx, stateOf(ctx), m.id, m.response) : {};
   if (ctx.cols) {
     // several messages in one frame (DNS over TCP) share the Info column
     const mark = infoMark.get(ctx);
-    if (mark && mark.no === ctx.no && mark.text !== '' && ctx.info.endsWith(mark.text)) ctx.appendInfo(dnsInfo(m), ' , ');
+    if (mark && mark.no === ctx.no && mark.text !== '' && ctx.info.endsWith(mark.text))
+      ctx.appendInfo(dnsInfo(m), ' , ');
     else ctx.setInfo(dnsInfo(m));
     infoMark.set(ctx, { no: ctx.no, text: ctx.info });
   }

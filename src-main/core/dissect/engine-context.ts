@@ -159,7 +159,14 @@ export class PacketContext {
   ) {}
 
   /** Resets everything for a new packet. */
-  begin(raw: RawPacket, no: number, mode: number, firstPass: boolean, relTime: number, fieldsOnly = false): void {
+  begin(
+    raw: RawPacket,
+    no: number,
+    mode: number,
+    firstPass: boolean,
+    relTime: number,
+    fieldsOnly = false,
+  ): void {
     this.mode = mode;
     this.fieldsOnly = fieldsOnly;
     this.cols = mode >= MODE_SUMMARY && !fieldsOnly;
@@ -241,7 +248,8 @@ export class PacketContext {
       const at = e instanceof Truncated ? e.at : off;
       // a read past the captured bytes of a frame the snap length cut short is not a protocol
       // error (Wireshark: "[Packet size limited during capture]")
-      if (e instanceof Truncated && this.source === 0 && this.raw.originalLength > this.frame.length) this.snapTruncated(m, tree, at);
+      if (e instanceof Truncated && this.source === 0 && this.raw.originalLength > this.frame.length)
+        this.snapTruncated(m, tree, at);
       else this.malformed(m, tree, at, e);
       return end - off;
     }
@@ -250,9 +258,22 @@ export class PacketContext {
   private snapTruncated(m: ProtocolModule, tree: FieldNode[] | null, at: number): void {
     if (this.cols && this.inError === 0) this.appendInfo('[Packet size limited during capture]', '');
     const cut = this.raw.originalLength - this.frame.length;
-    const node = tree ? this.add(tree, `[Packet size limited during capture: ${m.column} truncated]`, undefined, undefined, at, 0) : null;
+    const node = tree
+      ? this.add(
+          tree,
+          `[Packet size limited during capture: ${m.column} truncated]`,
+          undefined,
+          undefined,
+          at,
+          0,
+        )
+      : null;
     if (node) node.generated = true;
-    this.expert(node, TRUNCATED, `Packet size limited during capture (${cut} byte${cut === 1 ? '' : 's'} not captured)`);
+    this.expert(
+      node,
+      TRUNCATED,
+      `Packet size limited during capture (${cut} byte${cut === 1 ? '' : 's'} not captured)`,
+    );
   }
 
   /** Throws Truncated when n bytes at off are not all before end. */
@@ -266,7 +287,10 @@ export class PacketContext {
    * for a bogus length).
    */
   malformed(m: ProtocolModule, tree: FieldNode[] | null, at: number, err?: unknown, quiet = false): void {
-    const message = err instanceof Truncated || err === undefined ? MALFORMED.message : `Malformed Packet (${String((err as Error)?.message ?? err)})`;
+    const message =
+      err instanceof Truncated || err === undefined
+        ? MALFORMED.message
+        : `Malformed Packet (${String((err as Error)?.message ?? err)})`;
     if (this.cols && this.inError === 0 && !quiet) this.appendInfo('[Malformed Packet]', '');
     if (tree) {
       const len = Math.max(0, this.data.length - at);
@@ -294,20 +318,39 @@ export class PacketContext {
   }
 
   /** Adds the protocol's top node; returns its children array, or null when no tree is built. */
-  protoTree(tree: FieldNode[] | null, m: ProtocolModule, off: number, len: number, label?: Label): FieldNode[] | null {
+  protoTree(
+    tree: FieldNode[] | null,
+    m: ProtocolModule,
+    off: number,
+    len: number,
+    label?: Label,
+  ): FieldNode[] | null {
     if (!tree) return null;
     if (this.fieldsOnly) {
       this.sink.push(this.scratch);
       return this.sink;
     }
-    const node: FieldNode = { label: label === undefined ? m.title : typeof label === 'string' ? label : label(), field: m.name, offset: off, length: len, children: [] };
+    const node: FieldNode = {
+      label: label === undefined ? m.title : typeof label === 'string' ? label : label(),
+      field: m.name,
+      offset: off,
+      length: len,
+      children: [],
+    };
     if (this.source) node.source = this.source;
     tree.push(node);
     return node.children!;
   }
 
   /** Adds a field line and records its value for filters. FULL mode only (call when tree !== null). */
-  add(parent: FieldNode[], label: Label, field: string | undefined, value: FieldValue | undefined, off: number, len: number): FieldNode {
+  add(
+    parent: FieldNode[],
+    label: Label,
+    field: string | undefined,
+    value: FieldValue | undefined,
+    off: number,
+    len: number,
+  ): FieldNode {
     if (this.fieldsOnly) {
       if (field !== undefined && value !== undefined) this.record(field, value);
       // pushed so that `t[t.length - 1]` finds a node; the sink is emptied when it grows
@@ -330,7 +373,14 @@ export class PacketContext {
   }
 
   /** Adds a subtree line (a field or text) and returns its children array. */
-  addTree(parent: FieldNode[], label: Label, field: string | undefined, value: FieldValue | undefined, off: number, len: number): FieldNode[] {
+  addTree(
+    parent: FieldNode[],
+    label: Label,
+    field: string | undefined,
+    value: FieldValue | undefined,
+    off: number,
+    len: number,
+  ): FieldNode[] {
     const node = this.add(parent, label, field, value, off, len);
     if (this.fieldsOnly) return this.sink;
     node.children = [];
@@ -360,11 +410,22 @@ export class PacketContext {
     const rank = SEVERITY_RANK[def.severity];
     if (rank > this.severity) this.severity = rank;
     if (this.mode !== MODE_FULL) return;
-    const item: ExpertItem = { id: def.id, severity: def.severity, group: def.group, message: message ?? def.message };
+    const item: ExpertItem = {
+      id: def.id,
+      severity: def.severity,
+      group: def.group,
+      message: message ?? def.message,
+    };
     this.expertItems.push(item);
     if (node && !this.fieldsOnly) {
       if (node.expert) {
-        const child: FieldNode = { label: `[Expert Info (${cap(def.severity)}/${cap(def.group)}): ${item.message}]`, offset: node.offset, length: node.length, generated: true, expert: item };
+        const child: FieldNode = {
+          label: `[Expert Info (${cap(def.severity)}/${cap(def.group)}): ${item.message}]`,
+          offset: node.offset,
+          length: node.length,
+          generated: true,
+          expert: item,
+        };
         if (node.source) child.source = node.source;
         (node.children ??= []).push(child);
       } else node.expert = item;
@@ -468,13 +529,16 @@ export class PacketContext {
     this.recentBytes[i] = bytes;
   }
   recentPdu(key: string): Uint8Array | undefined {
-    for (let i = 0; i < RECENT_PDUS; i++) if (this.recentNo[i] === this.no && this.recentKey[i] === key) return this.recentBytes[i];
+    for (let i = 0; i < RECENT_PDUS; i++)
+      if (this.recentNo[i] === this.no && this.recentKey[i] === key) return this.recentBytes[i];
     return undefined;
   }
   private recentNext = 0;
   private readonly recentNo = new Int32Array(RECENT_PDUS);
   private readonly recentKey: string[] = new Array<string>(RECENT_PDUS).fill('');
-  private readonly recentBytes: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(RECENT_PDUS).fill(undefined);
+  private readonly recentBytes: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(
+    RECENT_PDUS,
+  ).fill(undefined);
 
   /** Asks the transport layer for `len` more bytes after data end, for a PDU starting at `offset`. */
   requestDesegment(offset: number, len: number): void {
@@ -520,7 +584,7 @@ export function formatIpv6(b: Uint8Array, off: number): string {
   }
   let bestStart = -1;
   let bestLen = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (g[i] !== 0) {
       i++;
       continue;
@@ -534,8 +598,14 @@ export function formatIpv6(b: Uint8Array, off: number): string {
     i = j;
   }
   if (bestStart < 0) return g.map((x) => x.toString(16)).join(':');
-  const head = g.slice(0, bestStart).map((x) => x.toString(16)).join(':');
-  const tail = g.slice(bestStart + bestLen).map((x) => x.toString(16)).join(':');
+  const head = g
+    .slice(0, bestStart)
+    .map((x) => x.toString(16))
+    .join(':');
+  const tail = g
+    .slice(bestStart + bestLen)
+    .map((x) => x.toString(16))
+    .join(':');
   return `${head}::${tail}`;
 }
 

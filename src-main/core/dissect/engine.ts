@@ -33,7 +33,15 @@
 import type { RawPacket } from '../pcap/types.js';
 import type { FieldNode, PacketDetail, PacketSummary, FieldSource } from './types.js';
 import type { ProtocolModule, Registry } from './registry.js';
-import { MODE_FAST, MODE_FULL, MODE_SUMMARY, PacketContext, PacketFields, SEVERITY_BY_RANK, type EngineHooks } from './engine-context.js';
+import {
+  MODE_FAST,
+  MODE_FULL,
+  MODE_SUMMARY,
+  PacketContext,
+  PacketFields,
+  SEVERITY_BY_RANK,
+  type EngineHooks,
+} from './engine-context.js';
 import { AddressPool, Conversation, ConversationTable } from '../tcp/conversations.js';
 import { createRegistry } from './index.js';
 
@@ -149,7 +157,12 @@ export class PacketEngine {
     const hooks: EngineHooks = {
       lookupConversation: (ctx, transport) => this.lookup(ctx, transport),
       restartConversation: (ctx, transport) => this.restartConversation(ctx, transport),
-      frameData: (proto, no) => (this.current && no !== 0 ? (no === this.current.no ? this.current.values.get(proto) : undefined) : this.perFrame.get(proto)?.get(no)),
+      frameData: (proto, no) =>
+        this.current && no !== 0
+          ? no === this.current.no
+            ? this.current.values.get(proto)
+            : undefined
+          : this.perFrame.get(proto)?.get(no),
       setFrameData: (proto, no, value) => {
         if (this.current && no !== 0) {
           if (no === this.current.no) this.current.values.set(proto, value);
@@ -227,7 +240,10 @@ export class PacketEngine {
     this.row.summary = this.makeSummary(ctx);
     return this.row;
   }
-  private readonly row: { fast: FastInfo; summary: PacketSummary } = { fast: this.fast, summary: { no: 0, time: 0, src: '', dst: '', protocol: '', length: 0, info: '' } };
+  private readonly row: { fast: FastInfo; summary: PacketSummary } = {
+    fast: this.fast,
+    summary: { no: 0, time: 0, src: '', dst: '', protocol: '', length: 0, info: '' },
+  };
 
   /**
    * The numbers of the TCP segment that index()/indexWithSummary() just read (all 0 when the
@@ -304,7 +320,8 @@ export class PacketEngine {
       ctx.skipCertificates = false;
     }
     // as dissect() fills in the frame node's "Protocols in frame" line
-    if (ctx.fieldValues.has('frame.protocols')) ctx.fieldValues.set('frame.protocols', [ctx.protocols.filter((p) => p !== 'frame').join(':')]);
+    if (ctx.fieldValues.has('frame.protocols'))
+      ctx.fieldValues.set('frame.protocols', [ctx.protocols.filter((p) => p !== 'frame').join(':')]);
     return new PacketFields(ctx.protocols, ctx.fieldValues);
   }
 
@@ -420,7 +437,16 @@ export class PacketEngine {
     const stream = this.streamCounters.get(transport) ?? 0;
     this.streamCounters.set(transport, stream + 1);
     const at = this.addresses.add(ctx.netSrc, ctx.netDst, ctx.netLen);
-    const c = new Conversation(this.convs.length, transport, stream, ctx.netLen, this.addresses, at, ctx.srcPort, ctx.dstPort);
+    const c = new Conversation(
+      this.convs.length,
+      transport,
+      stream,
+      ctx.netLen,
+      this.addresses,
+      at,
+      ctx.srcPort,
+      ctx.dstPort,
+    );
     c.firstFrame = ctx.no;
     c.firstTime = ctx.relTime;
     this.convs.push(c);

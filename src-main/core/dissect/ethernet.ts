@@ -27,7 +27,13 @@ export function ethertypeText(t: number): string {
  * Dispatches `data[off, end)` on an ethertype, shared by Ethernet, VLAN and SLL. Returns bytes
  * taken by the payload dissector (all of them for unknown types).
  */
-export function dispatchEthertype(ctx: PacketContext, type: number, off: number, end: number, tree: FieldNode[] | null): number {
+export function dispatchEthertype(
+  ctx: PacketContext,
+  type: number,
+  off: number,
+  end: number,
+  tree: FieldNode[] | null,
+): number {
   ctx.mark('ethertype');
   const m = (ethertypeTable ??= ctx.registry.table('ethertype')).get(type);
   if (m) return ctx.call(m, off, end, tree);
@@ -65,7 +71,13 @@ export const ethernetModule: ProtocolModule = {
     }
     let t: FieldNode[] | null = null;
     if (tree) {
-      t = ctx.protoTree(tree, ethernetModule, off, 14, () => `Ethernet II, Src: ${macWithResolution(d, off + 6)}, Dst: ${macWithResolution(d, off)}`)!;
+      t = ctx.protoTree(
+        tree,
+        ethernetModule,
+        off,
+        14,
+        () => `Ethernet II, Src: ${macWithResolution(d, off + 6)}, Dst: ${macWithResolution(d, off)}`,
+      )!;
       addMac(ctx, t, 'Destination', 'eth.dst', off);
       addMac(ctx, t, 'Source', 'eth.src', off + 6);
       if (type <= 1500) ctx.add(t, () => `Length: ${type}`, 'eth.len', type, off + 12, 2);
@@ -84,7 +96,15 @@ export const ethernetModule: ProtocolModule = {
       const allZero = ctx.data.subarray(at, end).every((b) => b === 0);
       const field = allZero && end - off <= 60 ? 'eth.padding' : 'eth.trailer';
       const bytes = ctx.data.slice(at, end);
-      ctx.add(t, () => `${field === 'eth.padding' ? 'Padding' : 'Trailer'}: ${Array.from(bytes.subarray(0, 32), (b) => b.toString(16).padStart(2, '0')).join('')}`, field, bytes, at, rest);
+      ctx.add(
+        t,
+        () =>
+          `${field === 'eth.padding' ? 'Padding' : 'Trailer'}: ${Array.from(bytes.subarray(0, 32), (b) => b.toString(16).padStart(2, '0')).join('')}`,
+        field,
+        bytes,
+        at,
+        rest,
+      );
     }
     return end - off;
   },
@@ -98,6 +118,22 @@ function addMac(ctx: PacketContext, t: FieldNode[], what: string, field: string,
   ctx.record(`${field}_resolved`, resolveMac(d, at));
   const lg = (d[at] & 2) !== 0;
   const ig = (d[at] & 1) !== 0;
-  ctx.add(st, () => `.... ..${lg ? '1' : '0'}. .... .... .... .... = LG bit: ${lg ? 'Locally administered address (this is NOT the factory default)' : 'Globally unique address (factory default)'}`, undefined, undefined, at, 3);
-  ctx.add(st, () => `.... ...${ig ? '1' : '0'} .... .... .... .... = IG bit: ${ig ? 'Group address (multicast/broadcast)' : 'Individual address (unicast)'}`, undefined, undefined, at, 3);
+  ctx.add(
+    st,
+    () =>
+      `.... ..${lg ? '1' : '0'}. .... .... .... .... = LG bit: ${lg ? 'Locally administered address (this is NOT the factory default)' : 'Globally unique address (factory default)'}`,
+    undefined,
+    undefined,
+    at,
+    3,
+  );
+  ctx.add(
+    st,
+    () =>
+      `.... ...${ig ? '1' : '0'} .... .... .... .... = IG bit: ${ig ? 'Group address (multicast/broadcast)' : 'Individual address (unicast)'}`,
+    undefined,
+    undefined,
+    at,
+    3,
+  );
 }

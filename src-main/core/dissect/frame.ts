@@ -105,14 +105,33 @@ function addFrameTree(ctx: PacketContext, tree: FieldNode[]): void {
   }
   const wire = raw.originalLength;
   const cap = ctx.frame.length;
-  const ft = ctx.protoTree(tree, frameModule, 0, cap, () => `Frame ${ctx.no}: ${wire} bytes on wire (${wire * 8} bits), ${cap} bytes captured (${cap * 8} bits)`)!;
+  const ft = ctx.protoTree(
+    tree,
+    frameModule,
+    0,
+    cap,
+    () =>
+      `Frame ${ctx.no}: ${wire} bytes on wire (${wire * 8} bits), ${cap} bytes captured (${cap * 8} bits)`,
+  )!;
   const link = LINK_NAMES[raw.linkType] ?? `Unknown (${raw.linkType})`;
   const epoch = raw.tsSec + raw.tsNsec / 1e9;
   ctx.add(ft, () => `Interface id: ${raw.interfaceId}`, 'frame.interface_id', raw.interfaceId, 0, 0);
   ctx.add(ft, () => `Encapsulation type: ${link} (${raw.linkType})`, 'frame.encap_type', raw.linkType, 0, 0);
   ctx.add(ft, () => `Arrival Time: ${formatArrival(raw.tsSec, raw.tsNsec)}`, 'frame.time', epoch, 0, 0);
-  ctx.add(ft, () => `Epoch Time: ${raw.tsSec}.${String(raw.tsNsec).padStart(9, '0')} seconds`, 'frame.time_epoch', epoch, 0, 0);
-  ctx.addGenerated(ft, () => `Time since reference or first frame: ${secs9(ctx.relTime)} seconds`, 'frame.time_relative', ctx.relTime);
+  ctx.add(
+    ft,
+    () => `Epoch Time: ${raw.tsSec}.${String(raw.tsNsec).padStart(9, '0')} seconds`,
+    'frame.time_epoch',
+    epoch,
+    0,
+    0,
+  );
+  ctx.addGenerated(
+    ft,
+    () => `Time since reference or first frame: ${secs9(ctx.relTime)} seconds`,
+    'frame.time_relative',
+    ctx.relTime,
+  );
   ctx.add(ft, () => `Frame Number: ${ctx.no}`, 'frame.number', ctx.no, 0, 0);
   ctx.add(ft, () => `Frame Length: ${wire} bytes (${wire * 8} bits)`, 'frame.len', wire, 0, 0);
   ctx.add(ft, () => `Capture Length: ${cap} bytes (${cap * 8} bits)`, 'frame.cap_len', cap, 0, 0);

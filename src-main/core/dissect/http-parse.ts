@@ -3,8 +3,24 @@
 // result, never thrown.
 
 export const HTTP_METHODS = [
-  'GET', 'POST', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE', 'PATCH',
-  'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'SEARCH', 'REPORT',
+  'GET',
+  'POST',
+  'HEAD',
+  'PUT',
+  'DELETE',
+  'OPTIONS',
+  'CONNECT',
+  'TRACE',
+  'PATCH',
+  'PROPFIND',
+  'PROPPATCH',
+  'MKCOL',
+  'COPY',
+  'MOVE',
+  'LOCK',
+  'UNLOCK',
+  'SEARCH',
+  'REPORT',
 ] as const;
 
 const METHOD_SET = new Set<string>(HTTP_METHODS);
@@ -57,7 +73,13 @@ export function looksLikeHttp(b: Uint8Array, off: number, end: number): boolean 
   if (startsWithAscii(b, off, end, 'HTTP/1.')) {
     if (off + 12 > end) return false;
     const v = b[off + 7];
-    return (v === 0x30 || v === 0x31) && b[off + 8] === 0x20 && isDigit(b[off + 9]) && isDigit(b[off + 10]) && isDigit(b[off + 11]);
+    return (
+      (v === 0x30 || v === 0x31) &&
+      b[off + 8] === 0x20 &&
+      isDigit(b[off + 9]) &&
+      isDigit(b[off + 10]) &&
+      isDigit(b[off + 11])
+    );
   }
   let i = off;
   while (i < end && i - off < 10 && b[i] >= 0x41 && b[i] <= 0x5a) i++;
@@ -101,11 +123,33 @@ export function parseHttpHead(b: Uint8Array, off: number, end: number): HttpHead
   let head: HttpHead;
   const status = /^(HTTP\/\d\.\d) (\d{3})(?: (.*))?$/.exec(firstLine);
   if (status) {
-    head = { kind: 'response', offset: off, firstLine, firstLineLength: nl + 1, version: status[1], code: Number(status[2]), phrase: status[3] ?? '', headers: [], blankOffset: end, bodyOffset: end };
+    head = {
+      kind: 'response',
+      offset: off,
+      firstLine,
+      firstLineLength: nl + 1,
+      version: status[1],
+      code: Number(status[2]),
+      phrase: status[3] ?? '',
+      headers: [],
+      blankOffset: end,
+      bodyOffset: end,
+    };
   } else {
     const req = /^([A-Z]+) (\S*) (HTTP\/\d\.\d)$/.exec(firstLine);
     if (!req) return null;
-    head = { kind: 'request', offset: off, firstLine, firstLineLength: nl + 1, method: req[1], uri: req[2], version: req[3], headers: [], blankOffset: end, bodyOffset: end };
+    head = {
+      kind: 'request',
+      offset: off,
+      firstLine,
+      firstLineLength: nl + 1,
+      method: req[1],
+      uri: req[2],
+      version: req[3],
+      headers: [],
+      blankOffset: end,
+      bodyOffset: end,
+    };
   }
   let p = nl + 1;
   while (p < text.length) {
@@ -123,9 +167,21 @@ export function parseHttpHead(b: Uint8Array, off: number, end: number): HttpHead
       while (v < le && (text.charCodeAt(v) === 32 || text.charCodeAt(v) === 9)) v++;
       let ve = le;
       while (ve > v && (text.charCodeAt(ve - 1) === 32 || text.charCodeAt(ve - 1) === 9)) ve--;
-      head.headers.push({ name: text.slice(p, colon).trim(), value: text.slice(v, ve), offset: off + p, length: n + 1 - p, valueOffset: off + v });
+      head.headers.push({
+        name: text.slice(p, colon).trim(),
+        value: text.slice(v, ve),
+        offset: off + p,
+        length: n + 1 - p,
+        valueOffset: off + v,
+      });
     } else {
-      head.headers.push({ name: '', value: text.slice(p, le), offset: off + p, length: n + 1 - p, valueOffset: off + p });
+      head.headers.push({
+        name: '',
+        value: text.slice(p, le),
+        offset: off + p,
+        length: n + 1 - p,
+        valueOffset: off + p,
+      });
     }
     p = n + 1;
   }
@@ -197,7 +253,13 @@ export function parseChunked(b: Uint8Array, off: number, end: number): ChunkedBo
     if (!line) return { chunks, end: p, complete: false, data: concat(parts) };
     const sizeText = ascii(b, p, line[0]).split(';')[0].trim();
     if (!/^[0-9a-fA-F]{1,12}$/.test(sizeText)) {
-      return { chunks, end: p, complete: false, data: concat(parts), malformed: `bad chunk size "${sizeText.slice(0, 20)}" at offset ${p}` };
+      return {
+        chunks,
+        end: p,
+        complete: false,
+        data: concat(parts),
+        malformed: `bad chunk size "${sizeText.slice(0, 20)}" at offset ${p}`,
+      };
     }
     const size = parseInt(sizeText, 16);
     const chunk: Chunk = { offset: p, sizeLineLength: line[1] - p, size, dataOffset: line[1] };
@@ -232,7 +294,10 @@ function concat(parts: Uint8Array[]): Uint8Array {
   for (const x of parts) n += x.length;
   const out = new Uint8Array(n);
   let o = 0;
-  for (const x of parts) { out.set(x, o); o += x.length; }
+  for (const x of parts) {
+    out.set(x, o);
+    o += x.length;
+  }
   return out;
 }
 
@@ -248,7 +313,13 @@ export type HttpNeed =
  * Content-Length body or a complete chunked body; a body without a length takes what is there.
  * `maxHeader` bounds the wait for a header that never ends.
  */
-export function httpMessageNeed(b: Uint8Array, off: number, end: number, requestMethod?: string, maxHeader = 65536): HttpNeed {
+export function httpMessageNeed(
+  b: Uint8Array,
+  off: number,
+  end: number,
+  requestMethod?: string,
+  maxHeader = 65536,
+): HttpNeed {
   end = Math.min(end, b.length);
   const hEnd = findHeaderEnd(b, off, end);
   if (hEnd < 0) {
@@ -263,7 +334,9 @@ export function httpMessageNeed(b: Uint8Array, off: number, end: number, request
       return { kind: 'complete', length: hEnd - off, head };
     case 'length': {
       const total = hEnd - off + f.length;
-      return total <= end - off ? { kind: 'complete', length: total, head } : { kind: 'more', atLeast: total - (end - off) };
+      return total <= end - off
+        ? { kind: 'complete', length: total, head }
+        : { kind: 'more', atLeast: total - (end - off) };
     }
     case 'chunked': {
       const c = parseChunked(b, hEnd, end);
@@ -291,7 +364,9 @@ export function parseChallenges(value: string): AuthChallenge[] {
   const out: AuthChallenge[] = [];
   let i = 0;
   const n = value.length;
-  const skipWs = () => { while (i < n && (value[i] === ' ' || value[i] === '\t')) i++; };
+  const skipWs = () => {
+    while (i < n && (value[i] === ' ' || value[i] === '\t')) i++;
+  };
   const token = (): string => {
     const s = i;
     while (i < n && /[!#$%&'*+\-.^_`|~0-9A-Za-z]/.test(value[i])) i++;
@@ -300,12 +375,23 @@ export function parseChallenges(value: string): AuthChallenge[] {
   let cur: AuthChallenge | undefined;
   for (let guard = 0; i < n && guard < 1000; guard++) {
     skipWs();
-    if (value[i] === ',') { i++; continue; }
+    if (value[i] === ',') {
+      i++;
+      continue;
+    }
     const start = i;
     const t = token();
-    if (!t) { i++; continue; }
+    if (!t) {
+      i++;
+      continue;
+    }
     skipWs();
-    if (value[i] === '=' && cur && value[i + 1] !== '=' && !(value[i + 1] === undefined || value[i + 1] === ',')) {
+    if (
+      value[i] === '=' &&
+      cur &&
+      value[i + 1] !== '=' &&
+      !(value[i + 1] === undefined || value[i + 1] === ',')
+    ) {
       // auth-param of the current challenge
       i++;
       skipWs();
@@ -336,7 +422,15 @@ export function parseChallenges(value: string): AuthChallenge[] {
     // A token68 (base64 blob) directly after the scheme
     const s = i;
     const m = /^[A-Za-z0-9\-._~+/]+=*(?=\s*(,|$))/.exec(value.slice(i));
-    if (m && !/=/.test(value.slice(i).split(',')[0].replace(/=+\s*$/, ''))) {
+    if (
+      m &&
+      !/=/.test(
+        value
+          .slice(i)
+          .split(',')[0]
+          .replace(/=+\s*$/, ''),
+      )
+    ) {
       cur.token = m[0];
       i = s + m[0].length;
     }
@@ -396,7 +490,10 @@ export function parseCredentials(value: string): AuthCredentials {
         const o = blob.readUInt32LE(at + 40);
         if (at + o + len <= blob.length) {
           const flags = blob.length >= at + 64 ? blob.readUInt32LE(at + 60) : 0;
-          c.user = flags & 1 ? blob.subarray(at + o, at + o + len).toString('utf16le') : blob.subarray(at + o, at + o + len).toString('latin1');
+          c.user =
+            flags & 1
+              ? blob.subarray(at + o, at + o + len).toString('utf16le')
+              : blob.subarray(at + o, at + o + len).toString('latin1');
         }
       }
     }

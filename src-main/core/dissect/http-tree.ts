@@ -2,8 +2,19 @@
 // TCP conversation. Pure apart from the conversation state the caller hands in; that state is keyed
 // by frame numbers so re-dissecting any frame later (on demand, out of order) gives the same tree.
 import {
-  bodyFraming, credentialsText, headerValue, headerValues, parseChallenges, parseChunked, parseCredentials,
-  parseHttpHead, findHeaderEnd, schemeName, type AuthChallenge, type HttpHead, type HttpHeader,
+  bodyFraming,
+  credentialsText,
+  headerValue,
+  headerValues,
+  parseChallenges,
+  parseChunked,
+  parseCredentials,
+  parseHttpHead,
+  findHeaderEnd,
+  schemeName,
+  type AuthChallenge,
+  type HttpHead,
+  type HttpHeader,
 } from './http-parse.js';
 import type { ExpertItem, FieldNode } from './types.js';
 
@@ -47,7 +58,13 @@ export interface HttpConversationState {
 
 export function newHttpState(): HttpConversationState {
   // every field present from the start: the object keeps one shape and no extra property store
-  return { requests: [], firstPending: 0, tunnelFrame: undefined, tunnelTarget: undefined, tunnelTlsFrom: undefined };
+  return {
+    requests: [],
+    firstPending: 0,
+    tunnelFrame: undefined,
+    tunnelTarget: undefined,
+    tunnelTlsFrom: undefined,
+  };
 }
 
 /** The request that starts at `key`, if recorded (requests are recorded in key order). */
@@ -150,13 +167,36 @@ const KNOWN_HEADERS: Record<string, string> = {
 };
 
 const STATUS_DESC: Record<number, string> = {
-  100: 'Continue', 101: 'Switching Protocols', 200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content',
-  206: 'Partial Content', 301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 304: 'Not Modified',
-  307: 'Temporary Redirect', 308: 'Permanent Redirect', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden',
-  404: 'Not Found', 405: 'Method Not Allowed', 407: 'Proxy Authentication Required', 408: 'Request Timeout',
-  411: 'Length Required', 413: 'Payload Too Large', 414: 'URI Too Long', 429: 'Too Many Requests',
-  500: 'Internal Server Error', 501: 'Not Implemented', 502: 'Bad Gateway', 503: 'Service Unavailable',
-  504: 'Gateway Timeout', 505: 'HTTP Version Not Supported',
+  100: 'Continue',
+  101: 'Switching Protocols',
+  200: 'OK',
+  201: 'Created',
+  202: 'Accepted',
+  204: 'No Content',
+  206: 'Partial Content',
+  301: 'Moved Permanently',
+  302: 'Found',
+  303: 'See Other',
+  304: 'Not Modified',
+  307: 'Temporary Redirect',
+  308: 'Permanent Redirect',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  407: 'Proxy Authentication Required',
+  408: 'Request Timeout',
+  411: 'Length Required',
+  413: 'Payload Too Large',
+  414: 'URI Too Long',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  501: 'Not Implemented',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+  505: 'HTTP Version Not Supported',
 };
 
 const MALFORMED = { id: 'malformed', severity: 'error', group: 'malformed' } as const;
@@ -203,14 +243,34 @@ function challengeNodes(h: HttpHeader, challenges: AuthChallenge[], prefix: stri
   return challenges.map((c) => {
     const s = schemeName(c.scheme);
     const params = Object.entries(c.params).map(([k, v]) => ({
-      label: `${k}: ${v}`, field: ['realm', 'nonce', 'qop', 'algorithm', 'opaque', 'stale', 'domain', 'charset'].includes(k) ? `${prefix}.${k}` : undefined,
-      value: v, offset: h.valueOffset, length: h.offset + h.length - h.valueOffset, generated: true,
+      label: `${k}: ${v}`,
+      field: ['realm', 'nonce', 'qop', 'algorithm', 'opaque', 'stale', 'domain', 'charset'].includes(k)
+        ? `${prefix}.${k}`
+        : undefined,
+      value: v,
+      offset: h.valueOffset,
+      length: h.offset + h.length - h.valueOffset,
+      generated: true,
     }));
-    if (c.token) params.push({ label: `token: ${c.token.length > 40 ? `${c.token.slice(0, 40)}…` : c.token}`, field: undefined, value: c.token, offset: h.valueOffset, length: h.offset + h.length - h.valueOffset, generated: true });
+    if (c.token)
+      params.push({
+        label: `token: ${c.token.length > 40 ? `${c.token.slice(0, 40)}…` : c.token}`,
+        field: undefined,
+        value: c.token,
+        offset: h.valueOffset,
+        length: h.offset + h.length - h.valueOffset,
+        generated: true,
+      });
     return {
-      label: `Scheme: ${s}${c.params.realm !== undefined ? ` (realm "${c.params.realm}")` : ''}`, field: `${prefix}.scheme`, value: s,
-      offset: h.valueOffset, length: h.offset + h.length - h.valueOffset, generated: true,
-      children: params.map((p) => (p.field ? p : { label: p.label, value: p.value, offset: p.offset, length: p.length, generated: true })),
+      label: `Scheme: ${s}${c.params.realm !== undefined ? ` (realm "${c.params.realm}")` : ''}`,
+      field: `${prefix}.scheme`,
+      value: s,
+      offset: h.valueOffset,
+      length: h.offset + h.length - h.valueOffset,
+      generated: true,
+      children: params.map((p) =>
+        p.field ? p : { label: p.label, value: p.value, offset: p.offset, length: p.length, generated: true },
+      ),
     };
   });
 }
@@ -224,20 +284,68 @@ function headerNode(b: Uint8Array, h: HttpHeader, kind: 'request' | 'response'):
     const cred = parseCredentials(h.value);
     const shown = credentialsText(cred);
     const kids: FieldNode[] = [
-      { label: `Scheme: ${cred.scheme}`, field: `${field}.scheme`, value: cred.scheme, offset: h.valueOffset, length: h.offset + h.length - h.valueOffset, generated: true },
+      {
+        label: `Scheme: ${cred.scheme}`,
+        field: `${field}.scheme`,
+        value: cred.scheme,
+        offset: h.valueOffset,
+        length: h.offset + h.length - h.valueOffset,
+        generated: true,
+      },
     ];
-    if (cred.user !== undefined) kids.push({ label: `User: ${cred.user}`, field: `${field}.user`, value: cred.user, offset: h.valueOffset, length: h.offset + h.length - h.valueOffset, generated: true });
+    if (cred.user !== undefined)
+      kids.push({
+        label: `User: ${cred.user}`,
+        field: `${field}.user`,
+        value: cred.user,
+        offset: h.valueOffset,
+        length: h.offset + h.length - h.valueOffset,
+        generated: true,
+      });
     for (const [k, v] of Object.entries(cred.params)) {
-      if (k !== 'username') kids.push({ label: `${k}: ${v}`, offset: h.valueOffset, length: h.offset + h.length - h.valueOffset, generated: true });
+      if (k !== 'username')
+        kids.push({
+          label: `${k}: ${v}`,
+          offset: h.valueOffset,
+          length: h.offset + h.length - h.valueOffset,
+          generated: true,
+        });
     }
-    kids.push({ label: 'Credentials: [redacted]', offset: h.valueOffset, length: h.offset + h.length - h.valueOffset, generated: true });
-    return { label: `${h.name}: ${shown}${eol}`, field, value: shown, offset: h.offset, length: h.length, children: kids };
+    kids.push({
+      label: 'Credentials: [redacted]',
+      offset: h.valueOffset,
+      length: h.offset + h.length - h.valueOffset,
+      generated: true,
+    });
+    return {
+      label: `${h.name}: ${shown}${eol}`,
+      field,
+      value: shown,
+      offset: h.offset,
+      length: h.length,
+      children: kids,
+    };
   }
-  const node: FieldNode = { label: `${h.name ? `${h.name}: ` : ''}${h.value}${eol}`, field, value: h.value, offset: h.offset, length: h.length };
+  const node: FieldNode = {
+    label: `${h.name ? `${h.name}: ` : ''}${h.value}${eol}`,
+    field,
+    value: h.value,
+    offset: h.offset,
+    length: h.length,
+  };
   if (lower === 'content-length') {
     const n = Number(h.value.trim());
     if (Number.isSafeInteger(n) && n >= 0) {
-      node.children = [{ label: `[Content length: ${n}]`, field: 'http.content_length', value: n, offset: h.valueOffset, length: h.value.length, generated: true }];
+      node.children = [
+        {
+          label: `[Content length: ${n}]`,
+          field: 'http.content_length',
+          value: n,
+          offset: h.valueOffset,
+          length: h.value.length,
+          generated: true,
+        },
+      ];
     }
   } else if (lower === 'proxy-authenticate' || lower === 'www-authenticate') {
     node.children = challengeNodes(h, parseChallenges(h.value), field);
@@ -260,14 +368,38 @@ export function dissectHttp(b: Uint8Array, off: number, end: number, ctx: HttpCo
   const hEnd = findHeaderEnd(b, off, end);
   const head = hEnd >= 0 ? parseHttpHead(b, off, hEnd) : null;
   if (!head) {
-    const node: FieldNode = { label: 'Hypertext Transfer Protocol', field: 'http', offset: off, length: end - off, children: [{ label: `Continuation or non-HTTP traffic (${end - off} bytes)`, offset: off, length: end - off }] };
+    const node: FieldNode = {
+      label: 'Hypertext Transfer Protocol',
+      field: 'http',
+      offset: off,
+      length: end - off,
+      children: [
+        { label: `Continuation or non-HTTP traffic (${end - off} bytes)`, offset: off, length: end - off },
+      ],
+    };
     if (hEnd < 0 && looksStarted(b, off, end)) {
-      const e: ExpertItem = { ...MALFORMED, message: `HTTP header block starting at offset ${off} does not end within ${end - off} bytes` };
+      const e: ExpertItem = {
+        ...MALFORMED,
+        message: `HTTP header block starting at offset ${off} does not end within ${end - off} bytes`,
+      };
       expert.push(e);
-      node.children!.push({ label: '[Malformed Packet: HTTP header block not terminated]', offset: off, length: 0, generated: true, expert: e });
+      node.children!.push({
+        label: '[Malformed Packet: HTTP header block not terminated]',
+        offset: off,
+        length: 0,
+        generated: true,
+        expert: e,
+      });
     }
     if (ctx.source !== undefined) ownSource(node, ctx.source);
-    return { node, info: 'Continuation', expert, consumed: end - off, kind: 'continuation', opensTunnel: false };
+    return {
+      node,
+      info: 'Continuation',
+      expert,
+      consumed: end - off,
+      kind: 'continuation',
+      opensTunnel: false,
+    };
   }
   const st = ctx.state;
   const key = httpMessageKey(ctx.frame, ctx.source, off);
@@ -279,31 +411,92 @@ export function dissectHttp(b: Uint8Array, off: number, end: number, ctx: HttpCo
   if (head.kind === 'request') {
     const method = head.method!;
     const uri = head.uri!;
-    const chat: ExpertItem = { id: 'http.chat', severity: 'chat', group: 'sequence', message: head.firstLine };
+    const chat: ExpertItem = {
+      id: 'http.chat',
+      severity: 'chat',
+      group: 'sequence',
+      message: head.firstLine,
+    };
     expert.push(chat);
     const uriAt = off + method.length + 1;
     kids.push({
-      label: `${head.firstLine}${firstEol}`, field: 'http.request', value: true, offset: off, length: head.firstLineLength, expert: chat,
+      label: `${head.firstLine}${firstEol}`,
+      field: 'http.request',
+      value: true,
+      offset: off,
+      length: head.firstLineLength,
+      expert: chat,
       children: [
-        { label: `Request Method: ${method}`, field: 'http.request.method', value: method, offset: off, length: method.length },
-        { label: `Request URI: ${uri}`, field: 'http.request.uri', value: uri, offset: uriAt, length: uri.length },
-        { label: `Request Version: ${head.version}`, field: 'http.request.version', value: head.version, offset: uriAt + uri.length + 1, length: head.version.length },
+        {
+          label: `Request Method: ${method}`,
+          field: 'http.request.method',
+          value: method,
+          offset: off,
+          length: method.length,
+        },
+        {
+          label: `Request URI: ${uri}`,
+          field: 'http.request.uri',
+          value: uri,
+          offset: uriAt,
+          length: uri.length,
+        },
+        {
+          label: `Request Version: ${head.version}`,
+          field: 'http.request.version',
+          value: head.version,
+          offset: uriAt + uri.length + 1,
+          length: head.version.length,
+        },
       ],
     });
     for (const h of head.headers) kids.push(headerNode(b, h, 'request'));
     linkMessage(head, key, ctx);
   } else {
     const code = head.code!;
-    const chat: ExpertItem = { id: 'http.chat', severity: 'chat', group: 'sequence', message: head.firstLine };
+    const chat: ExpertItem = {
+      id: 'http.chat',
+      severity: 'chat',
+      group: 'sequence',
+      message: head.firstLine,
+    };
     expert.push(chat);
     const codeAt = off + head.version.length + 1;
     const firstKids: FieldNode[] = [
-      { label: `Response Version: ${head.version}`, field: 'http.response.version', value: head.version, offset: off, length: head.version.length },
+      {
+        label: `Response Version: ${head.version}`,
+        field: 'http.response.version',
+        value: head.version,
+        offset: off,
+        length: head.version.length,
+      },
       { label: `Status Code: ${code}`, field: 'http.response.code', value: code, offset: codeAt, length: 3 },
     ];
-    if (STATUS_DESC[code]) firstKids.push({ label: `[Status Code Description: ${STATUS_DESC[code]}]`, field: 'http.response.code.desc', value: STATUS_DESC[code], offset: codeAt, length: 3, generated: true });
-    firstKids.push({ label: `Response Phrase: ${head.phrase}`, field: 'http.response.phrase', value: head.phrase ?? '', offset: codeAt + 4, length: (head.phrase ?? '').length });
-    kids.push({ label: `${head.firstLine}${firstEol}`, field: 'http.response', value: true, offset: off, length: head.firstLineLength, expert: chat, children: firstKids });
+    if (STATUS_DESC[code])
+      firstKids.push({
+        label: `[Status Code Description: ${STATUS_DESC[code]}]`,
+        field: 'http.response.code.desc',
+        value: STATUS_DESC[code],
+        offset: codeAt,
+        length: 3,
+        generated: true,
+      });
+    firstKids.push({
+      label: `Response Phrase: ${head.phrase}`,
+      field: 'http.response.phrase',
+      value: head.phrase ?? '',
+      offset: codeAt + 4,
+      length: (head.phrase ?? '').length,
+    });
+    kids.push({
+      label: `${head.firstLine}${firstEol}`,
+      field: 'http.response',
+      value: true,
+      offset: off,
+      length: head.firstLineLength,
+      expert: chat,
+      children: firstKids,
+    });
     for (const h of head.headers) kids.push(headerNode(b, h, 'response'));
 
     const link = linkMessage(head, key, ctx);
@@ -313,20 +506,36 @@ export function dissectHttp(b: Uint8Array, off: number, end: number, ctx: HttpCo
     if (code >= 400) {
       const squid = headerValue(head, 'X-Squid-Error');
       const e: ExpertItem = {
-        id: 'http.response.error', severity: 'warn', group: 'response',
+        id: 'http.response.error',
+        severity: 'warn',
+        group: 'response',
         message: `HTTP ${code} ${head.phrase ?? ''}${squid ? ` (X-Squid-Error: ${squid})` : ''}`.trim(),
       };
       expert.push(e);
-      firstKids.push({ label: `[Expert Info (Warning/Response): ${e.message}]`, offset: codeAt, length: 3, generated: true, expert: e });
+      firstKids.push({
+        label: `[Expert Info (Warning/Response): ${e.message}]`,
+        offset: codeAt,
+        length: 3,
+        generated: true,
+        expert: e,
+      });
     }
     if (code === 407) {
       const offered = offeredSchemes(head);
       const e: ExpertItem = {
-        id: 'http.proxy_auth_required', severity: 'note', group: 'security',
+        id: 'http.proxy_auth_required',
+        severity: 'note',
+        group: 'security',
         message: `Proxy authentication required, offered: ${offered.length ? offered.join(', ') : 'none (no Proxy-Authenticate header)'}`,
       };
       expert.push(e);
-      firstKids.push({ label: `[Expert Info (Note/Security): ${e.message}]`, offset: codeAt, length: 3, generated: true, expert: e });
+      firstKids.push({
+        label: `[Expert Info (Note/Security): ${e.message}]`,
+        offset: codeAt,
+        length: 3,
+        generated: true,
+        expert: e,
+      });
     }
   }
 
@@ -340,25 +549,52 @@ export function dissectHttp(b: Uint8Array, off: number, end: number, ctx: HttpCo
     bodyEnd = Math.min(end, hEnd + framing.length);
     bodyLength = bodyEnd - hEnd;
     if (bodyEnd - hEnd < framing.length) {
-      const e: ExpertItem = { ...MALFORMED, message: `HTTP body has ${bodyEnd - hEnd} of the ${framing.length} bytes its Content-Length announces` };
+      const e: ExpertItem = {
+        ...MALFORMED,
+        message: `HTTP body has ${bodyEnd - hEnd} of the ${framing.length} bytes its Content-Length announces`,
+      };
       expert.push(e);
-      kids.push({ label: `[Malformed Packet: body shorter than Content-Length]`, offset: hEnd, length: 0, generated: true, expert: e });
+      kids.push({
+        label: `[Malformed Packet: body shorter than Content-Length]`,
+        offset: hEnd,
+        length: 0,
+        generated: true,
+        expert: e,
+      });
     }
   } else if (framing.kind === 'chunked') {
     const c = parseChunked(b, hEnd, end);
     bodyEnd = c.complete ? c.end : end;
     bodyLength = c.data.length;
     kids.push({
-      label: `HTTP chunked response`, offset: hEnd, length: bodyEnd - hEnd,
+      label: `HTTP chunked response`,
+      offset: hEnd,
+      length: bodyEnd - hEnd,
       children: c.chunks.map((ch) => ({
-        label: ch.size === 0 ? 'End of chunked encoding' : `Data chunk (${ch.size} octets)`, offset: ch.offset, length: ch.sizeLineLength + ch.size,
-        children: [{ label: `Chunk size: ${ch.size} octets`, field: 'http.chunk_size', value: ch.size, offset: ch.offset, length: ch.sizeLineLength }],
+        label: ch.size === 0 ? 'End of chunked encoding' : `Data chunk (${ch.size} octets)`,
+        offset: ch.offset,
+        length: ch.sizeLineLength + ch.size,
+        children: [
+          {
+            label: `Chunk size: ${ch.size} octets`,
+            field: 'http.chunk_size',
+            value: ch.size,
+            offset: ch.offset,
+            length: ch.sizeLineLength,
+          },
+        ],
       })),
     });
     if (c.malformed) {
       const e: ExpertItem = { ...MALFORMED, message: `HTTP chunked body: ${c.malformed}` };
       expert.push(e);
-      kids.push({ label: `[Malformed Packet: ${c.malformed}]`, offset: hEnd, length: 0, generated: true, expert: e });
+      kids.push({
+        label: `[Malformed Packet: ${c.malformed}]`,
+        offset: hEnd,
+        length: 0,
+        generated: true,
+        expert: e,
+      });
     }
   } else if (framing.kind === 'close') {
     bodyEnd = end;
@@ -369,23 +605,71 @@ export function dissectHttp(b: Uint8Array, off: number, end: number, ctx: HttpCo
   if (head.kind === 'request') {
     const rec = httpRequestAt(st, key);
     const fullUri = rec?.fullUri ?? fullRequestUri(head.method!, head.uri!, headerValue(head, 'Host'));
-    kids.push({ label: `[Full request URI: ${fullUri}]`, field: 'http.request.full_uri', value: fullUri, offset: off, length: 0, generated: true });
+    kids.push({
+      label: `[Full request URI: ${fullUri}]`,
+      field: 'http.request.full_uri',
+      value: fullUri,
+      offset: off,
+      length: 0,
+      generated: true,
+    });
     const resp = rec && rec.responseFrame > 0 ? rec.responseFrame : undefined;
-    if (resp !== undefined) kids.push({ label: `[Response in frame: ${resp}]`, field: 'http.response_in', value: resp, offset: off, length: 0, generated: true });
+    if (resp !== undefined)
+      kids.push({
+        label: `[Response in frame: ${resp}]`,
+        field: 'http.response_in',
+        value: resp,
+        offset: off,
+        length: 0,
+        generated: true,
+      });
   } else {
     const req = httpRequestAnsweredBy(st, key);
     if (req) {
-      kids.push({ label: `[Time since request: ${deltaText(req.time, ctx.time)} seconds]`, field: 'http.time', value: deltaSeconds(req.time, ctx.time), offset: off, length: 0, generated: true });
-      kids.push({ label: `[Request in frame: ${req.frame}]`, field: 'http.request_in', value: req.frame, offset: off, length: 0, generated: true });
-      kids.push({ label: `[Request URI: ${req.fullUri}]`, field: 'http.response_for.uri', value: req.fullUri, offset: off, length: 0, generated: true });
+      kids.push({
+        label: `[Time since request: ${deltaText(req.time, ctx.time)} seconds]`,
+        field: 'http.time',
+        value: deltaSeconds(req.time, ctx.time),
+        offset: off,
+        length: 0,
+        generated: true,
+      });
+      kids.push({
+        label: `[Request in frame: ${req.frame}]`,
+        field: 'http.request_in',
+        value: req.frame,
+        offset: off,
+        length: 0,
+        generated: true,
+      });
+      kids.push({
+        label: `[Request URI: ${req.fullUri}]`,
+        field: 'http.response_for.uri',
+        value: req.fullUri,
+        offset: off,
+        length: 0,
+        generated: true,
+      });
     }
   }
   if (bodyLength > 0) {
-    kids.push({ label: `File Data: ${bodyLength} bytes`, field: 'http.file_data', value: bodyLength, offset: hEnd, length: bodyEnd - hEnd });
+    kids.push({
+      label: `File Data: ${bodyLength} bytes`,
+      field: 'http.file_data',
+      value: bodyLength,
+      offset: hEnd,
+      length: bodyEnd - hEnd,
+    });
   }
   const info = messageInfo(head, bodyLength);
 
-  const node: FieldNode = { label: 'Hypertext Transfer Protocol', field: 'http', offset: off, length: bodyEnd - off, children: kids };
+  const node: FieldNode = {
+    label: 'Hypertext Transfer Protocol',
+    field: 'http',
+    offset: off,
+    length: bodyEnd - off,
+    children: kids,
+  };
   if (ctx.source !== undefined) ownSource(node, ctx.source);
   return { node, info, expert, consumed: bodyEnd - off, kind: head.kind, opensTunnel };
 }
@@ -394,22 +678,34 @@ export function dissectHttp(b: Uint8Array, off: number, end: number, ctx: HttpCo
  * Records a request, or pairs a response with the oldest unanswered request sent before it (HTTP/1.1
  * answers in order); marks the tunnel when a CONNECT gets a 2xx. Idempotent per message key.
  */
-function linkMessage(head: HttpHead, key: number, ctx: HttpContext): { request?: HttpRequestRecord; opensTunnel: boolean } {
+function linkMessage(
+  head: HttpHead,
+  key: number,
+  ctx: HttpContext,
+): { request?: HttpRequestRecord; opensTunnel: boolean } {
   const st = ctx.state;
   if (head.kind === 'request') {
     if (!httpRequestAt(st, key)) {
       const method = ownString(head.method!);
       const uri = ownString(head.uri!);
       const full = fullRequestUri(method, uri, headerValue(head, 'Host'));
-      const rec: HttpRequestRecord = { key, frame: ctx.frame, time: { sec: ctx.time.sec, nsec: ctx.time.nsec }, method, uri, fullUri: full === uri ? uri : ownString(full), responseKey: -1, responseFrame: 0 };
+      const rec: HttpRequestRecord = {
+        key,
+        frame: ctx.frame,
+        time: { sec: ctx.time.sec, nsec: ctx.time.nsec },
+        method,
+        uri,
+        fullUri: full === uri ? uri : ownString(full),
+        responseKey: -1,
+        responseFrame: 0,
+      };
       const r = st.requests;
       // small lists are copied at their exact size (push() reserves room for 16 more)
       if (r.length === 0) st.requests = [rec];
       else if (r[r.length - 1].key < key) {
         if (r.length < 8) st.requests = [...r, rec];
         else r.push(rec);
-      }
-      else {
+      } else {
         let i = r.length;
         while (i > 0 && r[i - 1].key > key) i--;
         r.splice(i, 0, rec);
@@ -425,7 +721,8 @@ function linkMessage(head: HttpHead, key: number, ctx: HttpContext): { request?:
       request.responseKey = key;
       request.responseFrame = ctx.frame;
       // the answered ones at the head of the list need no look any more
-      while (st.firstPending < st.requests.length && st.requests[st.firstPending].responseKey !== -1) st.firstPending++;
+      while (st.firstPending < st.requests.length && st.requests[st.firstPending].responseKey !== -1)
+        st.firstPending++;
     }
   }
   let opensTunnel = false;
@@ -454,12 +751,32 @@ export interface HttpScan {
  * The first-pass version of dissectHttp: the same conversation state updates and severity, no
  * tree and no labels. The caller found the message's length with httpMessageNeed.
  */
-export function scanHttp(b: Uint8Array, off: number, end: number, ctx: HttpContext, parsed?: HttpHead): HttpScan {
+export function scanHttp(
+  b: Uint8Array,
+  off: number,
+  end: number,
+  ctx: HttpContext,
+  parsed?: HttpHead,
+): HttpScan {
   end = Math.min(end, b.length);
   // `parsed`: the head httpMessageNeed already parsed at off (saves parsing it twice)
-  const hEnd = parsed && parsed.offset === off && parsed.bodyOffset <= end ? parsed.bodyOffset : findHeaderEnd(b, off, end);
-  const head = parsed && parsed.offset === off && parsed.bodyOffset === hEnd ? parsed : hEnd >= 0 ? parseHttpHead(b, off, hEnd) : null;
-  if (!head) return { consumed: end - off, opensTunnel: false, severity: hEnd < 0 && looksStarted(b, off, end) ? 4 : 0, info: 'Continuation' };
+  const hEnd =
+    parsed && parsed.offset === off && parsed.bodyOffset <= end
+      ? parsed.bodyOffset
+      : findHeaderEnd(b, off, end);
+  const head =
+    parsed && parsed.offset === off && parsed.bodyOffset === hEnd
+      ? parsed
+      : hEnd >= 0
+        ? parseHttpHead(b, off, hEnd)
+        : null;
+  if (!head)
+    return {
+      consumed: end - off,
+      opensTunnel: false,
+      severity: hEnd < 0 && looksStarted(b, off, end) ? 4 : 0,
+      info: 'Continuation',
+    };
   const link = linkMessage(head, httpMessageKey(ctx.frame, ctx.source, off), ctx);
   const f = bodyFraming(head, link.request?.method);
   let consumed = end - off;

@@ -7,7 +7,15 @@ import type { ExpertDef, FieldDef, ProtocolModule } from './registry.js';
 import type { ExpertItem, FieldNode } from './types.js';
 import { dataModule } from './frame.js';
 import { httpMessageNeed, looksLikeHttp } from './http-parse.js';
-import { dissectHttp, httpMessageKey, httpOldestPending, httpRequestAnsweredBy, newHttpState, scanHttp, type HttpConversationState } from './http-tree.js';
+import {
+  dissectHttp,
+  httpMessageKey,
+  httpOldestPending,
+  httpRequestAnsweredBy,
+  newHttpState,
+  scanHttp,
+  type HttpConversationState,
+} from './http-tree.js';
 
 const s = (name: string, label: string): FieldDef => ({ name, label, type: 'string' });
 
@@ -87,14 +95,25 @@ const FIELDS: FieldDef[] = [
 
 const EXPERTS: ExpertDef[] = [
   { id: 'http.chat', severity: 'chat', group: 'sequence', message: 'HTTP request or response line' },
-  { id: 'http.response.error', severity: 'warn', group: 'response', message: 'HTTP error response (4xx/5xx)' },
-  { id: 'http.proxy_auth_required', severity: 'note', group: 'security', message: 'Proxy authentication required' },
+  {
+    id: 'http.response.error',
+    severity: 'warn',
+    group: 'response',
+    message: 'HTTP error response (4xx/5xx)',
+  },
+  {
+    id: 'http.proxy_auth_required',
+    severity: 'note',
+    group: 'security',
+    message: 'Proxy authentication required',
+  },
   { id: 'malformed', severity: 'error', group: 'malformed', message: 'Malformed HTTP message' },
 ];
 
 /** Puts a finished subtree into the packet: records its field values and its expert items. */
 function attach(ctx: PacketContext, tree: FieldNode[] | null, node: FieldNode, expert: ExpertItem[]): void {
-  for (const e of expert) ctx.expert(null, { id: e.id, severity: e.severity, group: e.group, message: e.message }, e.message);
+  for (const e of expert)
+    ctx.expert(null, { id: e.id, severity: e.severity, group: e.group, message: e.message }, e.message);
   if (!tree) return;
   tree.push(node);
   const walk = (n: FieldNode): void => {
@@ -113,7 +132,8 @@ const infoMark = new WeakMap<PacketContext, { no: number; text: string }>();
  */
 function setHttpInfo(ctx: PacketContext, info: string, first: boolean): void {
   const mark = infoMark.get(ctx);
-  if (!first || (mark && mark.no === ctx.no && mark.text !== '' && ctx.info.endsWith(mark.text))) ctx.appendInfo(info, ctx.info.endsWith(' ') ? '' : ' ');
+  if (!first || (mark && mark.no === ctx.no && mark.text !== '' && ctx.info.endsWith(mark.text)))
+    ctx.appendInfo(info, ctx.info.endsWith(' ') ? '' : ' ');
   else ctx.setInfo(info);
   infoMark.set(ctx, { no: ctx.no, text: ctx.info });
 }
@@ -128,9 +148,15 @@ function stateOf(ctx: PacketContext): HttpConversationState {
 }
 
 /** Method of the request the response starting here answers (decides HEAD/CONNECT body rules). */
-function answeredMethod(st: HttpConversationState, frame: number, source: number, off: number): string | undefined {
+function answeredMethod(
+  st: HttpConversationState,
+  frame: number,
+  source: number,
+  off: number,
+): string | undefined {
   if (st.requests.length === 0) return undefined;
-  return (httpRequestAnsweredBy(st, httpMessageKey(frame, source, off)) ?? httpOldestPending(st, frame))?.method;
+  return (httpRequestAnsweredBy(st, httpMessageKey(frame, source, off)) ?? httpOldestPending(st, frame))
+    ?.method;
 }
 
 /**
@@ -155,7 +181,13 @@ function claimConversation(ctx: PacketContext, m: ProtocolModule): void {
  */
 const TUNNEL_TLS_PORTS = new Set([443, 465, 636, 993, 995]);
 
-function tunnelPayload(ctx: PacketContext, st: HttpConversationState, off: number, end: number, tree: FieldNode[] | null): number {
+function tunnelPayload(
+  ctx: PacketContext,
+  st: HttpConversationState,
+  off: number,
+  end: number,
+  tree: FieldNode[] | null,
+): number {
   const target = st.tunnelTarget ?? '';
   const m = /^(.*):(\d{1,5})$/.exec(target);
   // no port in the authority: tshark shows the bytes as TCP's alone
@@ -210,14 +242,21 @@ export const httpModule: ProtocolModule = {
   },
   dissect(ctx, off, end, tree) {
     const st = stateOf(ctx);
-    if (st.tunnelFrame !== undefined && ctx.no > st.tunnelFrame) return tunnelPayload(ctx, st, off, end, tree);
+    if (st.tunnelFrame !== undefined && ctx.no > st.tunnelFrame)
+      return tunnelPayload(ctx, st, off, end, tree);
     const b = ctx.data;
     let p = off;
     let first = true;
     while (p < end) {
       if (looksLikeHttp(b, p, end)) {
-        const isResponse = b[p] === 0x48 && b[p + 1] === 0x54 && b[p + 2] === 0x54 && b[p + 3] === 0x50 && b[p + 4] === 0x2f;
-        const need = httpMessageNeed(b, p, end, isResponse ? answeredMethod(st, ctx.no, ctx.source, p) : undefined);
+        const isResponse =
+          b[p] === 0x48 && b[p + 1] === 0x54 && b[p + 2] === 0x54 && b[p + 3] === 0x50 && b[p + 4] === 0x2f;
+        const need = httpMessageNeed(
+          b,
+          p,
+          end,
+          isResponse ? answeredMethod(st, ctx.no, ctx.source, p) : undefined,
+        );
         if (need.kind === 'more') {
           ctx.requestDesegment(p, need.atLeast > 1 ? need.atLeast : DESEGMENT_ONE_MORE_SEGMENT);
           return p - off;
@@ -225,7 +264,12 @@ export const httpModule: ProtocolModule = {
         ctx.enter(httpModule);
         claimConversation(ctx, httpModule);
         const len = need.kind === 'complete' ? need.length : end - p;
-        const hctx = { frame: ctx.no, time: { sec: ctx.raw.tsSec, nsec: ctx.raw.tsNsec }, state: st, source: ctx.source || undefined };
+        const hctx = {
+          frame: ctx.no,
+          time: { sec: ctx.raw.tsSec, nsec: ctx.raw.tsNsec },
+          state: st,
+          source: ctx.source || undefined,
+        };
         if (!tree) {
           // first pass and rows: conversation state, severity and Info, no tree
           const sc = scanHttp(b, p, p + len, hctx, need.kind === 'complete' ? need.head : undefined);
@@ -235,7 +279,12 @@ export const httpModule: ProtocolModule = {
           first = false;
           continue;
         }
-        const d = dissectHttp(b, p, p + len, { frame: ctx.no, time: { sec: ctx.raw.tsSec, nsec: ctx.raw.tsNsec }, state: st, source: ctx.source || undefined });
+        const d = dissectHttp(b, p, p + len, {
+          frame: ctx.no,
+          time: { sec: ctx.raw.tsSec, nsec: ctx.raw.tsNsec },
+          state: st,
+          source: ctx.source || undefined,
+        });
         if (ctx.cols) setHttpInfo(ctx, d.info, first);
         attach(ctx, tree, d.node, d.expert);
         p += Math.max(1, d.consumed);
@@ -245,7 +294,14 @@ export const httpModule: ProtocolModule = {
         if (ctx.cols && first) ctx.setInfo('Continuation');
         if (tree) {
           const kids = ctx.addTree(tree, 'Hypertext Transfer Protocol', 'http', undefined, p, end - p);
-          ctx.add(kids, `Continuation or non-HTTP traffic (${end - p} bytes)`, undefined, undefined, p, end - p);
+          ctx.add(
+            kids,
+            `Continuation or non-HTTP traffic (${end - p} bytes)`,
+            undefined,
+            undefined,
+            p,
+            end - p,
+          );
         }
         p = end;
       }

@@ -39,8 +39,16 @@ const UNREACH: Record<number, string> = {
   14: 'Host precedence violation',
   15: 'Precedence cutoff in effect',
 };
-const TIME_EXCEEDED: Record<number, string> = { 0: 'Time to live exceeded in transit', 1: 'Fragment reassembly time exceeded' };
-const REDIRECT: Record<number, string> = { 0: 'Redirect for network', 1: 'Redirect for host', 2: 'Redirect for TOS and network', 3: 'Redirect for TOS and host' };
+const TIME_EXCEEDED: Record<number, string> = {
+  0: 'Time to live exceeded in transit',
+  1: 'Fragment reassembly time exceeded',
+};
+const REDIRECT: Record<number, string> = {
+  0: 'Redirect for network',
+  1: 'Redirect for host',
+  2: 'Redirect for TOS and network',
+  3: 'Redirect for TOS and host',
+};
 
 function codeText(type: number, code: number): string | undefined {
   if (type === 3) return UNREACH[code];
@@ -90,7 +98,14 @@ export const icmpModule: ProtocolModule = {
     if (t) {
       ctx.add(t, `Type: ${type} (${typeName})`, 'icmp.type', type, off, 1);
       ctx.add(t, `Code: ${code}${cName ? ` (${cName})` : ''}`, 'icmp.code', code, off + 1, 1);
-      ctx.add(t, `Checksum: 0x${ck.toString(16).padStart(4, '0')} [unverified]`, 'icmp.checksum', ck, off + 2, 2);
+      ctx.add(
+        t,
+        `Checksum: 0x${ck.toString(16).padStart(4, '0')} [unverified]`,
+        'icmp.checksum',
+        ck,
+        off + 2,
+        2,
+      );
       ctx.addGenerated(t, 'Checksum Status: Unverified', 'icmp.checksum.status', 2);
     }
     if (type === 0 || type === 8) {
@@ -104,13 +119,28 @@ export const icmpModule: ProtocolModule = {
       if (type === 3 && code === 4) {
         const mtu = (d[off + 6] << 8) | d[off + 7];
         if (t) {
-          ctx.add(t, `Unused: ${((d[off + 4] << 8) | d[off + 5]).toString(16).padStart(4, '0')}`, 'icmp.unused', d.slice(off + 4, off + 6), off + 4, 2);
+          ctx.add(
+            t,
+            `Unused: ${((d[off + 4] << 8) | d[off + 5]).toString(16).padStart(4, '0')}`,
+            'icmp.unused',
+            d.slice(off + 4, off + 6),
+            off + 4,
+            2,
+          );
           ctx.add(t, `MTU of next hop: ${mtu}`, 'icmp.mtu', mtu, off + 6, 2);
         }
       } else if (type === 5) {
         const gw = `${d[off + 4]}.${d[off + 5]}.${d[off + 6]}.${d[off + 7]}`;
         if (t) ctx.add(t, `Gateway Address: ${gw}`, 'icmp.redir_gw', gw, off + 4, 4);
-      } else if (t) ctx.add(t, `Unused: ${Array.from(d.subarray(off + 4, off + 8), (b) => b.toString(16).padStart(2, '0')).join('')}`, 'icmp.unused', d.slice(off + 4, off + 8), off + 4, 4);
+      } else if (t)
+        ctx.add(
+          t,
+          `Unused: ${Array.from(d.subarray(off + 4, off + 8), (b) => b.toString(16).padStart(2, '0')).join('')}`,
+          'icmp.unused',
+          d.slice(off + 4, off + 8),
+          off + 4,
+          4,
+        );
       if (ctx.cols) ctx.setInfo(info);
       quotedPacket(ctx, off + 8, end, t);
       return end - off;
@@ -163,9 +193,30 @@ function echo(ctx: PacketContext, t: FieldNode[] | null, off: number, end: numbe
     ctx.setInfo(info);
   }
   if (t) {
-    ctx.add(t, `Identifier (BE): ${id} (0x${id.toString(16).padStart(4, '0')})`, 'icmp.ident', id, off + 4, 2);
-    ctx.add(t, `Sequence Number (BE): ${seq} (0x${seq.toString(16).padStart(4, '0')})`, 'icmp.seq', seq, off + 6, 2);
-    ctx.add(t, `Sequence Number (LE): ${seqLe} (0x${seqLe.toString(16).padStart(4, '0')})`, 'icmp.seq_le', seqLe, off + 6, 2);
+    ctx.add(
+      t,
+      `Identifier (BE): ${id} (0x${id.toString(16).padStart(4, '0')})`,
+      'icmp.ident',
+      id,
+      off + 4,
+      2,
+    );
+    ctx.add(
+      t,
+      `Sequence Number (BE): ${seq} (0x${seq.toString(16).padStart(4, '0')})`,
+      'icmp.seq',
+      seq,
+      off + 6,
+      2,
+    );
+    ctx.add(
+      t,
+      `Sequence Number (LE): ${seqLe} (0x${seqLe.toString(16).padStart(4, '0')})`,
+      'icmp.seq_le',
+      seqLe,
+      off + 6,
+      2,
+    );
     if (link) {
       if (type === 8) ctx.addGenerated(t, `Response frame: ${link.peer}`, 'icmp.resp_in', link.peer);
       else ctx.addGenerated(t, `Request frame: ${link.peer}`, 'icmp.resp_to', link.peer);

@@ -71,8 +71,22 @@ export const icmpv6Module: ProtocolModule = {
     const t = ctx.protoTree(tree, icmpv6Module, off, end - off);
     if (t) {
       ctx.add(t, `Type: ${name} (${type})`, 'icmpv6.type', type, off, 1);
-      ctx.add(t, `Code: ${code}${type === 1 && UNREACH[code] ? ` (${UNREACH[code]})` : ''}`, 'icmpv6.code', code, off + 1, 1);
-      ctx.add(t, `Checksum: 0x${ck.toString(16).padStart(4, '0')} [unverified]`, 'icmpv6.checksum', ck, off + 2, 2);
+      ctx.add(
+        t,
+        `Code: ${code}${type === 1 && UNREACH[code] ? ` (${UNREACH[code]})` : ''}`,
+        'icmpv6.code',
+        code,
+        off + 1,
+        1,
+      );
+      ctx.add(
+        t,
+        `Checksum: 0x${ck.toString(16).padStart(4, '0')} [unverified]`,
+        'icmpv6.checksum',
+        ck,
+        off + 2,
+        2,
+      );
     }
     switch (type) {
       case 1:
@@ -85,7 +99,8 @@ export const icmpv6Module: ProtocolModule = {
         if (type === 2) {
           const mtu = u32(d, off + 4);
           if (t) ctx.add(t, `MTU: ${mtu}`, 'icmpv6.mtu', mtu, off + 4, 4);
-        } else if (type === 4 && t) ctx.add(t, `Pointer: ${u32(d, off + 4)}`, 'icmpv6.pointer', u32(d, off + 4), off + 4, 4);
+        } else if (type === 4 && t)
+          ctx.add(t, `Pointer: ${u32(d, off + 4)}`, 'icmpv6.pointer', u32(d, off + 4), off + 4, 4);
         if (ctx.cols) ctx.setInfo(info);
         quotedPacket(ctx, off + 8, end, t);
         return end - off;
@@ -103,7 +118,14 @@ export const icmpv6Module: ProtocolModule = {
           ctx.setInfo(info);
         }
         if (t) {
-          ctx.add(t, `Identifier: 0x${id.toString(16).padStart(4, '0')}`, 'icmpv6.echo.identifier', id, off + 4, 2);
+          ctx.add(
+            t,
+            `Identifier: 0x${id.toString(16).padStart(4, '0')}`,
+            'icmpv6.echo.identifier',
+            id,
+            off + 4,
+            2,
+          );
           ctx.add(t, `Sequence: ${seq}`, 'icmpv6.echo.sequence_number', seq, off + 6, 2);
           if (end > off + 8) ctx.call(dataModule, off + 8, end, t);
         }
@@ -118,15 +140,46 @@ export const icmpv6Module: ProtocolModule = {
         let info = name;
         if (type === 135 || type === 136) {
           const target = formatIpv6(d, off + 8);
-          if (t) ctx.add(t, `Target Address: ${target}`, type === 135 ? 'icmpv6.nd.ns.target_address' : 'icmpv6.nd.na.target_address', target, off + 8, 16);
+          if (t)
+            ctx.add(
+              t,
+              `Target Address: ${target}`,
+              type === 135 ? 'icmpv6.nd.ns.target_address' : 'icmpv6.nd.na.target_address',
+              target,
+              off + 8,
+              16,
+            );
           if (type === 136) {
             const f = d[off + 4];
             if (t) {
-              ctx.add(t, `Router: ${f & 0x80 ? 'Set' : 'Not set'}`, 'icmpv6.nd.na.flag.r', (f & 0x80) !== 0, off + 4, 1);
-              ctx.add(t, `Solicited: ${f & 0x40 ? 'Set' : 'Not set'}`, 'icmpv6.nd.na.flag.s', (f & 0x40) !== 0, off + 4, 1);
-              ctx.add(t, `Override: ${f & 0x20 ? 'Set' : 'Not set'}`, 'icmpv6.nd.na.flag.o', (f & 0x20) !== 0, off + 4, 1);
+              ctx.add(
+                t,
+                `Router: ${f & 0x80 ? 'Set' : 'Not set'}`,
+                'icmpv6.nd.na.flag.r',
+                (f & 0x80) !== 0,
+                off + 4,
+                1,
+              );
+              ctx.add(
+                t,
+                `Solicited: ${f & 0x40 ? 'Set' : 'Not set'}`,
+                'icmpv6.nd.na.flag.s',
+                (f & 0x40) !== 0,
+                off + 4,
+                1,
+              );
+              ctx.add(
+                t,
+                `Override: ${f & 0x20 ? 'Set' : 'Not set'}`,
+                'icmpv6.nd.na.flag.o',
+                (f & 0x20) !== 0,
+                off + 4,
+                1,
+              );
             }
-            const fl = [f & 0x80 ? 'rtr' : '', f & 0x40 ? 'sol' : '', f & 0x20 ? 'ovr' : ''].filter(Boolean).join(', ');
+            const fl = [f & 0x80 ? 'rtr' : '', f & 0x40 ? 'sol' : '', f & 0x20 ? 'ovr' : '']
+              .filter(Boolean)
+              .join(', ');
             info += ` ${target}${fl ? ` (${fl})` : ''}`;
           } else info += ` for ${target}`;
         }
@@ -157,8 +210,22 @@ function ndOptions(ctx: PacketContext, t: FieldNode[] | null, p: number, end: nu
     if ((type === 1 || type === 2) && len >= 8) {
       lla = formatMac(d, p + 2);
       if (t) {
-        const n = ctx.addTree(t, `ICMPv6 Option (${type === 1 ? 'Source' : 'Target'} link-layer address : ${lla})`, 'icmpv6.opt.type', type, p, len);
-        ctx.add(n, `Link-layer address: ${lla}`, type === 1 ? 'icmpv6.opt.src_linkaddr' : 'icmpv6.opt.target_linkaddr', lla, p + 2, 6);
+        const n = ctx.addTree(
+          t,
+          `ICMPv6 Option (${type === 1 ? 'Source' : 'Target'} link-layer address : ${lla})`,
+          'icmpv6.opt.type',
+          type,
+          p,
+          len,
+        );
+        ctx.add(
+          n,
+          `Link-layer address: ${lla}`,
+          type === 1 ? 'icmpv6.opt.src_linkaddr' : 'icmpv6.opt.target_linkaddr',
+          lla,
+          p + 2,
+          6,
+        );
         ctx.record('icmpv6.opt.linkaddr', lla);
       }
     } else if (t) ctx.add(t, `ICMPv6 Option (type ${type}, ${len} bytes)`, 'icmpv6.opt.type', type, p, len);

@@ -50,15 +50,61 @@ interface FragRecord {
   reassembledIn?: number;
 }
 
-
-const DSCP_NAMES: Record<number, string> = { 0: 'CS0', 8: 'CS1', 10: 'AF11', 12: 'AF12', 14: 'AF13', 16: 'CS2', 18: 'AF21', 20: 'AF22', 22: 'AF23', 24: 'CS3', 26: 'AF31', 28: 'AF32', 30: 'AF33', 32: 'CS4', 34: 'AF41', 36: 'AF42', 38: 'AF43', 40: 'CS5', 46: 'EF PHB', 48: 'CS6', 56: 'CS7' };
+const DSCP_NAMES: Record<number, string> = {
+  0: 'CS0',
+  8: 'CS1',
+  10: 'AF11',
+  12: 'AF12',
+  14: 'AF13',
+  16: 'CS2',
+  18: 'AF21',
+  20: 'AF22',
+  22: 'AF23',
+  24: 'CS3',
+  26: 'AF31',
+  28: 'AF32',
+  30: 'AF33',
+  32: 'CS4',
+  34: 'AF41',
+  36: 'AF42',
+  38: 'AF43',
+  40: 'CS5',
+  46: 'EF PHB',
+  48: 'CS6',
+  56: 'CS7',
+};
 const ECN_NAMES = ['Not-ECT', 'ECT(1)', 'ECT(0)', 'CE'];
 
-const OPT_NAMES: Record<number, string> = { 0: 'End of Options List (EOL)', 1: 'No-Operation (NOP)', 7: 'Record Route', 68: 'Time Stamp', 130: 'Security', 131: 'Loose Source Route', 136: 'Stream ID', 137: 'Strict Source Route', 148: 'Router Alert' };
+const OPT_NAMES: Record<number, string> = {
+  0: 'End of Options List (EOL)',
+  1: 'No-Operation (NOP)',
+  7: 'Record Route',
+  68: 'Time Stamp',
+  130: 'Security',
+  131: 'Loose Source Route',
+  136: 'Stream ID',
+  137: 'Strict Source Route',
+  148: 'Router Alert',
+};
 
-const BOGUS_LEN = { id: 'ip.bogus_ip_length', severity: 'error', group: 'protocol', message: 'Bogus IP length' } as const;
-const BOGUS_VER = { id: 'ip.bogus_ip_version', severity: 'error', group: 'protocol', message: 'Bogus IP version' } as const;
-const BOGUS_HDR = { id: 'ip.bogus_header_length', severity: 'error', group: 'protocol', message: 'Bogus IP header length' } as const;
+const BOGUS_LEN = {
+  id: 'ip.bogus_ip_length',
+  severity: 'error',
+  group: 'protocol',
+  message: 'Bogus IP length',
+} as const;
+const BOGUS_VER = {
+  id: 'ip.bogus_ip_version',
+  severity: 'error',
+  group: 'protocol',
+  message: 'Bogus IP version',
+} as const;
+const BOGUS_HDR = {
+  id: 'ip.bogus_header_length',
+  severity: 'error',
+  group: 'protocol',
+  message: 'Bogus IP header length',
+} as const;
 
 export const ipv4Module: ProtocolModule = {
   name: 'ip',
@@ -112,16 +158,46 @@ export const ipv4Module: ProtocolModule = {
     const outer = ctx.inError === 0;
     let t: FieldNode[] | null = null;
     if (tree) {
-      t = ctx.protoTree(tree, ipv4Module, off, Math.max(20, Math.min(hl, end - off)), `Internet Protocol Version 4, Src: ${formatIpv4(d, off + 12)}, Dst: ${formatIpv4(d, off + 16)}`)!;
+      t = ctx.protoTree(
+        tree,
+        ipv4Module,
+        off,
+        Math.max(20, Math.min(hl, end - off)),
+        `Internet Protocol Version 4, Src: ${formatIpv4(d, off + 12)}, Dst: ${formatIpv4(d, off + 16)}`,
+      )!;
     }
     if (version !== 4) {
-      if (t) ctx.expert(ctx.add(t, `${version.toString(2).padStart(4, '0')} .... = Version: ${version}`, 'ip.version', version, off, 1), BOGUS_VER, `Bogus IP version (${version}, must be 4)`);
+      if (t)
+        ctx.expert(
+          ctx.add(
+            t,
+            `${version.toString(2).padStart(4, '0')} .... = Version: ${version}`,
+            'ip.version',
+            version,
+            off,
+            1,
+          ),
+          BOGUS_VER,
+          `Bogus IP version (${version}, must be 4)`,
+        );
       else ctx.expert(null, BOGUS_VER);
       ctx.malformed(ipv4Module, t, off);
       return end - off;
     }
     if (hl < 20) {
-      if (t) ctx.expert(ctx.add(t, `.... ${(hl / 4).toString(2).padStart(4, '0')} = Header Length: ${hl} bytes (${hl / 4})`, 'ip.hdr_len', hl, off, 1), BOGUS_HDR, `Bogus IP header length (${hl}, must be at least 20)`);
+      if (t)
+        ctx.expert(
+          ctx.add(
+            t,
+            `.... ${(hl / 4).toString(2).padStart(4, '0')} = Header Length: ${hl} bytes (${hl / 4})`,
+            'ip.hdr_len',
+            hl,
+            off,
+            1,
+          ),
+          BOGUS_HDR,
+          `Bogus IP header length (${hl}, must be at least 20)`,
+        );
       ctx.malformed(ipv4Module, t, off);
       return end - off;
     }
@@ -155,15 +231,35 @@ export const ipv4Module: ProtocolModule = {
     if (outer) ctx.ipPayloadLen = totLen === 0 ? end - payload : totLen - hl;
     const isFragment = (fl & 1) !== 0 || fragOff > 0;
     if (isFragment) {
-      const whole = outer ? reassemble(ctx, off, payload, ipEnd, id, proto, fragOff, (fl & 1) !== 0, totLen === 0 ? -1 : totLen - hl) : undefined;
+      const whole = outer
+        ? reassemble(
+            ctx,
+            off,
+            payload,
+            ipEnd,
+            id,
+            proto,
+            fragOff,
+            (fl & 1) !== 0,
+            totLen === 0 ? -1 : totLen - hl,
+          )
+        : undefined;
       if (!whole) {
         if (ctx.cols) {
           const rec = ctx.frameData<FragRecord>('ip.frag');
-          ctx.setInfo(`Fragmented IP protocol (proto=${IP_PROTO_NAMES[proto] ?? 'Unknown'} ${proto}, off=${fragOff}, ID=${id.toString(16).padStart(4, '0')})${rec?.reassembledIn ? ` [Reassembled in #${rec.reassembledIn}]` : ''}`);
+          ctx.setInfo(
+            `Fragmented IP protocol (proto=${IP_PROTO_NAMES[proto] ?? 'Unknown'} ${proto}, off=${fragOff}, ID=${id.toString(16).padStart(4, '0')})${rec?.reassembledIn ? ` [Reassembled in #${rec.reassembledIn}]` : ''}`,
+          );
         }
         if (t) {
           const rec = ctx.frameData<FragRecord>('ip.frag');
-          if (rec?.reassembledIn) ctx.addGenerated(t, `Reassembled IPv4 in frame: ${rec.reassembledIn}`, 'ip.reassembled_in', rec.reassembledIn);
+          if (rec?.reassembledIn)
+            ctx.addGenerated(
+              t,
+              `Reassembled IPv4 in frame: ${rec.reassembledIn}`,
+              'ip.reassembled_in',
+              rec.reassembledIn,
+            );
         }
         ctx.call(dataModule, payload, ipEnd, tree);
         return ipEnd - off;
@@ -171,10 +267,23 @@ export const ipv4Module: ProtocolModule = {
       // the last fragment: dissect the reassembled datagram's payload as a new data source
       const src = ctx.addSource(`Reassembled IPv4 (${whole.bytes.length} bytes)`, whole.bytes);
       if (t) {
-        const ft = ctx.addTree(t, `[${whole.parts.length} IPv4 Fragments (${whole.bytes.length} bytes): ${whole.parts.map((p) => `#${p.frame}(${p.len})`).join(', ')}]`, 'ip.fragments', true, 0, 0);
+        const ft = ctx.addTree(
+          t,
+          `[${whole.parts.length} IPv4 Fragments (${whole.bytes.length} bytes): ${whole.parts.map((p) => `#${p.frame}(${p.len})`).join(', ')}]`,
+          'ip.fragments',
+          true,
+          0,
+          0,
+        );
         t[t.length - 1].generated = true;
-        for (const p of whole.parts) ctx.addGenerated(ft, `Frame: ${p.frame}, payload: ${p.len} bytes`, 'ip.fragment', p.frame);
-        ctx.addGenerated(ft, `Reassembled IPv4 length: ${whole.bytes.length}`, 'ip.reassembled.length', whole.bytes.length);
+        for (const p of whole.parts)
+          ctx.addGenerated(ft, `Frame: ${p.frame}, payload: ${p.len} bytes`, 'ip.fragment', p.frame);
+        ctx.addGenerated(
+          ft,
+          `Reassembled IPv4 length: ${whole.bytes.length}`,
+          'ip.reassembled.length',
+          whole.bytes.length,
+        );
       }
       const savedData = ctx.data;
       const savedSource = ctx.source;
@@ -200,31 +309,125 @@ export const ipv4Module: ProtocolModule = {
   },
 };
 
-function addHeader(ctx: PacketContext, t: FieldNode[], off: number, hl: number, totLen: number, id: number, fl: number, fragOff: number, ttl: number, proto: number): void {
+function addHeader(
+  ctx: PacketContext,
+  t: FieldNode[],
+  off: number,
+  hl: number,
+  totLen: number,
+  id: number,
+  fl: number,
+  fragOff: number,
+  ttl: number,
+  proto: number,
+): void {
   const d = ctx.data;
   const src = formatIpv4(d, off + 12);
   const dst = formatIpv4(d, off + 16);
   ctx.add(t, () => `0100 .... = Version: 4`, 'ip.version', 4, off, 1);
-  ctx.add(t, () => `.... ${(hl / 4).toString(2).padStart(4, '0')} = Header Length: ${hl} bytes (${hl / 4})`, 'ip.hdr_len', hl, off, 1);
+  ctx.add(
+    t,
+    () => `.... ${(hl / 4).toString(2).padStart(4, '0')} = Header Length: ${hl} bytes (${hl / 4})`,
+    'ip.hdr_len',
+    hl,
+    off,
+    1,
+  );
   const ds = d[off + 1];
   const dscp = ds >> 2;
   const ecn = ds & 3;
-  const dst_ = ctx.addTree(t, () => `Differentiated Services Field: 0x${ds.toString(16).padStart(2, '0')} (DSCP: ${DSCP_NAMES[dscp] ?? 'Unknown'}, ECN: ${ECN_NAMES[ecn]})`, 'ip.dsfield', ds, off + 1, 1);
-  ctx.add(dst_, () => `${dscp.toString(2).padStart(6, '0').replace(/^(\d{4})/, '$1 ')}.. = Differentiated Services Codepoint: ${DSCP_NAMES[dscp] ?? 'Unknown'} (${dscp})`, 'ip.dsfield.dscp', dscp, off + 1, 1);
-  ctx.add(dst_, () => `.... ..${ecn.toString(2).padStart(2, '0')} = Explicit Congestion Notification: ${ECN_NAMES[ecn]} (${ecn})`, 'ip.dsfield.ecn', ecn, off + 1, 1);
+  const dst_ = ctx.addTree(
+    t,
+    () =>
+      `Differentiated Services Field: 0x${ds.toString(16).padStart(2, '0')} (DSCP: ${DSCP_NAMES[dscp] ?? 'Unknown'}, ECN: ${ECN_NAMES[ecn]})`,
+    'ip.dsfield',
+    ds,
+    off + 1,
+    1,
+  );
+  ctx.add(
+    dst_,
+    () =>
+      `${dscp
+        .toString(2)
+        .padStart(6, '0')
+        .replace(
+          /^(\d{4})/,
+          '$1 ',
+        )}.. = Differentiated Services Codepoint: ${DSCP_NAMES[dscp] ?? 'Unknown'} (${dscp})`,
+    'ip.dsfield.dscp',
+    dscp,
+    off + 1,
+    1,
+  );
+  ctx.add(
+    dst_,
+    () =>
+      `.... ..${ecn.toString(2).padStart(2, '0')} = Explicit Congestion Notification: ${ECN_NAMES[ecn]} (${ecn})`,
+    'ip.dsfield.ecn',
+    ecn,
+    off + 1,
+    1,
+  );
   ctx.add(t, () => `Total Length: ${totLen}`, 'ip.len', totLen, off + 2, 2);
   ctx.add(t, () => `Identification: 0x${id.toString(16).padStart(4, '0')} (${id})`, 'ip.id', id, off + 4, 2);
   const flagText = fl & 2 ? ", Don't fragment" : fl & 1 ? ', More fragments' : '';
-  const ft = ctx.addTree(t, () => `${fl.toString(2).padStart(3, '0')}. .... = Flags: 0x${fl}${flagText}`, 'ip.flags', fl, off + 6, 1);
-  ctx.add(ft, () => `${fl & 4 ? 1 : 0}... .... = Reserved bit: ${fl & 4 ? 'Set' : 'Not set'}`, 'ip.flags.rb', (fl & 4) !== 0, off + 6, 1);
-  ctx.add(ft, () => `.${fl & 2 ? 1 : 0}.. .... = Don't fragment: ${fl & 2 ? 'Set' : 'Not set'}`, 'ip.flags.df', (fl & 2) !== 0, off + 6, 1);
-  ctx.add(ft, () => `..${fl & 1 ? 1 : 0}. .... = More fragments: ${fl & 1 ? 'Set' : 'Not set'}`, 'ip.flags.mf', (fl & 1) !== 0, off + 6, 1);
+  const ft = ctx.addTree(
+    t,
+    () => `${fl.toString(2).padStart(3, '0')}. .... = Flags: 0x${fl}${flagText}`,
+    'ip.flags',
+    fl,
+    off + 6,
+    1,
+  );
+  ctx.add(
+    ft,
+    () => `${fl & 4 ? 1 : 0}... .... = Reserved bit: ${fl & 4 ? 'Set' : 'Not set'}`,
+    'ip.flags.rb',
+    (fl & 4) !== 0,
+    off + 6,
+    1,
+  );
+  ctx.add(
+    ft,
+    () => `.${fl & 2 ? 1 : 0}.. .... = Don't fragment: ${fl & 2 ? 'Set' : 'Not set'}`,
+    'ip.flags.df',
+    (fl & 2) !== 0,
+    off + 6,
+    1,
+  );
+  ctx.add(
+    ft,
+    () => `..${fl & 1 ? 1 : 0}. .... = More fragments: ${fl & 1 ? 'Set' : 'Not set'}`,
+    'ip.flags.mf',
+    (fl & 1) !== 0,
+    off + 6,
+    1,
+  );
   const fo = fragOff / 8;
-  ctx.add(t, () => `...${fo.toString(2).padStart(13, '0').replace(/^(\d)(\d{4})(\d{4})(\d{4})$/, '$1 $2 $3 $4')} = Fragment Offset: ${fragOff}`, 'ip.frag_offset', fragOff, off + 6, 2);
+  ctx.add(
+    t,
+    () =>
+      `...${fo
+        .toString(2)
+        .padStart(13, '0')
+        .replace(/^(\d)(\d{4})(\d{4})(\d{4})$/, '$1 $2 $3 $4')} = Fragment Offset: ${fragOff}`,
+    'ip.frag_offset',
+    fragOff,
+    off + 6,
+    2,
+  );
   ctx.add(t, () => `Time to Live: ${ttl}`, 'ip.ttl', ttl, off + 8, 1);
   ctx.add(t, () => `Protocol: ${ipProtoText(proto)}`, 'ip.proto', proto, off + 9, 1);
   const ck = (d[off + 10] << 8) | d[off + 11];
-  ctx.add(t, () => `Header Checksum: 0x${ck.toString(16).padStart(4, '0')} [validation disabled]`, 'ip.checksum', ck, off + 10, 2);
+  ctx.add(
+    t,
+    () => `Header Checksum: 0x${ck.toString(16).padStart(4, '0')} [validation disabled]`,
+    'ip.checksum',
+    ck,
+    off + 10,
+    2,
+  );
   ctx.addGenerated(t, 'Header checksum status: Unverified', 'ip.checksum.status', 2);
   ctx.add(t, () => `Source Address: ${src}`, 'ip.src', src, off + 12, 4);
   ctx.add(t, () => `Destination Address: ${dst}`, 'ip.dst', dst, off + 16, 4);
@@ -263,8 +466,20 @@ function addOptions(ctx: PacketContext, t: FieldNode[], off: number, end: number
  * Collects IPv4 fragments (first pass) and returns the whole datagram payload at the fragment
  * that completes it (first pass and random access); undefined for other fragments.
  */
-function reassemble(ctx: PacketContext, ipOff: number, payload: number, ipEnd: number, id: number, proto: number, fragOff: number, more: boolean, payloadLen: number): { bytes: Uint8Array; parts: PduPart[] } | undefined {
-  const key = ctx.firstPass ? `${formatIpv4(ctx.data, ipOff + 12)}>${formatIpv4(ctx.data, ipOff + 16)}:${id}:${proto}` : '';
+function reassemble(
+  ctx: PacketContext,
+  ipOff: number,
+  payload: number,
+  ipEnd: number,
+  id: number,
+  proto: number,
+  fragOff: number,
+  more: boolean,
+  payloadLen: number,
+): { bytes: Uint8Array; parts: PduPart[] } | undefined {
+  const key = ctx.firstPass
+    ? `${formatIpv4(ctx.data, ipOff + 12)}>${formatIpv4(ctx.data, ipOff + 16)}:${id}:${proto}`
+    : '';
   return reassembleFragment(ctx, 'ip', key, payload, ipEnd, fragOff, more, payloadLen);
 }
 
@@ -273,7 +488,16 @@ function reassemble(ctx: PacketContext, ipOff: number, payload: number, ipEnd: n
  * records "<family>.frag" and the PDU cache). `key` identifies the datagram (addresses, id, …;
  * first pass only). Returns the whole payload at the fragment that completes it.
  */
-export function reassembleFragment(ctx: PacketContext, family: string, key: string, payload: number, ipEnd: number, fragOff: number, more: boolean, payloadLen: number): { bytes: Uint8Array; parts: PduPart[] } | undefined {
+export function reassembleFragment(
+  ctx: PacketContext,
+  family: string,
+  key: string,
+  payload: number,
+  ipEnd: number,
+  fragOff: number,
+  more: boolean,
+  payloadLen: number,
+): { bytes: Uint8Array; parts: PduPart[] } | undefined {
   const recName = `${family}.frag`;
   if (ctx.firstPass) {
     if (payloadLen < 0 || payload + payloadLen > ipEnd) return undefined; // truncated capture: cannot reassemble
@@ -283,7 +507,12 @@ export function reassembleFragment(ctx: PacketContext, family: string, key: stri
     if (!pending) ctx.setFrameData(pendingName, (pending = new Map()), 0);
     let set = pending.get(key);
     if (!set) pending.set(key, (set = { parts: [], total: -1 }));
-    set.parts.push({ frame: ctx.no, frameOff: payload, fragOff, bytes: d.slice(payload, payload + payloadLen) });
+    set.parts.push({
+      frame: ctx.no,
+      frameOff: payload,
+      fragOff,
+      bytes: d.slice(payload, payload + payloadLen),
+    });
     if (!more) set.total = fragOff + payloadLen;
     if (set.total < 0) return undefined;
     set.parts.sort((a, b) => a.fragOff - b.fragOff);
@@ -302,7 +531,8 @@ export function reassembleFragment(ctx: PacketContext, family: string, key: stri
       if (len <= 0) continue;
       bytes.set(p.bytes.subarray(skip, skip + len), p.fragOff + skip);
       parts.push({ frame: p.frame, off: p.frameOff + skip, len });
-      if (p.frame !== ctx.no) ctx.setFrameData(recName, { reassembledIn: ctx.no } satisfies FragRecord, p.frame);
+      if (p.frame !== ctx.no)
+        ctx.setFrameData(recName, { reassembledIn: ctx.no } satisfies FragRecord, p.frame);
     }
     const rec: FragRecord = { completes: { parts, length: set.total } };
     if (ctx.retainReassembled) rec.completes!.bytes = bytes;
@@ -313,7 +543,10 @@ export function reassembleFragment(ctx: PacketContext, family: string, key: stri
   const rec = ctx.frameData<FragRecord>(recName);
   const c = rec?.completes;
   if (!c) return undefined;
-  const bytes = c.bytes ?? ctx.recentPdu(family) ?? rebuild(c.parts, c.length, (no) => (no === ctx.no ? ctx.frame : ctx.fetchFrame(no)?.data));
+  const bytes =
+    c.bytes ??
+    ctx.recentPdu(family) ??
+    rebuild(c.parts, c.length, (no) => (no === ctx.no ? ctx.frame : ctx.fetchFrame(no)?.data));
   return bytes ? { bytes, parts: c.parts } : undefined;
 }
 

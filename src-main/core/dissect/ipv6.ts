@@ -41,7 +41,9 @@ export const ipv6Module: ProtocolModule = {
     { name: 'ipv6.reassembled.in', label: 'Reassembled IPv6 in frame', type: 'framenum' },
     { name: 'ipv6.opt.type', label: 'Type', type: 'uint' },
   ],
-  experts: [{ id: 'ipv6.bogus_ipv6_version', severity: 'error', group: 'protocol', message: 'Bogus IP version' }],
+  experts: [
+    { id: 'ipv6.bogus_ipv6_version', severity: 'error', group: 'protocol', message: 'Bogus IP version' },
+  ],
   register(r) {
     r.table('ethertype').add(0x86dd, ipv6Module);
     r.table('ip.proto').add(41, ipv6Module);
@@ -57,7 +59,15 @@ export const ipv6Module: ProtocolModule = {
     let nxt = d[off + 6];
     const hlim = d[off + 7];
     const outer = ctx.inError === 0;
-    const t = ctx.protoTree(tree, ipv6Module, off, 40, tree ? `Internet Protocol Version 6, Src: ${formatIpv6(d, off + 8)}, Dst: ${formatIpv6(d, off + 24)}` : undefined);
+    const t = ctx.protoTree(
+      tree,
+      ipv6Module,
+      off,
+      40,
+      tree
+        ? `Internet Protocol Version 6, Src: ${formatIpv6(d, off + 8)}, Dst: ${formatIpv6(d, off + 24)}`
+        : undefined,
+    );
     if (version !== 6) {
       ctx.malformed(ipv6Module, t, off);
       return end - off;
@@ -79,8 +89,28 @@ export const ipv6Module: ProtocolModule = {
       const src = formatIpv6(d, off + 8);
       const dst = formatIpv6(d, off + 24);
       ctx.add(t, '0110 .... = Version: 6', 'ipv6.version', 6, off, 1);
-      const tc = ctx.addTree(t, `.... ${tclass.toString(2).padStart(8, '0').replace(/(\d{4})/, '$1 ')} .... .... .... .... .... = Traffic Class: 0x${tclass.toString(16).padStart(2, '0')}`, 'ipv6.tclass', tclass, off, 2);
-      ctx.add(tc, `Differentiated Services Codepoint: ${tclass >> 2}`, 'ipv6.tclass.dscp', tclass >> 2, off, 2);
+      const tc = ctx.addTree(
+        t,
+        `.... ${tclass
+          .toString(2)
+          .padStart(8, '0')
+          .replace(
+            /(\d{4})/,
+            '$1 ',
+          )} .... .... .... .... .... = Traffic Class: 0x${tclass.toString(16).padStart(2, '0')}`,
+        'ipv6.tclass',
+        tclass,
+        off,
+        2,
+      );
+      ctx.add(
+        tc,
+        `Differentiated Services Codepoint: ${tclass >> 2}`,
+        'ipv6.tclass.dscp',
+        tclass >> 2,
+        off,
+        2,
+      );
       ctx.add(tc, `Explicit Congestion Notification: ${tclass & 3}`, 'ipv6.tclass.ecn', tclass & 3, off, 2);
       ctx.add(t, `Flow Label: 0x${flow.toString(16).padStart(5, '0')}`, 'ipv6.flow', flow, off + 1, 3);
       ctx.add(t, `Payload Length: ${plen}`, 'ipv6.plen', plen, off + 4, 2);
@@ -101,7 +131,12 @@ export const ipv6Module: ProtocolModule = {
         ctx.need(p, len, ipEnd);
         const next = d[p];
         if (t) {
-          const name = nxt === 0 ? 'IPv6 Hop-by-Hop Option' : nxt === 60 ? 'Destination Options for IPv6' : `Routing Header for IPv6 (Type: ${d[p + 2]})`;
+          const name =
+            nxt === 0
+              ? 'IPv6 Hop-by-Hop Option'
+              : nxt === 60
+                ? 'Destination Options for IPv6'
+                : `Routing Header for IPv6 (Type: ${d[p + 2]})`;
           const field = nxt === 0 ? 'ipv6.hopopts' : nxt === 60 ? 'ipv6.dstopts' : 'ipv6.routing';
           const et = ctx.addTree(t, name, field, true, p, len);
           ctx.add(et, `Next Header: ${ipProtoText(next)}`, 'ipv6.nxt', next, p, 1);
@@ -121,7 +156,18 @@ export const ipv6Module: ProtocolModule = {
               }
               if (q + 1 >= p + len) break;
               const ol = d[q + 1];
-              ctx.add(et, ot === 1 ? `PadN (${ol} bytes)` : ot === 5 ? 'Router Alert' : `Option 0x${ot.toString(16)} (${ol} bytes): ${hexBytes(d, q + 2, ol)}`, 'ipv6.opt.type', ot, q, 2 + ol);
+              ctx.add(
+                et,
+                ot === 1
+                  ? `PadN (${ol} bytes)`
+                  : ot === 5
+                    ? 'Router Alert'
+                    : `Option 0x${ot.toString(16)} (${ol} bytes): ${hexBytes(d, q + 2, ol)}`,
+                'ipv6.opt.type',
+                ot,
+                q,
+                2 + ol,
+              );
               q += 2 + ol;
             }
           }
@@ -141,28 +187,55 @@ export const ipv6Module: ProtocolModule = {
           ctx.add(ft, `Next header: ${ipProtoText(next)}`, 'ipv6.fraghdr.nxt', next, p, 1);
           ctx.add(ft, `Offset: ${fo} (${fo * 8} bytes)`, 'ipv6.fraghdr.offset', fo, p + 2, 2);
           ctx.add(ft, `More Fragments: ${more ? 'Yes' : 'No'}`, 'ipv6.fraghdr.more', more, p + 3, 1);
-          ctx.add(ft, `Identification: 0x${ident.toString(16).padStart(8, '0')}`, 'ipv6.fraghdr.ident', ident, p + 4, 4);
+          ctx.add(
+            ft,
+            `Identification: 0x${ident.toString(16).padStart(8, '0')}`,
+            'ipv6.fraghdr.ident',
+            ident,
+            p + 4,
+            4,
+          );
         }
         p += 8;
         if (fo !== 0 || more) {
           // reassembly (outer header only): the fragment that completes the datagram carries it
           const declared = plen === 0 ? -1 : off + 40 + plen - p;
-          const key = outer && ctx.firstPass ? `${formatIpv6(d, off + 8)}>${formatIpv6(d, off + 24)}:${ident}` : '';
-          const whole = outer ? reassembleFragment(ctx, 'ipv6', key, p, ipEnd, fo * 8, more, declared) : undefined;
+          const key =
+            outer && ctx.firstPass ? `${formatIpv6(d, off + 8)}>${formatIpv6(d, off + 24)}:${ident}` : '';
+          const whole = outer
+            ? reassembleFragment(ctx, 'ipv6', key, p, ipEnd, fo * 8, more, declared)
+            : undefined;
           if (outer) ctx.ipProto = next;
           if (!whole) {
-            if (ctx.cols) ctx.setInfo(`IPv6 fragment (off=${fo * 8} more=${more ? 'y' : 'n'} ident=0x${ident.toString(16).padStart(8, '0')} nxt=${next})`);
+            if (ctx.cols)
+              ctx.setInfo(
+                `IPv6 fragment (off=${fo * 8} more=${more ? 'y' : 'n'} ident=0x${ident.toString(16).padStart(8, '0')} nxt=${next})`,
+              );
             const inFrame = t ? fragmentReassembledIn(ctx, 'ipv6') : undefined;
-            if (t && inFrame) ctx.addGenerated(t, `Reassembled IPv6 in frame: ${inFrame}`, 'ipv6.reassembled.in', inFrame);
+            if (t && inFrame)
+              ctx.addGenerated(t, `Reassembled IPv6 in frame: ${inFrame}`, 'ipv6.reassembled.in', inFrame);
             ctx.call(dataModule, p, ipEnd, tree);
             return ipEnd - off;
           }
           const src = ctx.addSource(`Reassembled IPv6 (${whole.bytes.length} bytes)`, whole.bytes);
           if (t) {
-            const ft = ctx.addTree(t, `[${whole.parts.length} IPv6 Fragments (${whole.bytes.length} bytes): ${whole.parts.map((q) => `#${q.frame}(${q.len})`).join(', ')}]`, 'ipv6.fragments', true, 0, 0);
+            const ft = ctx.addTree(
+              t,
+              `[${whole.parts.length} IPv6 Fragments (${whole.bytes.length} bytes): ${whole.parts.map((q) => `#${q.frame}(${q.len})`).join(', ')}]`,
+              'ipv6.fragments',
+              true,
+              0,
+              0,
+            );
             t[t.length - 1].generated = true;
-            for (const q of whole.parts) ctx.addGenerated(ft, `Frame: ${q.frame}, payload: ${q.len} bytes`, 'ipv6.fragment', q.frame);
-            ctx.addGenerated(ft, `Reassembled IPv6 length: ${whole.bytes.length}`, 'ipv6.reassembled.length', whole.bytes.length);
+            for (const q of whole.parts)
+              ctx.addGenerated(ft, `Frame: ${q.frame}, payload: ${q.len} bytes`, 'ipv6.fragment', q.frame);
+            ctx.addGenerated(
+              ft,
+              `Reassembled IPv6 length: ${whole.bytes.length}`,
+              'ipv6.reassembled.length',
+              whole.bytes.length,
+            );
           }
           const savedData = ctx.data;
           const savedSource = ctx.source;

@@ -28,7 +28,8 @@ export const nullModule: ProtocolModule = {
     const t = ctx.protoTree(tree, nullModule, off, 4);
     if (t) ctx.add(t, `Family: ${AF_NAMES[family] ?? 'Unknown'} (${family})`, 'null.family', family, off, 4);
     if (family === 2) dispatchEthertype(ctx, 0x0800, off + 4, end, tree);
-    else if (family === 24 || family === 28 || family === 30) dispatchEthertype(ctx, 0x86dd, off + 4, end, tree);
+    else if (family === 24 || family === 28 || family === 30)
+      dispatchEthertype(ctx, 0x86dd, off + 4, end, tree);
     else ctx.call(dataModule, off + 4, end, tree);
     return end - off;
   },

@@ -10,7 +10,11 @@ let loadFailed = false;
 
 /** Wireshark-like short name: the organisation's first word, letters and digits only, at most 8 chars. */
 export function shortVendorName(organisation: string): string {
-  const first = organisation.split('\n')[0].trim().split(/[\s,]+/)[0] ?? '';
+  const first =
+    organisation
+      .split('\n')[0]
+      .trim()
+      .split(/[\s,]+/)[0] ?? '';
   return first.replace(/[^A-Za-z0-9]/g, '').slice(0, 8);
 }
 
@@ -48,7 +52,8 @@ export function resolveMac(b: Uint8Array, off: number): string {
   if (mac === 'ff:ff:ff:ff:ff:ff') return 'Broadcast';
   if (b[off] === 0x01 && b[off + 1] === 0x00 && b[off + 2] === 0x5e) return `IPv4mcast_${mac.slice(9)}`;
   if (b[off] === 0x33 && b[off + 1] === 0x33) return `IPv6mcast_${mac.slice(6)}`;
-  const v = vendorOf(b, off) ?? (b[off] === 0 && b[off + 1] === 0 && b[off + 2] === 0 ? '00:00:00' : undefined);
+  const v =
+    vendorOf(b, off) ?? (b[off] === 0 && b[off + 1] === 0 && b[off + 2] === 0 ? '00:00:00' : undefined);
   return v ? `${v}_${mac.slice(9)}` : mac;
 }
 

@@ -8,7 +8,16 @@ import { dispatchEthertype, ethertypeText } from './ethernet.js';
 import { resolveMac } from './oui.js';
 import { dataModule } from './frame.js';
 
-const PKTTYPES = ['Unicast to us', 'Broadcast', 'Multicast', 'Unicast to another host', 'Sent by us', 'Unknown (5)', 'Unknown (6)', 'Unknown (7)'];
+const PKTTYPES = [
+  'Unicast to us',
+  'Broadcast',
+  'Multicast',
+  'Unicast to another host',
+  'Sent by us',
+  'Unknown (5)',
+  'Unknown (6)',
+  'Unknown (7)',
+];
 
 function pkttypeText(t: number): string {
   return PKTTYPES[t] ?? `Unknown (${t})`;
@@ -21,7 +30,13 @@ function hatypeText(t: number): string {
   return `Unknown (${t})`;
 }
 
-function payload(ctx: PacketContext, proto: number, off: number, end: number, tree: FieldNode[] | null): void {
+function payload(
+  ctx: PacketContext,
+  proto: number,
+  off: number,
+  end: number,
+  tree: FieldNode[] | null,
+): void {
   if (proto > 1500) {
     dispatchEthertype(ctx, proto, off, end, tree);
     return;
@@ -83,10 +98,24 @@ function addSource(ctx: PacketContext, t: FieldNode[], hatype: number, halen: nu
   if ((hatype === 1 || hatype === 772) && halen === 6) {
     const mac = formatMac(ctx.data, at);
     ctx.add(t, `Source: ${resolveMac(ctx.data, at)} (${mac})`, 'sll.src.eth', mac, at, 6);
-    ctx.add(t, `Unused: ${hexBytes(ctx.data, at + 6, 2)}`, 'sll.unused', ctx.data.slice(at + 6, at + 8), at + 6, 2);
+    ctx.add(
+      t,
+      `Unused: ${hexBytes(ctx.data, at + 6, 2)}`,
+      'sll.unused',
+      ctx.data.slice(at + 6, at + 8),
+      at + 6,
+      2,
+    );
   } else if (halen > 0) {
     const n = Math.min(halen, 8);
-    ctx.add(t, `Source: ${hexBytes(ctx.data, at, n, ':')}`, 'sll.src.other', ctx.data.slice(at, at + n), at, n);
+    ctx.add(
+      t,
+      `Source: ${hexBytes(ctx.data, at, n, ':')}`,
+      'sll.src.other',
+      ctx.data.slice(at, at + n),
+      at,
+      n,
+    );
   }
 }
 
@@ -113,7 +142,14 @@ export const sll2Module: ProtocolModule = {
     if (t) {
       if (proto > 1500) ctx.add(t, `Protocol: ${ethertypeText(proto)}`, 'sll.etype', proto, off, 2);
       else ctx.add(t, `Protocol: ${proto}`, 'sll.ltype', proto, off, 2);
-      ctx.add(t, `Reserved: ${(d[off + 2] << 8) | d[off + 3]}`, 'sll.reserved', (d[off + 2] << 8) | d[off + 3], off + 2, 2);
+      ctx.add(
+        t,
+        `Reserved: ${(d[off + 2] << 8) | d[off + 3]}`,
+        'sll.reserved',
+        (d[off + 2] << 8) | d[off + 3],
+        off + 2,
+        2,
+      );
       ctx.add(t, `Interface index: ${ifindex}`, 'sll.ifindex', ifindex, off + 4, 4);
       ctx.add(t, `Link-layer address type: ${hatypeText(hatype)}`, 'sll.hatype', hatype, off + 8, 2);
       ctx.add(t, `Packet type: ${pkttypeText(pkttype)} (${pkttype})`, 'sll.pkttype', pkttype, off + 10, 1);

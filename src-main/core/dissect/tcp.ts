@@ -6,7 +6,12 @@
 
 import type { FieldNode } from './types.js';
 import type { DissectorTable, ExpertDef, HeuristicList, ProtocolModule } from './registry.js';
-import { DESEGMENT_ONE_MORE_SEGMENT, DESEGMENT_UNTIL_FIN, MODE_FULL, type PacketContext } from './engine-context.js';
+import {
+  DESEGMENT_ONE_MORE_SEGMENT,
+  DESEGMENT_UNTIL_FIN,
+  MODE_FULL,
+  type PacketContext,
+} from './engine-context.js';
 import { dataModule, secs9 } from './frame.js';
 import {
   ANALYSIS_EXPERTS,
@@ -58,15 +63,58 @@ export function tcpFlagsText(flags: number): string {
   return (FLAGS_TEXT[flags & 0x1ff] = parts.length ? parts.join(', ') : '<None>');
 }
 
-const EXPERT_SYN: ExpertDef = { id: 'tcp.connection.syn', severity: 'chat', group: 'sequence', message: 'Connection establish request (SYN)' };
-const EXPERT_SYNACK: ExpertDef = { id: 'tcp.connection.synack', severity: 'chat', group: 'sequence', message: 'Connection establish acknowledge (SYN+ACK)' };
-const EXPERT_FIN: ExpertDef = { id: 'tcp.connection.fin', severity: 'chat', group: 'sequence', message: 'Connection finish (FIN)' };
-const EXPERT_RST: ExpertDef = { id: 'tcp.connection.rst', severity: 'warn', group: 'sequence', message: 'Connection reset (RST)' };
-const EXPERT_BOGUS_HL: ExpertDef = { id: 'tcp.bogus_header_length', severity: 'error', group: 'malformed', message: 'Bogus TCP header length' };
-const EXPERT_OPT_LEN: ExpertDef = { id: 'tcp.option.len.invalid', severity: 'error', group: 'malformed', message: 'Invalid TCP option length' };
-const ANALYSIS_DEFS: ExpertDef[] = ANALYSIS_EXPERTS.map((e) => ({ id: e.id, severity: e.severity, group: 'sequence', message: e.message }));
+const EXPERT_SYN: ExpertDef = {
+  id: 'tcp.connection.syn',
+  severity: 'chat',
+  group: 'sequence',
+  message: 'Connection establish request (SYN)',
+};
+const EXPERT_SYNACK: ExpertDef = {
+  id: 'tcp.connection.synack',
+  severity: 'chat',
+  group: 'sequence',
+  message: 'Connection establish acknowledge (SYN+ACK)',
+};
+const EXPERT_FIN: ExpertDef = {
+  id: 'tcp.connection.fin',
+  severity: 'chat',
+  group: 'sequence',
+  message: 'Connection finish (FIN)',
+};
+const EXPERT_RST: ExpertDef = {
+  id: 'tcp.connection.rst',
+  severity: 'warn',
+  group: 'sequence',
+  message: 'Connection reset (RST)',
+};
+const EXPERT_BOGUS_HL: ExpertDef = {
+  id: 'tcp.bogus_header_length',
+  severity: 'error',
+  group: 'malformed',
+  message: 'Bogus TCP header length',
+};
+const EXPERT_OPT_LEN: ExpertDef = {
+  id: 'tcp.option.len.invalid',
+  severity: 'error',
+  group: 'malformed',
+  message: 'Invalid TCP option length',
+};
+const ANALYSIS_DEFS: ExpertDef[] = ANALYSIS_EXPERTS.map((e) => ({
+  id: e.id,
+  severity: e.severity,
+  group: 'sequence',
+  message: e.message,
+}));
 
-const scratch: SegmentAnalysis = { flags: 0, dupAckNum: 0, dupAckFrame: 0, rtoFrame: 0, rto: 0, acksFrame: 0, ackRtt: 0 };
+const scratch: SegmentAnalysis = {
+  flags: 0,
+  dupAckNum: 0,
+  dupAckFrame: 0,
+  rtoFrame: 0,
+  rto: 0,
+  acksFrame: 0,
+  ackRtt: 0,
+};
 
 /**
  * Payload-handling skip: these segments repeat data already dissected (or, for keep-alives and
@@ -157,7 +205,15 @@ export const tcpModule: ProtocolModule = {
     { name: 'tcp.segment.count', label: 'Segment count', type: 'uint' },
     { name: 'tcp.time_relative', label: 'Time since first frame in this TCP stream', type: 'reltime' },
   ],
-  experts: [EXPERT_SYN, EXPERT_SYNACK, EXPERT_FIN, EXPERT_RST, EXPERT_BOGUS_HL, EXPERT_OPT_LEN, ...ANALYSIS_DEFS],
+  experts: [
+    EXPERT_SYN,
+    EXPERT_SYNACK,
+    EXPERT_FIN,
+    EXPERT_RST,
+    EXPERT_BOGUS_HL,
+    EXPERT_OPT_LEN,
+    ...ANALYSIS_DEFS,
+  ],
   register(r) {
     r.table('ip.proto').add(6, tcpModule);
     portTable = r.table('tcp.port');
@@ -186,7 +242,8 @@ function dissectTcp(ctx: PacketContext, off: number, end: number, tree: FieldNod
     return quoted(ctx, off, end, tree);
   }
   // Wireshark writes the ports before it reads further
-  if (ctx.cols && end - off >= 4 && end - off < 20) ctx.setInfo(`${(d[off] << 8) | d[off + 1]} → ${(d[off + 2] << 8) | d[off + 3]}`);
+  if (ctx.cols && end - off >= 4 && end - off < 20)
+    ctx.setInfo(`${(d[off] << 8) | d[off + 1]} → ${(d[off + 2] << 8) | d[off + 3]}`);
   ctx.need(off, 20, end);
   const sport = (d[off] << 8) | d[off + 1];
   const dport = (d[off + 2] << 8) | d[off + 3];
@@ -203,7 +260,13 @@ function dissectTcp(ctx: PacketContext, off: number, end: number, tree: FieldNod
   ctx.tcpAck = ackAbs;
   ctx.tcpWindow = win;
   if (hl < 20) {
-    const t = ctx.protoTree(tree, tcpModule, off, 20, `Transmission Control Protocol, Src Port: ${sport}, Dst Port: ${dport}`);
+    const t = ctx.protoTree(
+      tree,
+      tcpModule,
+      off,
+      20,
+      `Transmission Control Protocol, Src Port: ${sport}, Dst Port: ${dport}`,
+    );
     const conv = ctx.conversation(6);
     const fwd = conv?.tcp?.dirs[ctx.dir];
     const rev = conv?.tcp?.dirs[ctx.dir ^ 1];
@@ -215,7 +278,19 @@ function dissectTcp(ctx: PacketContext, off: number, end: number, tree: FieldNod
       );
     }
     const message = `Bogus TCP header length (${hl}, must be at least 20)`;
-    if (t) ctx.expert(ctx.add(t, `Header Length: ${hl} bytes (${hl / 4}) (bogus, must be at least 20)`, 'tcp.hdr_len', hl, off + 12, 1), EXPERT_BOGUS_HL, message);
+    if (t)
+      ctx.expert(
+        ctx.add(
+          t,
+          `Header Length: ${hl} bytes (${hl / 4}) (bogus, must be at least 20)`,
+          'tcp.hdr_len',
+          hl,
+          off + 12,
+          1,
+        ),
+        EXPERT_BOGUS_HL,
+        message,
+      );
     else ctx.expert(null, EXPERT_BOGUS_HL, message);
     ctx.malformed(tcpModule, t, off + 12, undefined, true);
     return end - off;
@@ -233,7 +308,11 @@ function dissectTcp(ctx: PacketContext, off: number, end: number, tree: FieldNod
     if (ctx.firstPass) {
       if (conv.tcp && (flags & (TH_SYN | TH_ACK)) === TH_SYN) {
         const base = conv.tcp.dirs[ctx.dir].baseSeq;
-        if (base >= 0 && base !== seqAbs && (conv.tcp.dirs[ctx.dir].nextSeq !== 0 || conv.tcp.dirs[ctx.dir ^ 1].nextSeq !== 0)) {
+        if (
+          base >= 0 &&
+          base !== seqAbs &&
+          (conv.tcp.dirs[ctx.dir].nextSeq !== 0 || conv.tcp.dirs[ctx.dir ^ 1].nextSeq !== 0)
+        ) {
           conv = ctx.restartConversation(6);
           ctx.flags |= TCP_A_REUSED_PORTS;
         }
@@ -260,7 +339,13 @@ function dissectTcp(ctx: PacketContext, off: number, end: number, tree: FieldNod
       const a = analyzeSegment(tcs, ctx.dir, rseq, rack, seglen, flags, win, ctx.relTime, ctx.no, scratch);
       const all = a.flags | (ctx.flags & TCP_A_REUSED_PORTS);
       if (all !== 0) {
-        ctx.setFrameData('tcp', { flags: all, dupAckNum: a.dupAckNum, dupAckFrame: a.dupAckFrame, rtoFrame: a.rtoFrame, rto: a.rto } satisfies FrameAnalysis);
+        ctx.setFrameData('tcp', {
+          flags: all,
+          dupAckNum: a.dupAckNum,
+          dupAckFrame: a.dupAckFrame,
+          rtoFrame: a.rtoFrame,
+          rto: a.rto,
+        } satisfies FrameAnalysis);
       }
       // acks_frame: one small integer per ACKing frame; ack_rtt is rebuilt from the two frames'
       // timestamps on random access (no double kept per frame)
@@ -287,7 +372,10 @@ function dissectTcp(ctx: PacketContext, off: number, end: number, tree: FieldNod
     info += ` Len=${seglen}`;
     if (hdrCaptured && hl > 20) info += optionsInfo(ctx, off + 20, off + hl, tcs, ctx.dir);
     ctx.setInfo(info);
-    if (aflags) ctx.prependFence(analysisPrefix(aflags, fa?.dupAckNum ?? scratch.dupAckNum, fa?.dupAckFrame ?? scratch.dupAckFrame));
+    if (aflags)
+      ctx.prependFence(
+        analysisPrefix(aflags, fa?.dupAckNum ?? scratch.dupAckNum, fa?.dupAckFrame ?? scratch.dupAckFrame),
+      );
   }
 
   // tree
@@ -297,18 +385,40 @@ function dissectTcp(ctx: PacketContext, off: number, end: number, tree: FieldNod
     if (flags & TH_ACK) title += `, Ack: ${rack}`;
     title += `, Len: ${seglen}`;
     t = ctx.protoTree(tree, tcpModule, off, Math.min(hl, end - off), title)!;
-    addHeaderTree(ctx, t, off, end, { sport, dport, seqAbs, ackAbs, rseq, rack, hl, flags, win, calcWin, scale, urgPtr, seglen, conv: conv?.stream ?? -1, tcs });
+    addHeaderTree(ctx, t, off, end, {
+      sport,
+      dport,
+      seqAbs,
+      ackAbs,
+      rseq,
+      rack,
+      hl,
+      flags,
+      win,
+      calcWin,
+      scale,
+      urgPtr,
+      seglen,
+      conv: conv?.stream ?? -1,
+      tcs,
+    });
     const acks = ctx.frameData<number>('tcp.ack');
     if (aflags || (tcs && tcs.irtt >= 0) || acks) addAnalysisTree(ctx, t, aflags, fa, tcs, acks);
     if (conv) {
       const tt = ctx.addTree(t, '[Timestamps]', undefined, undefined, 0, 0);
       t[t.length - 1].generated = true;
       const since = Math.max(0, ctx.relTime - conv.firstTime);
-      ctx.addGenerated(tt, `Time since first frame in this TCP stream: ${secs9(since)} seconds`, 'tcp.time_relative', since);
+      ctx.addGenerated(
+        tt,
+        `Time since first frame in this TCP stream: ${secs9(since)} seconds`,
+        'tcp.time_relative',
+        since,
+      );
     }
   } else if (aflags) {
     // severity for the index and the summary
-    for (let i = 0; i < ANALYSIS_EXPERTS.length; i++) if (aflags & ANALYSIS_EXPERTS[i].bit) ctx.expert(null, ANALYSIS_DEFS[i]);
+    for (let i = 0; i < ANALYSIS_EXPERTS.length; i++)
+      if (aflags & ANALYSIS_EXPERTS[i].bit) ctx.expert(null, ANALYSIS_DEFS[i]);
   }
   if (!tree) {
     // the same severities as the tree path adds through its flag lines
@@ -325,7 +435,15 @@ function dissectTcp(ctx: PacketContext, off: number, end: number, tree: FieldNod
   const pStart = off + hl;
   const pEnd = Math.min(end, pStart + seglen);
   if (seglen > 0 && pEnd > pStart) {
-    if (t) ctx.add(t, `TCP payload (${pEnd - pStart} byte${pEnd - pStart === 1 ? '' : 's'})`, 'tcp.payload', ctx.data.slice(pStart, pEnd), pStart, pEnd - pStart);
+    if (t)
+      ctx.add(
+        t,
+        `TCP payload (${pEnd - pStart} byte${pEnd - pStart === 1 ? '' : 's'})`,
+        'tcp.payload',
+        ctx.data.slice(pStart, pEnd),
+        pStart,
+        pEnd - pStart,
+      );
     payload(ctx, tree, t, rseq, pStart, pEnd, seglen === pEnd - pStart, aflags);
   }
   // a PDU still waiting when its sender finishes (or the connection resets) never completes
@@ -341,7 +459,13 @@ function quoted(ctx: PacketContext, off: number, end: number, tree: FieldNode[] 
   const d = ctx.data;
   const sport = (d[off] << 8) | d[off + 1];
   const dport = (d[off + 2] << 8) | d[off + 3];
-  const t = ctx.protoTree(tree, tcpModule, off, end - off, `Transmission Control Protocol, Src Port: ${sport}, Dst Port: ${dport}`);
+  const t = ctx.protoTree(
+    tree,
+    tcpModule,
+    off,
+    end - off,
+    `Transmission Control Protocol, Src Port: ${sport}, Dst Port: ${dport}`,
+  );
   if (t) {
     ctx.add(t, `Source Port: ${sport}`, 'tcp.srcport', sport, off, 2);
     ctx.add(t, `Destination Port: ${dport}`, 'tcp.dstport', dport, off + 2, 2);
@@ -353,7 +477,14 @@ function quoted(ctx: PacketContext, off: number, end: number, tree: FieldNode[] 
     }
     if (end - off >= 14) {
       const flags = ((d[off + 12] & 1) << 8) | d[off + 13];
-      ctx.add(t, `Flags: 0x${flags.toString(16).padStart(3, '0')} (${tcpFlagsText(flags)})`, 'tcp.flags', flags, off + 12, 2);
+      ctx.add(
+        t,
+        `Flags: 0x${flags.toString(16).padStart(3, '0')} (${tcpFlagsText(flags)})`,
+        'tcp.flags',
+        flags,
+        off + 12,
+        2,
+      );
     }
   }
   return end - off;
@@ -392,27 +523,119 @@ function addHeaderTree(ctx: PacketContext, t: FieldNode[], off: number, end: num
   ctx.add(t, () => `Sequence Number: ${h.rseq}    (relative sequence number)`, 'tcp.seq', h.rseq, off + 4, 4);
   ctx.add(t, () => `Sequence Number (raw): ${h.seqAbs}`, 'tcp.seq_raw', h.seqAbs, off + 4, 4);
   const nxt = (h.rseq + h.seglen + (flags & (TH_SYN | TH_FIN) ? 1 : 0)) >>> 0;
-  if (h.seglen > 0 || flags & (TH_SYN | TH_FIN)) ctx.addGenerated(t, () => `Next Sequence Number: ${nxt}    (relative sequence number)`, 'tcp.nxtseq', nxt);
-  if (flags & TH_ACK) ctx.add(t, () => `Acknowledgment Number: ${h.rack}    (relative ack number)`, 'tcp.ack', h.rack, off + 8, 4);
+  if (h.seglen > 0 || flags & (TH_SYN | TH_FIN))
+    ctx.addGenerated(
+      t,
+      () => `Next Sequence Number: ${nxt}    (relative sequence number)`,
+      'tcp.nxtseq',
+      nxt,
+    );
+  if (flags & TH_ACK)
+    ctx.add(
+      t,
+      () => `Acknowledgment Number: ${h.rack}    (relative ack number)`,
+      'tcp.ack',
+      h.rack,
+      off + 8,
+      4,
+    );
   else ctx.add(t, () => `Acknowledgment Number: ${h.ackAbs}`, undefined, undefined, off + 8, 4);
   ctx.add(t, () => `Acknowledgment number (raw): ${h.ackAbs}`, 'tcp.ack_raw', h.ackAbs, off + 8, 4);
-  ctx.add(t, () => `${(h.hl / 4).toString(2).padStart(4, '0')} .... = Header Length: ${h.hl} bytes (${h.hl / 4})`, 'tcp.hdr_len', h.hl, off + 12, 1);
-  const ft = ctx.addTree(t, () => `Flags: 0x${flags.toString(16).padStart(3, '0')} (${tcpFlagsText(flags).replace(/, /g, ', ')})`, 'tcp.flags', flags, off + 12, 2);
+  ctx.add(
+    t,
+    () => `${(h.hl / 4).toString(2).padStart(4, '0')} .... = Header Length: ${h.hl} bytes (${h.hl / 4})`,
+    'tcp.hdr_len',
+    h.hl,
+    off + 12,
+    1,
+  );
+  const ft = ctx.addTree(
+    t,
+    () => `Flags: 0x${flags.toString(16).padStart(3, '0')} (${tcpFlagsText(flags).replace(/, /g, ', ')})`,
+    'tcp.flags',
+    flags,
+    off + 12,
+    2,
+  );
   ctx.add(ft, () => `000. .... .... = Reserved: Not set`, 'tcp.flags.res', false, off + 12, 1);
-  ctx.add(ft, () => bit(flags, 0x100, '...X .... ....', 'Accurate ECN'), 'tcp.flags.ae', (flags & 0x100) !== 0, off + 12, 1);
-  ctx.add(ft, () => bit(flags, 0x80, '.... X... ....', 'Congestion Window Reduced'), 'tcp.flags.cwr', (flags & 0x80) !== 0, off + 13, 1);
-  ctx.add(ft, () => bit(flags, 0x40, '.... .X.. ....', 'ECN-Echo'), 'tcp.flags.ece', (flags & 0x40) !== 0, off + 13, 1);
-  ctx.add(ft, () => bit(flags, 0x20, '.... ..X. ....', 'Urgent'), 'tcp.flags.urg', (flags & 0x20) !== 0, off + 13, 1);
-  ctx.add(ft, () => bit(flags, 0x10, '.... ...X ....', 'Acknowledgment'), 'tcp.flags.ack', (flags & 0x10) !== 0, off + 13, 1);
-  ctx.add(ft, () => bit(flags, 0x08, '.... .... X...', 'Push'), 'tcp.flags.push', (flags & 0x08) !== 0, off + 13, 1);
-  const rst = ctx.add(ft, () => bit(flags, 0x04, '.... .... .X..', 'Reset'), 'tcp.flags.reset', (flags & 0x04) !== 0, off + 13, 1);
+  ctx.add(
+    ft,
+    () => bit(flags, 0x100, '...X .... ....', 'Accurate ECN'),
+    'tcp.flags.ae',
+    (flags & 0x100) !== 0,
+    off + 12,
+    1,
+  );
+  ctx.add(
+    ft,
+    () => bit(flags, 0x80, '.... X... ....', 'Congestion Window Reduced'),
+    'tcp.flags.cwr',
+    (flags & 0x80) !== 0,
+    off + 13,
+    1,
+  );
+  ctx.add(
+    ft,
+    () => bit(flags, 0x40, '.... .X.. ....', 'ECN-Echo'),
+    'tcp.flags.ece',
+    (flags & 0x40) !== 0,
+    off + 13,
+    1,
+  );
+  ctx.add(
+    ft,
+    () => bit(flags, 0x20, '.... ..X. ....', 'Urgent'),
+    'tcp.flags.urg',
+    (flags & 0x20) !== 0,
+    off + 13,
+    1,
+  );
+  ctx.add(
+    ft,
+    () => bit(flags, 0x10, '.... ...X ....', 'Acknowledgment'),
+    'tcp.flags.ack',
+    (flags & 0x10) !== 0,
+    off + 13,
+    1,
+  );
+  ctx.add(
+    ft,
+    () => bit(flags, 0x08, '.... .... X...', 'Push'),
+    'tcp.flags.push',
+    (flags & 0x08) !== 0,
+    off + 13,
+    1,
+  );
+  const rst = ctx.add(
+    ft,
+    () => bit(flags, 0x04, '.... .... .X..', 'Reset'),
+    'tcp.flags.reset',
+    (flags & 0x04) !== 0,
+    off + 13,
+    1,
+  );
   if (flags & TH_RST) ctx.expert(rst, EXPERT_RST);
-  const syn = ctx.add(ft, () => bit(flags, 0x02, '.... .... ..X.', 'Syn'), 'tcp.flags.syn', (flags & 0x02) !== 0, off + 13, 1);
+  const syn = ctx.add(
+    ft,
+    () => bit(flags, 0x02, '.... .... ..X.', 'Syn'),
+    'tcp.flags.syn',
+    (flags & 0x02) !== 0,
+    off + 13,
+    1,
+  );
   if (flags & TH_SYN) {
-    if (flags & TH_ACK) ctx.expert(syn, EXPERT_SYNACK, `Connection establish acknowledge (SYN+ACK): server port ${sport}`);
+    if (flags & TH_ACK)
+      ctx.expert(syn, EXPERT_SYNACK, `Connection establish acknowledge (SYN+ACK): server port ${sport}`);
     else ctx.expert(syn, EXPERT_SYN, `Connection establish request (SYN): server port ${dport}`);
   }
-  const fin = ctx.add(ft, () => bit(flags, 0x01, '.... .... ...X', 'Fin'), 'tcp.flags.fin', (flags & 0x01) !== 0, off + 13, 1);
+  const fin = ctx.add(
+    ft,
+    () => bit(flags, 0x01, '.... .... ...X', 'Fin'),
+    'tcp.flags.fin',
+    (flags & 0x01) !== 0,
+    off + 13,
+    1,
+  );
   if (flags & TH_FIN) ctx.expert(fin, EXPERT_FIN);
   const str = FLAG_STR_ORDER.map(([m, c]) => (flags & m ? c : '·')).join('');
   ctx.add(ft, () => `[TCP Flags: ${str}]`, 'tcp.flags.str', str, off + 12, 2).generated = true;
@@ -420,10 +643,23 @@ function addHeaderTree(ctx: PacketContext, t: FieldNode[], off: number, end: num
   ctx.addGenerated(t, () => `Calculated window size: ${h.calcWin}`, 'tcp.window_size', h.calcWin);
   if (!(flags & TH_SYN)) {
     const sf = h.scale >= 0 ? 2 ** h.scale : h.scale;
-    ctx.addGenerated(t, () => `Window size scaling factor: ${sf}${h.scale === -1 ? ' (unknown)' : h.scale === -2 ? ' (no window scaling used)' : ''}`, 'tcp.window_size_scalefactor', sf);
+    ctx.addGenerated(
+      t,
+      () =>
+        `Window size scaling factor: ${sf}${h.scale === -1 ? ' (unknown)' : h.scale === -2 ? ' (no window scaling used)' : ''}`,
+      'tcp.window_size_scalefactor',
+      sf,
+    );
   }
   const ck = (ctx.data[off + 16] << 8) | ctx.data[off + 17];
-  ctx.add(t, () => `Checksum: 0x${ck.toString(16).padStart(4, '0')} [unverified]`, 'tcp.checksum', ck, off + 16, 2);
+  ctx.add(
+    t,
+    () => `Checksum: 0x${ck.toString(16).padStart(4, '0')} [unverified]`,
+    'tcp.checksum',
+    ck,
+    off + 16,
+    2,
+  );
   ctx.addGenerated(t, 'Checksum Status: Unverified', 'tcp.checksum.status', 2);
   ctx.add(t, () => `Urgent Pointer: ${h.urgPtr}`, 'tcp.urgent_pointer', h.urgPtr, off + 18, 2);
   if (h.hl > 20 && off + h.hl <= end) addOptionsTree(ctx, t, off + 20, off + h.hl, h.tcs);
@@ -441,7 +677,14 @@ const FLAG_STR_ORDER: [number, string][] = [
   [0x01, 'F'],
 ];
 
-function addAnalysisTree(ctx: PacketContext, t: FieldNode[], aflags: number, fa: FrameAnalysis | undefined, tcs: TcpConvState | null, acks: number | undefined): void {
+function addAnalysisTree(
+  ctx: PacketContext,
+  t: FieldNode[],
+  aflags: number,
+  fa: FrameAnalysis | undefined,
+  tcs: TcpConvState | null,
+  acks: number | undefined,
+): void {
   const at = ctx.addTree(t, '[SEQ/ACK analysis]', 'tcp.analysis', true, 0, 0);
   const parent = t[t.length - 1];
   parent.generated = true;
@@ -450,14 +693,30 @@ function addAnalysisTree(ctx: PacketContext, t: FieldNode[], aflags: number, fa:
     const acked = acks === ctx.no ? ctx.raw : ctx.fetchFrame(acks);
     if (acked) {
       const rtt = ctx.raw.tsSec - acked.tsSec + (ctx.raw.tsNsec - acked.tsNsec) / 1e9;
-      ctx.addGenerated(at, `The RTT to ACK the segment was: ${secs9(rtt)} seconds`, 'tcp.analysis.ack_rtt', rtt);
+      ctx.addGenerated(
+        at,
+        `The RTT to ACK the segment was: ${secs9(rtt)} seconds`,
+        'tcp.analysis.ack_rtt',
+        rtt,
+      );
     }
   }
-  if (tcs && tcs.irtt >= 0) ctx.addGenerated(at, `iRTT: ${secs9(tcs.irtt)} seconds`, 'tcp.analysis.initial_rtt', tcs.irtt);
+  if (tcs && tcs.irtt >= 0)
+    ctx.addGenerated(at, `iRTT: ${secs9(tcs.irtt)} seconds`, 'tcp.analysis.initial_rtt', tcs.irtt);
   if (!aflags) return;
   if (fa && fa.rtoFrame) {
-    ctx.addGenerated(at, `The RTO for this segment was: ${secs9(fa.rto)} seconds`, 'tcp.analysis.rto', fa.rto);
-    ctx.addGenerated(at, `RTO based on delta from frame: ${fa.rtoFrame}`, 'tcp.analysis.rto_frame', fa.rtoFrame);
+    ctx.addGenerated(
+      at,
+      `The RTO for this segment was: ${secs9(fa.rto)} seconds`,
+      'tcp.analysis.rto',
+      fa.rto,
+    );
+    ctx.addGenerated(
+      at,
+      `RTO based on delta from frame: ${fa.rtoFrame}`,
+      'tcp.analysis.rto_frame',
+      fa.rtoFrame,
+    );
   }
   const ft = ctx.addTree(at, '[TCP Analysis Flags]', 'tcp.analysis.flags', true, 0, 0);
   at[at.length - 1].generated = true;
@@ -467,8 +726,18 @@ function addAnalysisTree(ctx: PacketContext, t: FieldNode[], aflags: number, fa:
     if (e.bit === TCP_A_DUPLICATE_ACK && fa) {
       const n = ctx.addGenerated(ft, `This is a TCP duplicate ack`, e.id, true);
       ctx.expert(n, ANALYSIS_DEFS[i], `Duplicate ACK (#${fa.dupAckNum})`);
-      ctx.addGenerated(at, `Duplicate ACK #: ${fa.dupAckNum}`, 'tcp.analysis.duplicate_ack_num', fa.dupAckNum);
-      ctx.addGenerated(at, `Duplicate to the ACK in frame: ${fa.dupAckFrame}`, 'tcp.analysis.duplicate_ack_frame', fa.dupAckFrame);
+      ctx.addGenerated(
+        at,
+        `Duplicate ACK #: ${fa.dupAckNum}`,
+        'tcp.analysis.duplicate_ack_num',
+        fa.dupAckNum,
+      );
+      ctx.addGenerated(
+        at,
+        `Duplicate to the ACK in frame: ${fa.dupAckFrame}`,
+        'tcp.analysis.duplicate_ack_frame',
+        fa.dupAckFrame,
+      );
       continue;
     }
     const n = ctx.addGenerated(ft, e.message, e.id, true);
@@ -501,7 +770,13 @@ function u32(d: Uint8Array, p: number): number {
 }
 
 /** Options as Wireshark appends them to Info: " MSS=1460 SACK_PERM TSval=… TSecr=0 WS=128". */
-function optionsInfo(ctx: PacketContext, p: number, end: number, tcs: TcpConvState | null, dir: number): string {
+function optionsInfo(
+  ctx: PacketContext,
+  p: number,
+  end: number,
+  tcs: TcpConvState | null,
+  dir: number,
+): string {
   const d = ctx.data;
   let s = '';
   const revBase = tcs ? tcs.dirs[dir ^ 1].baseSeq : -1;
@@ -531,7 +806,13 @@ function optionsInfo(ctx: PacketContext, p: number, end: number, tcs: TcpConvSta
   return s;
 }
 
-function addOptionsTree(ctx: PacketContext, t: FieldNode[], start: number, end: number, tcs: TcpConvState | null): void {
+function addOptionsTree(
+  ctx: PacketContext,
+  t: FieldNode[],
+  start: number,
+  end: number,
+  tcs: TcpConvState | null,
+): void {
   const d = ctx.data;
   const names: string[] = [];
   const ot = ctx.addTree(t, '', 'tcp.options', d.slice(start, end), start, end - start);
@@ -562,14 +843,36 @@ function addOptionsTree(ctx: PacketContext, t: FieldNode[], start: number, end: 
     const n = ctx.addTree(ot, label, undefined, undefined, p, len);
     ctx.add(n, `Kind: ${name} (${kind})`, 'tcp.option_kind', kind, p, 1);
     ctx.add(n, `Length: ${len}`, 'tcp.option_len', len, p + 1, 1);
-    if (kind === 2 && len === 4) ctx.add(n, `MSS Value: ${(d[p + 2] << 8) | d[p + 3]}`, 'tcp.options.mss_val', (d[p + 2] << 8) | d[p + 3], p + 2, 2);
+    if (kind === 2 && len === 4)
+      ctx.add(
+        n,
+        `MSS Value: ${(d[p + 2] << 8) | d[p + 3]}`,
+        'tcp.options.mss_val',
+        (d[p + 2] << 8) | d[p + 3],
+        p + 2,
+        2,
+      );
     else if (kind === 3 && len === 3) {
       ctx.add(n, `Shift count: ${d[p + 2]}`, 'tcp.options.wscale.shift', d[p + 2], p + 2, 1);
-      ctx.add(n, `[Multiplier: ${2 ** Math.min(d[p + 2], 14)}]`, 'tcp.options.wscale.multiplier', 2 ** Math.min(d[p + 2], 14), p + 2, 1).generated = true;
+      ctx.add(
+        n,
+        `[Multiplier: ${2 ** Math.min(d[p + 2], 14)}]`,
+        'tcp.options.wscale.multiplier',
+        2 ** Math.min(d[p + 2], 14),
+        p + 2,
+        1,
+      ).generated = true;
     } else if (kind === 4) ctx.record('tcp.options.sack_perm', true);
     else if (kind === 8 && len === 10) {
       ctx.add(n, `Timestamp value: ${u32(d, p + 2)}`, 'tcp.options.timestamp.tsval', u32(d, p + 2), p + 2, 4);
-      ctx.add(n, `Timestamp echo reply: ${u32(d, p + 6)}`, 'tcp.options.timestamp.tsecr', u32(d, p + 6), p + 6, 4);
+      ctx.add(
+        n,
+        `Timestamp echo reply: ${u32(d, p + 6)}`,
+        'tcp.options.timestamp.tsecr',
+        u32(d, p + 6),
+        p + 6,
+        4,
+      );
     } else if (kind === 5) {
       for (let q = p + 2; q + 8 <= p + len; q += 8) {
         const le = revBase >= 0 ? (u32(d, q) - revBase) >>> 0 : u32(d, q);
@@ -595,19 +898,34 @@ function chooseModule(ctx: PacketContext, off: number, end: number): ProtocolMod
   const hi = ctx.srcPort < ctx.dstPort ? ctx.dstPort : ctx.srcPort;
   const byPort = table.get(lo) ?? table.get(hi);
   if (byPort && (!byPort.heuristic || byPort.heuristic(ctx, off, end))) return byPort;
-  for (const m of (heuristics ?? ctx.registry.heuristics('tcp')).list) if (m.heuristic!(ctx, off, end)) return m;
+  for (const m of (heuristics ?? ctx.registry.heuristics('tcp')).list)
+    if (m.heuristic!(ctx, off, end)) return m;
   return byPort;
 }
 
-
 /** Calls `m` on ctx.data[off, end); returns the bytes it took. Clears the desegment request first. */
-function callPayload(ctx: PacketContext, m: ProtocolModule, off: number, end: number, tree: FieldNode[] | null): number {
+function callPayload(
+  ctx: PacketContext,
+  m: ProtocolModule,
+  off: number,
+  end: number,
+  tree: FieldNode[] | null,
+): number {
   ctx.desegmentLen = 0;
   ctx.desegmentOffset = 0;
   return ctx.call(m, off, end, tree);
 }
 
-function payload(ctx: PacketContext, tree: FieldNode[] | null, t: FieldNode[] | null, rseq: number, pStart: number, pEnd: number, complete: boolean, aflags: number): void {
+function payload(
+  ctx: PacketContext,
+  tree: FieldNode[] | null,
+  t: FieldNode[] | null,
+  rseq: number,
+  pStart: number,
+  pEnd: number,
+  complete: boolean,
+  aflags: number,
+): void {
   const conv = ctx.conv;
   const tcs = conv?.tcp;
   if (!conv || !tcs || ctx.source !== 0) {
@@ -630,9 +948,16 @@ function payload(ctx: PacketContext, tree: FieldNode[] | null, t: FieldNode[] | 
   let pos = pStart;
   if (rec?.completes) {
     const c = rec.completes;
-    const bytes = c.bytes ?? ctx.recentPdu('tcp') ?? rebuild(c.parts, c.length, (no) => (no === ctx.no ? ctx.frame : ctx.fetchFrame(no)?.data));
+    const bytes =
+      c.bytes ??
+      ctx.recentPdu('tcp') ??
+      rebuild(c.parts, c.length, (no) => (no === ctx.no ? ctx.frame : ctx.fetchFrame(no)?.data));
     if (bytes) dissectReassembled(ctx, tree, t, c.module, bytes, c.parts);
-    else if (t) ctx.addGenerated(t, `Reassembled PDU (${c.length} bytes) unavailable: earlier frames could not be read again`);
+    else if (t)
+      ctx.addGenerated(
+        t,
+        `Reassembled PDU (${c.length} bytes) unavailable: earlier frames could not be read again`,
+      );
     ctx.flags |= TCP_REASSEMBLED_PDU;
     pos = c.tailOff;
   }
@@ -643,9 +968,17 @@ function payload(ctx: PacketContext, tree: FieldNode[] | null, t: FieldNode[] | 
     ctx.flags |= TCP_SEGMENT_OF_PDU;
     if (t) {
       ctx.addGenerated(t, 'TCP segment of a reassembled PDU');
-      if (rec.pduFrame) ctx.addGenerated(t, `Reassembled PDU in frame: ${rec.pduFrame}`, 'tcp.reassembled_in', rec.pduFrame);
+      if (rec.pduFrame)
+        ctx.addGenerated(t, `Reassembled PDU in frame: ${rec.pduFrame}`, 'tcp.reassembled_in', rec.pduFrame);
       const from = rec.partialFrom;
-      ctx.add(t, `TCP segment data (${pEnd - from} byte${pEnd - from === 1 ? '' : 's'})`, 'tcp.segment_data', ctx.data.slice(from, pEnd), from, pEnd - from);
+      ctx.add(
+        t,
+        `TCP segment data (${pEnd - from} byte${pEnd - from === 1 ? '' : 's'})`,
+        'tcp.segment_data',
+        ctx.data.slice(from, pEnd),
+        from,
+        pEnd - from,
+      );
     }
     if (ctx.cols && pos >= stop && !rec.completes) {
       // as Wireshark's second pass (tshark -2, the GUI): TCP's Info with the marker
@@ -655,7 +988,13 @@ function payload(ctx: PacketContext, tree: FieldNode[] | null, t: FieldNode[] | 
 }
 
 /** Random access: dissect ctx.data[off, end) directly, ignoring desegment requests. */
-function direct(ctx: PacketContext, tree: FieldNode[] | null, off: number, end: number, known: boolean): void {
+function direct(
+  ctx: PacketContext,
+  tree: FieldNode[] | null,
+  off: number,
+  end: number,
+  known: boolean,
+): void {
   const m = chooseModule(ctx, off, end);
   if (m) {
     const used = callPayload(ctx, m, off, end, tree);
@@ -665,14 +1004,35 @@ function direct(ctx: PacketContext, tree: FieldNode[] | null, off: number, end: 
   } else if (tree) ctx.call(dataModule, off, end, tree);
 }
 
-function dissectReassembled(ctx: PacketContext, tree: FieldNode[] | null, t: FieldNode[] | null, m: ProtocolModule, bytes: Uint8Array, parts: { frame: number; len: number }[]): void {
+function dissectReassembled(
+  ctx: PacketContext,
+  tree: FieldNode[] | null,
+  t: FieldNode[] | null,
+  m: ProtocolModule,
+  bytes: Uint8Array,
+  parts: { frame: number; len: number }[],
+): void {
   const src = ctx.addSource(`Reassembled TCP (${bytes.length} bytes)`, bytes);
   if (t) {
-    const st = ctx.addTree(t, `[${parts.length} Reassembled TCP Segments (${bytes.length} bytes): ${parts.map((p) => `#${p.frame}(${p.len})`).join(', ')}]`, 'tcp.segments', true, 0, 0);
+    const st = ctx.addTree(
+      t,
+      `[${parts.length} Reassembled TCP Segments (${bytes.length} bytes): ${parts.map((p) => `#${p.frame}(${p.len})`).join(', ')}]`,
+      'tcp.segments',
+      true,
+      0,
+      0,
+    );
     t[t.length - 1].generated = true;
     let o = 0;
     for (const p of parts) {
-      const n = ctx.add(st, `[Frame: ${p.frame}, payload: ${o}-${o + p.len - 1} (${p.len} bytes)]`, 'tcp.segment', p.frame, o, p.len);
+      const n = ctx.add(
+        st,
+        `[Frame: ${p.frame}, payload: ${o}-${o + p.len - 1} (${p.len} bytes)]`,
+        'tcp.segment',
+        p.frame,
+        o,
+        p.len,
+      );
       n.source = src;
       n.generated = true;
       o += p.len;
@@ -748,7 +1108,14 @@ function needFor(len: number, have: number): number {
  * Returns true when the frame's payload waits for more data with no PDU dissected before it
  * (the frames a single pass marks "[TCP segment of a reassembled PDU]").
  */
-function firstPassPayload(ctx: PacketContext, dir: { msp: unknown; nextSeq: number }, rseq: number, pStart: number, pEnd: number, tree: FieldNode[] | null): boolean {
+function firstPassPayload(
+  ctx: PacketContext,
+  dir: { msp: unknown; nextSeq: number },
+  rseq: number,
+  pStart: number,
+  pEnd: number,
+  tree: FieldNode[] | null,
+): boolean {
   let pos = pStart;
   let seq = rseq;
   let msp = dir.msp as Msp | null;
@@ -840,7 +1207,12 @@ function completeMsp(ctx: PacketContext, msp: Msp, len: number, tailOff: number)
     left -= l;
   }
   const r = record(ctx, ctx.no);
-  r.completes = { module: msp.module, parts, length: len, tailOff: len === msp.total ? tailOff : parts[parts.length - 1].off + parts[parts.length - 1].len };
+  r.completes = {
+    module: msp.module,
+    parts,
+    length: len,
+    tailOff: len === msp.total ? tailOff : parts[parts.length - 1].off + parts[parts.length - 1].len,
+  };
   const bytes = msp.bytes();
   const pduBytes = len === bytes.length ? bytes : bytes.slice(0, len);
   if (ctx.retainReassembled) r.completes.bytes = pduBytes;

@@ -159,7 +159,14 @@ export interface TlsConversationState {
 
 export function newTlsState(): TlsConversationState {
   // every field present from the start: one object shape, no extra property store
-  return { version: undefined, versionFrame: undefined, versionFromHello: undefined, accepted: undefined, clientDir: undefined, ccs: {} };
+  return {
+    version: undefined,
+    versionFrame: undefined,
+    versionFromHello: undefined,
+    accepted: undefined,
+    clientDir: undefined,
+    ccs: {},
+  };
 }
 
 export interface TlsContext {
@@ -217,9 +224,14 @@ class Short extends Error {}
 
 /** A bounded cursor over b[start, end). */
 class Cur {
-  constructor(readonly b: Uint8Array, public p: number, readonly end: number) {}
+  constructor(
+    readonly b: Uint8Array,
+    public p: number,
+    readonly end: number,
+  ) {}
   need(n: number, what: string): void {
-    if (n < 0 || this.p + n > this.end) throw new Short(`${what} at offset ${this.p} (${n} bytes) runs past the end of its message`);
+    if (n < 0 || this.p + n > this.end)
+      throw new Short(`${what} at offset ${this.p} (${n} bytes) runs past the end of its message`);
   }
   u8(what: string): number {
     this.need(1, what);
@@ -283,7 +295,13 @@ export function dissectTls(b: Uint8Array, off: number, end: number, ctx: TlsCont
   while (p < end) {
     if (p + 5 > end || !looksLikeRecordHeader(b, p)) {
       // bytes that are not a record header: a continuation or garbage
-      records.push({ label: `Continuation Data`, field: 'tls.continuation_data', value: b.subarray(p, end), offset: p, length: end - p });
+      records.push({
+        label: `Continuation Data`,
+        field: 'tls.continuation_data',
+        value: b.subarray(p, end),
+        offset: p,
+        length: end - p,
+      });
       if (infoParts.length === 0) infoParts.push('Continuation Data');
       p = end;
       break;
@@ -297,19 +315,38 @@ export function dissectTls(b: Uint8Array, off: number, end: number, ctx: TlsCont
     learnVersionFromRecord(st, type, (b[p + 1] << 8) | b[p + 2], ctx.frame);
     const truncated = fragStart + len > end;
     const kids: FieldNode[] = [
-      { label: `Content Type: ${CONTENT_TYPES[type] ?? 'Unknown'} (${type})`, field: 'tls.record.content_type', value: type, offset: p, length: 1 },
-      { label: `Version: ${versionLong(recVersion)}`, field: 'tls.record.version', value: recVersion, offset: p + 1, length: 2 },
+      {
+        label: `Content Type: ${CONTENT_TYPES[type] ?? 'Unknown'} (${type})`,
+        field: 'tls.record.content_type',
+        value: type,
+        offset: p,
+        length: 1,
+      },
+      {
+        label: `Version: ${versionLong(recVersion)}`,
+        field: 'tls.record.version',
+        value: recVersion,
+        offset: p + 1,
+        length: 2,
+      },
       { label: `Length: ${len}`, field: 'tls.record.length', value: len, offset: p + 3, length: 2 },
     ];
     let recordTitle = CONTENT_TYPES[type] ?? 'Unknown';
     const dirCcs = st.ccs[ctx.dir];
     // TLS 1.3 encrypts inside Application Data records; its ChangeCipherSpec is only for middleboxes
     const afterCcs =
-      !isTls13(st, ctx.frame) && dirCcs !== undefined && (dirCcs.frame < ctx.frame || (dirCcs.frame === ctx.frame && dirCcs.record < recordIndex));
+      !isTls13(st, ctx.frame) &&
+      dirCcs !== undefined &&
+      (dirCcs.frame < ctx.frame || (dirCcs.frame === ctx.frame && dirCcs.record < recordIndex));
     if (type === 22) {
       const encrypted = afterCcs || !plausibleHandshakes(b, fragStart, fragEnd);
       if (encrypted) {
-        kids.push({ label: 'Handshake Protocol: Encrypted Handshake Message', field: 'tls.handshake', offset: fragStart, length: fragEnd - fragStart });
+        kids.push({
+          label: 'Handshake Protocol: Encrypted Handshake Message',
+          field: 'tls.handshake',
+          offset: fragStart,
+          length: fragEnd - fragStart,
+        });
         infoParts.push('Encrypted Handshake Message');
         recordTitle = 'Handshake Protocol: Encrypted Handshake Message';
       } else {
@@ -329,7 +366,12 @@ export function dissectTls(b: Uint8Array, off: number, end: number, ctx: TlsCont
         if (names.length > 1) recordTitle = 'Handshake Protocol: Multiple Handshake Messages';
       }
     } else if (type === 20) {
-      kids.push({ label: 'Change Cipher Spec Message', field: 'tls.change_cipher_spec', offset: fragStart, length: fragEnd - fragStart });
+      kids.push({
+        label: 'Change Cipher Spec Message',
+        field: 'tls.change_cipher_spec',
+        offset: fragStart,
+        length: fragEnd - fragStart,
+      });
       infoParts.push('Change Cipher Spec');
       recordTitle = 'Change Cipher Spec Protocol: Change Cipher Spec';
       const prev = st.ccs[ctx.dir];
@@ -343,45 +385,99 @@ export function dissectTls(b: Uint8Array, off: number, end: number, ctx: TlsCont
         const levelName = level === 1 ? 'Warning' : level === 2 ? 'Fatal' : `Unknown (${level})`;
         const d = alertDescription(desc);
         kids.push({
-          label: `Alert Message`, offset: fragStart, length: 2,
+          label: `Alert Message`,
+          offset: fragStart,
+          length: 2,
           children: [
-            { label: `Level: ${levelName} (${level})`, field: 'tls.alert_message.level', value: level, offset: fragStart, length: 1 },
-            { label: `Description: ${d} (${desc})`, field: 'tls.alert_message.desc', value: desc, offset: fragStart + 1, length: 1 },
+            {
+              label: `Level: ${levelName} (${level})`,
+              field: 'tls.alert_message.level',
+              value: level,
+              offset: fragStart,
+              length: 1,
+            },
+            {
+              label: `Description: ${d} (${desc})`,
+              field: 'tls.alert_message.desc',
+              value: desc,
+              offset: fragStart + 1,
+              length: 1,
+            },
           ],
         });
         infoParts.push(`Alert (Level: ${levelName}, Description: ${d})`);
         recordTitle = `Alert (Level: ${levelName}, Description: ${d})`;
         if (level === 2) {
-          const e: ExpertItem = { id: 'tls.alert.fatal', severity: 'warn', group: 'response', message: `TLS fatal alert: ${d}` };
+          const e: ExpertItem = {
+            id: 'tls.alert.fatal',
+            severity: 'warn',
+            group: 'response',
+            message: `TLS fatal alert: ${d}`,
+          };
           expert.push(e);
           kids[kids.length - 1].expert = e;
         }
       } else {
-        kids.push({ label: 'Alert Message: Encrypted Alert', field: 'tls.alert_message', offset: fragStart, length: fragEnd - fragStart });
+        kids.push({
+          label: 'Alert Message: Encrypted Alert',
+          field: 'tls.alert_message',
+          offset: fragStart,
+          length: fragEnd - fragStart,
+        });
         infoParts.push('Encrypted Alert');
         recordTitle = 'Encrypted Alert';
       }
     } else if (type === 23) {
-      const preview = ctx.light || ctx.lean ? '' : `: ${hex(b.subarray(fragStart, Math.min(fragEnd, fragStart + 24)))}${fragEnd - fragStart > 24 ? '…' : ''}`;
-      kids.push({ label: `Encrypted Application Data${preview}`, field: 'tls.app_data', value: b.subarray(fragStart, fragEnd), offset: fragStart, length: fragEnd - fragStart });
+      const preview =
+        ctx.light || ctx.lean
+          ? ''
+          : `: ${hex(b.subarray(fragStart, Math.min(fragEnd, fragStart + 24)))}${fragEnd - fragStart > 24 ? '…' : ''}`;
+      kids.push({
+        label: `Encrypted Application Data${preview}`,
+        field: 'tls.app_data',
+        value: b.subarray(fragStart, fragEnd),
+        offset: fragStart,
+        length: fragEnd - fragStart,
+      });
       infoParts.push('Application Data');
       recordTitle = 'Application Data Protocol: Application Data';
     } else {
       infoParts.push(CONTENT_TYPES[type] ?? 'Unknown');
     }
     if (truncated) {
-      const e: ExpertItem = { ...MALFORMED, message: `TLS record at offset ${p} announces ${len} bytes but only ${fragEnd - fragStart} are present` };
+      const e: ExpertItem = {
+        ...MALFORMED,
+        message: `TLS record at offset ${p} announces ${len} bytes but only ${fragEnd - fragStart} are present`,
+      };
       expert.push(e);
-      kids.push({ label: `[Malformed Packet: TLS record truncated]`, offset: p, length: 0, generated: true, expert: e });
+      kids.push({
+        label: `[Malformed Packet: TLS record truncated]`,
+        offset: p,
+        length: 0,
+        generated: true,
+        expert: e,
+      });
     }
     // as Wireshark's GUI and tshark -2: the negotiated version once the first pass has seen it
     const shown = st.version ?? recVersion;
-    records.push({ label: `${versionShort(shown)} Record Layer: ${recordTitle}`, field: 'tls.record', offset: p, length: fragEnd - p, children: kids });
+    records.push({
+      label: `${versionShort(shown)} Record Layer: ${recordTitle}`,
+      field: 'tls.record',
+      offset: p,
+      length: fragEnd - p,
+      children: kids,
+    });
     p = fragEnd;
     recordIndex++;
   }
   const protocol = versionShort(st.version ?? firstRecordVersion);
-  const node: FieldNode = { label: 'Transport Layer Security', field: 'tls', offset: off, length: p - off, children: records };
+  const node: FieldNode = {
+    label: 'Transport Layer Security',
+    field: 'tls',
+    offset: off,
+    length: p - off,
+    children: records,
+  };
   if (ctx.source !== undefined) setSource(node, ctx.source);
   return { node, infoParts, protocol, expert, consumed: p - off };
 }
@@ -390,7 +486,12 @@ export function dissectTls(b: Uint8Array, off: number, end: number, ctx: TlsCont
  * Without a ServerHello (a handshake failure, a capture that starts mid-connection) Wireshark takes
  * the session version from the first record that is not a handshake; so do we.
  */
-function learnVersionFromRecord(st: TlsConversationState, type: number, version: number, frame: number): void {
+function learnVersionFromRecord(
+  st: TlsConversationState,
+  type: number,
+  version: number,
+  frame: number,
+): void {
   if (st.version !== undefined || type === 22 || !(version in VERSION_SHORT)) return;
   st.version = version;
   st.versionFrame = frame;
@@ -434,20 +535,33 @@ interface HandshakeResult {
   next: number;
 }
 
-function dissectHandshake(b: Uint8Array, q: number, fragEnd: number, ctx: TlsContext, expert: ExpertItem[]): HandshakeResult {
+function dissectHandshake(
+  b: Uint8Array,
+  q: number,
+  fragEnd: number,
+  ctx: TlsContext,
+  expert: ExpertItem[],
+): HandshakeResult {
   const type = b[q];
   const len = (b[q + 1] << 16) | (b[q + 2] << 8) | b[q + 3];
   const bodyStart = q + 4;
   const bodyEnd = Math.min(fragEnd, bodyStart + len);
   let name = handshakeTypeName(type);
   const kids: FieldNode[] = [
-    { label: `Handshake Type: ${name} (${type})`, field: 'tls.handshake.type', value: type, offset: q, length: 1 },
+    {
+      label: `Handshake Type: ${name} (${type})`,
+      field: 'tls.handshake.type',
+      value: type,
+      offset: q,
+      length: 1,
+    },
     { label: `Length: ${len}`, field: 'tls.handshake.length', value: len, offset: q + 1, length: 3 },
   ];
   let info = name;
   const c = new Cur(b, bodyStart, bodyEnd);
   try {
-    if (bodyStart + len > fragEnd) throw new Short(`handshake message at offset ${q} (${len} bytes) runs past the end of its record`);
+    if (bodyStart + len > fragEnd)
+      throw new Short(`handshake message at offset ${q} (${len} bytes) runs past the end of its record`);
     switch (type) {
       case 1: {
         if (ctx.state.clientDir === undefined) ctx.state.clientDir = ctx.dir;
@@ -462,7 +576,11 @@ function dissectHandshake(b: Uint8Array, q: number, fragEnd: number, ctx: TlsCon
           info = name;
           kids[0].label = `Handshake Type: Server Hello (2)`;
         }
-        if (!ctx.state.versionFromHello || ctx.state.versionFrame === undefined || ctx.state.versionFrame >= ctx.frame) {
+        if (
+          !ctx.state.versionFromHello ||
+          ctx.state.versionFrame === undefined ||
+          ctx.state.versionFrame >= ctx.frame
+        ) {
           ctx.state.versionFromHello = true;
           ctx.state.version = r.version;
           ctx.state.versionFrame = ctx.frame;
@@ -480,8 +598,17 @@ function dissectHandshake(b: Uint8Array, q: number, fragEnd: number, ctx: TlsCon
         kids.push({ label: `Server Key Exchange data (${len} bytes)`, offset: bodyStart, length: len });
         break;
       case 4: {
-        const lifetime = c.p + 4 <= bodyEnd ? ((b[c.p] << 24) | (b[c.p + 1] << 16) | (b[c.p + 2] << 8) | b[c.p + 3]) >>> 0 : 0;
-        kids.push({ label: `TLS Session Ticket Lifetime Hint: ${lifetime} seconds`, field: 'tls.handshake.session_ticket_lifetime_hint', value: lifetime, offset: bodyStart, length: 4 });
+        const lifetime =
+          c.p + 4 <= bodyEnd
+            ? ((b[c.p] << 24) | (b[c.p + 1] << 16) | (b[c.p + 2] << 8) | b[c.p + 3]) >>> 0
+            : 0;
+        kids.push({
+          label: `TLS Session Ticket Lifetime Hint: ${lifetime} seconds`,
+          field: 'tls.handshake.session_ticket_lifetime_hint',
+          value: lifetime,
+          offset: bodyStart,
+          length: 4,
+        });
         break;
       }
       default:
@@ -491,10 +618,22 @@ function dissectHandshake(b: Uint8Array, q: number, fragEnd: number, ctx: TlsCon
     if (!(e instanceof Short)) throw e;
     const ex: ExpertItem = { ...MALFORMED, message: `Malformed TLS ${name}: ${e.message}` };
     expert.push(ex);
-    kids.push({ label: `[Malformed Packet: TLS ${name}]`, offset: q, length: 0, generated: true, expert: ex });
+    kids.push({
+      label: `[Malformed Packet: TLS ${name}]`,
+      offset: q,
+      length: 0,
+      generated: true,
+      expert: ex,
+    });
   }
   return {
-    node: { label: `Handshake Protocol: ${name}`, field: 'tls.handshake', offset: q, length: bodyEnd - q, children: kids },
+    node: {
+      label: `Handshake Protocol: ${name}`,
+      field: 'tls.handshake',
+      offset: q,
+      length: bodyEnd - q,
+      children: kids,
+    },
     name,
     info,
     next: bodyStart + len,
@@ -503,35 +642,84 @@ function dissectHandshake(b: Uint8Array, q: number, fragEnd: number, ctx: TlsCon
 
 function helloCommon(c: Cur, kids: FieldNode[]): void {
   const v = c.u16('version');
-  kids.push({ label: `Version: ${versionLong(v)}`, field: 'tls.handshake.version', value: v, offset: c.p - 2, length: 2 });
+  kids.push({
+    label: `Version: ${versionLong(v)}`,
+    field: 'tls.handshake.version',
+    value: v,
+    offset: c.p - 2,
+    length: 2,
+  });
   const random = c.bytes(32, 'random');
   kids.push({
-    label: `Random: ${hex(random)}`, field: 'tls.handshake.random', value: random, offset: c.p - 32, length: 32,
+    label: `Random: ${hex(random)}`,
+    field: 'tls.handshake.random',
+    value: random,
+    offset: c.p - 32,
+    length: 32,
   });
   const sidLen = c.u8('session id length');
-  kids.push({ label: `Session ID Length: ${sidLen}`, field: 'tls.handshake.session_id_length', value: sidLen, offset: c.p - 1, length: 1 });
+  kids.push({
+    label: `Session ID Length: ${sidLen}`,
+    field: 'tls.handshake.session_id_length',
+    value: sidLen,
+    offset: c.p - 1,
+    length: 1,
+  });
   if (sidLen) {
     const sid = c.bytes(sidLen, 'session id');
-    kids.push({ label: `Session ID: ${hex(sid)}`, field: 'tls.handshake.session_id', value: sid, offset: c.p - sidLen, length: sidLen });
+    kids.push({
+      label: `Session ID: ${hex(sid)}`,
+      field: 'tls.handshake.session_id',
+      value: sid,
+      offset: c.p - sidLen,
+      length: sidLen,
+    });
   }
 }
 
 function clientHello(c: Cur, kids: FieldNode[]): string | undefined {
   helloCommon(c, kids);
   const csLen = c.u16('cipher suites length');
-  kids.push({ label: `Cipher Suites Length: ${csLen}`, field: 'tls.handshake.cipher_suites_length', value: csLen, offset: c.p - 2, length: 2 });
+  kids.push({
+    label: `Cipher Suites Length: ${csLen}`,
+    field: 'tls.handshake.cipher_suites_length',
+    value: csLen,
+    offset: c.p - 2,
+    length: 2,
+  });
   c.need(csLen, 'cipher suites');
   const suites: FieldNode[] = [];
   for (let i = 0; i + 1 < csLen; i += 2) {
     const v = (c.b[c.p + i] << 8) | c.b[c.p + i + 1];
-    suites.push({ label: `Cipher Suite: ${cipherSuiteName(v)} (${hex4(v)})`, field: 'tls.handshake.ciphersuite', value: v, offset: c.p + i, length: 2 });
+    suites.push({
+      label: `Cipher Suite: ${cipherSuiteName(v)} (${hex4(v)})`,
+      field: 'tls.handshake.ciphersuite',
+      value: v,
+      offset: c.p + i,
+      length: 2,
+    });
   }
-  kids.push({ label: `Cipher Suites (${suites.length} suite${suites.length === 1 ? '' : 's'})`, offset: c.p, length: csLen, children: suites });
+  kids.push({
+    label: `Cipher Suites (${suites.length} suite${suites.length === 1 ? '' : 's'})`,
+    offset: c.p,
+    length: csLen,
+    children: suites,
+  });
   c.p += csLen;
   const cmLen = c.u8('compression methods length');
-  kids.push({ label: `Compression Methods Length: ${cmLen}`, field: 'tls.handshake.comp_methods_length', value: cmLen, offset: c.p - 1, length: 1 });
+  kids.push({
+    label: `Compression Methods Length: ${cmLen}`,
+    field: 'tls.handshake.comp_methods_length',
+    value: cmLen,
+    offset: c.p - 1,
+    length: 1,
+  });
   c.need(cmLen, 'compression methods');
-  kids.push({ label: `Compression Methods (${cmLen} method${cmLen === 1 ? '' : 's'})`, offset: c.p, length: cmLen });
+  kids.push({
+    label: `Compression Methods (${cmLen} method${cmLen === 1 ? '' : 's'})`,
+    offset: c.p,
+    length: cmLen,
+  });
   c.p += cmLen;
   if (c.p >= c.end) return undefined;
   return extensions(c, kids, 'client').sni;
@@ -543,9 +731,21 @@ function serverHello(c: Cur, kids: FieldNode[]): { version: number; hrr: boolean
   const legacy = (c.b[vAt] << 8) | c.b[vAt + 1];
   const hrr = hex(c.b.subarray(vAt + 2, vAt + 34)) === HRR_RANDOM;
   const suite = c.u16('cipher suite');
-  kids.push({ label: `Cipher Suite: ${cipherSuiteName(suite)} (${hex4(suite)})`, field: 'tls.handshake.ciphersuite', value: suite, offset: c.p - 2, length: 2 });
+  kids.push({
+    label: `Cipher Suite: ${cipherSuiteName(suite)} (${hex4(suite)})`,
+    field: 'tls.handshake.ciphersuite',
+    value: suite,
+    offset: c.p - 2,
+    length: 2,
+  });
   const comp = c.u8('compression method');
-  kids.push({ label: `Compression Method: ${comp === 0 ? 'null' : 'Unknown'} (${comp})`, field: 'tls.handshake.comp_method', value: comp, offset: c.p - 1, length: 1 });
+  kids.push({
+    label: `Compression Method: ${comp === 0 ? 'null' : 'Unknown'} (${comp})`,
+    field: 'tls.handshake.comp_method',
+    value: comp,
+    offset: c.p - 1,
+    length: 1,
+  });
   let version = legacy;
   if (c.p < c.end) {
     const r = extensions(c, kids, 'server');
@@ -554,9 +754,19 @@ function serverHello(c: Cur, kids: FieldNode[]): { version: number; hrr: boolean
   return { version, hrr };
 }
 
-function extensions(c: Cur, kids: FieldNode[], side: 'client' | 'server'): { sni?: string; selectedVersion?: number } {
+function extensions(
+  c: Cur,
+  kids: FieldNode[],
+  side: 'client' | 'server',
+): { sni?: string; selectedVersion?: number } {
   const total = c.u16('extensions length');
-  kids.push({ label: `Extensions Length: ${total}`, field: 'tls.handshake.extensions_length', value: total, offset: c.p - 2, length: 2 });
+  kids.push({
+    label: `Extensions Length: ${total}`,
+    field: 'tls.handshake.extensions_length',
+    value: total,
+    offset: c.p - 2,
+    length: 2,
+  });
   c.need(total, 'extensions');
   const end = c.p + total;
   const out: { sni?: string; selectedVersion?: number } = {};
@@ -565,24 +775,62 @@ function extensions(c: Cur, kids: FieldNode[], side: 'client' | 'server'): { sni
     const type = c.u16('extension type');
     const len = c.u16('extension length');
     if (c.p + len > end) throw new Short(`extension at offset ${at} (${len} bytes) runs past the extensions`);
-    const name = isGrease(type) ? 'Reserved (GREASE)' : EXTENSIONS[type] ?? 'Unknown type';
+    const name = isGrease(type) ? 'Reserved (GREASE)' : (EXTENSIONS[type] ?? 'Unknown type');
     const ek: FieldNode[] = [
-      { label: `Type: ${name} (${type})`, field: 'tls.handshake.extension.type', value: type, offset: at, length: 2 },
-      { label: `Length: ${len}`, field: 'tls.handshake.extension.len', value: len, offset: at + 2, length: 2 },
+      {
+        label: `Type: ${name} (${type})`,
+        field: 'tls.handshake.extension.type',
+        value: type,
+        offset: at,
+        length: 2,
+      },
+      {
+        label: `Length: ${len}`,
+        field: 'tls.handshake.extension.len',
+        value: len,
+        offset: at + 2,
+        length: 2,
+      },
     ];
     const e = new Cur(c.b, c.p, c.p + len);
     try {
       if (type === 0 && len > 0) {
         const listLen = e.u16('server name list length');
-        const sk: FieldNode[] = [{ label: `Server Name list length: ${listLen}`, field: 'tls.handshake.extensions_server_name_list_len', value: listLen, offset: e.p - 2, length: 2 }];
+        const sk: FieldNode[] = [
+          {
+            label: `Server Name list length: ${listLen}`,
+            field: 'tls.handshake.extensions_server_name_list_len',
+            value: listLen,
+            offset: e.p - 2,
+            length: 2,
+          },
+        ];
         while (e.p + 3 <= e.end) {
           const nt = e.u8('server name type');
-          sk.push({ label: `Server Name Type: ${nt === 0 ? 'host_name' : 'Unknown'} (${nt})`, field: 'tls.handshake.extensions_server_name_type', value: nt, offset: e.p - 1, length: 1 });
+          sk.push({
+            label: `Server Name Type: ${nt === 0 ? 'host_name' : 'Unknown'} (${nt})`,
+            field: 'tls.handshake.extensions_server_name_type',
+            value: nt,
+            offset: e.p - 1,
+            length: 1,
+          });
           const nl = e.u16('server name length');
-          sk.push({ label: `Server Name length: ${nl}`, field: 'tls.handshake.extensions_server_name_len', value: nl, offset: e.p - 2, length: 2 });
+          sk.push({
+            label: `Server Name length: ${nl}`,
+            field: 'tls.handshake.extensions_server_name_len',
+            value: nl,
+            offset: e.p - 2,
+            length: 2,
+          });
           const nb = e.bytes(nl, 'server name');
           const sn = Buffer.from(nb).toString('latin1');
-          sk.push({ label: `Server Name: ${sn}`, field: 'tls.handshake.extensions_server_name', value: sn, offset: e.p - nl, length: nl });
+          sk.push({
+            label: `Server Name: ${sn}`,
+            field: 'tls.handshake.extensions_server_name',
+            value: sn,
+            offset: e.p - nl,
+            length: nl,
+          });
           if (nt === 0 && out.sni === undefined) out.sni = sn;
         }
         ek.push({ label: 'Server Name Indication extension', offset: at + 4, length: len, children: sk });
@@ -592,22 +840,58 @@ function extensions(c: Cur, kids: FieldNode[], side: 'client' | 'server'): { sni
         while (e.p < e.end) {
           const l = e.u8('ALPN string length');
           const s = Buffer.from(e.bytes(l, 'ALPN protocol')).toString('latin1');
-          ak.push({ label: `ALPN string length: ${l}`, field: 'tls.handshake.extensions_alpn_str_len', value: l, offset: e.p - l - 1, length: 1 });
-          ak.push({ label: `ALPN Next Protocol: ${s}`, field: 'tls.handshake.extensions_alpn_str', value: s, offset: e.p - l, length: l });
+          ak.push({
+            label: `ALPN string length: ${l}`,
+            field: 'tls.handshake.extensions_alpn_str_len',
+            value: l,
+            offset: e.p - l - 1,
+            length: 1,
+          });
+          ak.push({
+            label: `ALPN Next Protocol: ${s}`,
+            field: 'tls.handshake.extensions_alpn_str',
+            value: s,
+            offset: e.p - l,
+            length: l,
+          });
         }
-        ek.push({ label: `ALPN Extension Length: ${listLen}`, field: 'tls.handshake.extensions_alpn_len', value: listLen, offset: at + 4, length: 2 });
+        ek.push({
+          label: `ALPN Extension Length: ${listLen}`,
+          field: 'tls.handshake.extensions_alpn_len',
+          value: listLen,
+          offset: at + 4,
+          length: 2,
+        });
         ek.push({ label: 'ALPN Protocol', offset: at + 6, length: len - 2, children: ak });
       } else if (type === 43 && len > 0) {
         if (side === 'client') {
           const l = e.u8('supported versions length');
-          ek.push({ label: `Supported Versions length: ${l}`, field: 'tls.handshake.extensions.supported_versions_len', value: l, offset: at + 4, length: 1 });
+          ek.push({
+            label: `Supported Versions length: ${l}`,
+            field: 'tls.handshake.extensions.supported_versions_len',
+            value: l,
+            offset: at + 4,
+            length: 1,
+          });
           while (e.p + 2 <= e.end) {
             const v = e.u16('supported version');
-            ek.push({ label: `Supported Version: ${versionLong(v)}`, field: 'tls.handshake.extensions.supported_version', value: v, offset: e.p - 2, length: 2 });
+            ek.push({
+              label: `Supported Version: ${versionLong(v)}`,
+              field: 'tls.handshake.extensions.supported_version',
+              value: v,
+              offset: e.p - 2,
+              length: 2,
+            });
           }
         } else {
           const v = e.u16('selected version');
-          ek.push({ label: `Supported Version: ${versionLong(v)}`, field: 'tls.handshake.extensions.supported_version', value: v, offset: e.p - 2, length: 2 });
+          ek.push({
+            label: `Supported Version: ${versionLong(v)}`,
+            field: 'tls.handshake.extensions.supported_version',
+            value: v,
+            offset: e.p - 2,
+            length: 2,
+          });
           out.selectedVersion = v;
         }
       }
@@ -624,14 +908,27 @@ function extensions(c: Cur, kids: FieldNode[], side: 'client' | 'server'): { sni
 
 function certificates(c: Cur, kids: FieldNode[], expert: ExpertItem[]): void {
   const total = c.u24('certificates length');
-  kids.push({ label: `Certificates Length: ${total}`, field: 'tls.handshake.certificates_length', value: total, offset: c.p - 3, length: 3 });
+  kids.push({
+    label: `Certificates Length: ${total}`,
+    field: 'tls.handshake.certificates_length',
+    value: total,
+    offset: c.p - 3,
+    length: 3,
+  });
   c.need(total, 'certificates');
   const end = c.p + total;
   const certs: FieldNode[] = [];
   while (c.p + 3 <= end) {
     const l = c.u24('certificate length');
-    certs.push({ label: `Certificate Length: ${l}`, field: 'tls.handshake.certificate_length', value: l, offset: c.p - 3, length: 3 });
-    if (c.p + l > end) throw new Short(`certificate at offset ${c.p} (${l} bytes) runs past the certificate list`);
+    certs.push({
+      label: `Certificate Length: ${l}`,
+      field: 'tls.handshake.certificate_length',
+      value: l,
+      offset: c.p - 3,
+      length: 3,
+    });
+    if (c.p + l > end)
+      throw new Short(`certificate at offset ${c.p} (${l} bytes) runs past the certificate list`);
     const der = c.bytes(l, 'certificate');
     certs.push(certificateNode(der, c.p - l, expert));
   }
@@ -650,8 +947,13 @@ export interface CertificateSummary {
 }
 
 const SHORT_ATTR: Record<string, string> = {
-  commonName: 'CN', organizationName: 'O', organizationalUnitName: 'OU', countryName: 'C',
-  stateOrProvinceName: 'ST', localityName: 'L', emailAddress: 'emailAddress',
+  commonName: 'CN',
+  organizationName: 'O',
+  organizationalUnitName: 'OU',
+  countryName: 'C',
+  stateOrProvinceName: 'ST',
+  localityName: 'L',
+  emailAddress: 'emailAddress',
 };
 
 /**
@@ -659,7 +961,10 @@ const SHORT_ATTR: Record<string, string> = {
  * handshake with one server), and decoding is the costliest step of a TLS dissection. Entries
  * are never mutated by callers; the cache is emptied when full.
  */
-const certCache = new Map<string, { der: Uint8Array; summary: CertificateSummary; layout?: CertificateLayout }[]>();
+const certCache = new Map<
+  string,
+  { der: Uint8Array; summary: CertificateSummary; layout?: CertificateLayout }[]
+>();
 const CERT_CACHE_MAX = 256;
 
 function derKey(der: Uint8Array): string {
@@ -674,7 +979,11 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-function cachedCertificate(der: Uint8Array): { der: Uint8Array; summary: CertificateSummary; layout?: CertificateLayout } {
+function cachedCertificate(der: Uint8Array): {
+  der: Uint8Array;
+  summary: CertificateSummary;
+  layout?: CertificateLayout;
+} {
   const key = derKey(der);
   const bucket = certCache.get(key);
   const hit = bucket?.find((e) => sameBytes(e.der, der));
@@ -700,7 +1009,9 @@ function decodeCertificate(der: Uint8Array): CertificateSummary {
     const cert = forge.pki.certificateFromAsn1(asn1);
     const dn = (attrs: forge.pki.CertificateField[]): string =>
       attrs.map((a) => `${SHORT_ATTR[a.name ?? ''] ?? a.shortName ?? a.type}=${String(a.value)}`).join(', ');
-    const san = cert.getExtension('subjectAltName') as { altNames?: { type: number; value: string }[] } | null;
+    const san = cert.getExtension('subjectAltName') as {
+      altNames?: { type: number; value: string }[];
+    } | null;
     return {
       subject: dn(cert.subject.attributes),
       issuer: dn(cert.issuer.attributes),
@@ -719,12 +1030,14 @@ function decodeCertificate(der: Uint8Array): CertificateSummary {
       notBefore: new Date(x.validFrom).toISOString(),
       notAfter: new Date(x.validTo).toISOString(),
       serialNumber: x.serialNumber.toLowerCase(),
-      dnsNames: (x.subjectAltName ?? '').split(', ').filter((s) => s.startsWith('DNS:')).map((s) => s.slice(4)),
+      dnsNames: (x.subjectAltName ?? '')
+        .split(', ')
+        .filter((s) => s.startsWith('DNS:'))
+        .map((s) => s.slice(4)),
       selfSigned: x.subject === x.issuer,
     };
   }
 }
-
 
 interface DerSpan {
   off: number;
@@ -769,14 +1082,15 @@ export function certificateLayout(der: Uint8Array): CertificateLayout {
   const tbs = tlv(der, cert.start, cert.end);
   if (!tbs || tbs.tag !== 0x30) return out;
   const parts: { tag: number; off: number; start: number; end: number }[] = [];
-  for (let p = tbs.start; p < tbs.end && parts.length < 12; ) {
+  for (let p = tbs.start; p < tbs.end && parts.length < 12;) {
     const t = tlv(der, p, tbs.end);
     if (!t) break;
     parts.push({ ...t, off: p });
     p = t.end;
   }
   let i = parts[0]?.tag === 0xa0 ? 1 : 0; // optional [0] version
-  const span = (x: { off: number; end: number } | undefined): DerSpan | undefined => (x ? { off: x.off, len: x.end - x.off } : undefined);
+  const span = (x: { off: number; end: number } | undefined): DerSpan | undefined =>
+    x ? { off: x.off, len: x.end - x.off } : undefined;
   out.serial = span(parts[i]);
   i += 2; // serial, signature algorithm
   out.issuer = span(parts[i++]);
@@ -793,11 +1107,16 @@ export function certificateLayout(der: Uint8Array): CertificateLayout {
   out.subject = span(parts[i]);
   const ext = parts.find((x) => x.tag === 0xa3);
   const exts = ext ? tlv(der, ext.start, ext.end) : null;
-  for (let p = exts?.start ?? 0; exts && p < exts.end; ) {
+  for (let p = exts?.start ?? 0; exts && p < exts.end;) {
     const e = tlv(der, p, exts.end);
     if (!e) break;
     const oid = tlv(der, e.start, e.end);
-    if (oid && oid.tag === 0x06 && oid.end - oid.start === 3 && SAN_OID.every((v, k) => der[oid.start + k] === v)) {
+    if (
+      oid &&
+      oid.tag === 0x06 &&
+      oid.end - oid.start === 3 &&
+      SAN_OID.every((v, k) => der[oid.start + k] === v)
+    ) {
       out.san = { off: p, len: e.end - p };
       let q = oid.end;
       let octets = tlv(der, q, e.end);
@@ -806,7 +1125,7 @@ export function certificateLayout(der: Uint8Array): CertificateLayout {
         octets = tlv(der, q, e.end);
       }
       const names = octets && octets.tag === 0x04 ? tlv(der, octets.start, octets.end) : null;
-      for (let r = names?.start ?? 0; names && r < names.end; ) {
+      for (let r = names?.start ?? 0; names && r < names.end;) {
         const g = tlv(der, r, names.end);
         if (!g) break;
         if (g.tag === 0x82) out.dnsNames.push({ off: g.start, len: g.end - g.start });
@@ -825,44 +1144,96 @@ function certificateNode(der: Uint8Array, at: number, expert: ExpertItem[]): Fie
     cached = cachedCertificate(der);
     s = cached.summary;
   } catch (e) {
-    const ex: ExpertItem = { ...MALFORMED, message: `Certificate at offset ${at} could not be decoded: ${(e as Error).message}` };
+    const ex: ExpertItem = {
+      ...MALFORMED,
+      message: `Certificate at offset ${at} could not be decoded: ${(e as Error).message}`,
+    };
     expert.push(ex);
-    return { label: `Certificate: ${der.length} bytes (undecodable)`, field: 'tls.handshake.certificate', value: der, offset: at, length: der.length, expert: ex };
+    return {
+      label: `Certificate: ${der.length} bytes (undecodable)`,
+      field: 'tls.handshake.certificate',
+      value: der,
+      offset: at,
+      length: der.length,
+      expert: ex,
+    };
   }
   const lay = (cached.layout ??= certificateLayout(der));
   // where a part sits in the packet; the whole certificate when the DER walk could not find it
-  const pos = (x: DerSpan | undefined) => (x ? { offset: at + x.off, length: x.len } : { offset: at, length: der.length });
+  const pos = (x: DerSpan | undefined) =>
+    x ? { offset: at + x.off, length: x.len } : { offset: at, length: der.length };
   const sanNode = (n: string, k: number): FieldNode => {
     const sp = lay.dnsNames.length === s.dnsNames.length ? lay.dnsNames[k] : undefined;
     return { label: `dNSName: ${n}`, field: 'x509ce.dNSName', value: n, ...pos(sp) };
   };
   const kids: FieldNode[] = [
-    { label: `serialNumber: 0x${s.serialNumber}`, field: 'x509af.serialNumber', value: s.serialNumber, ...pos(lay.serial) },
     {
-      label: `issuer: rdnSequence (0)`, field: 'x509af.issuer', value: s.issuer, ...pos(lay.issuer),
-      children: [{ label: `rdnSequence: ${s.issuer}`, field: 'x509if.rdnSequence', value: s.issuer, ...pos(lay.issuer) }],
+      label: `serialNumber: 0x${s.serialNumber}`,
+      field: 'x509af.serialNumber',
+      value: s.serialNumber,
+      ...pos(lay.serial),
     },
     {
-      label: 'validity', ...pos(lay.validity),
+      label: `issuer: rdnSequence (0)`,
+      field: 'x509af.issuer',
+      value: s.issuer,
+      ...pos(lay.issuer),
       children: [
-        { label: `notBefore: ${s.notBefore}`, field: 'x509af.notBefore', value: s.notBefore, ...pos(lay.notBefore) },
-        { label: `notAfter: ${s.notAfter}`, field: 'x509af.notAfter', value: s.notAfter, ...pos(lay.notAfter) },
+        {
+          label: `rdnSequence: ${s.issuer}`,
+          field: 'x509if.rdnSequence',
+          value: s.issuer,
+          ...pos(lay.issuer),
+        },
       ],
     },
     {
-      label: `subject: rdnSequence (0)`, field: 'x509af.subject', value: s.subject, ...pos(lay.subject),
-      children: [{ label: `rdnSequence: ${s.subject}`, field: 'x509if.rdnSequence', value: s.subject, ...pos(lay.subject) }],
+      label: 'validity',
+      ...pos(lay.validity),
+      children: [
+        {
+          label: `notBefore: ${s.notBefore}`,
+          field: 'x509af.notBefore',
+          value: s.notBefore,
+          ...pos(lay.notBefore),
+        },
+        {
+          label: `notAfter: ${s.notAfter}`,
+          field: 'x509af.notAfter',
+          value: s.notAfter,
+          ...pos(lay.notAfter),
+        },
+      ],
+    },
+    {
+      label: `subject: rdnSequence (0)`,
+      field: 'x509af.subject',
+      value: s.subject,
+      ...pos(lay.subject),
+      children: [
+        {
+          label: `rdnSequence: ${s.subject}`,
+          field: 'x509if.rdnSequence',
+          value: s.subject,
+          ...pos(lay.subject),
+        },
+      ],
     },
   ];
   if (s.dnsNames.length) {
     kids.push({
-      label: `Extension (id-ce-subjectAltName): ${s.dnsNames.length} item${s.dnsNames.length === 1 ? '' : 's'}`, ...pos(lay.san),
+      label: `Extension (id-ce-subjectAltName): ${s.dnsNames.length} item${s.dnsNames.length === 1 ? '' : 's'}`,
+      ...pos(lay.san),
       children: s.dnsNames.map(sanNode),
     });
   }
   if (s.selfSigned) kids.push({ label: '[Self-signed certificate]', offset: at, length: 0, generated: true });
   return {
-    label: `Certificate: ${hex(der.subarray(0, 8))}… (${s.subject})`, field: 'tls.handshake.certificate', value: der, offset: at, length: der.length,
+    label: `Certificate: ${hex(der.subarray(0, 8))}… (${s.subject})`,
+    field: 'tls.handshake.certificate',
+    value: der,
+    offset: at,
+    length: der.length,
     children: kids,
   };
 }
@@ -901,7 +1272,9 @@ export function scanTls(b: Uint8Array, off: number, end: number, ctx: TlsContext
     const dirCcs = st.ccs[ctx.dir];
     // TLS 1.3 encrypts inside Application Data records; its ChangeCipherSpec is only for middleboxes
     const afterCcs =
-      !isTls13(st, ctx.frame) && dirCcs !== undefined && (dirCcs.frame < ctx.frame || (dirCcs.frame === ctx.frame && dirCcs.record < recordIndex));
+      !isTls13(st, ctx.frame) &&
+      dirCcs !== undefined &&
+      (dirCcs.frame < ctx.frame || (dirCcs.frame === ctx.frame && dirCcs.record < recordIndex));
     if (type === 22) {
       if (afterCcs || !plausibleHandshakes(b, fragStart, fragEnd)) info?.push('Encrypted Handshake Message');
       else {

@@ -4,7 +4,15 @@
 import type { PacketContext } from './engine-context.js';
 import type { ExpertDef, FieldDef, ProtocolModule } from './registry.js';
 import type { ExpertItem, FieldNode } from './types.js';
-import { dissectTls, looksLikeTls, newTlsState, scanTls, tlsInfo, tlsRecordsNeed, type TlsConversationState } from './tls-parse.js';
+import {
+  dissectTls,
+  looksLikeTls,
+  newTlsState,
+  scanTls,
+  tlsInfo,
+  tlsRecordsNeed,
+  type TlsConversationState,
+} from './tls-parse.js';
 
 const FIELDS: FieldDef[] = [
   { name: 'tls.record', label: 'Record Layer', type: 'none' },
@@ -32,7 +40,11 @@ const FIELDS: FieldDef[] = [
   { name: 'tls.handshake.extensions_alpn_len', label: 'ALPN Extension Length', type: 'uint' },
   { name: 'tls.handshake.extensions_alpn_str_len', label: 'ALPN string length', type: 'uint' },
   { name: 'tls.handshake.extensions_alpn_str', label: 'ALPN Next Protocol', type: 'string' },
-  { name: 'tls.handshake.extensions.supported_versions_len', label: 'Supported Versions length', type: 'uint' },
+  {
+    name: 'tls.handshake.extensions.supported_versions_len',
+    label: 'Supported Versions length',
+    type: 'uint',
+  },
   { name: 'tls.handshake.extensions.supported_version', label: 'Supported Version', type: 'uint' },
   { name: 'tls.handshake.certificates_length', label: 'Certificates Length', type: 'uint' },
   { name: 'tls.handshake.certificate_length', label: 'Certificate Length', type: 'uint' },
@@ -59,7 +71,8 @@ const EXPERTS: ExpertDef[] = [
 ];
 
 function attach(ctx: PacketContext, tree: FieldNode[] | null, node: FieldNode, expert: ExpertItem[]): void {
-  for (const e of expert) ctx.expert(null, { id: e.id, severity: e.severity, group: e.group, message: e.message }, e.message);
+  for (const e of expert)
+    ctx.expert(null, { id: e.id, severity: e.severity, group: e.group, message: e.message }, e.message);
   if (!tree) return;
   tree.push(node);
   const walk = (n: FieldNode): void => {
@@ -75,7 +88,8 @@ const infoMark = new WeakMap<PacketContext, { no: number; text: string }>();
 /** Several calls for one frame (a reassembled record, then the records after it) share the Info. */
 function setTlsInfo(ctx: PacketContext, info: string): void {
   const mark = infoMark.get(ctx);
-  if (mark && mark.no === ctx.no && mark.text !== '' && ctx.info.endsWith(mark.text)) ctx.appendInfo(info, ', ');
+  if (mark && mark.no === ctx.no && mark.text !== '' && ctx.info.endsWith(mark.text))
+    ctx.appendInfo(info, ', ');
   else ctx.setInfo(info);
   infoMark.set(ctx, { no: ctx.no, text: ctx.info });
 }
@@ -88,7 +102,8 @@ function setTlsInfo(ctx: PacketContext, info: string): void {
  */
 function takesData(ctx: PacketContext, off: number, end: number): boolean {
   if (!ctx.firstPass) return ctx.frameData('tls.refused') !== true;
-  if (ctx.convData<TlsConversationState>('tls')?.accepted || end - off < 4 || looksLikeSsl(ctx.data, off)) return true;
+  if (ctx.convData<TlsConversationState>('tls')?.accepted || end - off < 4 || looksLikeSsl(ctx.data, off))
+    return true;
   ctx.setFrameData('tls.refused', true);
   return false;
 }
@@ -153,15 +168,24 @@ export const tlsModule: ProtocolModule = {
       // whole records, then the start of another: wait for the rest of it (not for garbage)
       take = off + need.length;
       const rest = tlsRecordsNeed(ctx.data, take, end);
-      if (rest.kind === 'more' && (end - take < 5 || looksLikeTls(ctx.data, take, end))) ctx.requestDesegment(take, rest.atLeast);
+      if (rest.kind === 'more' && (end - take < 5 || looksLikeTls(ctx.data, take, end)))
+        ctx.requestDesegment(take, rest.atLeast);
       else take = end;
     }
     ctx.enter(tlsModule);
     // found by port or heuristic: the conversation stays TLS (as Wireshark's heuristic does)
-    if (ctx.firstPass && ctx.conv && !ctx.conv.dissectorAt(ctx.no)) ctx.setConversationDissector(tlsModule, ctx.no);
+    if (ctx.firstPass && ctx.conv && !ctx.conv.dissectorAt(ctx.no))
+      ctx.setConversationDissector(tlsModule, ctx.no);
     const st = stateOf(ctx);
     if (ctx.firstPass) st.accepted = true;
-    const tctx = { frame: ctx.no, dir: ctx.dir, state: st, source: ctx.source || undefined, light: ctx.skipCertificates || undefined, lean: ctx.fieldsOnly || undefined };
+    const tctx = {
+      frame: ctx.no,
+      dir: ctx.dir,
+      state: st,
+      source: ctx.source || undefined,
+      light: ctx.skipCertificates || undefined,
+      lean: ctx.fieldsOnly || undefined,
+    };
     if (!tree) {
       // first pass / rows: state, severity and the columns, without building a tree
       const info: string[] | undefined = ctx.cols ? [] : undefined;

@@ -6,14 +6,7 @@ export type FieldValue = number | bigint | string | boolean | Uint8Array;
 
 export type ExpertSeverity = 'chat' | 'note' | 'warn' | 'error';
 export type ExpertGroup =
-  | 'malformed'
-  | 'sequence'
-  | 'protocol'
-  | 'request'
-  | 'response'
-  | 'security'
-  | 'comment'
-  | 'diagnosis';
+  'malformed' | 'sequence' | 'protocol' | 'request' | 'response' | 'security' | 'comment' | 'diagnosis';
 
 /** An expert item (Wireshark's term): something a packet means, with a severity. */
 export interface ExpertItem {

@@ -30,7 +30,13 @@ export const udpModule: ProtocolModule = {
     const dport = (d[off + 2] << 8) | d[off + 3];
     const quotedOnly = end - off < 8;
     const len = quotedOnly ? 0 : (d[off + 4] << 8) | d[off + 5];
-    const t = ctx.protoTree(tree, udpModule, off, Math.min(8, end - off), `User Datagram Protocol, Src Port: ${sport}, Dst Port: ${dport}`);
+    const t = ctx.protoTree(
+      tree,
+      udpModule,
+      off,
+      Math.min(8, end - off),
+      `User Datagram Protocol, Src Port: ${sport}, Dst Port: ${dport}`,
+    );
     if (t) {
       ctx.add(t, `Source Port: ${sport}`, 'udp.srcport', sport, off, 2);
       ctx.add(t, `Destination Port: ${dport}`, 'udp.dstport', dport, off + 2, 2);
@@ -39,7 +45,14 @@ export const udpModule: ProtocolModule = {
       if (!quotedOnly) {
         ctx.add(t, `Length: ${len}`, 'udp.length', len, off + 4, 2);
         const ck = (d[off + 6] << 8) | d[off + 7];
-        ctx.add(t, `Checksum: 0x${ck.toString(16).padStart(4, '0')} [unverified]`, 'udp.checksum', ck, off + 6, 2);
+        ctx.add(
+          t,
+          `Checksum: 0x${ck.toString(16).padStart(4, '0')} [unverified]`,
+          'udp.checksum',
+          ck,
+          off + 6,
+          2,
+        );
         ctx.addGenerated(t, 'Checksum Status: Unverified', 'udp.checksum.status', 2);
       }
     }
@@ -49,19 +62,37 @@ export const udpModule: ProtocolModule = {
     const conv = ctx.conversation(17);
     if (t && conv) ctx.addGenerated(t, `Stream index: ${conv.stream}`, 'udp.stream', conv.stream);
     if (len < 8) {
-      if (t) ctx.expert(t[2] ?? null, { id: 'udp.length.bad', severity: 'error', group: 'malformed', message: 'Bad length value' }, `Bad length value ${len} < 8`);
+      if (t)
+        ctx.expert(
+          t[2] ?? null,
+          { id: 'udp.length.bad', severity: 'error', group: 'malformed', message: 'Bad length value' },
+          `Bad length value ${len} < 8`,
+        );
       ctx.malformed(udpModule, t, off + 4);
       return end - off;
     }
     const pEnd = Math.min(end, off + len);
     if (ctx.cols) ctx.setInfo(`${sport} → ${dport} Len=${len - 8}`);
     if (pEnd <= off + 8) return end - off;
-    if (t) ctx.add(t, `UDP payload (${pEnd - off - 8} bytes)`, 'udp.payload', d.slice(off + 8, pEnd), off + 8, pEnd - off - 8);
+    if (t)
+      ctx.add(
+        t,
+        `UDP payload (${pEnd - off - 8} bytes)`,
+        'udp.payload',
+        d.slice(off + 8, pEnd),
+        off + 8,
+        pEnd - off - 8,
+      );
     const table = ctx.registry.table('udp.port');
     const lo = Math.min(sport, dport);
     const hi = Math.max(sport, dport);
     let m = table.get(lo) ?? table.get(hi);
-    if (!m) for (const h of ctx.registry.heuristics('udp').list) if (h.heuristic!(ctx, off + 8, pEnd)) { m = h; break; }
+    if (!m)
+      for (const h of ctx.registry.heuristics('udp').list)
+        if (h.heuristic!(ctx, off + 8, pEnd)) {
+          m = h;
+          break;
+        }
     if (m) {
       const used = ctx.call(m, off + 8, pEnd, tree);
       if (used === 0 && tree) ctx.call(dataModule, off + 8, pEnd, tree);

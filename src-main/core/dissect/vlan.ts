@@ -27,11 +27,41 @@ export const vlanModule: ProtocolModule = {
     const dei = (tci >> 12) & 1;
     const id = tci & 0xfff;
     const type = (d[off + 2] << 8) | d[off + 3];
-    const t = ctx.protoTree(tree, vlanModule, off, 4, `802.1Q Virtual LAN, PRI: ${pri}, DEI: ${dei}, ID: ${id}`);
+    const t = ctx.protoTree(
+      tree,
+      vlanModule,
+      off,
+      4,
+      `802.1Q Virtual LAN, PRI: ${pri}, DEI: ${dei}, ID: ${id}`,
+    );
     if (t) {
-      ctx.add(t, `${pri.toString(2).padStart(3, '0')}. .... .... .... = Priority: ${pri}`, 'vlan.priority', pri, off, 2);
-      ctx.add(t, `...${dei} .... .... .... = DEI: ${dei ? 'Eligible' : 'Ineligible'}`, 'vlan.dei', dei, off, 2);
-      ctx.add(t, `.... ${id.toString(2).padStart(12, '0').replace(/(\d{4})(?=\d)/g, '$1 ')} = ID: ${id}`, 'vlan.id', id, off, 2);
+      ctx.add(
+        t,
+        `${pri.toString(2).padStart(3, '0')}. .... .... .... = Priority: ${pri}`,
+        'vlan.priority',
+        pri,
+        off,
+        2,
+      );
+      ctx.add(
+        t,
+        `...${dei} .... .... .... = DEI: ${dei ? 'Eligible' : 'Ineligible'}`,
+        'vlan.dei',
+        dei,
+        off,
+        2,
+      );
+      ctx.add(
+        t,
+        `.... ${id
+          .toString(2)
+          .padStart(12, '0')
+          .replace(/(\d{4})(?=\d)/g, '$1 ')} = ID: ${id}`,
+        'vlan.id',
+        id,
+        off,
+        2,
+      );
       if (type > 1500) ctx.add(t, `Type: ${ethertypeText(type)}`, 'vlan.etype', type, off + 2, 2);
       else ctx.add(t, `Length: ${type}`, 'vlan.len', type, off + 2, 2);
     }

@@ -194,34 +194,58 @@ export function analyzeSegment(
     // LOST PACKET
     if (fwd.nextSeq !== 0 && seqGt(seq, fwd.nextSeq) && (flags & TH_RST) === 0) a |= TCP_A_LOST_PACKET;
     // KEEP ALIVE
-    if (seglen <= 1 && synFinRst === 0 && seq === ((fwd.nextSeq - 1) >>> 0)) a |= TCP_A_KEEP_ALIVE;
+    if (seglen <= 1 && synFinRst === 0 && seq === (fwd.nextSeq - 1) >>> 0) a |= TCP_A_KEEP_ALIVE;
     // WINDOW UPDATE
-    if (seglen === 0 && window !== 0 && window !== fwd.window && seq === fwd.nextSeq && ack === fwd.lastAck && synFinRst === 0) {
+    if (
+      seglen === 0 &&
+      window !== 0 &&
+      window !== fwd.window &&
+      seq === fwd.nextSeq &&
+      ack === fwd.lastAck &&
+      synFinRst === 0
+    ) {
       a |= TCP_A_WINDOW_UPDATE;
     }
     // WINDOW FULL
     if (seglen > 0 && rev.winScale !== -1 && synFinRst === 0 && rev.window >= 0) {
       const shift = rev.winScale === -2 ? 0 : rev.winScale;
-      if ((((seq + seglen) >>> 0) === ((rev.lastAck + rev.window * 2 ** shift) >>> 0))) a |= TCP_A_WINDOW_FULL;
+      if ((seq + seglen) >>> 0 === (rev.lastAck + rev.window * 2 ** shift) >>> 0) a |= TCP_A_WINDOW_FULL;
     }
     // KEEP ALIVE ACK
     if (
-      seglen === 0 && window !== 0 && window === fwd.window && seq === fwd.nextSeq && ack === fwd.lastAck &&
-      rev.lastSegmentFlags & TCP_A_KEEP_ALIVE && synFinRst === 0
+      seglen === 0 &&
+      window !== 0 &&
+      window === fwd.window &&
+      seq === fwd.nextSeq &&
+      ack === fwd.lastAck &&
+      rev.lastSegmentFlags & TCP_A_KEEP_ALIVE &&
+      synFinRst === 0
     ) {
       a |= TCP_A_KEEP_ALIVE_ACK;
       break forward;
     }
     // ZERO WINDOW PROBE ACK
     if (
-      seglen === 0 && window === 0 && window === fwd.window && seq === fwd.nextSeq && ack === fwd.lastAck &&
-      rev.lastSegmentFlags & TCP_A_ZERO_WINDOW_PROBE && synFinRst === 0
+      seglen === 0 &&
+      window === 0 &&
+      window === fwd.window &&
+      seq === fwd.nextSeq &&
+      ack === fwd.lastAck &&
+      rev.lastSegmentFlags & TCP_A_ZERO_WINDOW_PROBE &&
+      synFinRst === 0
     ) {
       a |= TCP_A_ZERO_WINDOW_PROBE_ACK;
       break forward;
     }
     // DUPLICATE ACK
-    if (seglen === 0 && window !== 0 && window === fwd.window && seq === fwd.nextSeq && ack === fwd.lastAck && synFinRst === 0) {
+    if (
+      seglen === 0 &&
+      window !== 0 &&
+      window === fwd.window &&
+      seq === fwd.nextSeq &&
+      ack === fwd.lastAck &&
+      synFinRst === 0
+    ) {
       fwd.dupAckNum++;
       a |= TCP_A_DUPLICATE_ACK;
       out.dupAckNum = fwd.dupAckNum;
@@ -242,7 +266,12 @@ export function analyzeSegment(
   }
 
   // RETRANSMISSION / FAST RETRANSMISSION / SPURIOUS / OUT-OF-ORDER
-  if ((seglen > 0 || flags & (TH_SYN | TH_FIN)) && fwd.nextSeq !== 0 && seqLt(seq, fwd.nextSeq) && !(a & TCP_A_KEEP_ALIVE)) {
+  if (
+    (seglen > 0 || flags & (TH_SYN | TH_FIN)) &&
+    fwd.nextSeq !== 0 &&
+    seqLt(seq, fwd.nextSeq) &&
+    !(a & TCP_A_KEEP_ALIVE)
+  ) {
     retrans: {
       const sinceDupAck = time - rev.lastAckTime;
       if (sinceDupAck < 0.02 && rev.dupAckNum >= 2 && rev.lastAck === seq) {
@@ -252,7 +281,7 @@ export function analyzeSegment(
       const sinceNext = time - fwd.nextSeqTime;
       const oooThreshold = conv.irtt > 0 ? conv.irtt : 0.003;
       const synFin = flags & (TH_SYN | TH_FIN) ? 1 : 0;
-      if (sinceNext < oooThreshold && fwd.nextSeq !== ((seq + seglen + synFin) >>> 0)) {
+      if (sinceNext < oooThreshold && fwd.nextSeq !== (seq + seglen + synFin) >>> 0) {
         a |= TCP_A_OUT_OF_ORDER;
         break retrans;
       }
@@ -279,7 +308,10 @@ export function analyzeSegment(
     if (!(a & TCP_A_ZERO_WINDOW_PROBE)) fwd.maxSeqToBeAcked = fwd.nextSeq;
   }
   // the segment list for acks_frame / ack_rtt (Wireshark's tcp_unacked_t list)
-  if ((seglen > 0 || flags & (TH_SYN | TH_FIN)) && (fwd.unacked === null || fwd.unacked.length < 4 * MAX_UNACKED)) {
+  if (
+    (seglen > 0 || flags & (TH_SYN | TH_FIN)) &&
+    (fwd.unacked === null || fwd.unacked.length < 4 * MAX_UNACKED)
+  ) {
     if (fwd.unacked === null) fwd.unacked = [frame, seq, nextSeq, time];
     else fwd.unacked.push(frame, seq, nextSeq, time);
   }
@@ -375,19 +407,89 @@ export interface AnalysisExpert {
 
 /** Expert items of the analysis bits (Wireshark's ei_tcp_analysis_*). */
 export const ANALYSIS_EXPERTS: AnalysisExpert[] = [
-  { bit: TCP_A_RETRANSMISSION, id: 'tcp.analysis.retransmission', severity: 'note', message: 'This frame is a (suspected) retransmission' },
-  { bit: TCP_A_FAST_RETRANSMISSION, id: 'tcp.analysis.fast_retransmission', severity: 'note', message: 'This frame is a (suspected) fast retransmission' },
-  { bit: TCP_A_SPURIOUS_RETRANSMISSION, id: 'tcp.analysis.spurious_retransmission', severity: 'note', message: 'This frame is a (suspected) spurious retransmission' },
-  { bit: TCP_A_OUT_OF_ORDER, id: 'tcp.analysis.out_of_order', severity: 'warn', message: 'This frame is a (suspected) out-of-order segment' },
-  { bit: TCP_A_LOST_PACKET, id: 'tcp.analysis.lost_segment', severity: 'warn', message: 'Previous segment(s) not captured (common at capture start)' },
-  { bit: TCP_A_ACK_LOST_PACKET, id: 'tcp.analysis.ack_lost_segment', severity: 'warn', message: 'ACKed segment that wasn\'t captured (common at capture start)' },
+  {
+    bit: TCP_A_RETRANSMISSION,
+    id: 'tcp.analysis.retransmission',
+    severity: 'note',
+    message: 'This frame is a (suspected) retransmission',
+  },
+  {
+    bit: TCP_A_FAST_RETRANSMISSION,
+    id: 'tcp.analysis.fast_retransmission',
+    severity: 'note',
+    message: 'This frame is a (suspected) fast retransmission',
+  },
+  {
+    bit: TCP_A_SPURIOUS_RETRANSMISSION,
+    id: 'tcp.analysis.spurious_retransmission',
+    severity: 'note',
+    message: 'This frame is a (suspected) spurious retransmission',
+  },
+  {
+    bit: TCP_A_OUT_OF_ORDER,
+    id: 'tcp.analysis.out_of_order',
+    severity: 'warn',
+    message: 'This frame is a (suspected) out-of-order segment',
+  },
+  {
+    bit: TCP_A_LOST_PACKET,
+    id: 'tcp.analysis.lost_segment',
+    severity: 'warn',
+    message: 'Previous segment(s) not captured (common at capture start)',
+  },
+  {
+    bit: TCP_A_ACK_LOST_PACKET,
+    id: 'tcp.analysis.ack_lost_segment',
+    severity: 'warn',
+    message: "ACKed segment that wasn't captured (common at capture start)",
+  },
   { bit: TCP_A_DUPLICATE_ACK, id: 'tcp.analysis.duplicate_ack', severity: 'note', message: 'Duplicate ACK' },
-  { bit: TCP_A_ZERO_WINDOW, id: 'tcp.analysis.zero_window', severity: 'warn', message: 'TCP Zero Window segment' },
-  { bit: TCP_A_ZERO_WINDOW_PROBE, id: 'tcp.analysis.zero_window_probe', severity: 'note', message: 'TCP Zero Window Probe' },
-  { bit: TCP_A_ZERO_WINDOW_PROBE_ACK, id: 'tcp.analysis.zero_window_probe_ack', severity: 'note', message: 'TCP Zero Window Probe Ack' },
-  { bit: TCP_A_WINDOW_FULL, id: 'tcp.analysis.window_full', severity: 'warn', message: 'TCP window specified by the receiver is now completely full' },
-  { bit: TCP_A_WINDOW_UPDATE, id: 'tcp.analysis.window_update', severity: 'chat', message: 'TCP window update' },
-  { bit: TCP_A_KEEP_ALIVE, id: 'tcp.analysis.keep_alive', severity: 'note', message: 'TCP keep-alive segment' },
-  { bit: TCP_A_KEEP_ALIVE_ACK, id: 'tcp.analysis.keep_alive_ack', severity: 'note', message: 'ACK to a TCP keep-alive segment' },
-  { bit: TCP_A_REUSED_PORTS, id: 'tcp.analysis.reused_ports', severity: 'note', message: 'A new tcp session is started with the same ports as an earlier session in this trace' },
+  {
+    bit: TCP_A_ZERO_WINDOW,
+    id: 'tcp.analysis.zero_window',
+    severity: 'warn',
+    message: 'TCP Zero Window segment',
+  },
+  {
+    bit: TCP_A_ZERO_WINDOW_PROBE,
+    id: 'tcp.analysis.zero_window_probe',
+    severity: 'note',
+    message: 'TCP Zero Window Probe',
+  },
+  {
+    bit: TCP_A_ZERO_WINDOW_PROBE_ACK,
+    id: 'tcp.analysis.zero_window_probe_ack',
+    severity: 'note',
+    message: 'TCP Zero Window Probe Ack',
+  },
+  {
+    bit: TCP_A_WINDOW_FULL,
+    id: 'tcp.analysis.window_full',
+    severity: 'warn',
+    message: 'TCP window specified by the receiver is now completely full',
+  },
+  {
+    bit: TCP_A_WINDOW_UPDATE,
+    id: 'tcp.analysis.window_update',
+    severity: 'chat',
+    message: 'TCP window update',
+  },
+  {
+    bit: TCP_A_KEEP_ALIVE,
+    id: 'tcp.analysis.keep_alive',
+    severity: 'note',
+    message: 'TCP keep-alive segment',
+  },
+  {
+    bit: TCP_A_KEEP_ALIVE_ACK,
+    id: 'tcp.analysis.keep_alive_ack',
+    severity: 'note',
+    message: 'ACK to a TCP keep-alive segment',
+  },
+  {
+    bit: TCP_A_REUSED_PORTS,
+    id: 'tcp.analysis.reused_ports',
+    severity: 'note',
+    message: 'A new tcp session is started with the same ports as an earlier session in this trace',
+  },
 ];

@@ -113,7 +113,8 @@ export class Conversation {
     const ch = this.changes;
     if (!ch) return null;
     const out: { from: number; proto: ProtocolModule }[] = [];
-    for (let i = 0; i < ch.length; i += 2) out.push({ from: ch[i] as number, proto: ch[i + 1] as ProtocolModule });
+    for (let i = 0; i < ch.length; i += 2)
+      out.push({ from: ch[i] as number, proto: ch[i + 1] as ProtocolModule });
     return out;
   }
 
@@ -140,7 +141,14 @@ export class ConversationTable {
   private lastEntry = -1;
 
   /** Builds the canonical key (lower endpoint first) of (transport, src, dst) into this.key. */
-  private makeKey(transport: number, netLen: number, src: Uint8Array, sport: number, dst: Uint8Array, dport: number): void {
+  private makeKey(
+    transport: number,
+    netLen: number,
+    src: Uint8Array,
+    sport: number,
+    dst: Uint8Array,
+    dport: number,
+  ): void {
     let cmp = 0;
     for (let i = 0; i < netLen; i++) {
       cmp = src[i] - dst[i];
@@ -188,7 +196,14 @@ export class ConversationTable {
    * Finds the conversation id for a 5-tuple; -1 when new. Remembers the entry/slot so that
    * `insert` or `repoint` right after can use it.
    */
-  find(transport: number, netLen: number, src: Uint8Array, sport: number, dst: Uint8Array, dport: number): number {
+  find(
+    transport: number,
+    netLen: number,
+    src: Uint8Array,
+    sport: number,
+    dst: Uint8Array,
+    dport: number,
+  ): number {
     this.makeKey(transport, netLen, src, sport, dst, dport);
     const mask = this.slots.length - 1;
     let s = this.hash() & mask;

@@ -106,7 +106,11 @@ export interface ReasmRecord {
 }
 
 /** Concatenates the parts of a PDU, reading frames through `read` (undefined if one is missing). */
-export function rebuild(parts: PduPart[], length: number, read: (no: number) => Uint8Array | undefined): Uint8Array | undefined {
+export function rebuild(
+  parts: PduPart[],
+  length: number,
+  read: (no: number) => Uint8Array | undefined,
+): Uint8Array | undefined {
   const out = new Uint8Array(length);
   let p = 0;
   for (const part of parts) {
@@ -137,7 +141,8 @@ export function decodeRecord(v: unknown): ReasmRecord | undefined {
   if (!Array.isArray(v)) return v as ReasmRecord;
   const r = decodeMeta(v[0] as number);
   const parts: PduPart[] = [];
-  for (let i = PARTS_AT; i + 2 < v.length; i += 3) parts.push({ frame: v[i] as number, off: v[i + 1] as number, len: v[i + 2] as number });
+  for (let i = PARTS_AT; i + 2 < v.length; i += 3)
+    parts.push({ frame: v[i] as number, off: v[i + 1] as number, len: v[i + 2] as number });
   r.completes = { module: v[1] as ProtocolModule, parts, length: v[2] as number, tailOff: v[3] as number };
   if (v[4]) r.completes.bytes = v[4] as Uint8Array;
   return r;
@@ -156,7 +161,10 @@ function decodeMeta(v: number): ReasmRecord {
 /** The stored form of a record: a number when it has no completed PDU, else a flat array. */
 export function encodeRecord(r: ReasmRecord): unknown {
   if (r.partialFrom !== undefined && r.partialFrom + 1 >= OFF_LIMIT) return r;
-  const meta = (r.partialFrom === undefined ? 0 : r.partialFrom + 1) + (r.partialStart ? START : 0) + (r.pduFrame ?? 0) * FRAME_MUL;
+  const meta =
+    (r.partialFrom === undefined ? 0 : r.partialFrom + 1) +
+    (r.partialStart ? START : 0) +
+    (r.pduFrame ?? 0) * FRAME_MUL;
   const c = r.completes;
   if (!c) return meta;
   // sized up front: push() would reserve slack in every stored record

@@ -4,7 +4,8 @@ import { diagnosePackets, findingExpertItems } from '../../../src-main/core/diag
 import { Synth } from './synth.js';
 
 const proxy = { host: '10.10.10.1', port: 80 };
-const statusOf = (r: ReturnType<typeof diagnosePackets>, conv = 0) => Object.fromEntries(r.ladders[conv]!.stages.map((s) => [s.name, s.status]));
+const statusOf = (r: ReturnType<typeof diagnosePackets>, conv = 0) =>
+  Object.fromEntries(r.ladders[conv]!.stages.map((s) => [s.name, s.status]));
 
 test('healthy flow: every rung ok, verdict ok', () => {
   const s = new Synth();
@@ -18,7 +19,18 @@ test('healthy flow: every rung ok, verdict ok', () => {
   assert.equal(r.verdict.ok, true);
   assert.equal(r.ladders.length, 1);
   const st = statusOf(r);
-  for (const name of ['syn', 'syn-ack', 'ack', 'connect', 'response', 'client-hello', 'server-hello', 'certificate', 'application-data', 'close'])
+  for (const name of [
+    'syn',
+    'syn-ack',
+    'ack',
+    'connect',
+    'response',
+    'client-hello',
+    'server-hello',
+    'certificate',
+    'application-data',
+    'close',
+  ])
     assert.equal(st[name], 'ok', name);
   const connect = r.ladders[0]!.stages.find((x) => x.name === 'connect')!;
   assert.deepEqual(connect.packets, [4]);
@@ -125,7 +137,10 @@ test('TLS alert or RST in the handshake → tls-handshake-failed', () => {
   s.handshake();
   s.connect();
   s.c({ len: 517, tls: { contentTypes: [22], handshakeTypes: [1], sni: 'tools.cisco.com' } });
-  const alert = s.p({ len: 7, tls: { contentTypes: [21], handshakeTypes: [], alert: { level: 2, description: 40 } } });
+  const alert = s.p({
+    len: 7,
+    tls: { contentTypes: [21], handshakeTypes: [], alert: { level: 2, description: 40 } },
+  });
   s.p({ fin: true });
   let r = diagnosePackets(s.facts, { proxy });
   assert.equal(r.verdict.issue, 'tls-handshake-failed');
@@ -149,7 +164,15 @@ test('certificate from a private CA (TLS 1.2, visible) → tls-intercepted unles
     s.handshake();
     s.connect();
     s.c({ len: 517, tls: { contentTypes: [22], handshakeTypes: [1] } });
-    s.p({ len: 1400, tls: { contentTypes: [22], handshakeTypes: [2, 11, 14], serverVersion: 0x0303, certIssuers: ['CN=Corp Inspect CA, O=Corp'] } });
+    s.p({
+      len: 1400,
+      tls: {
+        contentTypes: [22],
+        handshakeTypes: [2, 11, 14],
+        serverVersion: 0x0303,
+        certIssuers: ['CN=Corp Inspect CA, O=Corp'],
+      },
+    });
     s.c({ len: 126, tls: { contentTypes: [22, 20, 22], handshakeTypes: [16] } });
     s.p({ len: 51, tls: { contentTypes: [20, 22], handshakeTypes: [] } });
     s.appData();
@@ -200,7 +223,15 @@ test('proxy FIN in the middle of a TLS record → transfer-stalled (needs payloa
     b.set([23, 3, 3, len >> 8, len & 255]);
     return b;
   };
-  s.p({ len: 100, tls: { contentTypes: [22], handshakeTypes: [2], serverVersion: 0x0304 }, payload: (() => { const b = new Uint8Array(100); b.set([22, 3, 3, 0, 95]); return b; })() });
+  s.p({
+    len: 100,
+    tls: { contentTypes: [22], handshakeTypes: [2], serverVersion: 0x0304 },
+    payload: (() => {
+      const b = new Uint8Array(100);
+      b.set([22, 3, 3, 0, 95]);
+      return b;
+    })(),
+  });
   s.c({ len: 80, tls: { contentTypes: [23], handshakeTypes: [] } });
   s.p({ len: 1000, tls: { contentTypes: [23], handshakeTypes: [] }, payload: rec(16000, 1000) });
   const fin = s.p({ fin: true });
@@ -234,7 +265,7 @@ test('full-size segments retransmitted and never acknowledged while small ones p
   assert.ok(!f.packets.includes(small.no));
 });
 
-test('large segment answered by RST (the document\'s 1440 + R) and MSS mismatch as support → mtu-blackhole', () => {
+test("large segment answered by RST (the document's 1440 + R) and MSS mismatch as support → mtu-blackhole", () => {
   const s = new Synth();
   s.handshake(1460, 1300);
   s.connect();
@@ -253,7 +284,18 @@ test('ICMP fragmentation needed about the conversation → mtu-blackhole with th
   s.handshake();
   s.connect();
   s.tlsHandshake13();
-  s.facts.push({ no: s.facts.length + 1, time: s.time + 0.1, src: '10.0.0.254', dst: '10.40.40.1', icmp: { type: 3, code: 4, mtu: 1280, inner: { src: '10.40.40.1', dst: '10.10.10.1', srcPort: 48716, dstPort: 80 } } });
+  s.facts.push({
+    no: s.facts.length + 1,
+    time: s.time + 0.1,
+    src: '10.0.0.254',
+    dst: '10.40.40.1',
+    icmp: {
+      type: 3,
+      code: 4,
+      mtu: 1280,
+      inner: { src: '10.40.40.1', dst: '10.10.10.1', srcPort: 48716, dstPort: 80 },
+    },
+  });
   const r = diagnosePackets(s.facts, { proxy });
   assert.equal(r.verdict.issue, 'mtu-blackhole');
   assert.ok(r.findings[0]!.packets.includes(s.facts.length));
@@ -293,8 +335,24 @@ test('config mismatch: CONNECT traffic to another proxy; iprep_proxy.conf differ
 
 test('proxy name that does not resolve → proxy-dns-failure', () => {
   const facts = [
-    { no: 1, time: 0, src: '10.40.40.1', dst: '10.0.0.53', srcPort: 5353, dstPort: 53, dns: { isResponse: false, id: 7, queryName: 'proxy.example.com' } },
-    { no: 2, time: 0.01, src: '10.0.0.53', dst: '10.40.40.1', srcPort: 53, dstPort: 5353, dns: { isResponse: true, id: 7, queryName: 'proxy.example.com', rcode: 3, answerCount: 0 } },
+    {
+      no: 1,
+      time: 0,
+      src: '10.40.40.1',
+      dst: '10.0.0.53',
+      srcPort: 5353,
+      dstPort: 53,
+      dns: { isResponse: false, id: 7, queryName: 'proxy.example.com' },
+    },
+    {
+      no: 2,
+      time: 0.01,
+      src: '10.0.0.53',
+      dst: '10.40.40.1',
+      srcPort: 53,
+      dstPort: 5353,
+      dns: { isResponse: true, id: 7, queryName: 'proxy.example.com', rcode: 3, answerCount: 0 },
+    },
   ];
   const r = diagnosePackets(facts, { proxy: { host: 'proxy.example.com', port: 8080 } });
   assert.equal(r.verdict.issue, 'proxy-dns-failure');
@@ -329,7 +387,7 @@ test('no proxied traffic → nothing to judge', () => {
   assert.equal(r.ladders.length, 0);
 });
 
-test('the client gives up while the proxy\'s TLS record is incomplete → transfer-stalled, even before the idle threshold', () => {
+test("the client gives up while the proxy's TLS record is incomplete → transfer-stalled, even before the idle threshold", () => {
   const s = new Synth();
   s.handshake();
   s.connect();

@@ -87,11 +87,16 @@ export class Synth {
     this.p({ syn: true, ack: true, mss: mssP });
     this.c({});
   }
-  connect(opts: { auth?: string; code?: number; phrase?: string; schemes?: string[]; proxyError?: string } = {}) {
+  connect(
+    opts: { auth?: string; code?: number; phrase?: string; schemes?: string[]; proxyError?: string } = {},
+  ) {
     const req: HttpFacts['request'] = { method: 'CONNECT', uri: 'tools.cisco.com:443' };
     if (opts.auth) req.proxyAuthorization = opts.auth;
     const r = this.c({ len: 122, http: { request: req } });
-    const res: NonNullable<HttpFacts['response']> = { code: opts.code ?? 200, phrase: opts.phrase ?? 'Connection established' };
+    const res: NonNullable<HttpFacts['response']> = {
+      code: opts.code ?? 200,
+      phrase: opts.phrase ?? 'Connection established',
+    };
     if (opts.schemes) res.proxyAuthenticate = opts.schemes;
     if (opts.proxyError) res.proxyError = opts.proxyError;
     const a = this.p({ len: 39, http: { response: res } });
@@ -99,7 +104,10 @@ export class Synth {
   }
   tlsHandshake13() {
     const ch = this.c({ len: 517, tls: { contentTypes: [22], handshakeTypes: [1], sni: 'tools.cisco.com' } });
-    const sh = this.p({ len: 1400, tls: { contentTypes: [22, 20, 23], handshakeTypes: [2], serverVersion: 0x0304 } });
+    const sh = this.p({
+      len: 1400,
+      tls: { contentTypes: [22, 20, 23], handshakeTypes: [2], serverVersion: 0x0304 },
+    });
     const fin = this.c({ len: 80, tls: { contentTypes: [20, 23], handshakeTypes: [] } });
     return { ch, sh, fin };
   }

@@ -16,7 +16,18 @@ import { tlsModule } from '../../../src-main/core/dissect/tls.js';
 import { dnsModule } from '../../../src-main/core/dissect/dns.js';
 import { readCaptureFileSync, type RawPacket } from '../../../src-main/core/pcap/index.js';
 import type { FieldNode } from '../../../src-main/core/dissect/types.js';
-import { canCapture, close, connectProxy, listen, makeCert, startTcpdump, stopTcpdump, tlsExchange, tlsServer, tunnelExchange } from './live-capture.js';
+import {
+  canCapture,
+  close,
+  connectProxy,
+  listen,
+  makeCert,
+  startTcpdump,
+  stopTcpdump,
+  tlsExchange,
+  tlsServer,
+  tunnelExchange,
+} from './live-capture.js';
 import { haveTshark, tsharkFields, withoutSni } from './pcap-helpers.js';
 
 const SECRET = 'S3cr3t-pw';
@@ -48,10 +59,29 @@ before(async () => {
   const ports = [p12, p13, pBad, ...proxyPorts];
   tcpdump = await startTcpdump(file, ports.map((p) => `tcp port ${p}`).join(' or '));
   try {
-    assert.equal((await tlsExchange({ port: p12, host: '127.0.0.1', servername: 'tools.cisco.com' })).ok, true);
-    assert.equal((await tlsExchange({ port: p13, host: '127.0.0.1', servername: 'tools.cisco.com' })).ok, true);
-    assert.equal((await tlsExchange({ port: pBad, host: '127.0.0.1', servername: 'tools.cisco.com', ciphers: 'ECDHE-RSA-CHACHA20-POLY1305', maxVersion: 'TLSv1.2' })).ok, false);
-    const viaAuth = await tunnelExchange(proxyPorts[0], 'tools.cisco.com', { credentials: `alice:${SECRET}` });
+    assert.equal(
+      (await tlsExchange({ port: p12, host: '127.0.0.1', servername: 'tools.cisco.com' })).ok,
+      true,
+    );
+    assert.equal(
+      (await tlsExchange({ port: p13, host: '127.0.0.1', servername: 'tools.cisco.com' })).ok,
+      true,
+    );
+    assert.equal(
+      (
+        await tlsExchange({
+          port: pBad,
+          host: '127.0.0.1',
+          servername: 'tools.cisco.com',
+          ciphers: 'ECDHE-RSA-CHACHA20-POLY1305',
+          maxVersion: 'TLSv1.2',
+        })
+      ).ok,
+      false,
+    );
+    const viaAuth = await tunnelExchange(proxyPorts[0], 'tools.cisco.com', {
+      credentials: `alice:${SECRET}`,
+    });
     assert.equal(viaAuth.status, 'HTTP/1.1 200 Connection established');
     const blocked = await tunnelExchange(proxyPorts[1], 'blocked.example');
     assert.equal(blocked.status, 'HTTP/1.1 403 Forbidden');
@@ -62,7 +92,10 @@ before(async () => {
     tcpdump = null;
   }
   readCaptureFileSync(file, (p) => packets.push({ ...p, data: p.data.slice() }));
-  engine = new PacketEngine({ registry: createRegistry([httpModule, tlsModule, dnsModule]), fetchFrame: (no) => packets[no - 1] });
+  engine = new PacketEngine({
+    registry: createRegistry([httpModule, tlsModule, dnsModule]),
+    fetchFrame: (no) => packets[no - 1],
+  });
   packets.forEach((p, i) => fastSeverity.push(engine.index(p, i + 1).severity));
 });
 
@@ -85,61 +118,96 @@ function allLabels(nodes: FieldNode[], out: string[] = []): string[] {
 }
 
 const RANK = { chat: 1, note: 2, warn: 3, error: 4 } as const;
-const FIELDS = ['frame.number', '_ws.col.Protocol', 'http.request.method', 'http.response.code', 'tls.handshake.extensions_server_name', 'tls.handshake.type', 'x509ce.dNSName', '_ws.col.Info', 'tcp.analysis.acks_frame', 'tcp.analysis.ack_rtt'];
+const FIELDS = [
+  'frame.number',
+  '_ws.col.Protocol',
+  'http.request.method',
+  'http.response.code',
+  'tls.handshake.extensions_server_name',
+  'tls.handshake.type',
+  'x509ce.dNSName',
+  '_ws.col.Info',
+  'tcp.analysis.acks_frame',
+  'tcp.analysis.ack_rtt',
+];
 
-test('every packet agrees with tshark: Protocol, HTTP method/status, SNI, handshake types, SANs, Info', { skip: skip ?? false }, () => {
-  // Only the protocols we dissect: ephemeral ports may collide with ports tshark gives to others.
-  const only = ['--disable-protocol', 'ALL', '--enable-protocol', 'frame,eth,ethertype,ip,tcp,http,tls,x509af,x509ce,x509if,x509sat,pkcs1,ber'];
-  const extra = [...only, ...proxyPorts.flatMap((p) => ['-d', `tcp.port==${p},http`])];
-  const rows = tsharkFields(file, FIELDS, extra);
-  assert.equal(rows.length, packets.length);
-  let http = 0;
-  let tls = 0;
-  for (const row of rows) {
-    const no = Number(row[0]);
-    const d = dissect(no);
-    const s = engine.summary(packets[no - 1], no);
-    const where = `frame ${no} (tshark: ${row[1]} "${row[7]}", ours: ${s.protocol} "${s.info}")`;
-    assert.equal(fastSeverity[no - 1], s.severity ? RANK[s.severity] : 0, `first-pass severity, ${where}`);
-    assert.equal(s.protocol, row[1], where);
-    const vals = (f: string) => d.fields.values(f).map(String).join(',');
-    assert.equal(vals('http.request.method'), row[2], where);
-    assert.equal(vals('http.response.code'), row[3], where);
-    assert.equal(vals('tls.handshake.extensions_server_name'), row[4], where);
-    assert.equal(vals('tls.handshake.type'), row[5], where);
-    assert.equal(vals('x509ce.dNSName'), row[6], where);
-    assert.equal(vals('tcp.analysis.acks_frame'), row[8] ?? '', `tcp.analysis.acks_frame, ${where}`);
-    assert.equal(d.fields.values('tcp.analysis.ack_rtt').map((v) => Number(v).toFixed(9)).join(','), row[9] ?? '', `tcp.analysis.ack_rtt, ${where}`);
-    if (s.protocol === 'HTTP' || s.protocol.startsWith('TLS')) {
-      assert.equal(withoutSni(s.info), row[7], where);
-      if (s.protocol === 'HTTP') http++;
-      else tls++;
+test(
+  'every packet agrees with tshark: Protocol, HTTP method/status, SNI, handshake types, SANs, Info',
+  { skip: skip ?? false },
+  () => {
+    // Only the protocols we dissect: ephemeral ports may collide with ports tshark gives to others.
+    const only = [
+      '--disable-protocol',
+      'ALL',
+      '--enable-protocol',
+      'frame,eth,ethertype,ip,tcp,http,tls,x509af,x509ce,x509if,x509sat,pkcs1,ber',
+    ];
+    const extra = [...only, ...proxyPorts.flatMap((p) => ['-d', `tcp.port==${p},http`])];
+    const rows = tsharkFields(file, FIELDS, extra);
+    assert.equal(rows.length, packets.length);
+    let http = 0;
+    let tls = 0;
+    for (const row of rows) {
+      const no = Number(row[0]);
+      const d = dissect(no);
+      const s = engine.summary(packets[no - 1], no);
+      const where = `frame ${no} (tshark: ${row[1]} "${row[7]}", ours: ${s.protocol} "${s.info}")`;
+      assert.equal(fastSeverity[no - 1], s.severity ? RANK[s.severity] : 0, `first-pass severity, ${where}`);
+      assert.equal(s.protocol, row[1], where);
+      const vals = (f: string) => d.fields.values(f).map(String).join(',');
+      assert.equal(vals('http.request.method'), row[2], where);
+      assert.equal(vals('http.response.code'), row[3], where);
+      assert.equal(vals('tls.handshake.extensions_server_name'), row[4], where);
+      assert.equal(vals('tls.handshake.type'), row[5], where);
+      assert.equal(vals('x509ce.dNSName'), row[6], where);
+      assert.equal(vals('tcp.analysis.acks_frame'), row[8] ?? '', `tcp.analysis.acks_frame, ${where}`);
+      assert.equal(
+        d.fields
+          .values('tcp.analysis.ack_rtt')
+          .map((v) => Number(v).toFixed(9))
+          .join(','),
+        row[9] ?? '',
+        `tcp.analysis.ack_rtt, ${where}`,
+      );
+      if (s.protocol === 'HTTP' || s.protocol.startsWith('TLS')) {
+        assert.equal(withoutSni(s.info), row[7], where);
+        if (s.protocol === 'HTTP') http++;
+        else tls++;
+      }
     }
-  }
-  assert.ok(http >= 6 && tls >= 20, `saw ${http} HTTP and ${tls} TLS packets`);
-});
+    assert.ok(http >= 6 && tls >= 20, `saw ${http} HTTP and ${tls} TLS packets`);
+  },
+);
 
-test('tunnel: CONNECT → 407 (Basic, NTLM) → CONNECT with credentials → 200 → TLS inside', { skip: skip ?? false }, () => {
-  const rows = packets.map((p, i) => engine.summary(p, i + 1));
-  const r407 = rows.find((r) => r.info.startsWith('HTTP/1.1 407'))!;
-  assert.equal(r407.info, 'HTTP/1.1 407 Proxy Authentication Required  (text/html)');
-  const d407 = dissect(r407.no);
-  assert.ok(d407.expert.some((e) => e.message === 'Proxy authentication required, offered: Basic, NTLM' && e.severity === 'note'));
-  assert.deepEqual(d407.fields.values('http.squid_error'), ['ERR_CACHE_ACCESS_DENIED 0']);
-  const ok = rows.find((r) => r.info === 'HTTP/1.1 200 Connection established ')!;
-  const dOk = dissect(ok.no);
-  const reqNo = Number(dOk.fields.values('http.request_in')[0]);
-  const dReq = dissect(reqNo);
-  assert.equal(dReq.summary.info, 'CONNECT tools.cisco.com:443 HTTP/1.1 ');
-  assert.deepEqual(dReq.fields.values('http.response_in'), [ok.no]);
-  assert.deepEqual(dReq.fields.values('http.request.full_uri'), ['tools.cisco.com:443']);
-  assert.deepEqual(dReq.fields.values('http.proxy_authorization.user'), ['alice']);
-  assert.match(allLabels(dOk.tree).join('\n'), /\[Time since request: 0\.\d{9} seconds\]/);
-  // the next client packet in that conversation is TLS inside the tunnel
-  const hello = rows.find((r) => r.no > ok.no && r.info.startsWith('Client Hello'))!;
-  assert.equal(hello.info, 'Client Hello (SNI=tools.cisco.com)');
-  assert.equal(hello.protocol, 'TLSv1.2');
-});
+test(
+  'tunnel: CONNECT → 407 (Basic, NTLM) → CONNECT with credentials → 200 → TLS inside',
+  { skip: skip ?? false },
+  () => {
+    const rows = packets.map((p, i) => engine.summary(p, i + 1));
+    const r407 = rows.find((r) => r.info.startsWith('HTTP/1.1 407'))!;
+    assert.equal(r407.info, 'HTTP/1.1 407 Proxy Authentication Required  (text/html)');
+    const d407 = dissect(r407.no);
+    assert.ok(
+      d407.expert.some(
+        (e) => e.message === 'Proxy authentication required, offered: Basic, NTLM' && e.severity === 'note',
+      ),
+    );
+    assert.deepEqual(d407.fields.values('http.squid_error'), ['ERR_CACHE_ACCESS_DENIED 0']);
+    const ok = rows.find((r) => r.info === 'HTTP/1.1 200 Connection established ')!;
+    const dOk = dissect(ok.no);
+    const reqNo = Number(dOk.fields.values('http.request_in')[0]);
+    const dReq = dissect(reqNo);
+    assert.equal(dReq.summary.info, 'CONNECT tools.cisco.com:443 HTTP/1.1 ');
+    assert.deepEqual(dReq.fields.values('http.response_in'), [ok.no]);
+    assert.deepEqual(dReq.fields.values('http.request.full_uri'), ['tools.cisco.com:443']);
+    assert.deepEqual(dReq.fields.values('http.proxy_authorization.user'), ['alice']);
+    assert.match(allLabels(dOk.tree).join('\n'), /\[Time since request: 0\.\d{9} seconds\]/);
+    // the next client packet in that conversation is TLS inside the tunnel
+    const hello = rows.find((r) => r.no > ok.no && r.info.startsWith('Client Hello'))!;
+    assert.equal(hello.info, 'Client Hello (SNI=tools.cisco.com)');
+    assert.equal(hello.protocol, 'TLSv1.2');
+  },
+);
 
 test('the proxy password never appears in any tree, field value or Info', { skip: skip ?? false }, () => {
   const b64 = Buffer.from(`alice:${SECRET}`).toString('base64');
@@ -161,29 +229,42 @@ test('403 with X-Squid-Error and handshake failure alert are flagged', { skip: s
   assert.equal(alert.severity, 'warn');
 });
 
-test('certificate flight split over many segments is reassembled and decoded', { skip: skip ?? false }, () => {
-  const rows = packets.map((p, i) => engine.summary(p, i + 1));
-  const certRows = rows.filter((r) => r.info.includes('Certificate'));
-  assert.ok(certRows.length >= 3);
-  for (const r of certRows) {
-    const d = dissect(r.no);
-    assert.deepEqual(d.fields.values('x509af.subject'), ['CN=tools.cisco.com, O=ProxyScope Test, C=US']);
-    assert.deepEqual(d.fields.values('x509ce.dNSName'), ['tools.cisco.com', 'www.tools.cisco.com']);
-  }
-  // at least one of them came from a reassembled buffer (the chunking proxy)
-  assert.ok(certRows.some((r) => dissect(r.no).extraSources.length > 0));
-});
+test(
+  'certificate flight split over many segments is reassembled and decoded',
+  { skip: skip ?? false },
+  () => {
+    const rows = packets.map((p, i) => engine.summary(p, i + 1));
+    const certRows = rows.filter((r) => r.info.includes('Certificate'));
+    assert.ok(certRows.length >= 3);
+    for (const r of certRows) {
+      const d = dissect(r.no);
+      assert.deepEqual(d.fields.values('x509af.subject'), ['CN=tools.cisco.com, O=ProxyScope Test, C=US']);
+      assert.deepEqual(d.fields.values('x509ce.dNSName'), ['tools.cisco.com', 'www.tools.cisco.com']);
+    }
+    // at least one of them came from a reassembled buffer (the chunking proxy)
+    assert.ok(certRows.some((r) => dissect(r.no).extraSources.length > 0));
+  },
+);
 
 // A single pass marks "[TCP segment of a reassembled PDU]" only when nothing was dissected before
 // the piece that waits (tshark -r: "Server Hello" alone when the Certificate record continues).
-test('single-pass rows (as `proxyscope analyze` prints them) agree with tshark -r', { skip: skip ?? false }, () => {
-  const only = ['--disable-protocol', 'ALL', '--enable-protocol', 'frame,eth,ethertype,ip,tcp,http,tls,x509af,x509ce,x509if,x509sat,pkcs1,ber'];
-  const extra = [...only, ...proxyPorts.flatMap((p) => ['-d', `tcp.port==${p},http`])];
-  const rows = tsharkFields(file, ['_ws.col.Protocol', '_ws.col.Info'], extra, false);
-  const single = new PacketEngine({ registry: createRegistry([httpModule, tlsModule, dnsModule]) });
-  assert.equal(rows.length, packets.length);
-  packets.forEach((p, i) => {
-    const s = single.indexWithSummary(p, i + 1).summary;
-    assert.deepEqual([s.protocol, withoutSni(s.info)], [rows[i][0], rows[i][1]], `frame ${i + 1}`);
-  });
-});
+test(
+  'single-pass rows (as `proxyscope analyze` prints them) agree with tshark -r',
+  { skip: skip ?? false },
+  () => {
+    const only = [
+      '--disable-protocol',
+      'ALL',
+      '--enable-protocol',
+      'frame,eth,ethertype,ip,tcp,http,tls,x509af,x509ce,x509if,x509sat,pkcs1,ber',
+    ];
+    const extra = [...only, ...proxyPorts.flatMap((p) => ['-d', `tcp.port==${p},http`])];
+    const rows = tsharkFields(file, ['_ws.col.Protocol', '_ws.col.Info'], extra, false);
+    const single = new PacketEngine({ registry: createRegistry([httpModule, tlsModule, dnsModule]) });
+    assert.equal(rows.length, packets.length);
+    packets.forEach((p, i) => {
+      const s = single.indexWithSummary(p, i + 1).summary;
+      assert.deepEqual([s.protocol, withoutSni(s.info)], [rows[i][0], rows[i][1]], `frame ${i + 1}`);
+    });
+  },
+);

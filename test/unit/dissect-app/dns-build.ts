@@ -17,8 +17,22 @@ export interface RR {
   data: number[];
 }
 
-export function dnsMessage(id: number, flags: number, questions: { name: string; type: number }[], answers: RR[] = [], authority: RR[] = [], additional: RR[] = []): Uint8Array {
-  const out: number[] = [...u16(id), ...u16(flags), ...u16(questions.length), ...u16(answers.length), ...u16(authority.length), ...u16(additional.length)];
+export function dnsMessage(
+  id: number,
+  flags: number,
+  questions: { name: string; type: number }[],
+  answers: RR[] = [],
+  authority: RR[] = [],
+  additional: RR[] = [],
+): Uint8Array {
+  const out: number[] = [
+    ...u16(id),
+    ...u16(flags),
+    ...u16(questions.length),
+    ...u16(answers.length),
+    ...u16(authority.length),
+    ...u16(additional.length),
+  ];
   for (const q of questions) out.push(...name(q.name), ...u16(q.type), ...u16(1));
   for (const r of [...answers, ...authority, ...additional]) {
     out.push(...r.name, ...u16(r.type), ...u16(1), ...u32(r.ttl ?? 60), ...u16(r.data.length), ...r.data);

@@ -15,21 +15,54 @@ function values(n: FieldNode, field: string, out: unknown[] = []): unknown[] {
 }
 
 const query = dnsMessage(0x1a2b, 0x0100, [{ name: 'tools.cisco.com', type: 1 }]);
-const answer = dnsMessage(0x1a2b, 0x8180, [{ name: 'tools.cisco.com', type: 1 }], [{ name: PTR_QNAME, type: 1, data: [72, 163, 4, 161] }]);
-const nxdomain = dnsMessage(0x1a2b, 0x8183, [{ name: 'nosuch.example', type: 1 }], [], [
-  { name: [0], type: 6, data: [...name('a.root-servers.net'), ...name('nstld.verisign-grs.com'), ...u32(2024010100), ...u32(1800), ...u32(900), ...u32(604800), ...u32(86400)] },
-]);
-const mixed = dnsMessage(0x0007, 0x8180, [{ name: 'www.example.com', type: 28 }], [
-  { name: PTR_QNAME, type: 5, data: name('edge.example.net') },
-  { name: [0xc0, 0x21], type: 28, data: [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1] },
-]);
-const others = dnsMessage(0x0008, 0x8180, [{ name: 'example.com', type: 255 }], [
-  { name: PTR_QNAME, type: 15, data: [...u16(10), ...name('mx.example.com')] },
-  { name: PTR_QNAME, type: 16, data: [5, ...Buffer.from('hello'), 3, ...Buffer.from('abc')] },
-  { name: PTR_QNAME, type: 33, data: [...u16(0), ...u16(5), ...u16(5060), ...name('sip.example.com')] },
-  { name: PTR_QNAME, type: 2, data: name('ns1.example.com') },
-  { name: PTR_QNAME, type: 12, data: name('host.example.com') },
-]);
+const answer = dnsMessage(
+  0x1a2b,
+  0x8180,
+  [{ name: 'tools.cisco.com', type: 1 }],
+  [{ name: PTR_QNAME, type: 1, data: [72, 163, 4, 161] }],
+);
+const nxdomain = dnsMessage(
+  0x1a2b,
+  0x8183,
+  [{ name: 'nosuch.example', type: 1 }],
+  [],
+  [
+    {
+      name: [0],
+      type: 6,
+      data: [
+        ...name('a.root-servers.net'),
+        ...name('nstld.verisign-grs.com'),
+        ...u32(2024010100),
+        ...u32(1800),
+        ...u32(900),
+        ...u32(604800),
+        ...u32(86400),
+      ],
+    },
+  ],
+);
+const mixed = dnsMessage(
+  0x0007,
+  0x8180,
+  [{ name: 'www.example.com', type: 28 }],
+  [
+    { name: PTR_QNAME, type: 5, data: name('edge.example.net') },
+    { name: [0xc0, 0x21], type: 28, data: [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1] },
+  ],
+);
+const others = dnsMessage(
+  0x0008,
+  0x8180,
+  [{ name: 'example.com', type: 255 }],
+  [
+    { name: PTR_QNAME, type: 15, data: [...u16(10), ...name('mx.example.com')] },
+    { name: PTR_QNAME, type: 16, data: [5, ...Buffer.from('hello'), 3, ...Buffer.from('abc')] },
+    { name: PTR_QNAME, type: 33, data: [...u16(0), ...u16(5), ...u16(5060), ...name('sip.example.com')] },
+    { name: PTR_QNAME, type: 2, data: name('ns1.example.com') },
+    { name: PTR_QNAME, type: 12, data: name('host.example.com') },
+  ],
+);
 
 test('DNS query: Info and fields as Wireshark', () => {
   const m = parseDns(query, 0, query.length);
@@ -52,7 +85,10 @@ test('DNS response with a compressed name: A record', () => {
 
 test('DNS NXDOMAIN names the rcode and the SOA of the authority section', () => {
   const m = parseDns(nxdomain, 0, nxdomain.length);
-  assert.equal(dnsInfo(m), 'Standard query response 0x1a2b No such name A nosuch.example SOA a.root-servers.net');
+  assert.equal(
+    dnsInfo(m),
+    'Standard query response 0x1a2b No such name A nosuch.example SOA a.root-servers.net',
+  );
   const { node } = dnsTree(m);
   assert.deepEqual(values(node, 'dns.flags.rcode'), [3]);
   assert.deepEqual(values(node, 'dns.soa.rname'), ['nstld.verisign-grs.com']);
@@ -60,10 +96,16 @@ test('DNS NXDOMAIN names the rcode and the SOA of the authority section', () => 
 
 test('DNS CNAME + AAAA, MX, TXT, SRV, NS, PTR', () => {
   const m = parseDns(mixed, 0, mixed.length);
-  assert.equal(dnsInfo(m), 'Standard query response 0x0007 AAAA www.example.com CNAME edge.example.net AAAA 2001:db8::1');
+  assert.equal(
+    dnsInfo(m),
+    'Standard query response 0x0007 AAAA www.example.com CNAME edge.example.net AAAA 2001:db8::1',
+  );
   const o = parseDns(others, 0, others.length);
   assert.equal(o.malformed, undefined);
-  assert.equal(dnsInfo(o), 'Standard query response 0x0008 ANY example.com MX 10 mx.example.com TXT SRV 0 5 5060 sip.example.com NS ns1.example.com PTR host.example.com');
+  assert.equal(
+    dnsInfo(o),
+    'Standard query response 0x0008 ANY example.com MX 10 mx.example.com TXT SRV 0 5 5060 sip.example.com NS ns1.example.com PTR host.example.com',
+  );
   const { node } = dnsTree(o);
   assert.deepEqual(values(node, 'dns.txt'), ['hello', 'abc']);
   assert.deepEqual(values(node, 'dns.srv.port'), [5060]);
@@ -87,7 +129,10 @@ test('DNS Info matches tshark for the same packets', (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'ps-dns-'));
   try {
     const msgs = [query, answer, nxdomain, mixed, others];
-    const frames = msgs.map((p, i) => ({ ts: 1_700_000_000 + i, data: udpFrame('10.40.40.1', 40000 + i, '10.10.10.53', 53, p) }));
+    const frames = msgs.map((p, i) => ({
+      ts: 1_700_000_000 + i,
+      data: udpFrame('10.40.40.1', 40000 + i, '10.10.10.53', 53, p),
+    }));
     const f = path.join(dir, 'dns.pcap');
     writePcap(f, frames);
     const rows = tsharkFields(f, ['_ws.col.Protocol', '_ws.col.Info', 'dns.qry.name', 'dns.a']);

@@ -13,19 +13,42 @@ import { tlsModule } from '../../../src-main/core/dissect/tls.js';
 import { dnsModule } from '../../../src-main/core/dissect/dns.js';
 import type { RawPacket } from '../../../src-main/core/pcap/types.js';
 import { dnsMessage, PTR_QNAME } from './dns-build.js';
-import { haveTshark, TcpStream, tsharkFields, udpFrame, writePcap, type Frame, withoutSni } from './pcap-helpers.js';
+import {
+  haveTshark,
+  TcpStream,
+  tsharkFields,
+  udpFrame,
+  writePcap,
+  type Frame,
+  withoutSni,
+} from './pcap-helpers.js';
 
 function run(frames: Frame[]) {
   const raws: RawPacket[] = frames.map((f) => {
     const sec = Math.floor(f.ts);
-    return { tsSec: sec, tsNsec: Math.round((f.ts - sec) * 1e6) * 1000, capturedLength: f.data.length, originalLength: f.data.length, interfaceId: 0, linkType: 1, data: f.data, dataOffset: -1 };
+    return {
+      tsSec: sec,
+      tsNsec: Math.round((f.ts - sec) * 1e6) * 1000,
+      capturedLength: f.data.length,
+      originalLength: f.data.length,
+      interfaceId: 0,
+      linkType: 1,
+      data: f.data,
+      dataOffset: -1,
+    };
   });
-  const engine = new PacketEngine({ registry: createRegistry([httpModule, tlsModule, dnsModule]), fetchFrame: (no) => raws[no - 1] });
+  const engine = new PacketEngine({
+    registry: createRegistry([httpModule, tlsModule, dnsModule]),
+    fetchFrame: (no) => raws[no - 1],
+  });
   const fast = raws.map((r, i) => engine.index(r, i + 1).severity);
   const rows = raws.map((r, i) => engine.summary(r, i + 1));
   // the first pass (scan functions, no tree) rates every packet as the full dissection does
   const rank = { chat: 1, note: 2, warn: 3, error: 4 } as const;
-  assert.deepEqual(fast, rows.map((r) => (r.severity ? rank[r.severity] : 0)));
+  assert.deepEqual(
+    fast,
+    rows.map((r) => (r.severity ? rank[r.severity] : 0)),
+  );
   return {
     rows,
     dissect: (no: number) => engine.dissect(raws[no - 1], no),
@@ -33,13 +56,23 @@ function run(frames: Frame[]) {
 }
 
 /** Compares Protocol and Info of every packet with tshark (Info only for our app protocols). */
-function crossCheck(t: { skip: (m: string) => void }, frames: Frame[], rows: { protocol: string; info: string }[], extra: string[] = []): void {
+function crossCheck(
+  t: { skip: (m: string) => void },
+  frames: Frame[],
+  rows: { protocol: string; info: string }[],
+  extra: string[] = [],
+): void {
   if (!haveTshark()) return t.skip('tshark not installed');
   const dir = mkdtempSync(path.join(tmpdir(), 'ps-app-engine-'));
   try {
     const f = path.join(dir, 'x.pcap');
     writePcap(f, frames);
-    const only = ['--disable-protocol', 'ALL', '--enable-protocol', 'frame,eth,ethertype,ip,tcp,udp,dns,http,tls'];
+    const only = [
+      '--disable-protocol',
+      'ALL',
+      '--enable-protocol',
+      'frame,eth,ethertype,ip,tcp,udp,dns,http,tls',
+    ];
     const ts = tsharkFields(f, ['_ws.col.Protocol', '_ws.col.Info'], [...only, ...extra]);
     assert.equal(ts.length, rows.length);
     rows.forEach((r, i) => {
@@ -56,7 +89,12 @@ function crossCheck(t: { skip: (m: string) => void }, frames: Frame[], rows: { p
 
 test('DNS over UDP and over TCP with the length prefix split across segments', (t) => {
   const q = dnsMessage(0x1a2b, 0x0100, [{ name: 'tools.cisco.com', type: 1 }]);
-  const a = dnsMessage(0x1a2b, 0x8180, [{ name: 'tools.cisco.com', type: 1 }], [{ name: PTR_QNAME, type: 1, data: [72, 163, 4, 161] }]);
+  const a = dnsMessage(
+    0x1a2b,
+    0x8180,
+    [{ name: 'tools.cisco.com', type: 1 }],
+    [{ name: PTR_QNAME, type: 1, data: [72, 163, 4, 161] }],
+  );
   const frames: Frame[] = [
     { ts: 1_700_000_000, data: udpFrame('10.40.40.1', 53000, '10.40.40.53', 53, q) },
     { ts: 1_700_000_000.01, data: udpFrame('10.40.40.53', 53, '10.40.40.1', 53000, a) },
@@ -86,7 +124,8 @@ test('DNS over UDP and over TCP with the length prefix split across segments', (
 
 test('HTTP: header block and body split across segments, pipelined requests, tunnel on port 8443', (t) => {
   const s = new TcpStream(['10.40.40.1', 40220], ['10.10.10.1', 8443]);
-  const connect = 'CONNECT tools.cisco.com:443 HTTP/1.1\r\nHost: tools.cisco.com:443\r\nUser-Agent: curl/7.88.1\r\nProxy-Connection: Keep-Alive\r\n\r\n';
+  const connect =
+    'CONNECT tools.cisco.com:443 HTTP/1.1\r\nHost: tools.cisco.com:443\r\nUser-Agent: curl/7.88.1\r\nProxy-Connection: Keep-Alive\r\n\r\n';
   s.send(0, connect.slice(0, 25)); // 4: segment of a reassembled PDU
   s.send(0, connect.slice(25)); // 5: CONNECT
   const page = '<html><body>auth</body></html>';
@@ -130,12 +169,15 @@ test('a CONNECT tunnel to port 80: HTTP passes the bytes on as data (tshark 4.0)
   s.send(0, 'GET / HTTP/1.1\r\nHost: example.com\r\n\r\n');
   s.send(1, 'HTTP/1.1 302 Found\r\nLocation: /healthcheck\r\nContent-Length: 0\r\n\r\n');
   const { rows, dissect } = run(s.frames);
-  assert.deepEqual(rows.slice(3).map((r) => `${r.protocol} ${r.info}`), [
-    'HTTP CONNECT example.com:80 HTTP/1.1 ',
-    'HTTP HTTP/1.1 200 Connection established ',
-    'TCP 40230 → 3128 [PSH, ACK] Seq=58 Ack=40 Win=65535 Len=37',
-    'TCP 3128 → 40230 [PSH, ACK] Seq=40 Ack=95 Win=65535 Len=65',
-  ]);
+  assert.deepEqual(
+    rows.slice(3).map((r) => `${r.protocol} ${r.info}`),
+    [
+      'HTTP CONNECT example.com:80 HTTP/1.1 ',
+      'HTTP HTTP/1.1 200 Connection established ',
+      'TCP 40230 → 3128 [PSH, ACK] Seq=58 Ack=40 Win=65535 Len=37',
+      'TCP 3128 → 40230 [PSH, ACK] Seq=40 Ack=95 Win=65535 Len=65',
+    ],
+  );
   const tunnelled = dissect(6);
   assert.deepEqual(tunnelled.protocols.slice(-3), ['tcp', 'http', 'data']);
   assert.deepEqual(tunnelled.fields.values('http.proxy_connect_host'), ['example.com']);
@@ -168,9 +210,18 @@ test('non-TLS bytes in a CONNECT tunnel: text before any TLS is TCP, binary is "
   };
   const bin = (first: number) => Uint8Array.from([first, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   // (no TLS record follows: with one, tshark -2 shows the earlier bytes as "TLSv1.2 Ignored Unknown Record")
-  tunnel(0, [[0, 'hello, this is not TLS at all\r\n'], [1, bin(1)]]); // 6-7
-  tunnel(1, [[1, 'text from the server first\r\n'], [0, bin(1)]]); // 13-14
-  tunnel(2, [[0, bin(0x80)], [1, bin(0xff)]]); // 20-21
+  tunnel(0, [
+    [0, 'hello, this is not TLS at all\r\n'],
+    [1, bin(1)],
+  ]); // 6-7
+  tunnel(1, [
+    [1, 'text from the server first\r\n'],
+    [0, bin(1)],
+  ]); // 13-14
+  tunnel(2, [
+    [0, bin(0x80)],
+    [1, bin(0xff)],
+  ]); // 20-21
   const { rows, dissect } = run(frames);
   const at = (no: number) => `${rows[no - 1].protocol} ${rows[no - 1].info}`;
   assert.equal(at(6), 'TCP 40260 → 3128 [PSH, ACK] Seq=68 Ack=40 Win=65535 Len=31');
@@ -182,7 +233,16 @@ test('non-TLS bytes in a CONNECT tunnel: text before any TLS is TCP, binary is "
   // the single pass (analyze) decides the same way
   const single = new PacketEngine({ registry: createRegistry([httpModule, tlsModule, dnsModule]) });
   frames.forEach((f, i) => {
-    const raw: RawPacket = { tsSec: Math.floor(f.ts), tsNsec: 0, capturedLength: f.data.length, originalLength: f.data.length, interfaceId: 0, linkType: 1, data: f.data, dataOffset: -1 };
+    const raw: RawPacket = {
+      tsSec: Math.floor(f.ts),
+      tsNsec: 0,
+      capturedLength: f.data.length,
+      originalLength: f.data.length,
+      interfaceId: 0,
+      linkType: 1,
+      data: f.data,
+      dataOffset: -1,
+    };
     const s = single.indexWithSummary(raw, i + 1).summary;
     assert.deepEqual([s.protocol, s.info], [rows[i].protocol, rows[i].info], `single pass, frame ${i + 1}`);
   });

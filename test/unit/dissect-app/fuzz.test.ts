@@ -4,9 +4,21 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { dnsInfo, dnsTree, parseDns } from '../../../src-main/core/dissect/dns-parse.js';
-import { httpMessageNeed, looksLikeHttp, parseChallenges, parseCredentials } from '../../../src-main/core/dissect/http-parse.js';
+import {
+  httpMessageNeed,
+  looksLikeHttp,
+  parseChallenges,
+  parseCredentials,
+} from '../../../src-main/core/dissect/http-parse.js';
 import { dissectHttp, newHttpState, scanHttp } from '../../../src-main/core/dissect/http-tree.js';
-import { certificateLayout, dissectTls, looksLikeTls, newTlsState, scanTls, tlsRecordsNeed } from '../../../src-main/core/dissect/tls-parse.js';
+import {
+  certificateLayout,
+  dissectTls,
+  looksLikeTls,
+  newTlsState,
+  scanTls,
+  tlsRecordsNeed,
+} from '../../../src-main/core/dissect/tls-parse.js';
 import { PacketEngine } from '../../../src-main/core/dissect/engine.js';
 import { createRegistry } from '../../../src-main/core/dissect/index.js';
 import { httpModule } from '../../../src-main/core/dissect/http.js';
@@ -20,16 +32,33 @@ const enc = (s: string) => new TextEncoder().encode(s);
 
 const DNS_SEEDS = [
   dnsMessage(0x1a2b, 0x0100, [{ name: 'tools.cisco.com', type: 1 }]),
-  dnsMessage(0x1a2b, 0x8180, [{ name: 'tools.cisco.com', type: 1 }], [
-    { name: PTR_QNAME, type: 5, data: name('edge.example.net') },
-    { name: [0xc0, 0x21], type: 1, data: [72, 163, 4, 161] },
-    { name: PTR_QNAME, type: 28, data: new Array(16).fill(1) },
-  ]),
-  dnsMessage(7, 0x8183, [{ name: 'x.example', type: 15 }], [
-    { name: PTR_QNAME, type: 15, data: [...u16(10), ...name('mx.example')] },
-    { name: PTR_QNAME, type: 16, data: [3, 97, 98, 99] },
-    { name: PTR_QNAME, type: 33, data: [...u16(1), ...u16(2), ...u16(3), 0xc0, 0x0c] },
-  ], [{ name: [0], type: 6, data: [...name('a.b'), 0xc0, 0x0c, ...u32(1), ...u32(2), ...u32(3), ...u32(4), ...u32(5)] }]),
+  dnsMessage(
+    0x1a2b,
+    0x8180,
+    [{ name: 'tools.cisco.com', type: 1 }],
+    [
+      { name: PTR_QNAME, type: 5, data: name('edge.example.net') },
+      { name: [0xc0, 0x21], type: 1, data: [72, 163, 4, 161] },
+      { name: PTR_QNAME, type: 28, data: new Array(16).fill(1) },
+    ],
+  ),
+  dnsMessage(
+    7,
+    0x8183,
+    [{ name: 'x.example', type: 15 }],
+    [
+      { name: PTR_QNAME, type: 15, data: [...u16(10), ...name('mx.example')] },
+      { name: PTR_QNAME, type: 16, data: [3, 97, 98, 99] },
+      { name: PTR_QNAME, type: 33, data: [...u16(1), ...u16(2), ...u16(3), 0xc0, 0x0c] },
+    ],
+    [
+      {
+        name: [0],
+        type: 6,
+        data: [...name('a.b'), 0xc0, 0x0c, ...u32(1), ...u32(2), ...u32(3), ...u32(4), ...u32(5)],
+      },
+    ],
+  ),
 ];
 
 const HTTP_SEEDS = [
@@ -41,16 +70,65 @@ const HTTP_SEEDS = [
 
 function tlsSeeds(): Uint8Array[] {
   const rec = (type: number, body: number[]) => [type, 3, 3, ...u16(body.length), ...body];
-  const hs = (type: number, body: number[]) => [type, body.length >> 16, (body.length >> 8) & 0xff, body.length & 0xff, ...body];
+  const hs = (type: number, body: number[]) => [
+    type,
+    body.length >> 16,
+    (body.length >> 8) & 0xff,
+    body.length & 0xff,
+    ...body,
+  ];
   const sni = [...enc('tools.cisco.com')];
-  const exts = [0, 0, ...u16(sni.length + 5), ...u16(sni.length + 3), 0, ...u16(sni.length), ...sni, 0, 16, 0, 5, 0, 3, 2, 104, 50, 0, 43, 0, 3, 2, 3, 4];
-  const ch = rec(22, hs(1, [3, 3, ...new Array(32).fill(1), 0, 0, 4, 0x13, 1, 0xc0, 0x2f, 1, 0, ...u16(exts.length), ...exts]));
+  const exts = [
+    0,
+    0,
+    ...u16(sni.length + 5),
+    ...u16(sni.length + 3),
+    0,
+    ...u16(sni.length),
+    ...sni,
+    0,
+    16,
+    0,
+    5,
+    0,
+    3,
+    2,
+    104,
+    50,
+    0,
+    43,
+    0,
+    3,
+    2,
+    3,
+    4,
+  ];
+  const ch = rec(
+    22,
+    hs(1, [3, 3, ...new Array(32).fill(1), 0, 0, 4, 0x13, 1, 0xc0, 0x2f, 1, 0, ...u16(exts.length), ...exts]),
+  );
   const sh = rec(22, hs(2, [3, 3, ...new Array(32).fill(2), 0, 0x13, 1, 0, 0, 6, 0, 43, 0, 2, 3, 4]));
   const cert = makeCert();
   const der = [...Buffer.from(cert.certPem.replace(/-----[^-]+-----|\s/g, ''), 'base64')];
-  const certRec = rec(22, hs(11, [0, (der.length + 3) >> 8, (der.length + 3) & 0xff, 0, der.length >> 8, der.length & 0xff, ...der]));
+  const certRec = rec(
+    22,
+    hs(11, [
+      0,
+      (der.length + 3) >> 8,
+      (der.length + 3) & 0xff,
+      0,
+      der.length >> 8,
+      der.length & 0xff,
+      ...der,
+    ]),
+  );
   const alert = rec(21, [2, 40]);
-  return [Uint8Array.from(ch), Uint8Array.from([...sh, ...rec(20, [1]), ...rec(22, [1, 2, 3, 4, 5])]), Uint8Array.from(certRec), Uint8Array.from([...alert, ...rec(23, [9, 9, 9])])];
+  return [
+    Uint8Array.from(ch),
+    Uint8Array.from([...sh, ...rec(20, [1]), ...rec(22, [1, 2, 3, 4, 5])]),
+    Uint8Array.from(certRec),
+    Uint8Array.from([...alert, ...rec(23, [9, 9, 9])]),
+  ];
 }
 
 /** A mutated copy of one of `seeds`: some bytes replaced, some inserted, possibly cut short. */
@@ -162,15 +240,31 @@ test('engine with the app modules: mutated TCP/UDP payloads never throw', () => 
     fc.property(mutated(seeds), fc.boolean(), (payload, udp) => {
       const frames = udp
         ? [udpFrame('10.0.0.1', 40000, '10.0.0.53', 53, payload)]
-        : new TcpStream(['10.0.0.1', 40000 + (no % 1000)], ['10.0.0.2', 3128]).send(0, payload).send(1, payload).frames.map((f) => f.data);
+        : new TcpStream(['10.0.0.1', 40000 + (no % 1000)], ['10.0.0.2', 3128])
+            .send(0, payload)
+            .send(1, payload)
+            .frames.map((f) => f.data);
       for (const data of frames) {
         no++;
-        const raw = { tsSec: 1_700_000_000 + no, tsNsec: 0, capturedLength: data.length, originalLength: data.length, interfaceId: 0, linkType: 1, data, dataOffset: -1 };
+        const raw = {
+          tsSec: 1_700_000_000 + no,
+          tsNsec: 0,
+          capturedLength: data.length,
+          originalLength: data.length,
+          interfaceId: 0,
+          linkType: 1,
+          data,
+          dataOffset: -1,
+        };
         engine.index(raw, no);
         engine.summary(raw, no);
         const d = engine.dissect(raw, no);
         // the engine turns an exception into "Malformed Packet (<message>)": ours must never throw
-        const thrown = d.expert.filter((e) => e.message.startsWith('Malformed Packet (') && e.message !== 'Malformed Packet (Exception occurred)');
+        const thrown = d.expert.filter(
+          (e) =>
+            e.message.startsWith('Malformed Packet (') &&
+            e.message !== 'Malformed Packet (Exception occurred)',
+        );
         assert.deepEqual(thrown, [], `frame ${no}`);
       }
     }),

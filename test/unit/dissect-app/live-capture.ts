@@ -28,12 +28,24 @@ export function makeCert(): TestCert {
     { name: 'countryName', value: 'US' },
   ];
   cert.setSubject(subject);
-  cert.setIssuer([{ name: 'commonName', value: 'ProxyScope Test CA' }, { name: 'organizationName', value: 'ProxyScope Test' }]);
+  cert.setIssuer([
+    { name: 'commonName', value: 'ProxyScope Test CA' },
+    { name: 'organizationName', value: 'ProxyScope Test' },
+  ]);
   cert.setExtensions([
     { name: 'basicConstraints', cA: false },
-    { name: 'subjectAltName', altNames: [{ type: 2, value: 'tools.cisco.com' }, { type: 2, value: 'www.tools.cisco.com' }] },
+    {
+      name: 'subjectAltName',
+      altNames: [
+        { type: 2, value: 'tools.cisco.com' },
+        { type: 2, value: 'www.tools.cisco.com' },
+      ],
+    },
   ]);
-  cert.sign(forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()), forge.md.sha256.create());
+  cert.sign(
+    forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()),
+    forge.md.sha256.create(),
+  );
   return { keyPem, certPem: forge.pki.certificateToPem(cert) };
 }
 
@@ -46,7 +58,11 @@ export function canCapture(): string | null {
 /** Starts tcpdump on lo and resolves once it is listening. */
 export function startTcpdump(file: string, filter: string): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const p = spawn('tcpdump', ['-i', 'lo', '--immediate-mode', '-B', '16384', '-U', '-s', '0', '-w', file, filter], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const p = spawn(
+      'tcpdump',
+      ['-i', 'lo', '--immediate-mode', '-B', '16384', '-U', '-s', '0', '-w', file, filter],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let err = '';
     const timer = setTimeout(() => reject(new Error(`tcpdump did not start: ${err}`)), 10000);
     p.stderr!.on('data', (d: Buffer) => {
@@ -75,16 +91,21 @@ export async function stopTcpdump(p: ChildProcess): Promise<void> {
 }
 
 export function listen(server: net.Server): Promise<number> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)),
+  );
 }
 
 /** A TLS server that answers "hello\n" to whatever it gets. */
 export function tlsServer(cert: TestCert, opts: tls.TlsOptions = {}): tls.Server {
-  return tls.createServer({ key: cert.keyPem, cert: cert.certPem, ALPNProtocols: ['http/1.1'], ...opts }, (s) => {
-    s.on('error', () => {});
-    s.on('data', () => s.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello'));
-    s.on('end', () => s.end());
-  });
+  return tls.createServer(
+    { key: cert.keyPem, cert: cert.certPem, ALPNProtocols: ['http/1.1'], ...opts },
+    (s) => {
+      s.on('error', () => {});
+      s.on('data', () => s.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello'));
+      s.on('end', () => s.end());
+    },
+  );
 }
 
 export interface ProxyOptions {
@@ -115,11 +136,15 @@ export function connectProxy(targetPort: number, opts: ProxyOptions = {}): net.S
         const rest = buf.subarray(end + 4);
         buf = Buffer.alloc(0);
         if (head.startsWith('CONNECT blocked.example')) {
-          c.end(`HTTP/1.1 403 Forbidden\r\nServer: squid/5.7\r\nX-Squid-Error: ERR_ACCESS_DENIED 0\r\nContent-Type: text/html;charset=utf-8\r\nContent-Length: ${PAGE_403.length}\r\nConnection: close\r\n\r\n${PAGE_403}`);
+          c.end(
+            `HTTP/1.1 403 Forbidden\r\nServer: squid/5.7\r\nX-Squid-Error: ERR_ACCESS_DENIED 0\r\nContent-Type: text/html;charset=utf-8\r\nContent-Length: ${PAGE_403.length}\r\nConnection: close\r\n\r\n${PAGE_403}`,
+          );
           return;
         }
         if (opts.requireAuth && !/\r\nProxy-Authorization: /i.test(head)) {
-          c.write(`HTTP/1.1 407 Proxy Authentication Required\r\nServer: squid/5.7\r\nProxy-Authenticate: Basic realm="ProxyScope test"\r\nProxy-Authenticate: NTLM\r\nX-Squid-Error: ERR_CACHE_ACCESS_DENIED 0\r\nContent-Type: text/html;charset=utf-8\r\nContent-Length: ${PAGE_407.length}\r\nVia: 1.1 proxy (squid/5.7)\r\n\r\n${PAGE_407}`);
+          c.write(
+            `HTTP/1.1 407 Proxy Authentication Required\r\nServer: squid/5.7\r\nProxy-Authenticate: Basic realm="ProxyScope test"\r\nProxy-Authenticate: NTLM\r\nX-Squid-Error: ERR_CACHE_ACCESS_DENIED 0\r\nContent-Type: text/html;charset=utf-8\r\nContent-Length: ${PAGE_407.length}\r\nVia: 1.1 proxy (squid/5.7)\r\n\r\n${PAGE_407}`,
+          );
           buf = rest;
           continue;
         }
@@ -176,12 +201,19 @@ export interface TunnelOptions {
 }
 
 /** CONNECT through the proxy (answering a 407 once with Basic credentials), then TLS inside. */
-export function tunnelExchange(proxyPort: number, host: string, opts: TunnelOptions = {}): Promise<{ ok: boolean; status?: string; error?: string }> {
+export function tunnelExchange(
+  proxyPort: number,
+  host: string,
+  opts: TunnelOptions = {},
+): Promise<{ ok: boolean; status?: string; error?: string }> {
   return new Promise((resolve) => {
     const c = net.connect(proxyPort, '127.0.0.1');
     c.setNoDelay(true);
     const connect = (auth: boolean) => {
-      const extra = auth && opts.credentials ? `Proxy-Authorization: Basic ${Buffer.from(opts.credentials).toString('base64')}\r\n` : '';
+      const extra =
+        auth && opts.credentials
+          ? `Proxy-Authorization: Basic ${Buffer.from(opts.credentials).toString('base64')}\r\n`
+          : '';
       const req = `CONNECT ${host}:443 HTTP/1.1\r\nHost: ${host}:443\r\nUser-Agent: curl/7.88.1\r\n${extra}Proxy-Connection: Keep-Alive\r\n\r\n`;
       if (!opts.splitHeader) c.write(req);
       else {

@@ -32,7 +32,13 @@ function ethIp(proto: number, src: string, dst: string, l4: Uint8Array): Uint8Ar
   return f;
 }
 
-export function udpFrame(src: string, sport: number, dst: string, dport: number, payload: Uint8Array): Uint8Array {
+export function udpFrame(
+  src: string,
+  sport: number,
+  dst: string,
+  dport: number,
+  payload: Uint8Array,
+): Uint8Array {
   const u = new Uint8Array(8 + payload.length);
   u.set([sport >> 8, sport & 0xff, dport >> 8, dport & 0xff, u.length >> 8, u.length & 0xff, 0, 0]);
   u.set(payload, 8);
@@ -74,7 +80,10 @@ export class TcpStream {
   frames: Frame[] = [];
   private seq = [1000, 5000];
   private t = 1_700_000_000;
-  constructor(readonly client: [string, number], readonly server: [string, number]) {
+  constructor(
+    readonly client: [string, number],
+    readonly server: [string, number],
+  ) {
     this.push(0, 0x02, new Uint8Array(0));
     this.push(1, 0x12, new Uint8Array(0));
     this.push(0, 0x10, new Uint8Array(0));
@@ -82,7 +91,16 @@ export class TcpStream {
   private push(dir: 0 | 1, flags: number, payload: Uint8Array, dt = 0.01): void {
     const [a, b] = dir === 0 ? [this.client, this.server] : [this.server, this.client];
     const syn = flags & 0x02 ? 1 : 0;
-    const seg: TcpSeg = { src: a[0], sport: a[1], dst: b[0], dport: b[1], seq: this.seq[dir], ack: flags === 0x02 ? 0 : this.seq[1 - dir], flags, payload };
+    const seg: TcpSeg = {
+      src: a[0],
+      sport: a[1],
+      dst: b[0],
+      dport: b[1],
+      seq: this.seq[dir],
+      ack: flags === 0x02 ? 0 : this.seq[1 - dir],
+      flags,
+      payload,
+    };
     this.t += dt;
     this.frames.push({ ts: this.t, data: tcpFrame(seg) });
     this.seq[dir] += payload.length + syn;
@@ -122,12 +140,34 @@ export function haveTshark(): boolean {
  * Runs tshark -T fields in two passes (-2, what the Wireshark GUI shows: request/response links and
  * the negotiated TLS version on every frame); one array of columns per packet.
  */
-export function tsharkFields(file: string, fields: string[], extra: string[] = [], twoPass = true): string[][] {
-  const args = [...(twoPass ? ['-2'] : []), '-n', '-r', file, ...extra, '-T', 'fields', '-E', 'separator=\t', '-E', 'occurrence=a', '-E', 'aggregator=,'];
+export function tsharkFields(
+  file: string,
+  fields: string[],
+  extra: string[] = [],
+  twoPass = true,
+): string[][] {
+  const args = [
+    ...(twoPass ? ['-2'] : []),
+    '-n',
+    '-r',
+    file,
+    ...extra,
+    '-T',
+    'fields',
+    '-E',
+    'separator=\t',
+    '-E',
+    'occurrence=a',
+    '-E',
+    'aggregator=,',
+  ];
   for (const f of fields) args.push('-e', f);
   const r = spawnSync('tshark', args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`tshark failed: ${r.stderr}`);
-  return r.stdout.split('\n').filter((l) => l.length > 0).map((l) => l.split('\t'));
+  return r.stdout
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => l.split('\t'));
 }
 
 export interface TcpPayload {
@@ -150,7 +190,14 @@ export function tcpPayloads(frames: { data: Uint8Array; tsSec: number; tsNsec: n
     const t = 14 + ihl;
     const doff = (d[t + 12] >> 4) * 4;
     const payload = d.slice(t + doff, 14 + tot);
-    out.push({ no: i + 1, tsSec: f.tsSec, tsNsec: f.tsNsec, sport: (d[t] << 8) | d[t + 1], dport: (d[t + 2] << 8) | d[t + 3], payload });
+    out.push({
+      no: i + 1,
+      tsSec: f.tsSec,
+      tsNsec: f.tsNsec,
+      sport: (d[t] << 8) | d[t + 1],
+      dport: (d[t + 2] << 8) | d[t + 3],
+      payload,
+    });
   });
   return out;
 }

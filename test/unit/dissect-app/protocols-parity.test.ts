@@ -17,9 +17,18 @@ import { readCaptureFileSync, type RawPacket } from '../../../src-main/core/pcap
 import { haveTshark, TcpStream, tsharkFields, writePcap, type Frame } from './pcap-helpers.js';
 
 const DIR = path.resolve('resources/samples');
-const samples = existsSync(DIR) ? readdirSync(DIR).filter((f) => /\.pcapng?$/.test(f)).map((f) => path.join(DIR, f)) : [];
+const samples = existsSync(DIR)
+  ? readdirSync(DIR)
+      .filter((f) => /\.pcapng?$/.test(f))
+      .map((f) => path.join(DIR, f))
+  : [];
 const skip = !haveTshark() ? 'tshark not installed' : false;
-const ONLY = ['--disable-protocol', 'ALL', '--enable-protocol', 'frame,eth,ethertype,sll,ip,ipv6,tcp,udp,dns,http,tls'];
+const ONLY = [
+  '--disable-protocol',
+  'ALL',
+  '--enable-protocol',
+  'frame,eth,ethertype,sll,ip,ipv6,tcp,udp,dns,http,tls',
+];
 
 interface Mismatch {
   no: number;
@@ -43,28 +52,38 @@ function compare(file: string): { frames: number; mismatches: Mismatch[]; maskMi
     const d = engine.dissect(packets[i], i + 1);
     const ours = d.protocols.filter((p) => p !== 'frame').join(':');
     // tshark's names we do not dissect (data-text-lines, x509…) are left out of its list
-    const theirs = (row[0] ?? '').split(':').filter((p) => known.has(p)).join(':');
+    const theirs = (row[0] ?? '')
+      .split(':')
+      .filter((p) => known.has(p))
+      .join(':');
     if (ours !== theirs) mismatches.push({ no: i + 1, ours, theirs });
     for (const name of ['http', 'tls', 'dns', 'tcp', 'udp']) {
       const id = registry.protocolId(name);
       if (id < 1 || id > 30) continue;
       const inMask = (masks[i] & (1 << id)) !== 0;
-      if (inMask !== d.protocols.includes(name)) maskMismatches.push(`frame ${i + 1}: ${name} ${inMask ? 'only in the first-pass bits' : 'missing from the first-pass bits'}`);
+      if (inMask !== d.protocols.includes(name))
+        maskMismatches.push(
+          `frame ${i + 1}: ${name} ${inMask ? 'only in the first-pass bits' : 'missing from the first-pass bits'}`,
+        );
     }
   });
   return { frames: rows.length, mismatches, maskMismatches };
 }
 
-test('frame.protocols of every sample frame agree with tshark -r', { skip: skip || (samples.length === 0 ? 'no sample captures' : false) }, () => {
-  let frames = 0;
-  for (const f of samples) {
-    const r = compare(f);
-    assert.deepEqual(r.mismatches, [], path.basename(f));
-    assert.deepEqual(r.maskMismatches, [], `${path.basename(f)}: index bits vs dissection`);
-    frames += r.frames;
-  }
-  assert.ok(frames > 100, `compared ${frames} frames`);
-});
+test(
+  'frame.protocols of every sample frame agree with tshark -r',
+  { skip: skip || (samples.length === 0 ? 'no sample captures' : false) },
+  () => {
+    let frames = 0;
+    for (const f of samples) {
+      const r = compare(f);
+      assert.deepEqual(r.mismatches, [], path.basename(f));
+      assert.deepEqual(r.maskMismatches, [], `${path.basename(f)}: index bits vs dissection`);
+      frames += r.frames;
+    }
+    assert.ok(frames > 100, `compared ${frames} frames`);
+  },
+);
 
 test('CONNECT tunnels: HTTP passes the data on by target port, split records keep http:tls', { skip }, () => {
   const enc = (s: string) => new TextEncoder().encode(s);
@@ -80,8 +99,15 @@ test('CONNECT tunnels: HTTP passes the data on by target port, split records kee
     frames.push(...s.frames);
   };
   // a TLS record in three pieces: first http:tls (Protocol TCP), middle tcp, last http:tls
-  tunnel('example.com:443', [[1, record.subarray(0, 1000)], [1, record.subarray(1000, 2000)], [1, record.subarray(2000)]]);
-  tunnel('example.com:993', [[1, record.subarray(0, 1000)], [1, record.subarray(1000)]]);
+  tunnel('example.com:443', [
+    [1, record.subarray(0, 1000)],
+    [1, record.subarray(1000, 2000)],
+    [1, record.subarray(2000)],
+  ]);
+  tunnel('example.com:993', [
+    [1, record.subarray(0, 1000)],
+    [1, record.subarray(1000)],
+  ]);
   // :80 (HTTP's own port): data, not HTTP again; a port nobody claims: HTTP alone
   tunnel('example.com:80', [[0, enc('GET / HTTP/1.1\r\nHost: example.com\r\n\r\n')]]);
   tunnel('example.com:1234', [[1, record.subarray(0, 1000)]]);
@@ -109,7 +135,10 @@ test('CONNECT tunnels: HTTP passes the data on by target port, split records kee
       return d.slice(l4 + (d[l4 + 12] >> 4) * 4, 14 + ((d[16] << 8) | d[17]));
     };
     // frames 8 (Client Hello), 9 (Server Hello…), 11, 12 (application data) of the first tunnel
-    tunnel('example.com:8443', [8, 9, 11, 12].map((no) => [(no === 8 || no === 11 ? 0 : 1) as 0 | 1, tcpPayload(raw[no - 1])]));
+    tunnel(
+      'example.com:8443',
+      [8, 9, 11, 12].map((no) => [(no === 8 || no === 11 ? 0 : 1) as 0 | 1, tcpPayload(raw[no - 1])]),
+    );
   }
 
   const dir = mkdtempSync(path.join(tmpdir(), 'proxyscope-protocols-'));
@@ -120,10 +149,26 @@ test('CONNECT tunnels: HTTP passes the data on by target port, split records kee
     assert.deepEqual(r.mismatches, []);
     assert.deepEqual(r.maskMismatches, []);
     // the cases above are really there (tshark's view, not ours)
-    const theirs = tsharkFields(file, ['frame.protocols', '_ws.col.Protocol', 'http.proxy_connect_port'], ONLY, false);
-    assert.ok(theirs.some((row) => row[0].endsWith(':tcp:http:tls') && row[1] === 'TCP' && row[2] === '443'), 'a waiting first piece in the tunnel');
-    assert.ok(theirs.some((row) => row[0].endsWith(':tcp:http:data') && row[2] === '80'), 'the :80 tunnel');
-    if (existsSync(healthy)) assert.equal(theirs.filter((row) => row[0].endsWith(':tcp:http:tls') && row[2] === '8443').length, 4, 'the :8443 tunnel');
+    const theirs = tsharkFields(
+      file,
+      ['frame.protocols', '_ws.col.Protocol', 'http.proxy_connect_port'],
+      ONLY,
+      false,
+    );
+    assert.ok(
+      theirs.some((row) => row[0].endsWith(':tcp:http:tls') && row[1] === 'TCP' && row[2] === '443'),
+      'a waiting first piece in the tunnel',
+    );
+    assert.ok(
+      theirs.some((row) => row[0].endsWith(':tcp:http:data') && row[2] === '80'),
+      'the :80 tunnel',
+    );
+    if (existsSync(healthy))
+      assert.equal(
+        theirs.filter((row) => row[0].endsWith(':tcp:http:tls') && row[2] === '8443').length,
+        4,
+        'the :8443 tunnel',
+      );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

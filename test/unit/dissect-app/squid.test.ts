@@ -69,7 +69,9 @@ function connectThrough(host: string, port: number): Promise<string[]> {
         c.write(req(true));
       } else if (status.includes(' 200 ')) {
         c.off('data', onData);
-        const s = tls.connect({ socket: c, servername: host, rejectUnauthorized: false }, () => s.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
+        const s = tls.connect({ socket: c, servername: host, rejectUnauthorized: false }, () =>
+          s.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n'),
+        );
         s.on('data', () => s.end());
         s.on('error', () => c.destroy());
       } else c.end();
@@ -105,10 +107,13 @@ before(async () => {
       ],
     });
     proxyPort = squid.port;
-  const td = await startTcpdump(file, `tcp port ${proxyPort}`);
+    const td = await startTcpdump(file, `tcp port ${proxyPort}`);
     try {
       assert.deepEqual(await connectThrough('blocked.example', tlsPort), ['HTTP/1.1 403 Forbidden']);
-      assert.deepEqual(await connectThrough('tools.cisco.com', tlsPort), ['HTTP/1.1 407 Proxy Authentication Required', 'HTTP/1.1 200 Connection established']);
+      assert.deepEqual(await connectThrough('tools.cisco.com', tlsPort), [
+        'HTTP/1.1 407 Proxy Authentication Required',
+        'HTTP/1.1 200 Connection established',
+      ]);
     } finally {
       await stopTcpdump(td);
     }
@@ -123,39 +128,69 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const ONLY = ['--disable-protocol', 'ALL', '--enable-protocol', 'frame,eth,ethertype,ip,tcp,http,tls,x509af,x509ce,x509if,x509sat,pkcs1,ber'];
+const ONLY = [
+  '--disable-protocol',
+  'ALL',
+  '--enable-protocol',
+  'frame,eth,ethertype,ip,tcp,http,tls,x509af,x509ce,x509if,x509sat,pkcs1,ber',
+];
 
-test('Squid 403 / 407 / 200 + TLS: rows agree with tshark (both passes), fields and experts', { skip }, () => {
-  const extra = [...ONLY, '-d', `tcp.port==${proxyPort},http`];
-  const engine = new PacketEngine({ registry: createRegistry([httpModule, tlsModule, dnsModule]), fetchFrame: (no) => packets[no - 1] });
-  packets.forEach((p, i) => engine.index(p, i + 1));
-  const two = tsharkFields(file, ['_ws.col.Protocol', '_ws.col.Info', 'http.response.code'], extra);
-  assert.equal(two.length, packets.length);
-  const rows = packets.map((p, i) => engine.summary(p, i + 1));
-  rows.forEach((s, i) => {
-    const codes = engine.dissect(packets[i], i + 1).fields.values('http.response.code').join(',');
-    assert.deepEqual([s.protocol, withoutSni(s.info), codes], [two[i][0], two[i][1], two[i][2] ?? ''], `frame ${i + 1}`);
-  });
-  const single = new PacketEngine({ registry: createRegistry([httpModule, tlsModule, dnsModule]) });
-  const one = tsharkFields(file, ['_ws.col.Protocol', '_ws.col.Info'], extra, false);
-  packets.forEach((p, i) => {
-    const s = single.indexWithSummary(p, i + 1).summary;
-    assert.deepEqual([s.protocol, withoutSni(s.info)], [one[i][0], one[i][1]], `single pass, frame ${i + 1}`);
-  });
+test(
+  'Squid 403 / 407 / 200 + TLS: rows agree with tshark (both passes), fields and experts',
+  { skip },
+  () => {
+    const extra = [...ONLY, '-d', `tcp.port==${proxyPort},http`];
+    const engine = new PacketEngine({
+      registry: createRegistry([httpModule, tlsModule, dnsModule]),
+      fetchFrame: (no) => packets[no - 1],
+    });
+    packets.forEach((p, i) => engine.index(p, i + 1));
+    const two = tsharkFields(file, ['_ws.col.Protocol', '_ws.col.Info', 'http.response.code'], extra);
+    assert.equal(two.length, packets.length);
+    const rows = packets.map((p, i) => engine.summary(p, i + 1));
+    rows.forEach((s, i) => {
+      const codes = engine
+        .dissect(packets[i], i + 1)
+        .fields.values('http.response.code')
+        .join(',');
+      assert.deepEqual(
+        [s.protocol, withoutSni(s.info), codes],
+        [two[i][0], two[i][1], two[i][2] ?? ''],
+        `frame ${i + 1}`,
+      );
+    });
+    const single = new PacketEngine({ registry: createRegistry([httpModule, tlsModule, dnsModule]) });
+    const one = tsharkFields(file, ['_ws.col.Protocol', '_ws.col.Info'], extra, false);
+    packets.forEach((p, i) => {
+      const s = single.indexWithSummary(p, i + 1).summary;
+      assert.deepEqual(
+        [s.protocol, withoutSni(s.info)],
+        [one[i][0], one[i][1]],
+        `single pass, frame ${i + 1}`,
+      );
+    });
 
-  const r403 = rows.find((r) => r.info.startsWith('HTTP/1.1 403'))!;
-  assert.equal(r403.info, 'HTTP/1.1 403 Forbidden  (text/html)');
-  assert.deepEqual(engine.dissect(packets[r403.no - 1], r403.no).fields.values('http.squid_error'), ['ERR_ACCESS_DENIED 0']);
-  const r407 = rows.find((r) => r.info.startsWith('HTTP/1.1 407'))!;
-  const d407 = engine.dissect(packets[r407.no - 1], r407.no);
-  assert.deepEqual(d407.fields.values('http.proxy_authenticate.scheme'), ['Basic']);
-  assert.deepEqual(d407.fields.values('http.squid_error'), ['ERR_CACHE_ACCESS_DENIED 0']);
-  assert.match(String(d407.fields.values('http.via')[0]), /squid/);
-  assert.ok(d407.expert.some((e) => e.message === 'Proxy authentication required, offered: Basic'));
-  assert.ok(rows.some((r) => r.info === 'Client Hello (SNI=tools.cisco.com)' && r.protocol === 'TLSv1.2'));
-  assert.ok(rows.some((r) => r.info === 'Server Hello, Certificate, Server Key Exchange, Server Hello Done'));
-  for (let no = 1; no <= packets.length; no++) {
-    const d = engine.dissect(packets[no - 1], no);
-    assert.ok(!JSON.stringify(d.tree, (_k, v) => (v instanceof Uint8Array ? undefined : v)).includes(SECRET), `frame ${no} shows the password`);
-  }
-});
+    const r403 = rows.find((r) => r.info.startsWith('HTTP/1.1 403'))!;
+    assert.equal(r403.info, 'HTTP/1.1 403 Forbidden  (text/html)');
+    assert.deepEqual(engine.dissect(packets[r403.no - 1], r403.no).fields.values('http.squid_error'), [
+      'ERR_ACCESS_DENIED 0',
+    ]);
+    const r407 = rows.find((r) => r.info.startsWith('HTTP/1.1 407'))!;
+    const d407 = engine.dissect(packets[r407.no - 1], r407.no);
+    assert.deepEqual(d407.fields.values('http.proxy_authenticate.scheme'), ['Basic']);
+    assert.deepEqual(d407.fields.values('http.squid_error'), ['ERR_CACHE_ACCESS_DENIED 0']);
+    assert.match(String(d407.fields.values('http.via')[0]), /squid/);
+    assert.ok(d407.expert.some((e) => e.message === 'Proxy authentication required, offered: Basic'));
+    assert.ok(rows.some((r) => r.info === 'Client Hello (SNI=tools.cisco.com)' && r.protocol === 'TLSv1.2'));
+    assert.ok(
+      rows.some((r) => r.info === 'Server Hello, Certificate, Server Key Exchange, Server Hello Done'),
+    );
+    for (let no = 1; no <= packets.length; no++) {
+      const d = engine.dissect(packets[no - 1], no);
+      assert.ok(
+        !JSON.stringify(d.tree, (_k, v) => (v instanceof Uint8Array ? undefined : v)).includes(SECRET),
+        `frame ${no} shows the password`,
+      );
+    }
+  },
+);

@@ -1,7 +1,16 @@
 // TLS parser tests on bytes built here, plus certificate decoding of a node-forge certificate.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { certificateLayout, dissectTls, looksLikeTls, newTlsState, parseCertificate, scanTls, tlsInfo, tlsRecordsNeed } from '../../../src-main/core/dissect/tls-parse.js';
+import {
+  certificateLayout,
+  dissectTls,
+  looksLikeTls,
+  newTlsState,
+  parseCertificate,
+  scanTls,
+  tlsInfo,
+  tlsRecordsNeed,
+} from '../../../src-main/core/dissect/tls-parse.js';
 import { cipherSuiteName, isGrease } from '../../../src-main/core/dissect/cipher-suites.js';
 import type { FieldNode } from '../../../src-main/core/dissect/types.js';
 import { makeCert } from './live-capture.js';
@@ -14,7 +23,12 @@ function values(n: FieldNode, field: string, out: unknown[] = []): unknown[] {
 
 const u16 = (v: number) => [v >> 8, v & 0xff];
 const u24 = (v: number) => [v >> 16, (v >> 8) & 0xff, v & 0xff];
-const record = (type: number, version: number, body: number[]) => [type, ...u16(version), ...u16(body.length), ...body];
+const record = (type: number, version: number, body: number[]) => [
+  type,
+  ...u16(version),
+  ...u16(body.length),
+  ...body,
+];
 const handshake = (type: number, body: number[]) => [type, ...u24(body.length), ...body];
 const ext = (type: number, body: number[]) => [...u16(type), ...u16(body.length), ...body];
 
@@ -27,9 +41,16 @@ function clientHello(sni: string, alpn: string[]): number[] {
   const exts = [...sniExt, ...alpnExt, ...svExt];
   const suites = [0x1a1a, 0x1302, 0x1301, 0xc02f, 0x009c];
   const body = [
-    0x03, 0x03, ...new Array(32).fill(7), 0,
-    ...u16(suites.length * 2), ...suites.flatMap(u16), 1, 0,
-    ...u16(exts.length), ...exts,
+    0x03,
+    0x03,
+    ...new Array(32).fill(7),
+    0,
+    ...u16(suites.length * 2),
+    ...suites.flatMap(u16),
+    1,
+    0,
+    ...u16(exts.length),
+    ...exts,
   ];
   return record(22, 0x0301, handshake(1, body));
 }
@@ -68,7 +89,11 @@ test('ClientHello: SNI in Info, ALPN, supported_versions, suites with GREASE', (
 
 test('ServerHello with supported_versions: TLS 1.3 for this and later frames', () => {
   const st = newTlsState();
-  const sh = Uint8Array.from([...serverHello13(), ...record(20, 0x0303, [1]), ...record(23, 0x0303, [1, 2, 3, 4])]);
+  const sh = Uint8Array.from([
+    ...serverHello13(),
+    ...record(20, 0x0303, [1]),
+    ...record(23, 0x0303, [1, 2, 3, 4]),
+  ]);
   const d = dissectTls(sh, 0, sh.length, { frame: 2, dir: 1, state: st });
   assert.equal(tlsInfo(d.infoParts), 'Server Hello, Change Cipher Spec, Application Data');
   assert.equal(d.protocol, 'TLSv1.3');
@@ -97,7 +122,11 @@ test('Alert: level and description names; fatal alert is a warning', () => {
 
 test('after ChangeCipherSpec, handshake records are encrypted', () => {
   const st = newTlsState();
-  const flight = Uint8Array.from([...record(22, 0x0303, handshake(16, [0, 2, 1, 2])), ...record(20, 0x0303, [1]), ...record(22, 0x0303, [0x14, 0, 0, 12, ...new Array(12).fill(0x55)])]);
+  const flight = Uint8Array.from([
+    ...record(22, 0x0303, handshake(16, [0, 2, 1, 2])),
+    ...record(20, 0x0303, [1]),
+    ...record(22, 0x0303, [0x14, 0, 0, 12, ...new Array(12).fill(0x55)]),
+  ]);
   const d = dissectTls(flight, 0, flight.length, { frame: 7, dir: 0, state: st });
   assert.equal(tlsInfo(d.infoParts), 'Client Key Exchange, Change Cipher Spec, Encrypted Handshake Message');
 });
@@ -147,11 +176,28 @@ test('certificate parts point at their DER bytes (hex view highlight)', () => {
   const der = Buffer.from(makeCert().certPem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
   const lay = certificateLayout(der);
   assert.equal(lay.dnsNames.length, 2);
-  assert.equal(der.subarray(lay.dnsNames[0].off, lay.dnsNames[0].off + lay.dnsNames[0].len).toString(), 'tools.cisco.com');
-  assert.equal(der.subarray(lay.dnsNames[1].off, lay.dnsNames[1].off + lay.dnsNames[1].len).toString(), 'www.tools.cisco.com');
-  assert.ok(der.subarray(lay.subject!.off, lay.subject!.off + lay.subject!.len).includes(Buffer.from('tools.cisco.com')));
-  assert.ok(der.subarray(lay.issuer!.off, lay.issuer!.off + lay.issuer!.len).includes(Buffer.from('ProxyScope Test CA')));
-  assert.equal(der.subarray(lay.notBefore!.off + 2, lay.notBefore!.off + lay.notBefore!.len).toString(), '260101000000Z');
+  assert.equal(
+    der.subarray(lay.dnsNames[0].off, lay.dnsNames[0].off + lay.dnsNames[0].len).toString(),
+    'tools.cisco.com',
+  );
+  assert.equal(
+    der.subarray(lay.dnsNames[1].off, lay.dnsNames[1].off + lay.dnsNames[1].len).toString(),
+    'www.tools.cisco.com',
+  );
+  assert.ok(
+    der
+      .subarray(lay.subject!.off, lay.subject!.off + lay.subject!.len)
+      .includes(Buffer.from('tools.cisco.com')),
+  );
+  assert.ok(
+    der
+      .subarray(lay.issuer!.off, lay.issuer!.off + lay.issuer!.len)
+      .includes(Buffer.from('ProxyScope Test CA')),
+  );
+  assert.equal(
+    der.subarray(lay.notBefore!.off + 2, lay.notBefore!.off + lay.notBefore!.len).toString(),
+    '260101000000Z',
+  );
   // garbage gives no spans, no exception
   assert.deepEqual(certificateLayout(Uint8Array.from([0x30, 0x84, 1, 2])), { dnsNames: [] });
 });

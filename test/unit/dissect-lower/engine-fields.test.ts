@@ -37,16 +37,21 @@ function compare(name: string, packets: RawPacket[]): number {
       assert.deepEqual(lean.values(f), want, `${name} frame ${no} field ${f}`);
       compared += want.length;
     }
-    for (const m of [...protos, 'ethertype']) assert.equal(lean.hasProtocol(m), full.hasProtocol(m), `${name} frame ${no} protocol ${m}`);
+    for (const m of [...protos, 'ethertype'])
+      assert.equal(lean.hasProtocol(m), full.hasProtocol(m), `${name} frame ${no} protocol ${m}`);
   });
   return compared;
 }
 
-test('fields() equals dissect().fields on every sample capture', { skip: samples.length === 0 ? 'no sample captures in resources/samples' : false }, () => {
-  let compared = 0;
-  for (const f of samples) compared += compare(f, read(path.join(DIR, f)));
-  assert.ok(compared > 1000, `only ${compared} values compared`);
-});
+test(
+  'fields() equals dissect().fields on every sample capture',
+  { skip: samples.length === 0 ? 'no sample captures in resources/samples' : false },
+  () => {
+    let compared = 0;
+    for (const f of samples) compared += compare(f, read(path.join(DIR, f)));
+    assert.ok(compared > 1000, `only ${compared} values compared`);
+  },
+);
 
 test('fields() equals dissect().fields on built captures (lower layers, other link types, a proxied capture)', () => {
   let compared = compare('mixed', mixedEthernet());
@@ -62,41 +67,51 @@ test('fields() equals dissect().fields on built captures (lower layers, other li
   assert.ok(compared > 1000, `only ${compared} values compared`);
 });
 
-test('fields() right after index() in sequential mode (the diagnosis) equals dissect() there', { skip: samples.length === 0 ? 'no sample captures' : false }, () => {
-  // a one-pass engine knows less than a two-pass one (e.g. a later ACK's RTT), so the reference
-  // is the sequential engine's own dissect() of the frame just indexed
-  for (const f of samples) {
-    const packets = read(path.join(DIR, f));
-    const seq = new PacketEngine({ sequential: true });
-    const names = [...seq.registry.fields()].map((d) => d.name);
-    packets.forEach((p, i) => {
-      seq.index(p, i + 1);
-      const full = seq.dissect(p, i + 1).fields;
-      const lean = seq.fields(p, i + 1);
-      for (const n of names) assert.deepEqual(lean.values(n), full.values(n), `${f} frame ${i + 1} field ${n}`);
-    });
-  }
-});
+test(
+  'fields() right after index() in sequential mode (the diagnosis) equals dissect() there',
+  { skip: samples.length === 0 ? 'no sample captures' : false },
+  () => {
+    // a one-pass engine knows less than a two-pass one (e.g. a later ACK's RTT), so the reference
+    // is the sequential engine's own dissect() of the frame just indexed
+    for (const f of samples) {
+      const packets = read(path.join(DIR, f));
+      const seq = new PacketEngine({ sequential: true });
+      const names = [...seq.registry.fields()].map((d) => d.name);
+      packets.forEach((p, i) => {
+        seq.index(p, i + 1);
+        const full = seq.dissect(p, i + 1).fields;
+        const lean = seq.fields(p, i + 1);
+        for (const n of names)
+          assert.deepEqual(lean.values(n), full.values(n), `${f} frame ${i + 1} field ${n}`);
+      });
+    }
+  },
+);
 
-test('fields() with a wanted set still gives the wanted fields (certificates skipped unless wanted)', { skip: samples.length === 0 ? 'no sample captures' : false }, () => {
-  const wanted = new Set(['http.request.method', 'tls.handshake.type', 'tcp.stream']);
-  const withCerts = new Set(['x509af.subject']);
-  let certs = 0;
-  for (const f of samples) {
-    const packets = read(path.join(DIR, f));
-    const engine = new PacketEngine({ fetchFrame: (no) => packets[no - 1] });
-    packets.forEach((p, i) => engine.index(p, i + 1));
-    packets.forEach((p, i) => {
-      const full = engine.dissect(p, i + 1).fields;
-      const lean = engine.fields(p, i + 1, wanted);
-      for (const n of wanted) assert.deepEqual(lean.values(n), full.values(n), `${f} frame ${i + 1} field ${n}`);
-      const subjects = engine.fields(p, i + 1, withCerts).values('x509af.subject');
-      assert.deepEqual(subjects, full.values('x509af.subject'));
-      certs += subjects.length;
-    });
-  }
-  assert.ok(certs > 0, 'no certificate in the samples');
-});
+test(
+  'fields() with a wanted set still gives the wanted fields (certificates skipped unless wanted)',
+  { skip: samples.length === 0 ? 'no sample captures' : false },
+  () => {
+    const wanted = new Set(['http.request.method', 'tls.handshake.type', 'tcp.stream']);
+    const withCerts = new Set(['x509af.subject']);
+    let certs = 0;
+    for (const f of samples) {
+      const packets = read(path.join(DIR, f));
+      const engine = new PacketEngine({ fetchFrame: (no) => packets[no - 1] });
+      packets.forEach((p, i) => engine.index(p, i + 1));
+      packets.forEach((p, i) => {
+        const full = engine.dissect(p, i + 1).fields;
+        const lean = engine.fields(p, i + 1, wanted);
+        for (const n of wanted)
+          assert.deepEqual(lean.values(n), full.values(n), `${f} frame ${i + 1} field ${n}`);
+        const subjects = engine.fields(p, i + 1, withCerts).values('x509af.subject');
+        assert.deepEqual(subjects, full.values('x509af.subject'));
+        certs += subjects.length;
+      });
+    }
+    assert.ok(certs > 0, 'no certificate in the samples');
+  },
+);
 
 test('the diagnosis facts from fields(FACT_FIELDS) equal the facts from a full dissection', () => {
   const sets = samples.map((f) => ({ name: f, packets: read(path.join(DIR, f)) }));
@@ -114,7 +129,11 @@ test('the diagnosis facts from fields(FACT_FIELDS) equal the facts from a full d
     packets.forEach((p, i) => engine.index(p, i + 1));
     packets.forEach((p, i) => {
       const no = i + 1;
-      assert.deepEqual(factsFromFields(no, 0, engine.fields(p, no, FACT_FIELDS)), factsFromFields(no, 0, engine.dissect(p, no).fields), `${name} frame ${no}`);
+      assert.deepEqual(
+        factsFromFields(no, 0, engine.fields(p, no, FACT_FIELDS)),
+        factsFromFields(no, 0, engine.dissect(p, no).fields),
+        `${name} frame ${no}`,
+      );
     });
   }
 });

@@ -12,7 +12,21 @@ import { PacketEngine } from '../../../src-main/core/dissect/engine.js';
 import { TCP_ANALYSIS_MASK } from '../../../src-main/core/tcp/analysis.js';
 import { scenarios } from '../tcp/scenarios.js';
 import { mixedEthernet, otherLinks } from './mixed.js';
-import { ACK, PSH, TcpFlow, ascii, concat, eth, icmpv6, ipv6, ipv6Frag, raw, readPackets, udp, writePcap } from '../../helpers/frames.js';
+import {
+  ACK,
+  PSH,
+  TcpFlow,
+  ascii,
+  concat,
+  eth,
+  icmpv6,
+  ipv6,
+  ipv6Frag,
+  raw,
+  readPackets,
+  udp,
+  writePcap,
+} from '../../helpers/frames.js';
 import type { RawPacket } from '../../../src-main/core/pcap/types.js';
 
 const hasTshark = spawnSync('tshark', ['-v'], { stdio: 'ignore' }).status === 0;
@@ -110,7 +124,9 @@ function ourRows(packets: RawPacket[]): Row[] {
       dport: tcpPorts.length ? String(d.fields.values('tcp.dstport')[0]) : '',
       flags: d.fields.values('tcp.flags').length ? String(d.fields.values('tcp.flags')[0]) : '',
       info: s.info,
-      acks: d.fields.values('tcp.analysis.acks_frame').length ? `${d.fields.values('tcp.analysis.acks_frame')[0]} ${Number(d.fields.values('tcp.analysis.ack_rtt')[0]).toFixed(9)}` : '',
+      acks: d.fields.values('tcp.analysis.acks_frame').length
+        ? `${d.fields.values('tcp.analysis.acks_frame')[0]} ${Number(d.fields.values('tcp.analysis.ack_rtt')[0]).toFixed(9)}`
+        : '',
       analysis: (fast[i].flags & TCP_ANALYSIS_MASK) !== 0,
     };
   });
@@ -220,39 +236,61 @@ test(
   },
 );
 
-test('tshark cross-check: IPv6 fragments are reassembled (ping -s 1600, in and out of order, UDP)', { skip: skipNoTshark }, () => {
-  const a = '2001:db8::5';
-  const b = '2001:db8::1';
-  /** the IPv6 frames carrying `msg` (next header `nxt`) in pieces cut at `cuts` (multiples of 8) */
-  const fragments = (msg: Uint8Array, nxt: number, id: number, src: string, dst: string, cuts: number[]) => {
-    const bounds = [0, ...cuts, msg.length];
-    return bounds.slice(0, -1).map((from, i) =>
-      eth(ipv6(msg.subarray(from, bounds[i + 1]), { src, dst, nxt: 44, ext: ipv6Frag(nxt, from, i < bounds.length - 2, id) }), { type: 0x86dd }),
-    );
-  };
-  const body = Uint8Array.from({ length: 1600 }, (_, i) => i & 0xff);
-  const request = icmpv6(128, 0, Uint8Array.from([0, 0x42, 0, 1]), body, a, b);
-  const reply = icmpv6(129, 0, Uint8Array.from([0, 0x42, 0, 1]), body, b, a);
-  const request2 = icmpv6(128, 0, Uint8Array.from([0, 0x42, 0, 2]), body, a, b);
-  const dgram = udp(new Uint8Array(3000).fill(0x61), { sport: 40000, dport: 9999, src: a, dst: b });
-  const frames = [
-    ...fragments(request, 58, 0x1001, a, b, [1232]),
-    ...fragments(reply, 58, 0x2001, b, a, [1232]),
-    ...fragments(request2, 58, 0x1002, a, b, [1232]).reverse(),
-    ...fragments(dgram, 17, 0x1003, a, b, [1448, 2896]),
-    eth(ipv6(concat(request.subarray(0, 8)), { src: a, dst: b, nxt: 44, ext: ipv6Frag(58, 0, true, 0x1004) }), { type: 0x86dd }),
-  ];
-  const packets = frames.map((f, i) => raw(f, i * 0.001));
-  compare('ipv6 fragments', packets);
-  const e = new PacketEngine({ fetchFrame: (no) => packets[no - 1] });
-  packets.forEach((p, i) => e.index(p, i + 1));
-  const d2 = e.dissect(packets[1], 2);
-  assert.equal(d2.summary.protocol, 'ICMPv6');
-  assert.deepEqual(d2.fields.values('ipv6.fragment'), [1, 2]);
-  assert.deepEqual(d2.fields.values('ipv6.reassembled.length'), [1608]);
-  assert.deepEqual(e.dissect(packets[0], 1).fields.values('ipv6.reassembled.in'), [2]);
-  assert.equal(e.summary(packets[9], 10).protocol, 'IPv6', 'a lone first fragment stays a fragment');
-});
+test(
+  'tshark cross-check: IPv6 fragments are reassembled (ping -s 1600, in and out of order, UDP)',
+  { skip: skipNoTshark },
+  () => {
+    const a = '2001:db8::5';
+    const b = '2001:db8::1';
+    /** the IPv6 frames carrying `msg` (next header `nxt`) in pieces cut at `cuts` (multiples of 8) */
+    const fragments = (
+      msg: Uint8Array,
+      nxt: number,
+      id: number,
+      src: string,
+      dst: string,
+      cuts: number[],
+    ) => {
+      const bounds = [0, ...cuts, msg.length];
+      return bounds.slice(0, -1).map((from, i) =>
+        eth(
+          ipv6(msg.subarray(from, bounds[i + 1]), {
+            src,
+            dst,
+            nxt: 44,
+            ext: ipv6Frag(nxt, from, i < bounds.length - 2, id),
+          }),
+          { type: 0x86dd },
+        ),
+      );
+    };
+    const body = Uint8Array.from({ length: 1600 }, (_, i) => i & 0xff);
+    const request = icmpv6(128, 0, Uint8Array.from([0, 0x42, 0, 1]), body, a, b);
+    const reply = icmpv6(129, 0, Uint8Array.from([0, 0x42, 0, 1]), body, b, a);
+    const request2 = icmpv6(128, 0, Uint8Array.from([0, 0x42, 0, 2]), body, a, b);
+    const dgram = udp(new Uint8Array(3000).fill(0x61), { sport: 40000, dport: 9999, src: a, dst: b });
+    const frames = [
+      ...fragments(request, 58, 0x1001, a, b, [1232]),
+      ...fragments(reply, 58, 0x2001, b, a, [1232]),
+      ...fragments(request2, 58, 0x1002, a, b, [1232]).reverse(),
+      ...fragments(dgram, 17, 0x1003, a, b, [1448, 2896]),
+      eth(
+        ipv6(concat(request.subarray(0, 8)), { src: a, dst: b, nxt: 44, ext: ipv6Frag(58, 0, true, 0x1004) }),
+        { type: 0x86dd },
+      ),
+    ];
+    const packets = frames.map((f, i) => raw(f, i * 0.001));
+    compare('ipv6 fragments', packets);
+    const e = new PacketEngine({ fetchFrame: (no) => packets[no - 1] });
+    packets.forEach((p, i) => e.index(p, i + 1));
+    const d2 = e.dissect(packets[1], 2);
+    assert.equal(d2.summary.protocol, 'ICMPv6');
+    assert.deepEqual(d2.fields.values('ipv6.fragment'), [1, 2]);
+    assert.deepEqual(d2.fields.values('ipv6.reassembled.length'), [1608]);
+    assert.deepEqual(e.dissect(packets[0], 1).fields.values('ipv6.reassembled.in'), [2]);
+    assert.equal(e.summary(packets[9], 10).protocol, 'IPv6', 'a lone first fragment stays a fragment');
+  },
+);
 
 /** Packets tcpdump has written so far (0 while the file is missing or its last record is partial). */
 function packetsSoFar(file: string): number {

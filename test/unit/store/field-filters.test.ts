@@ -6,12 +6,10 @@ import { PacketStore } from '../../../src-main/core/store/index.js';
 import { PacketEngine } from '../../../src-main/core/dissect/engine.js';
 import { readCaptureFileSync } from '../../../src-main/core/pcap/index.js';
 import type { RawPacket } from '../../../src-main/core/pcap/types.js';
+import type { FieldSource } from '../../../src-main/core/dissect/types.js';
 
 /** Packet numbers a full dissection (tree and all) selects, the reference for the store. */
-function selectedByFullDissection(
-  file: string,
-  test: (s: import('../../../src-main/core/dissect/types.js').FieldSource) => boolean,
-): number[] {
+function selectedByFullDissection(file: string, test: (s: FieldSource) => boolean): number[] {
   const packets: RawPacket[] = [];
   readCaptureFileSync(file, (p) => packets.push({ ...p, data: p.data.slice() }));
   const engine = new PacketEngine({ fetchFrame: (no) => packets[no - 1] });

@@ -221,7 +221,8 @@ test('reassembly: mutated and truncated flows never throw (index, summary, disse
       if (r < 0.3) p.data = p.data.slice(0, Math.floor(rnd() * p.data.length));
       else if (r < 0.6) {
         p.data = p.data.slice();
-        for (let k = 0; k < 3; k++) p.data[14 + Math.floor(rnd() * (p.data.length - 14))] = Math.floor(rnd() * 256);
+        for (let k = 0; k < 3; k++)
+          p.data[14 + Math.floor(rnd() * (p.data.length - 14))] = Math.floor(rnd() * 256);
       }
       p.capturedLength = p.data.length;
     }

@@ -223,7 +223,14 @@ export function scenarios(): Scenario[] {
     const again = f.send(0, PSH | ACK, data(80), { seq: f.seq[0] - 80 });
     out.push({
       name: 'spurious retransmission',
-      packets: timed([[0, hs[0]], [0.01, hs[1]], [0.02, hs[2]], [0.03, d], [0.04, ack], [0.5, again]]),
+      packets: timed([
+        [0, hs[0]],
+        [0.01, hs[1]],
+        [0.02, hs[2]],
+        [0.03, d],
+        [0.04, ack],
+        [0.5, again],
+      ]),
       expect: { 6: '[TCP Spurious Retransmission] ' },
     });
   }
@@ -237,7 +244,15 @@ export function scenarios(): Scenario[] {
     const dup = f.send(1, ACK);
     out.push({
       name: 'IPv6 retransmission and dup ack',
-      packets: timed([[0, hs[0]], [0.01, hs[1]], [0.02, hs[2]], [0.03, d], [0.4, retr], [0.41, ack], [0.42, dup]]),
+      packets: timed([
+        [0, hs[0]],
+        [0.01, hs[1]],
+        [0.02, hs[2]],
+        [0.03, d],
+        [0.4, retr],
+        [0.41, ack],
+        [0.42, dup],
+      ]),
       expect: { 5: '[TCP Retransmission] ', 7: '[TCP Dup ACK 6#1] ' },
     });
   }
