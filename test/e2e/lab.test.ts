@@ -10,16 +10,16 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { chromiumMissing, launchChromium } from './chromium.js';
 import { Session } from '../../src-main/core/session.js';
 import { createMemorySecretStore } from '../../src-main/core/settings.js';
 import { startHost, type Host } from '../../src-main/host/server.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CHROMIUM = '/usr/bin/chromium';
 const results = path.join(root, 'test-results');
-const skip = !existsSync(CHROMIUM)
-  ? `${CHROMIUM} is missing (apt-get install chromium)`
+const skip = chromiumMissing
+  ? chromiumMissing
   : process.getuid?.() !== 0
     ? 'live capture on lo needs root here'
     : !existsSync('/usr/bin/tcpdump') && !existsSync('/usr/sbin/tcpdump')
@@ -50,21 +50,7 @@ before(async () => {
     resourcesDir: path.join(root, 'resources'),
   });
   host = await startHost({ session, rendererDir: path.join(root, 'dist/renderer') });
-  context = await chromium.launchPersistentContext(path.join(dir, 'profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-    viewport: { width: 1280, height: 900 },
-    locale: 'en-US',
-    colorScheme: 'light',
-  });
+  context = await launchChromium(path.join(dir, 'profile'), { width: 1280, height: 900 });
   page = context.pages()[0] ?? (await context.newPage());
   page.on('pageerror', (e) => pageErrors.push(e.message));
 });

@@ -15,7 +15,8 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { chromiumMissing, launchChromium } from './chromium.js';
 import { Session } from '../../src-main/core/session.js';
 import { createMemorySecretStore } from '../../src-main/core/settings.js';
 import { startHost, type Host } from '../../src-main/host/server.js';
@@ -23,9 +24,8 @@ import { connectCapture } from '../unit/contract/capture-fixture.js';
 import { startLab } from '../../src-main/core/lab/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CHROMIUM = '/usr/bin/chromium';
 const PASSWORD = 'Pa55-word!e2e';
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing (apt-get install chromium)`;
+const skip = chromiumMissing;
 
 let dir: string;
 let session: Session;
@@ -49,21 +49,7 @@ before(async () => {
     resourcesDir: path.join(root, 'resources'),
   });
   host = await startHost({ session, rendererDir: path.join(root, 'dist/renderer') });
-  context = await chromium.launchPersistentContext(path.join(dir, 'profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-    viewport: { width: 1280, height: 800 },
-    locale: 'en-US',
-    colorScheme: 'light',
-  });
+  context = await launchChromium(path.join(dir, 'profile'), { width: 1280, height: 800 });
   page = context.pages()[0] ?? (await context.newPage());
   page.on('pageerror', (e) => pageErrors.push(e.message));
 });
