@@ -1,6 +1,7 @@
 // DNS message parser and tree builder (RFC 1035 and friends). Pure: no framework dependency, so
 // it can be tested on bytes alone. Every read is bounds-checked; a message that runs past its end
 // yields what was parsed so far plus a "malformed" expert item, never an exception.
+import { formatIpv6 } from './engine-context.js';
 import type { ExpertItem, FieldNode } from './types.js';
 
 export interface DnsName {
@@ -177,43 +178,13 @@ function ipv4(b: Uint8Array, o: number): string {
 }
 
 /** RFC 5952 text form: lower case, longest run of zero groups (length ≥ 2) as "::". */
-export function ipv6Text(b: Uint8Array, o: number): string {
-  const g: number[] = [];
-  for (let i = 0; i < 8; i++) g.push((b[o + 2 * i] << 8) | b[o + 2 * i + 1]);
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8;) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  if (bestStart < 0) return g.map((x) => x.toString(16)).join(':');
-  const left = g
-    .slice(0, bestStart)
-    .map((x) => x.toString(16))
-    .join(':');
-  const right = g
-    .slice(bestStart + bestLen)
-    .map((x) => x.toString(16))
-    .join(':');
-  return `${left}::${right}`;
-}
-
 function readRData(b: Uint8Array, msgStart: number, type: number, o: number, len: number): DnsRData {
   const end = o + len;
   switch (type) {
     case 1:
       return len === 4 ? { kind: 'a', addr: ipv4(b, o) } : { kind: 'raw' };
     case 28:
-      return len === 16 ? { kind: 'aaaa', addr: ipv6Text(b, o) } : { kind: 'raw' };
+      return len === 16 ? { kind: 'aaaa', addr: formatIpv6(b, o) } : { kind: 'raw' };
     case 2:
       return { kind: 'name', field: 'dns.ns', label: 'Name Server', name: readDnsName(b, msgStart, o, end) };
     case 5:
