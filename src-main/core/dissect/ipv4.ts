@@ -265,38 +265,7 @@ export const ipv4Module: ProtocolModule = {
         return ipEnd - off;
       }
       // the last fragment: dissect the reassembled datagram's payload as a new data source
-      const src = ctx.addSource(`Reassembled IPv4 (${whole.bytes.length} bytes)`, whole.bytes);
-      if (t) {
-        const ft = ctx.addTree(
-          t,
-          `[${whole.parts.length} IPv4 Fragments (${whole.bytes.length} bytes): ${whole.parts.map((p) => `#${p.frame}(${p.len})`).join(', ')}]`,
-          'ip.fragments',
-          true,
-          0,
-          0,
-        );
-        t[t.length - 1].generated = true;
-        for (const p of whole.parts)
-          ctx.addGenerated(ft, `Frame: ${p.frame}, payload: ${p.len} bytes`, 'ip.fragment', p.frame);
-        ctx.addGenerated(
-          ft,
-          `Reassembled IPv4 length: ${whole.bytes.length}`,
-          'ip.reassembled.length',
-          whole.bytes.length,
-        );
-      }
-      const savedData = ctx.data;
-      const savedSource = ctx.source;
-      ctx.data = whole.bytes;
-      ctx.source = src;
-      ctx.ipPayloadLen = whole.bytes.length;
-      try {
-        const m = (ipProtoTable ??= ctx.registry.table('ip.proto')).get(proto);
-        ctx.call(m ?? dataModule, 0, whole.bytes.length, tree);
-      } finally {
-        ctx.data = savedData;
-        ctx.source = savedSource;
-      }
+      dissectReassembled(ctx, tree, t, whole, 'IPv4', 'ip', proto, false);
       return ipEnd - off;
     }
     const m = (ipProtoTable ??= ctx.registry.table('ip.proto')).get(proto);
@@ -481,6 +450,56 @@ function reassemble(
     ? `${formatIpv4(ctx.data, ipOff + 12)}>${formatIpv4(ctx.data, ipOff + 16)}:${id}:${proto}`
     : '';
   return reassembleFragment(ctx, 'ip', key, payload, ipEnd, fragOff, more, payloadLen);
+}
+
+/**
+ * The fragment that completes a datagram (IPv4 or IPv6): the reassembled payload becomes a new
+ * data source, the tree lists the fragments, and the payload goes to its protocol. `infoWhenUnknown`
+ * puts the protocol's name in Info when no dissector takes it (as IPv6 does).
+ */
+export function dissectReassembled(
+  ctx: PacketContext,
+  tree: FieldNode[] | null,
+  t: FieldNode[] | null,
+  whole: { bytes: Uint8Array; parts: PduPart[] },
+  family: 'IPv4' | 'IPv6',
+  prefix: 'ip' | 'ipv6',
+  proto: number,
+  infoWhenUnknown: boolean,
+): void {
+  const src = ctx.addSource(`Reassembled ${family} (${whole.bytes.length} bytes)`, whole.bytes);
+  if (t) {
+    const ft = ctx.addTree(
+      t,
+      `[${whole.parts.length} ${family} Fragments (${whole.bytes.length} bytes): ${whole.parts.map((p) => `#${p.frame}(${p.len})`).join(', ')}]`,
+      `${prefix}.fragments`,
+      true,
+      0,
+      0,
+    );
+    t[t.length - 1].generated = true;
+    for (const p of whole.parts)
+      ctx.addGenerated(ft, `Frame: ${p.frame}, payload: ${p.len} bytes`, `${prefix}.fragment`, p.frame);
+    ctx.addGenerated(
+      ft,
+      `Reassembled ${family} length: ${whole.bytes.length}`,
+      `${prefix}.reassembled.length`,
+      whole.bytes.length,
+    );
+  }
+  const savedData = ctx.data;
+  const savedSource = ctx.source;
+  ctx.data = whole.bytes;
+  ctx.source = src;
+  ctx.ipPayloadLen = whole.bytes.length;
+  try {
+    const m = (ipProtoTable ??= ctx.registry.table('ip.proto')).get(proto);
+    if (!m && infoWhenUnknown && ctx.cols) ctx.setInfo(ipProtoText(proto));
+    ctx.call(m ?? dataModule, 0, whole.bytes.length, tree);
+  } finally {
+    ctx.data = savedData;
+    ctx.source = savedSource;
+  }
 }
 
 /**

@@ -6,7 +6,7 @@ import type { DissectorTable, ProtocolModule } from './registry.js';
 
 let ipProtoTable: DissectorTable | null = null;
 import { formatIpv6, hexBytes } from './engine-context.js';
-import { fragmentReassembledIn, ipProtoText, reassembleFragment } from './ipv4.js';
+import { dissectReassembled, fragmentReassembledIn, ipProtoText, reassembleFragment } from './ipv4.js';
 import { dataModule } from './frame.js';
 
 export const ipv6Module: ProtocolModule = {
@@ -217,39 +217,7 @@ export const ipv6Module: ProtocolModule = {
             ctx.call(dataModule, p, ipEnd, tree);
             return ipEnd - off;
           }
-          const src = ctx.addSource(`Reassembled IPv6 (${whole.bytes.length} bytes)`, whole.bytes);
-          if (t) {
-            const ft = ctx.addTree(
-              t,
-              `[${whole.parts.length} IPv6 Fragments (${whole.bytes.length} bytes): ${whole.parts.map((q) => `#${q.frame}(${q.len})`).join(', ')}]`,
-              'ipv6.fragments',
-              true,
-              0,
-              0,
-            );
-            t[t.length - 1].generated = true;
-            for (const q of whole.parts)
-              ctx.addGenerated(ft, `Frame: ${q.frame}, payload: ${q.len} bytes`, 'ipv6.fragment', q.frame);
-            ctx.addGenerated(
-              ft,
-              `Reassembled IPv6 length: ${whole.bytes.length}`,
-              'ipv6.reassembled.length',
-              whole.bytes.length,
-            );
-          }
-          const savedData = ctx.data;
-          const savedSource = ctx.source;
-          ctx.data = whole.bytes;
-          ctx.source = src;
-          ctx.ipPayloadLen = whole.bytes.length;
-          try {
-            const m = (ipProtoTable ??= ctx.registry.table('ip.proto')).get(next);
-            if (!m && ctx.cols) ctx.setInfo(ipProtoText(next));
-            ctx.call(m ?? dataModule, 0, whole.bytes.length, tree);
-          } finally {
-            ctx.data = savedData;
-            ctx.source = savedSource;
-          }
+          dissectReassembled(ctx, tree, t, whole, 'IPv6', 'ipv6', next, true);
           return ipEnd - off;
         }
         nxt = next;
