@@ -3,7 +3,7 @@
 // the pure parser in dns-parse.ts.
 import type { PacketContext } from './engine-context.js';
 import type { ExpertDef, FieldDef, ProtocolModule } from './registry.js';
-import type { ExpertItem, FieldNode } from './types.js';
+import type { FieldNode } from './types.js';
 import { dnsInfo, dnsTree, parseDns } from './dns-parse.js';
 
 const FIELDS: FieldDef[] = [
@@ -121,20 +121,6 @@ const MALFORMED: ExpertDef = {
   message: 'Malformed DNS message',
 };
 
-/** Puts a finished subtree into the packet: records its field values and its expert items. */
-function attach(ctx: PacketContext, tree: FieldNode[] | null, node: FieldNode, expert: ExpertItem[]): void {
-  for (const e of expert)
-    ctx.expert(null, { id: e.id, severity: e.severity, group: e.group, message: e.message }, e.message);
-  if (!tree) return;
-  tree.push(node);
-  const walk = (n: FieldNode): void => {
-    // a field line without a value (tls.record, tls.handshake, …) is present: filters test it as true
-    if (n.field !== undefined) ctx.record(n.field, n.value ?? true);
-    for (const c of n.children ?? []) walk(c);
-  };
-  walk(node);
-}
-
 const infoMark = new WeakMap<PacketContext, { no: number; text: string }>();
 
 function dissectMessage(
@@ -162,7 +148,7 @@ function dissectMessage(
       requestIn: l.query?.frame,
       time: l.query ? timeBetween(l.query, ctx.raw.tsSec, ctx.raw.tsNsec) : undefined,
     });
-    attach(ctx, tree, node, expert);
+    ctx.attachSubtree(tree, node, expert);
   } else if (m.malformed) {
     ctx.expert(null, MALFORMED, `Malformed DNS message: ${m.malformed}`);
   }

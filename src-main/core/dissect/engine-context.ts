@@ -396,6 +396,23 @@ export class PacketContext {
   }
 
   /** Records a field value for filters without a tree line (Wireshark's hidden fields: ip.addr, tcp.port). */
+  /**
+   * Puts a subtree a parser built on its own (DNS, HTTP, TLS) into the packet: its expert items,
+   * and in a tree-building pass the node itself with every field value under it recorded (a field
+   * line without a value, e.g. tls.record, is present: filters test it as true).
+   */
+  attachSubtree(tree: FieldNode[] | null, node: FieldNode, expert: readonly ExpertItem[]): void {
+    for (const e of expert)
+      this.expert(null, { id: e.id, severity: e.severity, group: e.group, message: e.message }, e.message);
+    if (!tree) return;
+    tree.push(node);
+    const walk = (n: FieldNode): void => {
+      if (n.field !== undefined) this.record(n.field, n.value ?? true);
+      for (const c of n.children ?? []) walk(c);
+    };
+    walk(node);
+  }
+
   record(field: string, value: FieldValue): void {
     if (this.mode !== MODE_FULL) return;
     if (this.wanted !== null && !this.wanted.has(field)) return;

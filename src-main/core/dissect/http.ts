@@ -4,7 +4,7 @@
 // CONNECT makes the rest of the conversation a tunnel HTTP passes on (to TLS for :443).
 import { DESEGMENT_ONE_MORE_SEGMENT, type PacketContext } from './engine-context.js';
 import type { ExpertDef, FieldDef, ProtocolModule } from './registry.js';
-import type { ExpertItem, FieldNode } from './types.js';
+import type { FieldNode } from './types.js';
 import { dataModule } from './frame.js';
 import { httpMessageNeed, looksLikeHttp } from './http-parse.js';
 import {
@@ -109,20 +109,6 @@ const EXPERTS: ExpertDef[] = [
   },
   { id: 'malformed', severity: 'error', group: 'malformed', message: 'Malformed HTTP message' },
 ];
-
-/** Puts a finished subtree into the packet: records its field values and its expert items. */
-function attach(ctx: PacketContext, tree: FieldNode[] | null, node: FieldNode, expert: ExpertItem[]): void {
-  for (const e of expert)
-    ctx.expert(null, { id: e.id, severity: e.severity, group: e.group, message: e.message }, e.message);
-  if (!tree) return;
-  tree.push(node);
-  const walk = (n: FieldNode): void => {
-    // a field line without a value (tls.record, tls.handshake, …) is present: filters test it as true
-    if (n.field !== undefined) ctx.record(n.field, n.value ?? true);
-    for (const c of n.children ?? []) walk(c);
-  };
-  walk(node);
-}
 
 const infoMark = new WeakMap<PacketContext, { no: number; text: string }>();
 
@@ -286,7 +272,7 @@ export const httpModule: ProtocolModule = {
           source: ctx.source || undefined,
         });
         if (ctx.cols) setHttpInfo(ctx, d.info, first);
-        attach(ctx, tree, d.node, d.expert);
+        ctx.attachSubtree(tree, d.node, d.expert);
         p += Math.max(1, d.consumed);
       } else {
         // Body bytes of a message whose length we do not know, or not HTTP at all.

@@ -3,7 +3,6 @@
 // engine's desegmentation requests. The parsing and the tree live in tls-parse.ts.
 import type { PacketContext } from './engine-context.js';
 import type { ExpertDef, FieldDef, ProtocolModule } from './registry.js';
-import type { ExpertItem, FieldNode } from './types.js';
 import {
   dissectTls,
   looksLikeTls,
@@ -69,19 +68,6 @@ const EXPERTS: ExpertDef[] = [
   { id: 'tls.alert.fatal', severity: 'warn', group: 'response', message: 'TLS fatal alert' },
   { id: 'malformed', severity: 'error', group: 'malformed', message: 'Malformed TLS record' },
 ];
-
-function attach(ctx: PacketContext, tree: FieldNode[] | null, node: FieldNode, expert: ExpertItem[]): void {
-  for (const e of expert)
-    ctx.expert(null, { id: e.id, severity: e.severity, group: e.group, message: e.message }, e.message);
-  if (!tree) return;
-  tree.push(node);
-  const walk = (n: FieldNode): void => {
-    // a field line without a value (tls.record, tls.handshake, …) is present: filters test it as true
-    if (n.field !== undefined) ctx.record(n.field, n.value ?? true);
-    for (const c of n.children ?? []) walk(c);
-  };
-  walk(node);
-}
 
 const infoMark = new WeakMap<PacketContext, { no: number; text: string }>();
 
@@ -203,7 +189,7 @@ export const tlsModule: ProtocolModule = {
       ctx.setProtocolColumn(d.protocol);
       setTlsInfo(ctx, tlsInfo(d.infoParts));
     }
-    attach(ctx, tree, d.node, d.expert);
+    ctx.attachSubtree(tree, d.node, d.expert);
     return take - off;
   },
 };
