@@ -197,13 +197,18 @@ export class PacketEngine {
 
   /** Sequential first pass, in frame order. Returns a reused object: copy what you keep. */
   index(raw: RawPacket, no: number): FastInfo {
+    return this.firstPass(raw, no, MODE_FAST);
+  }
+
+  /** The first-pass dissection of the next frame in the given mode; fills the reused FastInfo. */
+  private firstPass(raw: RawPacket, no: number, mode: typeof MODE_FAST | typeof MODE_SUMMARY): FastInfo {
     if (Number.isNaN(this.firstSec)) {
       this.firstSec = raw.tsSec;
       this.firstNsec = raw.tsNsec;
     }
     this.advance(no);
     const ctx = this.ctx;
-    ctx.begin(raw, no, MODE_FAST, true, this.rel(raw));
+    ctx.begin(raw, no, mode, true, this.rel(raw));
     ctx.call(this.frameModule, 0, ctx.frame.length, null);
     const f = this.fast;
     f.proto = ctx.topProto;
@@ -222,22 +227,8 @@ export class PacketEngine {
    * gives the two-pass row (`tshark -2`, the GUI). Returns a reused object: copy `fast`.
    */
   indexWithSummary(raw: RawPacket, no: number): { fast: FastInfo; summary: PacketSummary } {
-    if (Number.isNaN(this.firstSec)) {
-      this.firstSec = raw.tsSec;
-      this.firstNsec = raw.tsNsec;
-    }
-    this.advance(no);
-    const ctx = this.ctx;
-    ctx.begin(raw, no, MODE_SUMMARY, true, this.rel(raw));
-    ctx.call(this.frameModule, 0, ctx.frame.length, null);
-    const f = this.fast;
-    f.proto = ctx.topProto;
-    f.protoMask = ctx.protoMask;
-    f.conv = ctx.conv ? ctx.conv.id : -1;
-    f.flags = ctx.flags;
-    f.tcpFlags = ctx.tcpFlags;
-    f.severity = ctx.severity;
-    this.row.summary = this.makeSummary(ctx);
+    this.firstPass(raw, no, MODE_SUMMARY);
+    this.row.summary = this.makeSummary(this.ctx);
     return this.row;
   }
   private readonly row: { fast: FastInfo; summary: PacketSummary } = {
