@@ -23,6 +23,7 @@ import {
   type ListFormat,
 } from '../../core/store/listing.js';
 import type { ListingWorkerData, ListingWorkerMessage } from '../../core/store/listing-worker.js';
+import { RowBytes } from '../../core/store/row-bytes.js';
 import type { DiagnosisResult } from '../../core/diagnose/diagnose.js';
 import type { Endpoint } from '../../core/diagnose/facts.js';
 import {
@@ -330,16 +331,32 @@ export async function analyzeFile(opts: Options, out: NodeJS.WritableStream, io:
     filter: opts.filter,
     findings: opts.format === 'json',
   });
+  // text and TSV rows are encoded as they are made (JSON rows need separators between them)
+  const rows = opts.format === 'json' ? null : new RowBytes();
+  const moveRows = (): void => {
+    if (rows && rows.used > 0) {
+      writer.rowsBytes(rows.buf.subarray(0, rows.used));
+      rows.clear();
+    }
+  };
   const result = await streamCapture(
     fd,
     opts.file,
     (raw, no) => {
+      if (rows) {
+        if (lister.packetInto(raw, no, rows) && rows.used > 60_000) moveRows();
+        return;
+      }
       const row = lister.packet(raw, no);
       if (row !== null) writer.row(row);
     },
     (info) => lister.addInterface(info),
-    () => output.flush(),
+    () => {
+      moveRows();
+      return output.flush();
+    },
   );
+  moveRows();
   // only JSON prints the conversations
   writer.finish(
     buildReport(

@@ -160,12 +160,12 @@ export class PacketEngine {
       frameData: (proto, no) =>
         this.current && no !== 0
           ? no === this.current.no
-            ? this.current.values.get(proto)
+            ? this.current.get(proto)
             : undefined
           : this.perFrame.get(proto)?.get(no),
       setFrameData: (proto, no, value) => {
         if (this.current && no !== 0) {
-          if (no === this.current.no) this.current.values.set(proto, value);
+          if (no === this.current.no) this.current.set(proto, value);
           return;
         }
         let m = this.perFrame.get(proto);
@@ -176,18 +176,15 @@ export class PacketEngine {
     };
     this.ctx = new PacketContext(this.registry, hooks);
     this.ctx.retainReassembled = opts.keepReassembled ?? (this.fetch === undefined && !opts.sequential);
-    if (opts.sequential) this.current = { no: 0, values: new Map() };
+    if (opts.sequential) this.current = new CurrentFrameRecords();
   }
   /** sequential mode: the per-frame records of the frame being indexed (see EngineOptions.sequential) */
-  private readonly current: { no: number; values: Map<string, unknown> } | null = null;
+  private readonly current: CurrentFrameRecords | null = null;
 
   /** sequential mode: a new frame's first pass starts; the previous frame's records go */
   private advance(no: number): void {
     const cur = this.current;
-    if (cur && cur.no !== no) {
-      cur.no = no;
-      if (cur.values.size > 0) cur.values.clear();
-    }
+    if (cur && cur.no !== no) cur.reset(no);
   }
 
   /** Whether random-access reassembly can re-read frames (otherwise PDU bytes are kept). */
@@ -224,16 +221,26 @@ export class PacketEngine {
    * index() and the row in one dissection, for streaming callers (the analyze command): the row
    * is what a single pass knows, as `tshark -r` prints it (e.g. the first piece of a reassembled
    * PDU shows its dissector's Info + " [TCP segment of a reassembled PDU]"); summary() later
-   * gives the two-pass row (`tshark -2`, the GUI). Returns a reused object: copy `fast`.
+   * gives the two-pass row (`tshark -2`, the GUI). Returns a reused object (with `fast` and `summary` reused too): copy what you keep.
    */
   indexWithSummary(raw: RawPacket, no: number): { fast: FastInfo; summary: PacketSummary } {
     this.firstPass(raw, no, MODE_SUMMARY);
-    this.row.summary = this.makeSummary(this.ctx);
+    this.fillSummary(this.row.summary, this.ctx);
     return this.row;
   }
   private readonly row: { fast: FastInfo; summary: PacketSummary } = {
     fast: this.fast,
-    summary: { no: 0, time: 0, src: '', dst: '', protocol: '', length: 0, info: '' },
+    summary: {
+      no: 0,
+      time: 0,
+      src: '',
+      dst: '',
+      protocol: '',
+      length: 0,
+      info: '',
+      comment: undefined,
+      severity: undefined,
+    },
   };
 
   /**
@@ -368,7 +375,7 @@ export class PacketEngine {
       time: ctx.relTime,
       src: ctx.colSrc,
       dst: ctx.colDst,
-      protocol: ctx.colProtocol ?? this.registry.byId(ctx.topProto)?.column ?? '',
+      protocol: this.protocolColumn(ctx),
       length: raw.originalLength,
       info: ctx.info,
     };
@@ -376,6 +383,24 @@ export class PacketEngine {
     const sev = SEVERITY_BY_RANK[ctx.severity];
     if (sev) s.severity = sev;
     return s;
+  }
+
+  /** makeSummary() into a reused object (comment and severity are undefined when absent). */
+  private fillSummary(s: PacketSummary, ctx: PacketContext): void {
+    const raw = ctx.raw;
+    s.no = ctx.no;
+    s.time = ctx.relTime;
+    s.src = ctx.colSrc;
+    s.dst = ctx.colDst;
+    s.protocol = this.protocolColumn(ctx);
+    s.length = raw.originalLength;
+    s.info = ctx.info;
+    s.comment = raw.comments && raw.comments.length > 0 ? raw.comments.join('\n') : undefined;
+    s.severity = SEVERITY_BY_RANK[ctx.severity];
+  }
+
+  private protocolColumn(ctx: PacketContext): string {
+    return ctx.colProtocol ?? this.registry.byId(ctx.topProto)?.column ?? '';
   }
 
   /** Conversation lookup for ctx.conversation(); creates conversations in the first pass. */
@@ -468,6 +493,37 @@ export class PacketEngine {
       this.frameConv = a;
     }
     this.frameConv[no] = id + 1;
+  }
+}
+
+/**
+ * Sequential mode's per-frame records of the one frame being dissected: a frame has a few at most,
+ * so a flat list (a Map would be emptied, allocating, for every frame).
+ */
+class CurrentFrameRecords {
+  no = 0;
+  private readonly keys: string[] = [];
+  private readonly values: unknown[] = [];
+  private count = 0;
+
+  reset(no: number): void {
+    this.no = no;
+    for (let i = 0; i < this.count; i++) this.values[i] = undefined;
+    this.count = 0;
+  }
+  get(key: string): unknown {
+    for (let i = 0; i < this.count; i++) if (this.keys[i] === key) return this.values[i];
+    return undefined;
+  }
+  set(key: string, value: unknown): void {
+    for (let i = 0; i < this.count; i++) {
+      if (this.keys[i] === key) {
+        this.values[i] = value;
+        return;
+      }
+    }
+    this.keys[this.count] = key;
+    this.values[this.count++] = value;
   }
 }
 

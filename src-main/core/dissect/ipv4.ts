@@ -7,7 +7,7 @@ import type { FieldNode } from './types.js';
 import type { DissectorTable, ProtocolModule } from './registry.js';
 
 let ipProtoTable: DissectorTable | null = null;
-import { formatIpv4, type PacketContext } from './engine-context.js';
+import { formatIpv4, ipv4Text, type PacketContext } from './engine-context.js';
 import { dataModule } from './frame.js';
 import { rebuild, type PduPart } from '../tcp/reassembly.js';
 
@@ -213,8 +213,8 @@ export const ipv4Module: ProtocolModule = {
       ctx.ipProto = proto;
       ctx.ipTtl = ttl;
       if (ctx.cols) {
-        ctx.colSrc = formatIpv4(d, off + 12);
-        ctx.colDst = formatIpv4(d, off + 16);
+        ctx.colSrc = ipv4Text(d, off + 12);
+        ctx.colDst = ipv4Text(d, off + 16);
       }
     }
     if (t) addHeader(ctx, t, off, hl, totLen, id, fl, fragOff, ttl, proto);

@@ -5,6 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { PacketLister, openCapture, streamCapture, type ListFormat } from './listing.js';
 import type { CaptureFileError } from '../pcap/types.js';
+import { RowBytes } from './row-bytes.js';
 
 export interface ListingWorkerData {
   file: string;
@@ -49,34 +50,22 @@ async function run(data: ListingWorkerData): Promise<void> {
   let nos = new Uint32Array(BATCH);
   let ends = new Uint32Array(BATCH);
   let count = 0;
-  let bytes = Buffer.allocUnsafeSlow(BATCH * 160);
-  let used = 0;
+  const rows = new RowBytes(BATCH * 160);
   const post = (): void => {
     if (count === 0) return;
+    const size = Math.max(BATCH * 160, rows.used);
+    const bytes = rows.take(size);
     const msg: ListingWorkerMessage = {
       type: 'rows',
       nos: nos.subarray(0, count),
-      bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, used),
+      bytes,
       ends: ends.subarray(0, count),
     };
     port.postMessage(msg, [nos.buffer, ends.buffer, bytes.buffer as ArrayBuffer]);
     inFlight++;
     nos = new Uint32Array(BATCH);
     ends = new Uint32Array(BATCH);
-    bytes = Buffer.allocUnsafeSlow(Math.max(BATCH * 160, used));
     count = 0;
-    used = 0;
-  };
-  const add = (no: number, row: string): void => {
-    if (used + row.length * 3 > bytes.length) {
-      const bigger = Buffer.allocUnsafeSlow(Math.max(bytes.length * 2, used + row.length * 3));
-      bytes.copy(bigger, 0, 0, used);
-      bytes = bigger;
-    }
-    used += bytes.write(row, used);
-    nos[count] = no;
-    ends[count++] = used;
-    if (count === BATCH) post();
   };
   let fd: number;
   try {
@@ -96,8 +85,10 @@ async function run(data: ListingWorkerData): Promise<void> {
     fd,
     data.file,
     (raw, no) => {
-      const row = lister.packet(raw, no);
-      if (row !== null) add(no, row);
+      if (!lister.packetInto(raw, no, rows)) return;
+      nos[count] = no;
+      ends[count++] = rows.used;
+      if (count === BATCH) post();
     },
     (info) => lister.addInterface(info),
     async () => {

@@ -11,6 +11,7 @@ import { CaptureFileError, type CaptureInterfaceInfo, type RawPacket } from '../
 import { TCP_ANALYSIS_MASK } from './default-engine.js';
 import { partitionKey } from './partition.js';
 import { withProtocolBytes } from './protocol-bytes.js';
+import type { RowBytes } from './row-bytes.js';
 
 export type ListFormat = 'text' | 'tsv' | 'json';
 
@@ -190,6 +191,27 @@ export class PacketLister {
    * without separator), or null when it is filtered out or belongs to another part.
    */
   packet(raw: RawPacket, no: number): string | null {
+    const summary = this.select(raw, no);
+    if (summary === null) return null;
+    return this.row(summary, this.timeText(raw));
+  }
+
+  /**
+   * packet() for text and TSV, with the row written as UTF-8 into `out` (the same bytes as
+   * encoding packet()'s string). Returns whether the packet was listed.
+   */
+  packetInto(raw: RawPacket, no: number, out: RowBytes): boolean {
+    const summary = this.select(raw, no);
+    if (summary === null) return false;
+    if (this.options.format === 'json' || !this.splitTime(raw))
+      out.text(this.row(summary, this.timeText(raw)));
+    else if (this.options.format === 'tsv') out.tsvRow(summary, this.whole, this.fraction, this.digits);
+    else out.textRow(summary, this.whole, this.fraction, this.digits);
+    return true;
+  }
+
+  /** The packet's summary when it is listed (first pass, filter, findings), else null. */
+  private select(raw: RawPacket, no: number): PacketSummary | null {
     if (no === 1) {
       // times count from the file's first packet, whichever part owns it
       this.originSec = raw.tsSec;
@@ -221,9 +243,35 @@ export class PacketLister {
       }
     }
     if (findings && (!filter || this.fast)) this.collect(no, engine.dissect(raw, no).expert);
-    const t = raw.tsSec - this.originSec + (raw.tsNsec - this.originNsec) / 1e9;
-    return this.row(summary, t.toFixed(this.digits));
+    return summary;
   }
+
+  /** Seconds since the first packet, with `digits` fraction digits. */
+  private timeText(raw: RawPacket): string {
+    if (this.splitTime(raw)) return `${this.whole}.${String(this.fraction).padStart(this.digits, '0')}`;
+    return (raw.tsSec - this.originSec + (raw.tsNsec - this.originNsec) / 1e9).toFixed(this.digits);
+  }
+
+  /**
+   * The time since the first packet as whole seconds and `digits` fraction digits, in integers
+   * (as tshark prints it: exact, no binary rounding); false when it is negative or has more
+   * precision than `digits` shows (the caller rounds with toFixed then).
+   */
+  private splitTime(raw: RawPacket): boolean {
+    let whole = raw.tsSec - this.originSec;
+    let ns = raw.tsNsec - this.originNsec;
+    if (ns < 0) {
+      ns += 1e9;
+      whole--;
+    }
+    const unit = this.digits === 9 ? 1 : 1000;
+    if (whole < 0 || ns % unit !== 0) return false;
+    this.whole = whole;
+    this.fraction = ns / unit;
+    return true;
+  }
+  private whole = 0;
+  private fraction = 0;
 
   private collect(
     no: number,

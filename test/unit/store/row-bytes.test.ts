@@ -1,0 +1,88 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { RowBytes } from '../../../src-main/core/store/row-bytes.js';
+import { textRow, tsvRow } from '../../../src-main/core/store/listing.js';
+import type { PacketSummary } from '../../../src-main/core/dissect/types.js';
+
+const base: PacketSummary = {
+  no: 7,
+  time: 0,
+  src: '10.0.0.1',
+  dst: '10.10.10.100',
+  protocol: 'HTTP',
+  length: 187,
+  info: 'CONNECT a:443 HTTP/1.1\r\n',
+};
+
+function bytesOf(write: (out: RowBytes) => void): string {
+  const out = new RowBytes(16);
+  write(out);
+  return Buffer.from(out.buf.subarray(0, out.used)).toString('latin1');
+}
+
+function asUtf8(s: string): string {
+  return Buffer.from(s, 'utf8').toString('latin1');
+}
+
+test('rows written as bytes are the UTF-8 of the row strings (text and TSV)', () => {
+  const cases: [PacketSummary, number, number, number][] = [
+    [base, 0, 250, 6],
+    [{ ...base, no: 123456, src: '2001:db8::1234:5678', dst: '::1' }, 12, 500000, 6],
+    [{ ...base, info: '48716 → 80 [SYN] Seq=0 Win=64240 Len=0 MSS=1460 SACK_PERM' }, 3, 5, 9],
+    [
+      { ...base, info: 'GET /caf\u00e9\t\u{1F600} HTTP/1.1\n', src: 'VMware_8d:76:9d', dst: 'Broadcast' },
+      0,
+      0,
+      6,
+    ],
+    [{ ...base, no: 4294967295, length: 65535, info: '' }, 86399, 999999999, 9],
+  ];
+  for (const [s, whole, fraction, digits] of cases) {
+    const time = `${whole}.${String(fraction).padStart(digits, '0')}`;
+    assert.equal(
+      bytesOf((o) => o.textRow(s, whole, fraction, digits)),
+      asUtf8(textRow(s, time)),
+    );
+    assert.equal(
+      bytesOf((o) => o.tsvRow(s, whole, fraction, digits)),
+      asUtf8(tsvRow(s, time)),
+    );
+  }
+});
+
+test('any info text, address and number gives the same bytes as the string rows', () => {
+  fc.assert(
+    fc.property(
+      fc.string({ unit: 'binary', maxLength: 200 }),
+      fc.string({ maxLength: 20 }),
+      fc.nat(),
+      fc.nat({ max: 999999 }),
+      fc.integer({ min: 1, max: 2 ** 32 }),
+      (info, src, whole, fraction, no) => {
+        const s: PacketSummary = { ...base, info, src, no };
+        const time = `${whole}.${String(fraction).padStart(6, '0')}`;
+        assert.equal(
+          bytesOf((o) => o.textRow(s, whole, fraction, 6)),
+          asUtf8(textRow(s, time)),
+        );
+        assert.equal(
+          bytesOf((o) => o.tsvRow(s, whole, fraction, 6)),
+          asUtf8(tsvRow(s, time)),
+        );
+      },
+    ),
+    { numRuns: 2000 },
+  );
+});
+
+test('take() hands over the written bytes and starts an empty buffer', () => {
+  const out = new RowBytes(8);
+  out.text('a longer text than the first buffer');
+  const taken = out.take(8);
+  assert.equal(Buffer.from(taken).toString(), 'a longer text than the first buffer');
+  assert.equal(out.used, 0);
+  out.uint(0);
+  out.fixed(0, 7, 3, 8);
+  assert.equal(Buffer.from(out.buf.subarray(0, out.used)).toString(), '0   0.007');
+});
