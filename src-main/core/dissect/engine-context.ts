@@ -24,6 +24,23 @@ import type { Conversation } from '../tcp/conversations.js';
  */
 export type Label = string | (() => string);
 
+/** Where a deferred Info text is written (a listing's output bytes, or a string). */
+export interface InfoSink {
+  text(s: string): void;
+  /** a non-negative integer in decimal */
+  uint(v: number): void;
+}
+
+/**
+ * An Info text kept as values and built only when read (TCP's: on most segments a payload
+ * dissector replaces it, and a listing can write it straight as bytes with ctx.writeInfo).
+ * A module's object is reused: it describes the packet being dissected only.
+ */
+export interface DeferredInfo {
+  text(): string;
+  writeTo(out: InfoSink): void;
+}
+
 export const MODE_FAST = 0;
 export const MODE_SUMMARY = 1;
 export const MODE_FULL = 2;
@@ -140,6 +157,8 @@ export class PacketContext {
   colProtocol: string | null = null;
   private infoFence = '';
   private infoBody = '';
+  /** the Info body while it is still deferred (infoBody is empty then) */
+  private infoDeferred: DeferredInfo | null = null;
 
   // --- full mode ---
   protocols: string[] = [];
@@ -205,6 +224,7 @@ export class PacketContext {
       this.colProtocol = null;
       this.infoFence = '';
       this.infoBody = '';
+      this.infoDeferred = null;
     }
     if (mode === MODE_FULL) {
       this.protocols = [];
@@ -460,11 +480,28 @@ export class PacketContext {
 
   /** Replaces the Info text after the fence (Wireshark's col_add_str). */
   setInfo(text: string): void {
-    if (this.inError === 0) this.infoBody = text;
+    if (this.inError !== 0) return;
+    this.infoBody = text;
+    this.infoDeferred = null;
+  }
+  /** setInfo() with a text built only if it is read (see DeferredInfo). */
+  setInfoDeferred(info: DeferredInfo): void {
+    if (this.inError !== 0) return;
+    this.infoBody = '';
+    this.infoDeferred = info;
+  }
+  /** Builds a deferred Info body (before anything reads or extends it). */
+  private settleInfo(): void {
+    const d = this.infoDeferred;
+    if (d !== null) {
+      this.infoBody = d.text();
+      this.infoDeferred = null;
+    }
   }
   /** Appends to the Info text with a separator when it is not empty (col_append_sep_str). */
   appendInfo(text: string, sep = ' '): void {
     if (this.inError !== 0) return;
+    this.settleInfo();
     if (this.infoFence.length + this.infoBody.length > 0) this.infoBody += sep + text;
     else this.infoBody = text;
   }
@@ -476,11 +513,23 @@ export class PacketContext {
   /** Moves the whole current Info into the fence, so payload dissectors append after it (col_set_fence). */
   setFence(): void {
     if (this.inError !== 0) return;
+    this.settleInfo();
     this.infoFence += this.infoBody;
     this.infoBody = '';
   }
   get info(): string {
+    this.settleInfo();
     return this.infoFence + this.infoBody;
+  }
+  /** Whether the Info is still (partly) deferred: writeInfo() then writes it without building it. */
+  get infoIsDeferred(): boolean {
+    return this.infoDeferred !== null;
+  }
+  /** Writes the Info (as `info` reads it) to a sink: a deferred body is written from its values. */
+  writeInfo(out: InfoSink): void {
+    if (this.infoFence.length > 0) out.text(this.infoFence);
+    if (this.infoDeferred !== null) this.infoDeferred.writeTo(out);
+    else out.text(this.infoBody);
   }
 
   // ---------------------------------------------------------------- conversations and state

@@ -41,6 +41,7 @@ import {
   PacketFields,
   SEVERITY_BY_RANK,
   type EngineHooks,
+  type InfoSink,
 } from './engine-context.js';
 import { AddressPool, Conversation, ConversationTable } from '../tcp/conversations.js';
 import { createRegistry } from './index.js';
@@ -225,8 +226,34 @@ export class PacketEngine {
    */
   indexWithSummary(raw: RawPacket, no: number): { fast: FastInfo; summary: PacketSummary } {
     this.firstPass(raw, no, MODE_SUMMARY);
-    this.fillSummary(this.row.summary, this.ctx);
+    this.fillSummary(this.row.summary, this.ctx, false);
     return this.row;
+  }
+
+  /**
+   * indexWithSummary() for a caller that writes the row at once (a streaming listing): when the
+   * Info is deferred (TCP's, kept as numbers) it is not built: summary.info is '' and
+   * infoDeferred true, and writeInfo() writes it, before any other call to this engine.
+   */
+  indexWithSummaryDeferred(raw: RawPacket, no: number): { fast: FastInfo; summary: PacketSummary } {
+    this.firstPass(raw, no, MODE_SUMMARY);
+    this.fillSummary(this.row.summary, this.ctx, true);
+    return this.row;
+  }
+
+  /** Whether the Info of the last indexWithSummaryDeferred() was left for writeInfo(). */
+  get infoDeferred(): boolean {
+    return this.ctx.infoIsDeferred;
+  }
+
+  /** The Info of the frame just dissected, built if it was deferred. */
+  lastInfo(): string {
+    return this.ctx.info;
+  }
+
+  /** Writes the Info of the frame just dissected (see indexWithSummaryDeferred). */
+  writeInfo(out: InfoSink): void {
+    this.ctx.writeInfo(out);
   }
   private readonly row: { fast: FastInfo; summary: PacketSummary } = {
     fast: this.fast,
@@ -385,8 +412,11 @@ export class PacketEngine {
     return s;
   }
 
-  /** makeSummary() into a reused object (comment and severity are undefined when absent). */
-  private fillSummary(s: PacketSummary, ctx: PacketContext): void {
+  /**
+   * makeSummary() into a reused object (comment and severity are undefined when absent); with
+   * `deferInfo`, a deferred Info is left unbuilt (info '').
+   */
+  private fillSummary(s: PacketSummary, ctx: PacketContext, deferInfo: boolean): void {
     const raw = ctx.raw;
     s.no = ctx.no;
     s.time = ctx.relTime;
@@ -394,7 +424,7 @@ export class PacketEngine {
     s.dst = ctx.colDst;
     s.protocol = this.protocolColumn(ctx);
     s.length = raw.originalLength;
-    s.info = ctx.info;
+    s.info = deferInfo && ctx.infoIsDeferred ? '' : ctx.info;
     s.comment = raw.comments && raw.comments.length > 0 ? raw.comments.join('\n') : undefined;
     s.severity = SEVERITY_BY_RANK[ctx.severity];
   }

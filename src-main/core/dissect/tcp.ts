@@ -13,6 +13,8 @@ import {
   type PacketContext,
 } from './engine-context.js';
 import { dataModule, secs9 } from './frame.js';
+import { tcpFlagsText } from './tcp-flags.js';
+import { TcpInfo } from './tcp-info.js';
 import {
   ANALYSIS_EXPERTS,
   TCP_ANALYSIS_MASK,
@@ -48,19 +50,6 @@ interface FrameAnalysis {
   dupAckFrame: number;
   rtoFrame: number;
   rto: number;
-}
-
-const FLAG_NAMES = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR', 'AE'];
-
-const FLAGS_TEXT: string[] = [];
-
-export function tcpFlagsText(flags: number): string {
-  const cached = FLAGS_TEXT[flags];
-  if (cached !== undefined) return cached;
-  const parts: string[] = [];
-  flags &= 0x1ff;
-  for (let i = 0; i < FLAG_NAMES.length; i++) if (flags & (1 << i)) parts.push(FLAG_NAMES[i]);
-  return (FLAGS_TEXT[flags & 0x1ff] = parts.length ? parts.join(', ') : '<None>');
 }
 
 const EXPERT_SYN: ExpertDef = {
@@ -231,6 +220,8 @@ interface Options {
   mss: number;
 }
 const opts: Options = { wsShift: -1, mss: -1 };
+/** each context's deferred Info of the segment it is dissecting (reused from packet to packet) */
+const tcpInfos = new WeakMap<PacketContext, TcpInfo>();
 
 function dissectTcp(ctx: PacketContext, off: number, end: number, tree: FieldNode[] | null): number {
   ctx.enter(tcpModule);
@@ -365,13 +356,21 @@ function dissectTcp(ctx: PacketContext, off: number, end: number, tree: FieldNod
 
   // columns
   if (ctx.cols) {
-    let info = `${sport} → ${dport} [${tcpFlagsText(flags)}] Seq=${rseq}`;
-    if (flags & TH_ACK) info += ` Ack=${rack}`;
-    info += ` Win=${calcWin}`;
-    if (flags & TH_URG) info += ` Urg=${urgPtr}`;
-    info += ` Len=${seglen}`;
-    if (hdrCaptured && hl > 20) info += optionsInfo(ctx, off + 20, off + hl, tcs, ctx.dir);
-    ctx.setInfo(info);
+    let ti = tcpInfos.get(ctx);
+    if (ti === undefined) tcpInfos.set(ctx, (ti = new TcpInfo()));
+    ti.sport = sport;
+    ti.dport = dport;
+    ti.flags = flags;
+    ti.seq = rseq;
+    ti.ack = flags & TH_ACK ? rack : -1;
+    ti.win = calcWin;
+    ti.urg = flags & TH_URG ? urgPtr : -1;
+    ti.len = seglen;
+    ti.data = d;
+    ti.optStart = off + 20;
+    ti.optEnd = hdrCaptured && hl > 20 ? off + hl : off + 20;
+    ti.revBase = tcs ? tcs.dirs[ctx.dir ^ 1].baseSeq : -1;
+    ctx.setInfoDeferred(ti);
     if (aflags)
       ctx.prependFence(
         analysisPrefix(aflags, fa?.dupAckNum ?? scratch.dupAckNum, fa?.dupAckFrame ?? scratch.dupAckFrame),
@@ -770,42 +769,6 @@ function u32(d: Uint8Array, p: number): number {
 }
 
 /** Options as Wireshark appends them to Info: " MSS=1460 SACK_PERM TSval=… TSecr=0 WS=128". */
-function optionsInfo(
-  ctx: PacketContext,
-  p: number,
-  end: number,
-  tcs: TcpConvState | null,
-  dir: number,
-): string {
-  const d = ctx.data;
-  let s = '';
-  const revBase = tcs ? tcs.dirs[dir ^ 1].baseSeq : -1;
-  while (p < end) {
-    const kind = d[p];
-    if (kind === 0) break;
-    if (kind === 1) {
-      p++;
-      continue;
-    }
-    if (p + 1 >= end) break;
-    const len = d[p + 1];
-    if (len < 2 || p + len > end) break;
-    if (kind === 2 && len === 4) s += ` MSS=${(d[p + 2] << 8) | d[p + 3]}`;
-    else if (kind === 3 && len === 3) s += ` WS=${2 ** Math.min(d[p + 2], 14)}`;
-    else if (kind === 4 && len === 2) s += ' SACK_PERM';
-    else if (kind === 8 && len === 10) s += ` TSval=${u32(d, p + 2)} TSecr=${u32(d, p + 6)}`;
-    else if (kind === 5 && len >= 10) {
-      for (let q = p + 2; q + 8 <= p + len; q += 8) {
-        const le = revBase >= 0 ? (u32(d, q) - revBase) >>> 0 : u32(d, q);
-        const re = revBase >= 0 ? (u32(d, q + 4) - revBase) >>> 0 : u32(d, q + 4);
-        s += ` SLE=${le} SRE=${re}`;
-      }
-    }
-    p += len;
-  }
-  return s;
-}
-
 function addOptionsTree(
   ctx: PacketContext,
   t: FieldNode[],

@@ -180,7 +180,12 @@ export class PacketLister {
       this.filter !== null &&
       ![...this.filter.valueNames].some((n) => this.engine.registry.protocolId(n) > 0);
     this.row = options.format === 'text' ? textRow : options.format === 'tsv' ? tsvRow : jsonRow;
+    // a deferred Info must be written before the engine dissects anything else: not when the
+    // filter or the findings dissect the packet again
+    this.canDeferInfo =
+      options.format !== 'json' && !options.findings && (this.filter === null || this.fast !== null);
   }
+  private readonly canDeferInfo: boolean;
 
   addInterface(info: CaptureInterfaceInfo): void {
     this.interfaces[info.id] = info;
@@ -191,7 +196,7 @@ export class PacketLister {
    * without separator), or null when it is filtered out or belongs to another part.
    */
   packet(raw: RawPacket, no: number): string | null {
-    const summary = this.select(raw, no);
+    const summary = this.select(raw, no, false);
     if (summary === null) return null;
     return this.row(summary, this.timeText(raw));
   }
@@ -201,17 +206,25 @@ export class PacketLister {
    * encoding packet()'s string). Returns whether the packet was listed.
    */
   packetInto(raw: RawPacket, no: number, out: RowBytes): boolean {
-    const summary = this.select(raw, no);
+    const summary = this.select(raw, no, this.canDeferInfo);
     if (summary === null) return false;
-    if (this.options.format === 'json' || !this.splitTime(raw))
+    const format = this.options.format;
+    if (format === 'json' || !this.splitTime(raw)) {
+      if (this.engine.infoDeferred) summary.info = this.engine.lastInfo();
       out.text(this.row(summary, this.timeText(raw)));
-    else if (this.options.format === 'tsv') out.tsvRow(summary, this.whole, this.fraction, this.digits);
-    else out.textRow(summary, this.whole, this.fraction, this.digits);
+      return true;
+    }
+    if (format === 'tsv') out.tsvRowHead(summary, this.whole, this.fraction, this.digits);
+    else out.textRowHead(summary, this.whole, this.fraction, this.digits);
+    // TCP's Info goes from its numbers straight into the bytes
+    if (this.engine.infoDeferred) this.engine.writeInfo(out.infoSink);
+    else out.text(summary.info, true);
+    out.newline();
     return true;
   }
 
   /** The packet's summary when it is listed (first pass, filter, findings), else null. */
-  private select(raw: RawPacket, no: number): PacketSummary | null {
+  private select(raw: RawPacket, no: number, deferInfo: boolean): PacketSummary | null {
     if (no === 1) {
       // times count from the file's first packet, whichever part owns it
       this.originSec = raw.tsSec;
@@ -223,7 +236,9 @@ export class PacketLister {
       return null;
     const engine = this.engine;
     // one dissection gives the index numbers and the row as a single pass (tshark -r) shows it
-    const { fast: fi, summary } = engine.indexWithSummary(raw, no);
+    const { fast: fi, summary } = deferInfo
+      ? engine.indexWithSummaryDeferred(raw, no)
+      : engine.indexWithSummary(raw, no);
     if (fi.conv >= 0) this.releaser.seen(fi.conv, no);
     const severity = fi.severity;
     const findings = this.options.findings && severity >= 3;

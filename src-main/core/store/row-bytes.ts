@@ -2,6 +2,7 @@
 // build each row as a string of a dozen pieces (numbers, padded columns, the time) only to encode
 // it once and drop it. Bytes are identical to encoding textRow()/tsvRow() (listing.ts).
 import type { PacketSummary } from '../dissect/types.js';
+import type { InfoSink } from '../dissect/engine-context.js';
 
 const TAB = 9;
 const NL = 10;
@@ -12,6 +13,12 @@ const ARROW = [SPACE, 0xe2, 0x86, 0x92, SPACE];
 export class RowBytes {
   buf: Buffer;
   used = 0;
+
+  /** this buffer as an InfoSink for engine.writeInfo(), with tabs and line breaks as spaces */
+  readonly infoSink: InfoSink = {
+    text: (s: string) => this.text(s, true),
+    uint: (v: number) => this.uint(v),
+  };
 
   constructor(size = 1 << 16) {
     this.buf = Buffer.allocUnsafeSlow(size);
@@ -110,6 +117,13 @@ export class RowBytes {
 
   /** tshark's one-line layout (textRow in listing.ts), with the time already split. */
   textRow(s: PacketSummary, whole: number, fraction: number, digits: number): void {
+    this.textRowHead(s, whole, fraction, digits);
+    this.text(s.info, true);
+    this.byte(NL);
+  }
+
+  /** textRow() up to the Info column (the caller writes the Info and the newline). */
+  textRowHead(s: PacketSummary, whole: number, fraction: number, digits: number): void {
     this.uint(s.no, 5);
     this.byte(SPACE);
     this.fixed(whole, fraction, digits, 10);
@@ -123,12 +137,17 @@ export class RowBytes {
     this.byte(SPACE);
     this.uint(s.length);
     this.byte(SPACE);
-    this.text(s.info, true);
-    this.byte(NL);
   }
 
   /** A TSV row (tsvRow in listing.ts), with the time already split. */
   tsvRow(s: PacketSummary, whole: number, fraction: number, digits: number): void {
+    this.tsvRowHead(s, whole, fraction, digits);
+    this.text(s.info, true);
+    this.byte(NL);
+  }
+
+  /** tsvRow() up to the Info column (the caller writes the Info and the newline). */
+  tsvRowHead(s: PacketSummary, whole: number, fraction: number, digits: number): void {
     this.uint(s.no);
     this.byte(TAB);
     this.fixed(whole, fraction, digits);
@@ -141,7 +160,9 @@ export class RowBytes {
     this.byte(TAB);
     this.uint(s.length);
     this.byte(TAB);
-    this.text(s.info, true);
+  }
+
+  newline(): void {
     this.byte(NL);
   }
 }

@@ -1,0 +1,110 @@
+// TCP's Info column ("48716 → 80 [SYN] Seq=0 Win=64240 Len=0 MSS=1460 SACK_PERM"), kept as numbers
+// and written only when read: on most segments of a proxied conversation HTTP or TLS replaces it,
+// and a streaming listing writes it straight into its output bytes (ctx.writeInfo).
+import type { DeferredInfo, InfoSink } from './engine-context.js';
+import { tcpFlagsText } from './tcp-flags.js';
+
+const EMPTY = new Uint8Array(0);
+
+/** Builds a string through the InfoSink calls, for DeferredInfo.text(). */
+class StringSink implements InfoSink {
+  s = '';
+  text(t: string): void {
+    this.s += t;
+  }
+  uint(v: number): void {
+    this.s += v;
+  }
+}
+
+export class TcpInfo implements DeferredInfo {
+  sport = 0;
+  dport = 0;
+  flags = 0;
+  seq = 0;
+  /** -1: no ACK flag, no Ack= */
+  ack = -1;
+  win = 0;
+  /** -1: no URG flag, no Urg= */
+  urg = -1;
+  len = 0;
+  /** the options' bytes (data[optStart, optEnd)), only read while the frame is being dissected */
+  data: Uint8Array = EMPTY;
+  optStart = 0;
+  optEnd = 0;
+  /** base sequence number of the other direction (SACK edges are relative to it), -1 unknown */
+  revBase = -1;
+
+  text(): string {
+    const sink = new StringSink();
+    this.writeTo(sink);
+    return sink.s;
+  }
+
+  writeTo(out: InfoSink): void {
+    out.uint(this.sport);
+    out.text(' → ');
+    out.uint(this.dport);
+    out.text(' [');
+    out.text(tcpFlagsText(this.flags));
+    out.text('] Seq=');
+    out.uint(this.seq);
+    if (this.ack >= 0) {
+      out.text(' Ack=');
+      out.uint(this.ack);
+    }
+    out.text(' Win=');
+    out.uint(this.win);
+    if (this.urg >= 0) {
+      out.text(' Urg=');
+      out.uint(this.urg);
+    }
+    out.text(' Len=');
+    out.uint(this.len);
+    if (this.optEnd > this.optStart) this.options(out);
+  }
+
+  /** What tshark appends for the options: MSS, WS, SACK_PERM, TSval/TSecr, SACK edges. */
+  private options(out: InfoSink): void {
+    const d = this.data;
+    const end = this.optEnd;
+    const revBase = this.revBase;
+    let p = this.optStart;
+    while (p < end) {
+      const kind = d[p];
+      if (kind === 0) break;
+      if (kind === 1) {
+        p++;
+        continue;
+      }
+      if (p + 1 >= end) break;
+      const len = d[p + 1];
+      if (len < 2 || p + len > end) break;
+      if (kind === 2 && len === 4) {
+        out.text(' MSS=');
+        out.uint((d[p + 2] << 8) | d[p + 3]);
+      } else if (kind === 3 && len === 3) {
+        out.text(' WS=');
+        out.uint(2 ** Math.min(d[p + 2], 14));
+      } else if (kind === 4 && len === 2) out.text(' SACK_PERM');
+      else if (kind === 8 && len === 10) {
+        out.text(' TSval=');
+        out.uint(u32(d, p + 2));
+        out.text(' TSecr=');
+        out.uint(u32(d, p + 6));
+      } else if (kind === 5 && len >= 10) {
+        for (let q = p + 2; q + 8 <= p + len; q += 8) {
+          out.text(' SLE=');
+          out.uint(revBase >= 0 ? (u32(d, q) - revBase) >>> 0 : u32(d, q));
+          out.text(' SRE=');
+          out.uint(revBase >= 0 ? (u32(d, q + 4) - revBase) >>> 0 : u32(d, q + 4));
+        }
+      }
+      p += len;
+    }
+  }
+}
+
+function u32(d: Uint8Array, p: number): number {
+  return ((d[p] << 24) | (d[p + 1] << 16) | (d[p + 2] << 8) | d[p + 3]) >>> 0;
+}
