@@ -2,7 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { RowBytes } from '../../../src-main/core/store/row-bytes.js';
-import { textRow, tsvRow } from '../../../src-main/core/store/listing.js';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import {
+  PacketLister,
+  openCapture,
+  streamCapture,
+  textRow,
+  tsvRow,
+} from '../../../src-main/core/store/listing.js';
 import type { PacketSummary } from '../../../src-main/core/dissect/types.js';
 
 const base: PacketSummary = {
@@ -85,4 +93,42 @@ test('take() hands over the written bytes and starts an empty buffer', () => {
   out.uint(0);
   out.fixed(0, 7, 3, 8);
   assert.equal(Buffer.from(out.buf.subarray(0, out.used)).toString(), '0   0.007');
+});
+
+test('packetInto() writes exactly the bytes of packet() for every frame of the lab samples', async () => {
+  const dir = path.resolve(import.meta.dirname, '../../../resources/samples');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.pcapng'));
+  assert.ok(files.length >= 10);
+  for (const format of ['tsv', 'text'] as const) {
+    for (const filter of [null, 'tcp', 'tcp.flags.syn == 1 || http']) {
+      let listed = 0;
+      for (const f of files) {
+        const file = path.join(dir, f);
+        const strings = new PacketLister({ format, filter, findings: false });
+        const bytes = new PacketLister({ format, filter, findings: false });
+        const out = new RowBytes();
+        let expected = '';
+        await streamCapture(
+          openCapture(file),
+          file,
+          (raw, no) => {
+            expected += strings.packet(raw, no) ?? '';
+            bytes.packetInto(raw, no, out);
+          },
+          (i) => {
+            strings.addInterface(i);
+            bytes.addInterface(i);
+          },
+          () => undefined,
+        );
+        listed += expected.length;
+        assert.equal(
+          Buffer.from(out.buf.subarray(0, out.used)).toString(),
+          expected,
+          `${f} ${format} ${filter}`,
+        );
+      }
+      assert.ok(listed > 0, `rows for ${format} ${filter}`);
+    }
+  }
 });
