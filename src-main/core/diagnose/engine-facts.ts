@@ -6,7 +6,10 @@
 // send application data (handshake, alerts), small TLS frames after that (an alert hides
 // there), ICMP errors and DNS. Bulk application data never gets a tree.
 import { PacketEngine } from '../dissect/engine.js';
+import type { HttpConversationState } from '../dissect/http-tree.js';
+import { SCAN_APP_DATA, type TlsConversationState } from '../dissect/tls-parse.js';
 import type { FieldSource, FieldValue } from '../dissect/types.js';
+import type { Conversation } from '../tcp/conversations.js';
 import type { RawPacket } from '../pcap/types.js';
 import {
   TCP_A_DUPLICATE_ACK,
@@ -245,6 +248,12 @@ export function engineFacts(raws: readonly RawPacket[]): PacketFacts[] {
   );
 }
 
+/** Whether frame `no` may hold an HTTP head (not when it is payload of an open CONNECT tunnel). */
+function httpHeadPossible(c: Conversation, no: number): boolean {
+  const st = c.getData('http') as HttpConversationState | undefined;
+  return !(st && st.tunnelFrame !== undefined && no > st.tunnelFrame);
+}
+
 /**
  * Once the client sends application data the handshake is over for the diagnosis (alerts matter
  * only before it): a later TLS frame at least this long is application data, and a small one is
@@ -358,10 +367,24 @@ export class EngineFactSource {
     };
     if (memo.ignored) return f;
     if (seg.mss >= 0) tcp.mss = seg.mss;
+    // what the first pass's TLS walk saw in this frame (nothing when it walked no record here)
+    const scan = isTls ? this.tlsScanOf(c, no) : -1;
+    const headPossible = (mask & bit.http) !== 0 && httpHeadPossible(c, no);
+    if (scan === SCAN_APP_DATA && !headPossible) {
+      // whole Application Data records only: what a dissection would say, without one
+      f.tls = { contentTypes: [23], handshakeTypes: [] };
+      memo.appData |= 1 << dir;
+      return f;
+    }
+    // the first piece of a record that waits for the rest: its facts come with the frame that
+    // completes it (a dissection of this frame would find no TLS record)
+    if (scan < 0 && isTls && af & TCP_SEGMENT_OF_PDU && seg.len > 0 && !headPossible) return f;
     const handshakeOver =
       memo.clientDir >= 0 ? (memo.appData & (1 << memo.clientDir)) !== 0 : memo.appData === 3;
     const full =
-      mask & bit.http || (isTls && (!handshakeOver || (seg.len < BULK_TLS && !(memo.appData & (1 << dir)))));
+      scan > 0 ||
+      headPossible ||
+      (isTls && (!handshakeOver || (seg.len < BULK_TLS && !(memo.appData & (1 << dir)))));
     if (full) {
       const d = factsFromFields(no, time, engine.fields(raw, no, FACT_FIELDS));
       if (d.http) {
@@ -374,6 +397,12 @@ export class EngineFactSource {
       }
     } else if (isTls) f.tls = { contentTypes: [23], handshakeTypes: [] };
     return f;
+  }
+
+  /** SCAN_* bits of the records the first pass's TLS walk saw in frame `no`, -1 if it walked none there. */
+  private tlsScanOf(c: Conversation, no: number): number {
+    const st = c.getData('tls') as TlsConversationState | undefined;
+    return st && st.scanFrame === no ? st.scanKinds : -1;
   }
 
   /** From now on the conversation's packets get TCP facts only (its payload does not matter). */

@@ -154,8 +154,18 @@ export interface TlsConversationState {
   clientDir?: number;
   /** per direction: the frame (and record index in it) of its ChangeCipherSpec */
   ccs: Record<number, { frame: number; record: number } | undefined>;
-  /** TLS 1.3: from the ServerHello on, handshake records travel encrypted */
+  /**
+   * The frame scanTls walked last and what its records were (SCAN_* bits): a first-pass caller
+   * (the diagnosis) learns there whether a frame held only application data, without dissecting it.
+   */
+  scanFrame: number;
+  scanKinds: number;
 }
+
+/** scanKinds: whole Application Data records */
+export const SCAN_APP_DATA = 1;
+/** scanKinds: any other record (handshake, alert, change cipher spec, unknown), a cut record, or bytes that are no record */
+export const SCAN_OTHER = 2;
 
 export function newTlsState(): TlsConversationState {
   // every field present from the start: one object shape, no extra property store
@@ -166,6 +176,8 @@ export function newTlsState(): TlsConversationState {
     accepted: undefined,
     clientDir: undefined,
     ccs: {},
+    scanFrame: 0,
+    scanKinds: 0,
   };
 }
 
@@ -1259,6 +1271,8 @@ export function scanTls(b: Uint8Array, off: number, end: number, ctx: TlsContext
   let severity = 0;
   let recordIndex = 0;
   let firstRecordVersion: number | undefined;
+  // a frame may be walked in several calls (a reassembled record, then the records after it)
+  let kinds = st.scanFrame === ctx.frame ? st.scanKinds : 0;
   while (p + 5 <= end && looksLikeRecordHeader(b, p)) {
     const type = b[p];
     const recVersion = (b[p + 1] << 8) | b[p + 2];
@@ -1269,6 +1283,7 @@ export function scanTls(b: Uint8Array, off: number, end: number, ctx: TlsContext
     learnVersionFromRecord(st, type, recVersion, ctx.frame);
     const truncated = fragStart + len > end;
     if (truncated) severity = 4;
+    kinds |= type === 23 && !truncated ? SCAN_APP_DATA : SCAN_OTHER;
     const dirCcs = st.ccs[ctx.dir];
     // TLS 1.3 encrypts inside Application Data records; its ChangeCipherSpec is only for middleboxes
     const afterCcs =
@@ -1322,6 +1337,9 @@ export function scanTls(b: Uint8Array, off: number, end: number, ctx: TlsContext
     recordIndex++;
   }
   if (info && p < end && info.length === 0) info.push('Continuation Data');
+  if (p < end) kinds |= SCAN_OTHER;
+  st.scanFrame = ctx.frame;
+  st.scanKinds = kinds;
   return { severity, consumed: p - off, protocol: versionShort(st.version ?? firstRecordVersion) };
 }
 
