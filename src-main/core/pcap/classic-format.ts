@@ -2,12 +2,14 @@
 // https://www.ietf.org/archive/id/draft-ietf-opsawg-pcap-01.html
 import * as bytes from './bytes.js';
 import { describeLinkType, isSupportedLinkType, supportedLinkTypesList } from './link-types.js';
-import { MAX_RECORD_LENGTH, type CaptureParserHandlers, type RecordFormat } from './record-format.js';
-import { CaptureFileError } from './types.js';
+import * as recordFormat from './record-format.js';
+import type { CaptureParserHandlers, RecordFormat } from './record-format.js';
+import { CaptureFileError, type RawPacket } from './types.js';
 
 // Local aliases of the byte readers: a loader that compiles ES modules to CommonJS (tsx in tests and
 // benches) turns every imported call into a property getter; aliases make them direct calls.
 const { u32le, u32be, u16 } = bytes;
+const { MAX_RECORD_LENGTH, packetFor, reusablePacket } = recordFormat;
 
 export const CLASSIC_HEADER_LENGTH = 24;
 export const CLASSIC_RECORD_HEADER_LENGTH = 16;
@@ -21,12 +23,15 @@ export class ClassicPcapFormat implements RecordFormat {
   private linkType = 0;
   private snapLength = 0;
   private maxCaptured = LIBPCAP_MAX_SNAPLEN;
+  private readonly reused: RawPacket | null;
 
   constructor(
     private readonly le: boolean,
     private readonly nanoseconds: boolean,
     private readonly handlers: CaptureParserHandlers,
-  ) {}
+  ) {
+    this.reused = reusablePacket(handlers);
+  }
 
   recordLength(b: Uint8Array, o: number, avail: number, abs: number): number {
     if (!this.headerDone)
@@ -70,16 +75,19 @@ export class ClassicPcapFormat implements RecordFormat {
     }
     const captured = len - CLASSIC_RECORD_HEADER_LENGTH;
     this.packets++;
-    this.handlers.onPacket({
-      tsSec,
-      tsNsec,
-      capturedLength: captured,
-      originalLength: original,
-      interfaceId: 0,
-      linkType: this.linkType,
-      data: b.subarray(o + CLASSIC_RECORD_HEADER_LENGTH, o + len),
-      dataOffset: abs + CLASSIC_RECORD_HEADER_LENGTH,
-    });
+    this.handlers.onPacket(
+      packetFor(
+        this.reused,
+        tsSec,
+        tsNsec,
+        captured,
+        original,
+        0,
+        this.linkType,
+        b.subarray(o + CLASSIC_RECORD_HEADER_LENGTH, o + len),
+        abs + CLASSIC_RECORD_HEADER_LENGTH,
+      ),
+    );
   }
 
   describeRecord(_b: Uint8Array, _o: number, _avail: number): string {

@@ -14,7 +14,7 @@ import { CaptureFileError, type CaptureInterfaceInfo, type RawPacket } from './t
 // benches) turns every imported call into a property getter; aliases make them direct calls.
 const { pad4, u16, u32, u32be, u32le, utf8String } = bytes;
 const { convertTimestamp, makeResolution, resolutionFromTsresol, tsUnitNs } = timestamp;
-const { MAX_RECORD_LENGTH } = recordFormat;
+const { MAX_RECORD_LENGTH, packetFor, reusablePacket } = recordFormat;
 
 export const BLOCK_SHB = 0x0a0d0d0a;
 export const BLOCK_IDB = 1;
@@ -46,7 +46,11 @@ export class PcapngFormat implements RecordFormat {
   /** interface ids run on across sections so they stay unique in one stream */
   private nextInterfaceId = 0;
 
-  constructor(private readonly handlers: CaptureParserHandlers) {}
+  private readonly reused: RawPacket | null;
+
+  constructor(private readonly handlers: CaptureParserHandlers) {
+    this.reused = reusablePacket(handlers);
+  }
 
   recordLength(b: Uint8Array, o: number, avail: number, abs: number): number {
     if (avail < 8) return -8;
@@ -261,16 +265,17 @@ export class PcapngFormat implements RecordFormat {
     const optionsStart = dataStart + pad4(captured);
     let comments: string[] | undefined;
     if (optionsStart < o + len - 4) comments = this.packetComments(b, optionsStart, o + len - 4, abs - o);
-    const packet: RawPacket = {
-      tsSec: ts.sec,
-      tsNsec: ts.nsec,
-      capturedLength: captured,
-      originalLength: original,
-      interfaceId: iface.info.id,
-      linkType: iface.info.linkType,
-      data: b.subarray(dataStart, dataStart + captured),
-      dataOffset: abs + 28,
-    };
+    const packet = packetFor(
+      this.reused,
+      ts.sec,
+      ts.nsec,
+      captured,
+      original,
+      iface.info.id,
+      iface.info.linkType,
+      b.subarray(dataStart, dataStart + captured),
+      abs + 28,
+    );
     if (comments) packet.comments = comments;
     this.packets++;
     this.handlers.onPacket(packet);
@@ -293,15 +298,18 @@ export class PcapngFormat implements RecordFormat {
     let captured = snap > 0 && snap < original ? snap : original;
     if (captured > len - 16) captured = len - 16; // padding makes the block's room a bound, not an exact size
     this.packets++;
-    this.handlers.onPacket({
-      tsSec: 0,
-      tsNsec: 0,
-      capturedLength: captured,
-      originalLength: original,
-      interfaceId: iface.info.id,
-      linkType: iface.info.linkType,
-      data: b.subarray(o + 12, o + 12 + captured),
-      dataOffset: abs + 12,
-    });
+    this.handlers.onPacket(
+      packetFor(
+        this.reused,
+        0,
+        0,
+        captured,
+        original,
+        iface.info.id,
+        iface.info.linkType,
+        b.subarray(o + 12, o + 12 + captured),
+        abs + 12,
+      ),
+    );
   }
 }

@@ -6,6 +6,11 @@ export interface CaptureParserHandlers {
   onInterface?(info: CaptureInterfaceInfo): void;
   /** p.data is a view into the parser's buffer, valid only during this call: copy it to keep it */
   onPacket(p: RawPacket): void;
+  /**
+   * Deliver every packet in one reused RawPacket object (a consumer that keeps nothing of it
+   * after the call, like a streaming listing, saves an object a packet).
+   */
+  reusePacket?: boolean;
   onSectionComment?(comment: string): void;
 }
 
@@ -23,6 +28,48 @@ export interface RecordFormat {
   readonly packets: number;
   /** Words for a truncation message: "packet record", "block" … */
   describeRecord(b: Uint8Array, o: number, avail: number): string;
+}
+
+/** The RawPacket a format delivers: a new one, or `reused` refilled (see reusePacket). */
+export function packetFor(
+  reused: RawPacket | null,
+  tsSec: number,
+  tsNsec: number,
+  capturedLength: number,
+  originalLength: number,
+  interfaceId: number,
+  linkType: number,
+  data: Uint8Array,
+  dataOffset: number,
+): RawPacket {
+  if (reused === null)
+    return { tsSec, tsNsec, capturedLength, originalLength, interfaceId, linkType, data, dataOffset };
+  reused.tsSec = tsSec;
+  reused.tsNsec = tsNsec;
+  reused.capturedLength = capturedLength;
+  reused.originalLength = originalLength;
+  reused.interfaceId = interfaceId;
+  reused.linkType = linkType;
+  reused.data = data;
+  reused.dataOffset = dataOffset;
+  if (reused.comments !== undefined) reused.comments = undefined;
+  return reused;
+}
+
+/** The object packetFor() refills, when the handlers ask for reuse. */
+export function reusablePacket(handlers: CaptureParserHandlers): RawPacket | null {
+  if (!handlers.reusePacket) return null;
+  return {
+    tsSec: 0,
+    tsNsec: 0,
+    capturedLength: 0,
+    originalLength: 0,
+    interfaceId: 0,
+    linkType: 0,
+    data: new Uint8Array(0),
+    dataOffset: 0,
+    comments: undefined,
+  };
 }
 
 /** Largest record we accept: anything bigger is corruption, not a packet. */

@@ -330,7 +330,8 @@ export interface StreamResult {
 
 /**
  * Reads the capture in 1 MiB chunks through the parser; `afterChunk` runs between chunks (to
- * flush output or wait for a consumer). Closes the file.
+ * flush output or wait for a consumer). Closes the file. `onPacket` gets one reused RawPacket
+ * object, valid during the call only: copy what you keep.
  */
 export async function streamCapture(
   fd: number,
@@ -340,7 +341,12 @@ export async function streamCapture(
   afterChunk: () => Promise<void> | void,
 ): Promise<StreamResult> {
   let count = 0;
-  const parser = createCaptureParser({ onPacket: (raw) => onPacket(raw, ++count), onInterface });
+  const parser = createCaptureParser({
+    onPacket: (raw) => onPacket(raw, ++count),
+    onInterface,
+    // the callback keeps nothing of a packet: one object serves them all
+    reusePacket: true,
+  });
   const chunk = Buffer.allocUnsafe(1 << 20);
   let failure: CaptureFileError | null = null;
   try {
