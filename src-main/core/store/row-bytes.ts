@@ -7,6 +7,10 @@ import type { InfoSink } from '../dissect/engine-context.js';
 const TAB = 9;
 const NL = 10;
 const SPACE = 32;
+const BREAKS = /[\t\r\n]/;
+const BREAKS_ALL = /[\t\r\n]/g;
+/** texts longer than this go through Buffer#write */
+const LONG_TEXT = 24;
 /** " → " in UTF-8 */
 const ARROW = [SPACE, 0xe2, 0x86, 0x92, SPACE];
 
@@ -49,6 +53,11 @@ export class RowBytes {
   text(s: string, oneLine = false): void {
     const n = s.length;
     this.room(n * 3);
+    if (n > LONG_TEXT) {
+      // the encoder beats a loop for longer texts (most Info columns)
+      this.used += this.buf.write(oneLine && BREAKS.test(s) ? s.replace(BREAKS_ALL, ' ') : s, this.used);
+      return;
+    }
     const b = this.buf;
     let u = this.used;
     for (let i = 0; i < n; i++) {
@@ -57,7 +66,7 @@ export class RowBytes {
       else {
         // the rest through the encoder (surrogate pairs, lone surrogates as U+FFFD)
         const rest = i === 0 ? s : s.slice(i);
-        u += b.write(oneLine ? rest.replace(/[\t\r\n]/g, ' ') : rest, u);
+        u += b.write(oneLine ? rest.replace(BREAKS_ALL, ' ') : rest, u);
         break;
       }
     }
