@@ -29,6 +29,18 @@ export interface InfoSink {
   text(s: string): void;
   /** a non-negative integer in decimal */
   uint(v: number): void;
+  /** a fixed piece of text (infoPiece()): a byte sink copies its bytes */
+  piece(p: InfoPiece): void;
+}
+
+/** A fixed piece of Info text with its UTF-8 bytes, made once. */
+export interface InfoPiece {
+  readonly text: string;
+  readonly bytes: Uint8Array;
+}
+
+export function infoPiece(text: string): InfoPiece {
+  return { text, bytes: new TextEncoder().encode(text) };
 }
 
 /**

@@ -1,10 +1,30 @@
 // TCP's Info column ("48716 → 80 [SYN] Seq=0 Win=64240 Len=0 MSS=1460 SACK_PERM"), kept as numbers
 // and written only when read: on most segments of a proxied conversation HTTP or TLS replaces it,
 // and a streaming listing writes it straight into its output bytes (ctx.writeInfo).
-import type { DeferredInfo, InfoSink } from './engine-context.js';
+import { infoPiece, type DeferredInfo, type InfoPiece, type InfoSink } from './engine-context.js';
 import { tcpFlagsText } from './tcp-flags.js';
 
 const EMPTY = new Uint8Array(0);
+
+const ARROW = infoPiece(' → ');
+const OPEN = infoPiece(' [');
+const SEQ = infoPiece('] Seq=');
+const ACK = infoPiece(' Ack=');
+const WIN = infoPiece(' Win=');
+const URG = infoPiece(' Urg=');
+const LEN = infoPiece(' Len=');
+const MSS = infoPiece(' MSS=');
+const WS = infoPiece(' WS=');
+const SACK_PERM = infoPiece(' SACK_PERM');
+const TSVAL = infoPiece(' TSval=');
+const TSECR = infoPiece(' TSecr=');
+const SLE = infoPiece(' SLE=');
+const SRE = infoPiece(' SRE=');
+/** tcpFlagsText() pieces by flag value */
+const FLAG_PIECES: InfoPiece[] = [];
+function flagsPiece(flags: number): InfoPiece {
+  return (FLAG_PIECES[flags] ??= infoPiece(tcpFlagsText(flags)));
+}
 
 /** Builds a string through the InfoSink calls, for DeferredInfo.text(). */
 class StringSink implements InfoSink {
@@ -14,6 +34,9 @@ class StringSink implements InfoSink {
   }
   uint(v: number): void {
     this.s += v;
+  }
+  piece(p: InfoPiece): void {
+    this.s += p.text;
   }
 }
 
@@ -43,23 +66,23 @@ export class TcpInfo implements DeferredInfo {
 
   writeTo(out: InfoSink): void {
     out.uint(this.sport);
-    out.text(' → ');
+    out.piece(ARROW);
     out.uint(this.dport);
-    out.text(' [');
-    out.text(tcpFlagsText(this.flags));
-    out.text('] Seq=');
+    out.piece(OPEN);
+    out.piece(flagsPiece(this.flags & 0x1ff));
+    out.piece(SEQ);
     out.uint(this.seq);
     if (this.ack >= 0) {
-      out.text(' Ack=');
+      out.piece(ACK);
       out.uint(this.ack);
     }
-    out.text(' Win=');
+    out.piece(WIN);
     out.uint(this.win);
     if (this.urg >= 0) {
-      out.text(' Urg=');
+      out.piece(URG);
       out.uint(this.urg);
     }
-    out.text(' Len=');
+    out.piece(LEN);
     out.uint(this.len);
     if (this.optEnd > this.optStart) this.options(out);
   }
@@ -81,22 +104,22 @@ export class TcpInfo implements DeferredInfo {
       const len = d[p + 1];
       if (len < 2 || p + len > end) break;
       if (kind === 2 && len === 4) {
-        out.text(' MSS=');
+        out.piece(MSS);
         out.uint((d[p + 2] << 8) | d[p + 3]);
       } else if (kind === 3 && len === 3) {
-        out.text(' WS=');
+        out.piece(WS);
         out.uint(2 ** Math.min(d[p + 2], 14));
-      } else if (kind === 4 && len === 2) out.text(' SACK_PERM');
+      } else if (kind === 4 && len === 2) out.piece(SACK_PERM);
       else if (kind === 8 && len === 10) {
-        out.text(' TSval=');
+        out.piece(TSVAL);
         out.uint(u32(d, p + 2));
-        out.text(' TSecr=');
+        out.piece(TSECR);
         out.uint(u32(d, p + 6));
       } else if (kind === 5 && len >= 10) {
         for (let q = p + 2; q + 8 <= p + len; q += 8) {
-          out.text(' SLE=');
+          out.piece(SLE);
           out.uint(revBase >= 0 ? (u32(d, q) - revBase) >>> 0 : u32(d, q));
-          out.text(' SRE=');
+          out.piece(SRE);
           out.uint(revBase >= 0 ? (u32(d, q + 4) - revBase) >>> 0 : u32(d, q + 4));
         }
       }

@@ -2,7 +2,7 @@
 // build each row as a string of a dozen pieces (numbers, padded columns, the time) only to encode
 // it once and drop it. Bytes are identical to encoding textRow()/tsvRow() (listing.ts).
 import type { PacketSummary } from '../dissect/types.js';
-import type { InfoSink } from '../dissect/engine-context.js';
+import type { InfoPiece, InfoSink } from '../dissect/engine-context.js';
 
 const TAB = 9;
 const NL = 10;
@@ -22,6 +22,7 @@ export class RowBytes {
   readonly infoSink: InfoSink = {
     text: (s: string) => this.text(s, true),
     uint: (v: number) => this.uint(v),
+    piece: (p: InfoPiece) => this.bytes(p.bytes),
   };
 
   constructor(size = 1 << 16) {
@@ -100,11 +101,27 @@ export class RowBytes {
     const b = this.buf;
     let u = this.used + digits;
     this.used = u;
-    do {
+    // 32-bit integer division while it fits (sequence numbers, timestamps, ports)
+    while (v > 0x7fffffff) {
       const q = Math.floor(v / 10);
       b[--u] = 48 + (v - q * 10);
       v = q;
+    }
+    do {
+      const q = (v / 10) | 0;
+      b[--u] = 48 + (v - q * 10);
+      v = q;
     } while (v > 0);
+  }
+
+  /** Bytes already encoded (a fixed piece of text). */
+  bytes(p: Uint8Array): void {
+    const n = p.length;
+    this.room(n);
+    const b = this.buf;
+    let u = this.used;
+    for (let i = 0; i < n; i++) b[u++] = p[i];
+    this.used = u;
   }
 
   /** "whole.fraction" with `digits` fraction digits (fraction < 10^digits), right-aligned to `width`. */
@@ -177,10 +194,12 @@ export class RowBytes {
 }
 
 function decimalDigits(v: number): number {
-  let d = 1;
-  while (v >= 10) {
-    v = Math.floor(v / 10);
-    d++;
-  }
+  if (v < 10) return 1;
+  if (v < 100) return 2;
+  if (v < 1000) return 3;
+  if (v < 10000) return 4;
+  if (v < 100000) return 5;
+  let d = 6;
+  for (let p = 1e6; v >= p && d < 16; p *= 10) d++;
   return d;
 }
