@@ -85,15 +85,30 @@ export function groupConversations(facts: readonly PacketFacts[], opts: GroupOpt
   const open = new Map<string, RawConv>();
   const all: RawConv[] = [];
   const icmps: PacketFacts[] = [];
+  // the conversation of the previous packet and its 4-tuple: the next packet is most often its
+  // too, found without building keys (it is the one `open` holds for that tuple)
+  let last: RawConv | undefined;
+  let lastSrc = '';
+  let lastSrcPort: number | undefined;
+  let lastDst = '';
+  let lastDstPort: number | undefined;
   for (const f of facts) {
     if (f.icmp) {
       icmps.push(f);
       continue;
     }
     if (!f.tcp) continue;
-    const k1 = key(f.src, f.srcPort, f.dst, f.dstPort);
-    const k2 = key(f.dst, f.dstPort, f.src, f.srcPort);
-    let c = open.get(k1) ?? open.get(k2);
+    let c: RawConv | undefined;
+    if (
+      last &&
+      ((f.src === lastSrc && f.srcPort === lastSrcPort && f.dst === lastDst && f.dstPort === lastDstPort) ||
+        (f.src === lastDst && f.srcPort === lastDstPort && f.dst === lastSrc && f.dstPort === lastSrcPort))
+    )
+      c = last;
+    else {
+      const k1 = key(f.src, f.srcPort, f.dst, f.dstPort);
+      c = open.get(k1) ?? open.get(key(f.dst, f.dstPort, f.src, f.srcPort));
+    }
     const isSyn = f.tcp.syn && !f.tcp.ack;
     // A new SYN on a finished tuple (port reuse) starts a new conversation.
     if (c && isSyn && c.closed && c.synSeq !== f.tcp.seq) c = undefined;
@@ -104,10 +119,15 @@ export function groupConversations(facts: readonly PacketFacts[], opts: GroupOpt
         packets: [],
         closed: false,
       };
-      open.set(k1, c);
-      open.delete(k2);
+      open.set(key(f.src, f.srcPort, f.dst, f.dstPort), c);
+      open.delete(key(f.dst, f.dstPort, f.src, f.srcPort));
       all.push(c);
     }
+    last = c;
+    lastSrc = f.src;
+    lastSrcPort = f.srcPort;
+    lastDst = f.dst;
+    lastDstPort = f.dstPort;
     if (isSyn && !c.client) {
       c.client = { host: f.src, port: f.srcPort ?? 0 };
       c.synSeq = f.tcp.seq;

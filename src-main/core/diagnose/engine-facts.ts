@@ -1,15 +1,18 @@
 // Packet facts from the packet engine, the one packet parser of the app. Every packet goes
 // through the engine's first pass (index(): link layer, IP, TCP analysis and reassembly, the
-// HTTP → TLS tunnel hand-over); most facts come from what that pass records (TCP flags and
-// numbers, analysis bits, reassembly state). A full dissection (field values) is asked only for
-// the few frames whose content matters: SYNs (MSS), HTTP heads, TLS records until both sides
-// send application data (handshake, alerts), small TLS frames after that (an alert hides
-// there), ICMP errors and DNS. Bulk application data never gets a tree.
+// HTTP → TLS tunnel hand-over), and the facts come from what that pass records: TCP flags and
+// numbers, analysis bits, reassembly state, and the fact fields of HTTP heads and TLS records,
+// which the HTTP and TLS modules collect while they walk them (collectHttpFrameFacts,
+// collectTlsFrameFacts: the values a dissection would give, from the same parsers). Only ICMP
+// and DNS packets get a second dissection (field values); no TCP frame does.
 import { PacketEngine } from '../dissect/engine.js';
-import type { HttpConversationState } from '../dissect/http-tree.js';
-import { SCAN_APP_DATA, type TlsConversationState } from '../dissect/tls-parse.js';
+import { builtinModules } from '../dissect/index.js';
+import { Registry } from '../dissect/registry.js';
+import { collectHttpFrameFacts } from '../dissect/http.js';
+import type { HttpFrameFacts } from '../dissect/http-tree.js';
+import { collectTlsFrameFacts } from '../dissect/tls.js';
+import type { TlsFrameFacts } from '../dissect/tls-parse.js';
 import type { FieldSource, FieldValue } from '../dissect/types.js';
-import type { Conversation } from '../tcp/conversations.js';
 import type { RawPacket } from '../pcap/types.js';
 import {
   TCP_A_DUPLICATE_ACK,
@@ -248,20 +251,58 @@ export function engineFacts(raws: readonly RawPacket[]): PacketFacts[] {
   );
 }
 
-/** Whether frame `no` may hold an HTTP head (not when it is payload of an open CONNECT tunnel). */
-function httpHeadPossible(c: Conversation, no: number): boolean {
-  const st = c.getData('http') as HttpConversationState | undefined;
-  return !(st && st.tunnelFrame !== undefined && no > st.tunnelFrame);
+const RETRANSMITTED = TCP_A_RETRANSMISSION | TCP_A_FAST_RETRANSMISSION | TCP_A_SPURIOUS_RETRANSMISSION;
+const ANALYSIS_BITS = RETRANSMITTED | TCP_A_DUPLICATE_ACK | TCP_A_ZERO_WINDOW | TCP_A_LOST_PACKET;
+// shared by the many packets that have them (facts are read, never changed): less to allocate
+const NO_ANALYSIS: TcpFacts['analysis'] = Object.freeze({
+  retransmission: false,
+  dupAck: false,
+  zeroWindow: false,
+  lostSegment: false,
+});
+const APP_DATA_ONLY: NonNullable<PacketFacts['tls']> = Object.freeze({
+  contentTypes: Object.freeze([23]) as number[],
+  handshakeTypes: Object.freeze([]) as unknown as number[],
+});
+
+/** The HTTP facts of a frame from what its heads gave the first pass (as factsFromFields reads them). */
+function httpFacts(h: HttpFrameFacts): PacketFacts['http'] {
+  if (h.method !== undefined) {
+    const request: NonNullable<NonNullable<PacketFacts['http']>['request']> = {
+      method: h.method,
+      uri: h.uri ?? '',
+    };
+    if (h.proxyAuthorization) request.proxyAuthorization = h.proxyAuthorization;
+    return { request };
+  }
+  if (h.code === undefined) return undefined;
+  const response: NonNullable<NonNullable<PacketFacts['http']>['response']> = { code: h.code };
+  if (h.phrase) response.phrase = h.phrase;
+  const schemes = h.proxyAuthenticate.filter((s) => !!s);
+  if (schemes.length) response.proxyAuthenticate = schemes;
+  if (h.squidError) response.proxyError = h.squidError;
+  return { response };
 }
 
-/**
- * Once the client sends application data the handshake is over for the diagnosis (alerts matter
- * only before it): a later TLS frame at least this long is application data, and a small one is
- * dissected only until its side's first application data is known (a small frame may be an
- * encrypted alert, which must not pass for the server's data).
- */
-const BULK_TLS = 100;
-const RETRANSMITTED = TCP_A_RETRANSMISSION | TCP_A_FAST_RETRANSMISSION | TCP_A_SPURIOUS_RETRANSMISSION;
+/** The TLS facts of a frame from what its records gave the first pass (as factsFromFields reads them). */
+function tlsFacts(t: TlsFrameFacts): NonNullable<PacketFacts['tls']> {
+  if (t.contentTypes.length === 1 && t.contentTypes[0] === 23 && t.handshakeTypes.length === 0)
+    return APP_DATA_ONLY;
+  const handshakeTypes = t.handshakeTypes.slice();
+  const f: NonNullable<PacketFacts['tls']> = { contentTypes: t.contentTypes.slice(), handshakeTypes };
+  if (t.sni && handshakeTypes.includes(1)) f.sni = t.sni;
+  if (handshakeTypes.includes(2)) {
+    const v = t.supportedVersion ?? t.helloVersion;
+    if (v !== undefined) f.serverVersion = v;
+  }
+  if (t.alertLevel >= 0) f.alert = { level: t.alertLevel, description: t.alertDesc };
+  const issuers = t.certIssuers.filter((s) => !!s);
+  if (issuers.length && handshakeTypes.includes(11)) {
+    f.certIssuers = issuers;
+    f.certSubjects = t.certSubjects.filter((s) => !!s);
+  }
+  return f;
+}
 
 interface ConvMemo {
   /** address text of endpoint A and B (ConversationInfo.addressA/B) */
@@ -269,10 +310,6 @@ interface ConvMemo {
   b: string;
   /** per direction: a PDU (TLS record, HTTP head) waits for more bytes after the last segment */
   open: [boolean, boolean];
-  /** per direction bit: sent TLS application data */
-  appData: number;
-  /** direction of the first HTTP request (the client), -1 until seen */
-  clientDir: number;
   tls: boolean;
   /** the conversation's payload does not matter (not to the proxy): no dissection */
   ignored: boolean;
@@ -285,19 +322,29 @@ interface ConvMemo {
  */
 export class EngineFactSource {
   // sequential: dissect() is asked only for the frame just indexed, so nothing is kept per frame
-  readonly engine = new PacketEngine({ sequential: true });
+  readonly engine: PacketEngine;
   private readonly bit: Record<'tcp' | 'http' | 'tls' | 'icmp' | 'icmpv6' | 'dns', number>;
   private readonly memos = new Map<number, ConvMemo>();
+  private readonly httpFrame: HttpFrameFacts;
+  private readonly tlsFrame: TlsFrameFacts;
   /** engine conversation id of the last packet pushed (-1 none) */
   conv = -1;
 
   constructor() {
-    const r = this.engine.registry;
+    // a registry of its own: the fact collectors below belong to it, so that no other engine's
+    // first pass (the packet list's, another diagnosis's) writes into them
+    const r = new Registry();
+    for (const m of builtinModules) r.add(m);
+    this.engine = new PacketEngine({ sequential: true, registry: r });
     const bitOf = (name: string): number => {
       const m = r.protocol(name);
       const id = m ? r.id(m) : 31;
       return id < 31 ? 1 << id : 0;
     };
+    // the first pass collects the fact fields of HTTP heads and TLS records: the frames that hold
+    // them need no second dissection
+    this.httpFrame = collectHttpFrameFacts(r);
+    this.tlsFrame = collectTlsFrameFacts(r);
     this.bit = {
       tcp: bitOf('tcp'),
       http: bitOf('http'),
@@ -337,12 +384,15 @@ export class EngineFactSource {
       ackNo: seg.ack,
       payloadLength: seg.len,
       window: seg.window,
-      analysis: {
-        retransmission: !!(af & RETRANSMITTED),
-        dupAck: !!(af & TCP_A_DUPLICATE_ACK),
-        zeroWindow: !!(af & TCP_A_ZERO_WINDOW),
-        lostSegment: !!(af & TCP_A_LOST_PACKET),
-      },
+      analysis:
+        af & ANALYSIS_BITS
+          ? {
+              retransmission: !!(af & RETRANSMITTED),
+              dupAck: !!(af & TCP_A_DUPLICATE_ACK),
+              zeroWindow: !!(af & TCP_A_ZERO_WINDOW),
+              lostSegment: !!(af & TCP_A_LOST_PACKET),
+            }
+          : NO_ANALYSIS,
     };
     const isTls = (mask & bit.tls) !== 0;
     if (isTls) memo.tls = true;
@@ -367,42 +417,13 @@ export class EngineFactSource {
     };
     if (memo.ignored) return f;
     if (seg.mss >= 0) tcp.mss = seg.mss;
-    // what the first pass's TLS walk saw in this frame (nothing when it walked no record here)
-    const scan = isTls ? this.tlsScanOf(c, no) : -1;
-    const headPossible = (mask & bit.http) !== 0 && httpHeadPossible(c, no);
-    if (scan === SCAN_APP_DATA && !headPossible) {
-      // whole Application Data records only: what a dissection would say, without one
-      f.tls = { contentTypes: [23], handshakeTypes: [] };
-      memo.appData |= 1 << dir;
-      return f;
+    // HTTP heads and TLS records: what the first pass collected (see the constructor)
+    if (this.httpFrame.frame === no) {
+      const h = httpFacts(this.httpFrame);
+      if (h) f.http = h;
     }
-    // the first piece of a record that waits for the rest: its facts come with the frame that
-    // completes it (a dissection of this frame would find no TLS record)
-    if (scan < 0 && isTls && af & TCP_SEGMENT_OF_PDU && seg.len > 0 && !headPossible) return f;
-    const handshakeOver =
-      memo.clientDir >= 0 ? (memo.appData & (1 << memo.clientDir)) !== 0 : memo.appData === 3;
-    const full =
-      scan > 0 ||
-      headPossible ||
-      (isTls && (!handshakeOver || (seg.len < BULK_TLS && !(memo.appData & (1 << dir)))));
-    if (full) {
-      const d = factsFromFields(no, time, engine.fields(raw, no, FACT_FIELDS));
-      if (d.http) {
-        f.http = d.http;
-        if (d.http.request && memo.clientDir < 0) memo.clientDir = dir;
-      }
-      if (d.tls) {
-        f.tls = d.tls;
-        if (d.tls.contentTypes.includes(23)) memo.appData |= 1 << dir;
-      }
-    } else if (isTls) f.tls = { contentTypes: [23], handshakeTypes: [] };
+    if (this.tlsFrame.frame === no) f.tls = tlsFacts(this.tlsFrame);
     return f;
-  }
-
-  /** SCAN_* bits of the records the first pass's TLS walk saw in frame `no`, -1 if it walked none there. */
-  private tlsScanOf(c: Conversation, no: number): number {
-    const st = c.getData('tls') as TlsConversationState | undefined;
-    return st && st.scanFrame === no ? st.scanKinds : -1;
   }
 
   /** From now on the conversation's packets get TCP facts only (its payload does not matter). */
@@ -424,8 +445,6 @@ export class EngineFactSource {
         a: c.addressText('a'),
         b: c.addressText('b'),
         open: [false, false],
-        appData: 0,
-        clientDir: -1,
         tls: false,
         ignored: false,
       };

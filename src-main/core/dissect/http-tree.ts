@@ -736,7 +736,72 @@ function linkMessage(
   return { request, opensTunnel };
 }
 
+/**
+ * What a frame's HTTP heads give the fields the diagnosis reads (engine-facts.ts FACT_FIELDS),
+ * collected in the first pass when a caller asks for it (see http.ts collectHttpFrameFacts), so
+ * that the frame needs no second dissection: the values dissectHttp records, first ones first.
+ */
+export interface HttpFrameFacts {
+  /** the frame these are of (0: none yet); the list is reused for the next frame */
+  frame: number;
+  /** the first http.request.method and http.request.uri */
+  method: string | undefined;
+  uri: string | undefined;
+  /** the first http.proxy_authorization.scheme */
+  proxyAuthorization: string | undefined;
+  /** the first http.response.code and http.response.phrase */
+  code: number | undefined;
+  phrase: string | undefined;
+  /** http.proxy_authenticate.scheme, without repeats */
+  proxyAuthenticate: string[];
+  /** the first http.squid_error */
+  squidError: string | undefined;
+}
+
+export function newHttpFrameFacts(): HttpFrameFacts {
+  return {
+    frame: 0,
+    method: undefined,
+    uri: undefined,
+    proxyAuthorization: undefined,
+    code: undefined,
+    phrase: undefined,
+    proxyAuthenticate: [],
+    squidError: undefined,
+  };
+}
+
+/** Adds the fact fields of one message head of frame `no` (the first head of a frame empties them). */
+export function collectHttpHeadFacts(f: HttpFrameFacts, no: number, head: HttpHead): void {
+  if (f.frame !== no) {
+    f.frame = no;
+    f.method = f.uri = f.proxyAuthorization = f.phrase = f.squidError = undefined;
+    f.code = undefined;
+    f.proxyAuthenticate.length = 0;
+  }
+  if (head.kind === 'request') {
+    f.method ??= head.method;
+    f.uri ??= head.uri;
+  } else {
+    f.code ??= head.code;
+    f.phrase ??= head.phrase ?? '';
+  }
+  for (const h of head.headers) {
+    // the same values headerNode records
+    const lower = h.name.toLowerCase();
+    if (lower === 'proxy-authorization') f.proxyAuthorization ??= parseCredentials(h.value).scheme;
+    else if (lower === 'proxy-authenticate') {
+      for (const c of parseChallenges(h.value)) {
+        const scheme = schemeName(c.scheme);
+        if (!f.proxyAuthenticate.includes(scheme)) f.proxyAuthenticate.push(scheme);
+      }
+    } else if (lower === 'x-squid-error') f.squidError ??= h.value;
+  }
+}
+
 export interface HttpScan {
+  /** the message's head (null when the bytes hold none) */
+  head: HttpHead | null;
   consumed: number;
   opensTunnel: boolean;
   /** worst expert severity rank: 1 chat (every message), 3 warn (4xx/5xx), 4 malformed */
@@ -772,6 +837,7 @@ export function scanHttp(
         : null;
   if (!head)
     return {
+      head: null,
       consumed: end - off,
       opensTunnel: false,
       severity: hEnd < 0 && looksStarted(b, off, end) ? 4 : 0,
@@ -794,6 +860,7 @@ export function scanHttp(
     if (c.malformed) severity = 4;
   } else bodyLength = end - hEnd;
   return {
+    head,
     consumed,
     opensTunnel: link.opensTunnel,
     severity,

@@ -3,19 +3,37 @@
 // across segments are reassembled through the engine's desegmentation requests. A 2xx answer to
 // CONNECT makes the rest of the conversation a tunnel HTTP passes on (to TLS for :443).
 import { DESEGMENT_ONE_MORE_SEGMENT, type PacketContext } from './engine-context.js';
-import type { ExpertDef, FieldDef, ProtocolModule } from './registry.js';
+import type { ExpertDef, FieldDef, ProtocolModule, Registry } from './registry.js';
 import type { FieldNode } from './types.js';
 import { dataModule } from './frame.js';
 import { httpMessageNeed, looksLikeHttp } from './http-parse.js';
 import {
+  collectHttpHeadFacts,
   dissectHttp,
   httpMessageKey,
   httpOldestPending,
   httpRequestAnsweredBy,
+  newHttpFrameFacts,
   newHttpState,
   scanHttp,
   type HttpConversationState,
+  type HttpFrameFacts,
 } from './http-tree.js';
+
+const factCollectors = new WeakMap<Registry, HttpFrameFacts>();
+
+/**
+ * From now on the first pass (index()) of an engine with this registry collects the fact fields of
+ * each frame's HTTP heads into the returned object (valid while `frame` is the frame just indexed):
+ * the diagnosis reads them there instead of dissecting the frame again. Give that engine a
+ * registry of its own (not createRegistry()'s shared one): every engine using the registry
+ * writes here.
+ */
+export function collectHttpFrameFacts(r: Registry): HttpFrameFacts {
+  let f = factCollectors.get(r);
+  if (!f) factCollectors.set(r, (f = newHttpFrameFacts()));
+  return f;
+}
 
 const s = (name: string, label: string): FieldDef => ({ name, label, type: 'string' });
 
@@ -259,6 +277,10 @@ export const httpModule: ProtocolModule = {
         if (!tree) {
           // first pass and rows: conversation state, severity and Info, no tree
           const sc = scanHttp(b, p, p + len, hctx, need.kind === 'complete' ? need.head : undefined);
+          if (sc.head && ctx.firstPass) {
+            const facts = factCollectors.get(ctx.registry);
+            if (facts) collectHttpHeadFacts(facts, ctx.no, sc.head);
+          }
           ctx.expert(null, sc.severity >= 4 ? EXPERTS[3] : sc.severity === 3 ? EXPERTS[1] : EXPERTS[0]);
           if (ctx.cols) setHttpInfo(ctx, sc.info, first);
           p += Math.max(1, sc.consumed);

@@ -154,18 +154,84 @@ export interface TlsConversationState {
   clientDir?: number;
   /** per direction: the frame (and record index in it) of its ChangeCipherSpec */
   ccs: Record<number, { frame: number; record: number } | undefined>;
-  /**
-   * The frame scanTls walked last and what its records were (SCAN_* bits): a first-pass caller
-   * (the diagnosis) learns there whether a frame held only application data, without dissecting it.
-   */
-  scanFrame: number;
-  scanKinds: number;
 }
 
-/** scanKinds: whole Application Data records */
-export const SCAN_APP_DATA = 1;
-/** scanKinds: any other record (handshake, alert, change cipher spec, unknown), a cut record, or bytes that are no record */
-export const SCAN_OTHER = 2;
+/**
+ * What a frame's TLS records give the fields the diagnosis reads (engine-facts.ts FACT_FIELDS),
+ * collected by the first-pass walk (scanTls) when a caller asks for it, so that the frame needs no
+ * second dissection: the same values as dissectTls records, in the same order.
+ */
+export interface TlsFrameFacts {
+  /** the frame these are of (0: none yet); the lists are reused for the next frame */
+  frame: number;
+  /** tls.record.content_type, without repeats */
+  contentTypes: number[];
+  /** tls.handshake.type */
+  handshakeTypes: number[];
+  /** the first tls.handshake.extensions_server_name */
+  sni: string | undefined;
+  /** the first tls.handshake.extensions.supported_version and tls.handshake.version */
+  supportedVersion: number | undefined;
+  helloVersion: number | undefined;
+  /** the first tls.alert_message.level and .desc, -1 when none */
+  alertLevel: number;
+  alertDesc: number;
+  /** x509af.issuer and x509af.subject of the certificates */
+  certIssuers: string[];
+  certSubjects: string[];
+}
+
+export function newTlsFrameFacts(): TlsFrameFacts {
+  return {
+    frame: 0,
+    contentTypes: [],
+    handshakeTypes: [],
+    sni: undefined,
+    supportedVersion: undefined,
+    helloVersion: undefined,
+    alertLevel: -1,
+    alertDesc: -1,
+    certIssuers: [],
+    certSubjects: [],
+  };
+}
+
+/** Empties the facts for frame `no`. */
+export function resetTlsFrameFacts(f: TlsFrameFacts, no: number): void {
+  f.frame = no;
+  f.contentTypes.length = 0;
+  f.handshakeTypes.length = 0;
+  f.sni = undefined;
+  f.supportedVersion = undefined;
+  f.helloVersion = undefined;
+  f.alertLevel = -1;
+  f.alertDesc = -1;
+  f.certIssuers.length = 0;
+  f.certSubjects.length = 0;
+}
+
+/** The fact fields under a handshake message's node (dissectHandshake's tree). */
+function collectHandshakeFacts(n: FieldNode, f: TlsFrameFacts): void {
+  switch (n.field) {
+    case 'tls.handshake.extensions_server_name':
+      if (f.sni === undefined && typeof n.value === 'string') f.sni = n.value;
+      break;
+    case 'tls.handshake.extensions.supported_version':
+      if (f.supportedVersion === undefined && typeof n.value === 'number') f.supportedVersion = n.value;
+      break;
+    case 'tls.handshake.version':
+      if (f.helloVersion === undefined && typeof n.value === 'number') f.helloVersion = n.value;
+      break;
+    case 'x509af.issuer':
+      if (typeof n.value === 'string') f.certIssuers.push(n.value);
+      break;
+    case 'x509af.subject':
+      if (typeof n.value === 'string') f.certSubjects.push(n.value);
+      break;
+  }
+  const kids = n.children;
+  if (kids) for (let i = 0; i < kids.length; i++) collectHandshakeFacts(kids[i], f);
+}
 
 export function newTlsState(): TlsConversationState {
   // every field present from the start: one object shape, no extra property store
@@ -176,8 +242,6 @@ export function newTlsState(): TlsConversationState {
     accepted: undefined,
     clientDir: undefined,
     ccs: {},
-    scanFrame: 0,
-    scanKinds: 0,
   };
 }
 
@@ -191,6 +255,8 @@ export interface TlsContext {
   light?: boolean;
   /** field values only (the engine's fields()): labels are not shown, so no hex previews are made */
   lean?: boolean;
+  /** scanTls: collect the frame's fact fields here (the first pass of the diagnosis) */
+  facts?: TlsFrameFacts;
 }
 
 /** Does the payload start with a plausible TLS (or SSL 3) record header? */
@@ -1271,8 +1337,8 @@ export function scanTls(b: Uint8Array, off: number, end: number, ctx: TlsContext
   let severity = 0;
   let recordIndex = 0;
   let firstRecordVersion: number | undefined;
-  // a frame may be walked in several calls (a reassembled record, then the records after it)
-  let kinds = st.scanFrame === ctx.frame ? st.scanKinds : 0;
+  // (a frame may be walked in several calls: a reassembled record, then the records after it)
+  const facts = ctx.facts;
   while (p + 5 <= end && looksLikeRecordHeader(b, p)) {
     const type = b[p];
     const recVersion = (b[p + 1] << 8) | b[p + 2];
@@ -1283,7 +1349,7 @@ export function scanTls(b: Uint8Array, off: number, end: number, ctx: TlsContext
     learnVersionFromRecord(st, type, recVersion, ctx.frame);
     const truncated = fragStart + len > end;
     if (truncated) severity = 4;
-    kinds |= type === 23 && !truncated ? SCAN_APP_DATA : SCAN_OTHER;
+    if (facts && !facts.contentTypes.includes(type)) facts.contentTypes.push(type);
     const dirCcs = st.ccs[ctx.dir];
     // TLS 1.3 encrypts inside Application Data records; its ChangeCipherSpec is only for middleboxes
     const afterCcs =
@@ -1299,6 +1365,7 @@ export function scanTls(b: Uint8Array, off: number, end: number, ctx: TlsContext
           const hl = (b[q + 1] << 16) | (b[q + 2] << 8) | b[q + 3];
           const overrun = q + 4 + hl > fragEnd;
           if (info) info.push(helloInfo(b, q, fragEnd, ht, overrun));
+          facts?.handshakeTypes.push(ht);
           if (overrun) {
             severity = 4;
             break;
@@ -1313,6 +1380,13 @@ export function scanTls(b: Uint8Array, off: number, end: number, ctx: TlsContext
               st.versionFrame = ctx.frame;
             }
           }
+          // the messages with fact fields go through the tree's own parser (its state updates are
+          // the ones above); certificates are decoded, as for a caller that wants x509 fields
+          if (facts && (ht === 1 || ht === 2 || ht === 11))
+            collectHandshakeFacts(
+              dissectHandshake(b, q, fragEnd, { ...ctx, light: false, lean: true }, []).node,
+              facts,
+            );
           q += 4 + hl;
         }
       }
@@ -1326,6 +1400,10 @@ export function scanTls(b: Uint8Array, off: number, end: number, ctx: TlsContext
       if (len === 2 && !afterCcs && !truncated) {
         const level = b[fragStart];
         if (level === 2) severity = Math.max(severity, 3);
+        if (facts && facts.alertLevel < 0) {
+          facts.alertLevel = level;
+          facts.alertDesc = b[fragStart + 1];
+        }
         if (info) {
           const levelName = level === 1 ? 'Warning' : level === 2 ? 'Fatal' : `Unknown (${level})`;
           info.push(`Alert (Level: ${levelName}, Description: ${alertDescription(b[fragStart + 1])})`);
@@ -1337,9 +1415,6 @@ export function scanTls(b: Uint8Array, off: number, end: number, ctx: TlsContext
     recordIndex++;
   }
   if (info && p < end && info.length === 0) info.push('Continuation Data');
-  if (p < end) kinds |= SCAN_OTHER;
-  st.scanFrame = ctx.frame;
-  st.scanKinds = kinds;
   return { severity, consumed: p - off, protocol: versionShort(st.version ?? firstRecordVersion) };
 }
 

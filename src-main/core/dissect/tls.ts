@@ -2,15 +2,18 @@
 // conversation over after the 200). Records split across segments are reassembled through the
 // engine's desegmentation requests. The parsing and the tree live in tls-parse.ts.
 import type { PacketContext } from './engine-context.js';
-import type { ExpertDef, FieldDef, ProtocolModule } from './registry.js';
+import type { ExpertDef, FieldDef, ProtocolModule, Registry } from './registry.js';
 import {
   dissectTls,
   looksLikeTls,
+  newTlsFrameFacts,
   newTlsState,
+  resetTlsFrameFacts,
   scanTls,
   tlsInfo,
   tlsRecordsNeed,
   type TlsConversationState,
+  type TlsFrameFacts,
 } from './tls-parse.js';
 
 const FIELDS: FieldDef[] = [
@@ -68,6 +71,21 @@ const EXPERTS: ExpertDef[] = [
   { id: 'tls.alert.fatal', severity: 'warn', group: 'response', message: 'TLS fatal alert' },
   { id: 'malformed', severity: 'error', group: 'malformed', message: 'Malformed TLS record' },
 ];
+
+const factCollectors = new WeakMap<Registry, TlsFrameFacts>();
+
+/**
+ * From now on the first pass (index()) of an engine with this registry collects the fact fields of
+ * each frame's TLS records into the returned object (valid while `frame` is the frame just
+ * indexed): the diagnosis reads them there instead of dissecting the frame again. Give that
+ * engine a registry of its own (not createRegistry()'s shared one): every engine using the
+ * registry writes here.
+ */
+export function collectTlsFrameFacts(r: Registry): TlsFrameFacts {
+  let f = factCollectors.get(r);
+  if (!f) factCollectors.set(r, (f = newTlsFrameFacts()));
+  return f;
+}
 
 const infoMark = new WeakMap<PacketContext, { no: number; text: string }>();
 
@@ -171,8 +189,10 @@ export const tlsModule: ProtocolModule = {
       source: ctx.source || undefined,
       light: ctx.skipCertificates || undefined,
       lean: ctx.fieldsOnly || undefined,
+      facts: ctx.firstPass ? factCollectors.get(ctx.registry) : undefined,
     };
     if (!tree) {
+      if (tctx.facts && tctx.facts.frame !== ctx.no) resetTlsFrameFacts(tctx.facts, ctx.no);
       // first pass / rows: state, severity and the columns, without building a tree
       const info: string[] | undefined = ctx.cols ? [] : undefined;
       const r = scanTls(ctx.data, off, take, tctx, info);

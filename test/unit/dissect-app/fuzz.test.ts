@@ -10,15 +10,24 @@ import {
   parseChallenges,
   parseCredentials,
 } from '../../../src-main/core/dissect/http-parse.js';
-import { dissectHttp, newHttpState, scanHttp } from '../../../src-main/core/dissect/http-tree.js';
+import {
+  collectHttpHeadFacts,
+  dissectHttp,
+  newHttpFrameFacts,
+  newHttpState,
+  scanHttp,
+} from '../../../src-main/core/dissect/http-tree.js';
 import {
   certificateLayout,
   dissectTls,
   looksLikeTls,
+  newTlsFrameFacts,
   newTlsState,
+  resetTlsFrameFacts,
   scanTls,
   tlsRecordsNeed,
 } from '../../../src-main/core/dissect/tls-parse.js';
+import type { FieldNode, FieldValue } from '../../../src-main/core/dissect/types.js';
 import { PacketEngine } from '../../../src-main/core/dissect/engine.js';
 import { createRegistry } from '../../../src-main/core/dissect/index.js';
 import { httpModule } from '../../../src-main/core/dissect/http.js';
@@ -227,6 +236,64 @@ test('TLS rows without a tree (scanTls) say what the full dissection says', () =
       const full = dissectTls(b, 0, b.length, { frame: 1, dir: 0, state: mk(), light: true });
       assert.deepEqual(info, full.infoParts);
       assert.equal(fast.protocol, full.protocol);
+    }),
+    { numRuns: 600 },
+  );
+});
+
+/** Every value of `field` in a tree, in tree order. */
+function valuesIn(n: FieldNode, field: string, out: FieldValue[] = []): FieldValue[] {
+  if (n.field === field) out.push(n.value ?? true);
+  for (const c of n.children ?? []) valuesIn(c, field, out);
+  return out;
+}
+
+test('first-pass HTTP facts (scanHttp head) are the values the full dissection records', () => {
+  fc.assert(
+    fc.property(mutated(HTTP_SEEDS), (b) => {
+      const ctx = () => ({ frame: 1, time: { sec: 0, nsec: 0 }, state: newHttpState() });
+      const facts = newHttpFrameFacts();
+      const fast = scanHttp(b, 0, b.length, ctx());
+      if (fast.head) collectHttpHeadFacts(facts, 1, fast.head);
+      const full = dissectHttp(b, 0, b.length, ctx()).node;
+      const first = (f: string) => valuesIn(full, f)[0];
+      assert.equal(facts.method, first('http.request.method'));
+      assert.equal(facts.uri, first('http.request.uri'));
+      assert.equal(facts.proxyAuthorization, first('http.proxy_authorization.scheme'));
+      assert.equal(facts.code, first('http.response.code'));
+      assert.equal(facts.phrase, first('http.response.phrase'));
+      assert.equal(facts.squidError, first('http.squid_error'));
+      assert.deepEqual(facts.proxyAuthenticate, [
+        ...new Set(valuesIn(full, 'http.proxy_authenticate.scheme')),
+      ]);
+    }),
+    { numRuns: RUNS },
+  );
+});
+
+test('first-pass TLS facts (scanTls) are the values the full dissection records', () => {
+  const seeds = tlsSeeds();
+  const facts = newTlsFrameFacts();
+  fc.assert(
+    fc.property(mutated(seeds), fc.boolean(), (b, afterCcs) => {
+      const mk = () => {
+        const st = newTlsState();
+        if (afterCcs) st.ccs[0] = { frame: 0, record: 0 };
+        return st;
+      };
+      resetTlsFrameFacts(facts, 1);
+      scanTls(b, 0, b.length, { frame: 1, dir: 0, state: mk(), facts });
+      const full = dissectTls(b, 0, b.length, { frame: 1, dir: 0, state: mk(), lean: true }).node;
+      const all = (f: string) => valuesIn(full, f);
+      assert.deepEqual(facts.contentTypes, [...new Set(all('tls.record.content_type'))]);
+      assert.deepEqual(facts.handshakeTypes, all('tls.handshake.type'));
+      assert.equal(facts.sni, all('tls.handshake.extensions_server_name')[0]);
+      assert.equal(facts.supportedVersion, all('tls.handshake.extensions.supported_version')[0]);
+      assert.equal(facts.helloVersion, all('tls.handshake.version')[0]);
+      assert.equal(facts.alertLevel, all('tls.alert_message.level')[0] ?? -1);
+      assert.equal(facts.alertDesc, all('tls.alert_message.desc')[0] ?? -1);
+      assert.deepEqual(facts.certIssuers, all('x509af.issuer'));
+      assert.deepEqual(facts.certSubjects, all('x509af.subject'));
     }),
     { numRuns: 600 },
   );
