@@ -326,48 +326,36 @@ export function analyzeSegment(
 
 /**
  * Removes the segments `ack` acknowledges from the other direction's list, as Wireshark walks it
- * (newest first): the segment whose end is exactly `ack` is the one "this is an ACK to"; a segment
- * ACKed in part is trimmed; segments beyond `ack` stay.
+ * (newest first): the segment whose end is exactly `ack` is the one "this is an ACK to" (the
+ * oldest such one, the walk's last match); a segment ACKed in part is trimmed; segments beyond
+ * `ack` stay. The list is compacted in place, oldest first.
  */
 function ackSegments(rev: TcpDirState, ack: number, time: number, out: SegmentAnalysis): void {
   const u = rev.unacked!;
-  let keep: number[] | null = null;
-  let kept = 0;
-  for (let i = u.length - 4; i >= 0; i -= 4) {
+  const n = u.length;
+  let matched = false;
+  let o = 0;
+  for (let i = 0; i < n; i += 4) {
     const segSeq = u[i + 1];
     const segNext = u[i + 2];
     if (ack === segNext) {
-      out.acksFrame = u[i];
-      out.ackRtt = time - u[i + 3];
-    } else if (seqGt(ack, segSeq) && seqLe(ack, segNext)) {
-      u[i + 1] = ack;
-      keep ??= [];
-      keep.push(i);
-      kept++;
-      continue;
-    } else if (seqGt(segNext, ack)) {
-      keep ??= [];
-      keep.push(i);
-      kept++;
+      if (!matched) {
+        matched = true;
+        out.acksFrame = u[i];
+        out.ackRtt = time - u[i + 3];
+      }
       continue;
     }
-    // ACKed (exactly or before): dropped
+    const partly = seqGt(ack, segSeq) && seqLe(ack, segNext);
+    if (!partly && !seqGt(segNext, ack)) continue; // ACKed before: dropped
+    u[o] = u[i];
+    u[o + 1] = partly ? ack : segSeq;
+    u[o + 2] = segNext;
+    u[o + 3] = u[i + 3];
+    o += 4;
   }
-  if (kept === u.length / 4) return;
-  if (kept === 0) {
-    rev.unacked = null;
-    return;
-  }
-  const next = new Array<number>(kept * 4);
-  let o = 0;
-  for (let k = keep!.length - 1; k >= 0; k--) {
-    const i = keep![k];
-    next[o++] = u[i];
-    next[o++] = u[i + 1];
-    next[o++] = u[i + 2];
-    next[o++] = u[i + 3];
-  }
-  rev.unacked = next;
+  if (o === 0) rev.unacked = null;
+  else if (o < n) u.length = o;
 }
 
 /** Wireshark's Info prefixes, in the order col_prepend_fence_fstr() leaves them. */
