@@ -7,6 +7,8 @@
 //   }
 //   engine.indexWithSummary(raw, no)          // index() + the single-pass row in one dissection
 //                                             // ({ fast, summary }, reused object): for streaming
+//   engine.indexWithSummaryDeferred(raw, no)  // the same, TCP's Info left as numbers: when
+//     if (engine.infoDeferred) engine.writeInfo(sink) // infoDeferred, write it (as bytes) at once
 //   engine.summary(raw, no): PacketSummary   // the packet-list row (columns only), any order
 //   engine.dissect(raw, no): DissectedPacket // PacketDetail + protocols + FieldSource, any order
 //   engine.fields(raw, no, wanted?): FieldSource // = dissect().fields, no tree/labels/columns
