@@ -210,7 +210,9 @@ function analyze(
   const isn: Partial<Record<Dir, number>> = {};
   const maxSeqEnd: Record<Dir, number> = { c2p: 0, p2c: 0 };
   const maxAck: Record<Dir, number> = { c2p: -1, p2c: -1 };
-  const lastAck: Partial<Record<Dir, { ack: number; win?: number }>> = {};
+  // the last ack and window each side sent (-1: none yet), for duplicate ACKs of hand-written facts
+  const lastAck: Record<Dir, number> = { c2p: -1, p2c: -1 };
+  const lastWin: Record<Dir, number | undefined> = { c2p: undefined, p2c: undefined };
   const conv: Conversation = { index, client, proxy, packets: [], icmp: [], maxAck, maxSeqEnd, sawConnect };
   for (const f of packets) {
     const t = f.tcp!;
@@ -242,13 +244,13 @@ function analyze(
     const zeroWindow = a ? !!a.zeroWindow : t.window === 0 && !t.rst && !t.syn;
     let dupAck = !!a?.dupAck;
     if (!a && len === 0 && t.ack && !t.syn && !t.fin && !t.rst && relAck >= 0) {
-      const prev = lastAck[dir];
-      if (prev && prev.ack === relAck && prev.win === t.window && maxSeqEnd[other(dir)] > relAck)
+      if (lastAck[dir] === relAck && lastWin[dir] === t.window && maxSeqEnd[other(dir)] > relAck)
         dupAck = true;
     }
     // a RST's ack field proves nothing about delivery the sender will act on
     if (t.ack && relAck >= 0 && !t.rst) {
-      lastAck[dir] = { ack: relAck, win: t.window };
+      lastAck[dir] = relAck;
+      lastWin[dir] = t.window;
       if (relAck > maxAck[dir]) maxAck[dir] = relAck;
     }
     if (end > maxSeqEnd[dir]) maxSeqEnd[dir] = end;

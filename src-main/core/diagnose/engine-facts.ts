@@ -406,24 +406,22 @@ export class EngineFactSource {
       memo.open[0] = st.dirs[0].msp !== null;
       memo.open[1] = st.dirs[1].msp !== null;
     }
-    const f: PacketFacts = {
-      no,
-      time,
-      src: dir === 0 ? memo.a : memo.b,
-      dst: dir === 0 ? memo.b : memo.a,
-      srcPort: dir === 0 ? c.portA : c.portB,
-      dstPort: dir === 0 ? c.portB : c.portA,
-      tcp,
-    };
-    if (memo.ignored) return f;
-    if (seg.mss >= 0) tcp.mss = seg.mss;
-    // HTTP heads and TLS records: what the first pass collected (see the constructor)
-    if (this.httpFrame.frame === no) {
-      const h = httpFacts(this.httpFrame);
-      if (h) f.http = h;
-    }
-    if (this.tlsFrame.frame === no) f.tls = tlsFacts(this.tlsFrame);
-    return f;
+    if (seg.mss >= 0 && !memo.ignored) tcp.mss = seg.mss;
+    const src = dir === 0 ? memo.a : memo.b;
+    const dst = dir === 0 ? memo.b : memo.a;
+    const srcPort = dir === 0 ? c.portA : c.portB;
+    const dstPort = dir === 0 ? c.portB : c.portA;
+    // HTTP heads and TLS records: what the first pass collected (see the constructor); the facts
+    // object is made with all its properties at once (one allocation, no property store)
+    const http = !memo.ignored && this.httpFrame.frame === no ? httpFacts(this.httpFrame) : undefined;
+    const tls = !memo.ignored && this.tlsFrame.frame === no ? tlsFacts(this.tlsFrame) : undefined;
+    if (tls)
+      return http
+        ? { no, time, src, dst, srcPort, dstPort, tcp, http, tls }
+        : { no, time, src, dst, srcPort, dstPort, tcp, tls };
+    return http
+      ? { no, time, src, dst, srcPort, dstPort, tcp, http }
+      : { no, time, src, dst, srcPort, dstPort, tcp };
   }
 
   /** From now on the conversation's packets get TCP facts only (its payload does not matter). */

@@ -82,7 +82,6 @@ export class CaptureDiagnosis {
     }
     if (!f.tcp) return;
     this.lastTime = f.time;
-    const a = `${f.src}|${f.srcPort}`;
     const key = this.src.conv;
     const isSyn = f.tcp.syn && !f.tcp.ack;
     let bucket = this.buckets.get(key);
@@ -107,7 +106,7 @@ export class CaptureDiagnosis {
       else if (f.tcp.payloadLength > 0 && ++bucket.payloadPackets >= 4) this.decide(bucket, false);
     }
     if (bucket.closedAt === undefined) {
-      if (f.tcp.fin) bucket.finFrom.add(a);
+      if (f.tcp.fin) bucket.finFrom.add(`${f.src}|${f.srcPort}`);
       if (f.tcp.rst || bucket.finFrom.size === 2) {
         bucket.closedAt = f.time;
         this.closing.push(bucket);

@@ -112,12 +112,21 @@ export function mtuRule(c: Conversation, t: Timeline, o: RuleOptions): Finding |
   for (const dir of ['c2p', 'p2c'] as Dir[]) {
     const th = largeThreshold(c, dir);
     const acked = c.maxAck[other(dir)];
-    const segs = c.packets.filter((p) => p.dir === dir && p.len > 0);
-    const lostBig = segs.filter((p) => !p.retransmission && p.len >= th && p.relSeq + p.len > acked);
-    const retrans = segs.filter(
-      (p) =>
-        p.retransmission && lostBig.some((b) => p.relSeq < b.relSeq + b.len && p.relSeq + p.len > b.relSeq),
-    );
+    // (loops rather than filters over every packet: this runs for every conversation)
+    const lostBig: ConvPacket[] = [];
+    for (const p of c.packets)
+      if (p.dir === dir && p.len > 0 && !p.retransmission && p.len >= th && p.relSeq + p.len > acked)
+        lostBig.push(p);
+    const retrans: ConvPacket[] = [];
+    if (lostBig.length)
+      for (const p of c.packets)
+        if (
+          p.dir === dir &&
+          p.len > 0 &&
+          p.retransmission &&
+          lostBig.some((b) => p.relSeq < b.relSeq + b.len && p.relSeq + p.len > b.relSeq)
+        )
+          retrans.push(p);
     // A. the sender keeps retransmitting full-size segments nobody acknowledges
     if (lostBig.length && retrans.length) {
       evidence.push(...lostBig.slice(0, 3), ...retrans.slice(0, 6));

@@ -2,7 +2,7 @@
 // and the pure parser/tree builder (http-parse.ts, http-tree.ts). Header blocks and bodies split
 // across segments are reassembled through the engine's desegmentation requests. A 2xx answer to
 // CONNECT makes the rest of the conversation a tunnel HTTP passes on (to TLS for :443).
-import { DESEGMENT_ONE_MORE_SEGMENT, type PacketContext } from './engine-context.js';
+import { DESEGMENT_ONE_MORE_SEGMENT, MODE_FULL, type PacketContext } from './engine-context.js';
 import type { ExpertDef, FieldDef, ProtocolModule, Registry } from './registry.js';
 import type { FieldNode } from './types.js';
 import { dataModule } from './frame.js';
@@ -185,6 +185,26 @@ function claimConversation(ctx: PacketContext, m: ProtocolModule): void {
  */
 const TUNNEL_TLS_PORTS = new Set([443, 465, 636, 993, 995]);
 
+/**
+ * Where the port starts in a CONNECT authority "host:port" (the colon), -1 without one: what
+ * /^(.*):(\d{1,5})$/ matches, without a regular expression's allocations on every tunnel packet.
+ */
+export function authorityPortAt(target: string): number {
+  const colon = target.lastIndexOf(':');
+  const digits = target.length - colon - 1;
+  if (colon < 0 || digits < 1 || digits > 5) return -1;
+  for (let i = colon + 1; i < target.length; i++) {
+    const c = target.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+  }
+  // `.` matches no line terminator
+  for (let i = 0; i < colon; i++) {
+    const c = target.charCodeAt(i);
+    if (c === 10 || c === 13 || c === 0x2028 || c === 0x2029) return -1;
+  }
+  return colon;
+}
+
 function tunnelPayload(
   ctx: PacketContext,
   st: HttpConversationState,
@@ -193,21 +213,23 @@ function tunnelPayload(
   tree: FieldNode[] | null,
 ): number {
   const target = st.tunnelTarget ?? '';
-  const m = /^(.*):(\d{1,5})$/.exec(target);
+  const colon = authorityPortAt(target);
   // no port in the authority: tshark shows the bytes as TCP's alone
-  if (!m) return end - off;
-  const port = Number(m[2]);
+  if (colon < 0) return end - off;
+  let port = 0;
+  for (let i = colon + 1; i < target.length; i++) port = port * 10 + target.charCodeAt(i) - 48;
   const top = ctx.topProto;
   const col = ctx.colProtocol;
   ctx.enter(httpModule);
   ctx.topProto = top;
   ctx.colProtocol = col;
   if (tree) {
+    const host = target.slice(0, colon);
     const kids = ctx.addTree(tree, 'Hypertext Transfer Protocol', 'http', undefined, off, 0);
-    ctx.addGenerated(kids, `Proxy-Connect-Hostname: ${m[1]}`, 'http.proxy_connect_host', m[1]);
-    ctx.addGenerated(kids, `Proxy-Connect-Port: ${port}`, 'http.proxy_connect_port', port);
-  } else {
-    ctx.record('http.proxy_connect_host', m[1]);
+    ctx.addGenerated(kids, () => `Proxy-Connect-Hostname: ${host}`, 'http.proxy_connect_host', host);
+    ctx.addGenerated(kids, () => `Proxy-Connect-Port: ${port}`, 'http.proxy_connect_port', port);
+  } else if (ctx.mode === MODE_FULL) {
+    ctx.record('http.proxy_connect_host', target.slice(0, colon));
     ctx.record('http.proxy_connect_port', port);
   }
   const tls = ctx.registry.protocol('tls');

@@ -210,27 +210,20 @@ export function resetTlsFrameFacts(f: TlsFrameFacts, no: number): void {
   f.certSubjects.length = 0;
 }
 
-/** The fact fields under a handshake message's node (dissectHandshake's tree). */
-function collectHandshakeFacts(n: FieldNode, f: TlsFrameFacts): void {
-  switch (n.field) {
-    case 'tls.handshake.extensions_server_name':
-      if (f.sni === undefined && typeof n.value === 'string') f.sni = n.value;
-      break;
-    case 'tls.handshake.extensions.supported_version':
-      if (f.supportedVersion === undefined && typeof n.value === 'number') f.supportedVersion = n.value;
-      break;
-    case 'tls.handshake.version':
-      if (f.helloVersion === undefined && typeof n.value === 'number') f.helloVersion = n.value;
-      break;
-    case 'x509af.issuer':
-      if (typeof n.value === 'string') f.certIssuers.push(n.value);
-      break;
-    case 'x509af.subject':
-      if (typeof n.value === 'string') f.certSubjects.push(n.value);
-      break;
+/**
+ * The fact fields of a whole handshake message (ClientHello, ServerHello, Certificate): the tree's
+ * parsers without a tree, so the values read before a malformed part are kept as the tree keeps
+ * them; certificates are decoded, as for a caller that wants x509 fields.
+ */
+function handshakeFacts(b: Uint8Array, start: number, end: number, type: number, facts: TlsFrameFacts): void {
+  const c = new Cur(b, start, end);
+  try {
+    if (type === 1) clientHello(c, null, facts);
+    else if (type === 2) serverHello(c, null, facts);
+    else certificates(c, null, [], facts);
+  } catch (e) {
+    if (!(e instanceof Short)) throw e;
   }
-  const kids = n.children;
-  if (kids) for (let i = 0; i < kids.length; i++) collectHandshakeFacts(kids[i], f);
 }
 
 export function newTlsState(): TlsConversationState {
@@ -718,9 +711,10 @@ function dissectHandshake(
   };
 }
 
-function helloCommon(c: Cur, kids: FieldNode[]): void {
+function helloCommon(c: Cur, kids: FieldNode[] | null, facts?: TlsFrameFacts): void {
   const v = c.u16('version');
-  kids.push({
+  if (facts && facts.helloVersion === undefined) facts.helloVersion = v;
+  kids?.push({
     label: `Version: ${versionLong(v)}`,
     field: 'tls.handshake.version',
     value: v,
@@ -728,7 +722,7 @@ function helloCommon(c: Cur, kids: FieldNode[]): void {
     length: 2,
   });
   const random = c.bytes(32, 'random');
-  kids.push({
+  kids?.push({
     label: `Random: ${hex(random)}`,
     field: 'tls.handshake.random',
     value: random,
@@ -736,7 +730,7 @@ function helloCommon(c: Cur, kids: FieldNode[]): void {
     length: 32,
   });
   const sidLen = c.u8('session id length');
-  kids.push({
+  kids?.push({
     label: `Session ID Length: ${sidLen}`,
     field: 'tls.handshake.session_id_length',
     value: sidLen,
@@ -745,7 +739,7 @@ function helloCommon(c: Cur, kids: FieldNode[]): void {
   });
   if (sidLen) {
     const sid = c.bytes(sidLen, 'session id');
-    kids.push({
+    kids?.push({
       label: `Session ID: ${hex(sid)}`,
       field: 'tls.handshake.session_id',
       value: sid,
@@ -755,10 +749,10 @@ function helloCommon(c: Cur, kids: FieldNode[]): void {
   }
 }
 
-function clientHello(c: Cur, kids: FieldNode[]): string | undefined {
-  helloCommon(c, kids);
+function clientHello(c: Cur, kids: FieldNode[] | null, facts?: TlsFrameFacts): string | undefined {
+  helloCommon(c, kids, facts);
   const csLen = c.u16('cipher suites length');
-  kids.push({
+  kids?.push({
     label: `Cipher Suites Length: ${csLen}`,
     field: 'tls.handshake.cipher_suites_length',
     value: csLen,
@@ -766,26 +760,28 @@ function clientHello(c: Cur, kids: FieldNode[]): string | undefined {
     length: 2,
   });
   c.need(csLen, 'cipher suites');
-  const suites: FieldNode[] = [];
-  for (let i = 0; i + 1 < csLen; i += 2) {
-    const v = (c.b[c.p + i] << 8) | c.b[c.p + i + 1];
-    suites.push({
-      label: `Cipher Suite: ${cipherSuiteName(v)} (${hex4(v)})`,
-      field: 'tls.handshake.ciphersuite',
-      value: v,
-      offset: c.p + i,
-      length: 2,
+  if (kids) {
+    const suites: FieldNode[] = [];
+    for (let i = 0; i + 1 < csLen; i += 2) {
+      const v = (c.b[c.p + i] << 8) | c.b[c.p + i + 1];
+      suites.push({
+        label: `Cipher Suite: ${cipherSuiteName(v)} (${hex4(v)})`,
+        field: 'tls.handshake.ciphersuite',
+        value: v,
+        offset: c.p + i,
+        length: 2,
+      });
+    }
+    kids.push({
+      label: `Cipher Suites (${suites.length} suite${suites.length === 1 ? '' : 's'})`,
+      offset: c.p,
+      length: csLen,
+      children: suites,
     });
   }
-  kids.push({
-    label: `Cipher Suites (${suites.length} suite${suites.length === 1 ? '' : 's'})`,
-    offset: c.p,
-    length: csLen,
-    children: suites,
-  });
   c.p += csLen;
   const cmLen = c.u8('compression methods length');
-  kids.push({
+  kids?.push({
     label: `Compression Methods Length: ${cmLen}`,
     field: 'tls.handshake.comp_methods_length',
     value: cmLen,
@@ -793,23 +789,27 @@ function clientHello(c: Cur, kids: FieldNode[]): string | undefined {
     length: 1,
   });
   c.need(cmLen, 'compression methods');
-  kids.push({
+  kids?.push({
     label: `Compression Methods (${cmLen} method${cmLen === 1 ? '' : 's'})`,
     offset: c.p,
     length: cmLen,
   });
   c.p += cmLen;
   if (c.p >= c.end) return undefined;
-  return extensions(c, kids, 'client').sni;
+  return extensions(c, kids, 'client', facts).sni;
 }
 
-function serverHello(c: Cur, kids: FieldNode[]): { version: number; hrr: boolean } {
+function serverHello(
+  c: Cur,
+  kids: FieldNode[] | null,
+  facts?: TlsFrameFacts,
+): { version: number; hrr: boolean } {
   const vAt = c.p;
-  helloCommon(c, kids);
+  helloCommon(c, kids, facts);
   const legacy = (c.b[vAt] << 8) | c.b[vAt + 1];
   const hrr = hex(c.b.subarray(vAt + 2, vAt + 34)) === HRR_RANDOM;
   const suite = c.u16('cipher suite');
-  kids.push({
+  kids?.push({
     label: `Cipher Suite: ${cipherSuiteName(suite)} (${hex4(suite)})`,
     field: 'tls.handshake.ciphersuite',
     value: suite,
@@ -817,7 +817,7 @@ function serverHello(c: Cur, kids: FieldNode[]): { version: number; hrr: boolean
     length: 2,
   });
   const comp = c.u8('compression method');
-  kids.push({
+  kids?.push({
     label: `Compression Method: ${comp === 0 ? 'null' : 'Unknown'} (${comp})`,
     field: 'tls.handshake.comp_method',
     value: comp,
@@ -826,7 +826,7 @@ function serverHello(c: Cur, kids: FieldNode[]): { version: number; hrr: boolean
   });
   let version = legacy;
   if (c.p < c.end) {
-    const r = extensions(c, kids, 'server');
+    const r = extensions(c, kids, 'server', facts);
     if (r.selectedVersion !== undefined) version = r.selectedVersion;
   }
   return { version, hrr };
@@ -834,11 +834,12 @@ function serverHello(c: Cur, kids: FieldNode[]): { version: number; hrr: boolean
 
 function extensions(
   c: Cur,
-  kids: FieldNode[],
+  kids: FieldNode[] | null,
   side: 'client' | 'server',
+  facts?: TlsFrameFacts,
 ): { sni?: string; selectedVersion?: number } {
   const total = c.u16('extensions length');
-  kids.push({
+  kids?.push({
     label: `Extensions Length: ${total}`,
     field: 'tls.handshake.extensions_length',
     value: total,
@@ -854,38 +855,43 @@ function extensions(
     const len = c.u16('extension length');
     if (c.p + len > end) throw new Short(`extension at offset ${at} (${len} bytes) runs past the extensions`);
     const name = isGrease(type) ? 'Reserved (GREASE)' : (EXTENSIONS[type] ?? 'Unknown type');
-    const ek: FieldNode[] = [
-      {
-        label: `Type: ${name} (${type})`,
-        field: 'tls.handshake.extension.type',
-        value: type,
-        offset: at,
-        length: 2,
-      },
-      {
-        label: `Length: ${len}`,
-        field: 'tls.handshake.extension.len',
-        value: len,
-        offset: at + 2,
-        length: 2,
-      },
-    ];
+    // without a tree (rows, the first pass) only the values that matter are read
+    const ek: FieldNode[] | null = kids
+      ? [
+          {
+            label: `Type: ${name} (${type})`,
+            field: 'tls.handshake.extension.type',
+            value: type,
+            offset: at,
+            length: 2,
+          },
+          {
+            label: `Length: ${len}`,
+            field: 'tls.handshake.extension.len',
+            value: len,
+            offset: at + 2,
+            length: 2,
+          },
+        ]
+      : null;
     const e = new Cur(c.b, c.p, c.p + len);
     try {
       if (type === 0 && len > 0) {
         const listLen = e.u16('server name list length');
-        const sk: FieldNode[] = [
-          {
-            label: `Server Name list length: ${listLen}`,
-            field: 'tls.handshake.extensions_server_name_list_len',
-            value: listLen,
-            offset: e.p - 2,
-            length: 2,
-          },
-        ];
+        const sk: FieldNode[] | null = ek
+          ? [
+              {
+                label: `Server Name list length: ${listLen}`,
+                field: 'tls.handshake.extensions_server_name_list_len',
+                value: listLen,
+                offset: e.p - 2,
+                length: 2,
+              },
+            ]
+          : null;
         while (e.p + 3 <= e.end) {
           const nt = e.u8('server name type');
-          sk.push({
+          sk?.push({
             label: `Server Name Type: ${nt === 0 ? 'host_name' : 'Unknown'} (${nt})`,
             field: 'tls.handshake.extensions_server_name_type',
             value: nt,
@@ -893,7 +899,7 @@ function extensions(
             length: 1,
           });
           const nl = e.u16('server name length');
-          sk.push({
+          sk?.push({
             label: `Server Name length: ${nl}`,
             field: 'tls.handshake.extensions_server_name_len',
             value: nl,
@@ -902,22 +908,26 @@ function extensions(
           });
           const nb = e.bytes(nl, 'server name');
           const sn = Buffer.from(nb).toString('latin1');
-          sk.push({
+          sk?.push({
             label: `Server Name: ${sn}`,
             field: 'tls.handshake.extensions_server_name',
             value: sn,
             offset: e.p - nl,
             length: nl,
           });
+          if (facts && facts.sni === undefined) facts.sni = sn;
           if (nt === 0 && out.sni === undefined) out.sni = sn;
         }
-        ek.push({ label: 'Server Name Indication extension', offset: at + 4, length: len, children: sk });
+        if (sk)
+          ek?.push({ label: 'Server Name Indication extension', offset: at + 4, length: len, children: sk });
       } else if (type === 16 && len > 0) {
         const listLen = e.u16('ALPN extension length');
         const ak: FieldNode[] = [];
         while (e.p < e.end) {
           const l = e.u8('ALPN string length');
-          const s = Buffer.from(e.bytes(l, 'ALPN protocol')).toString('latin1');
+          const bytes = e.bytes(l, 'ALPN protocol');
+          if (!ek) continue;
+          const s = Buffer.from(bytes).toString('latin1');
           ak.push({
             label: `ALPN string length: ${l}`,
             field: 'tls.handshake.extensions_alpn_str_len',
@@ -933,18 +943,18 @@ function extensions(
             length: l,
           });
         }
-        ek.push({
+        ek?.push({
           label: `ALPN Extension Length: ${listLen}`,
           field: 'tls.handshake.extensions_alpn_len',
           value: listLen,
           offset: at + 4,
           length: 2,
         });
-        ek.push({ label: 'ALPN Protocol', offset: at + 6, length: len - 2, children: ak });
+        ek?.push({ label: 'ALPN Protocol', offset: at + 6, length: len - 2, children: ak });
       } else if (type === 43 && len > 0) {
         if (side === 'client') {
           const l = e.u8('supported versions length');
-          ek.push({
+          ek?.push({
             label: `Supported Versions length: ${l}`,
             field: 'tls.handshake.extensions.supported_versions_len',
             value: l,
@@ -953,7 +963,8 @@ function extensions(
           });
           while (e.p + 2 <= e.end) {
             const v = e.u16('supported version');
-            ek.push({
+            if (facts && facts.supportedVersion === undefined) facts.supportedVersion = v;
+            ek?.push({
               label: `Supported Version: ${versionLong(v)}`,
               field: 'tls.handshake.extensions.supported_version',
               value: v,
@@ -963,7 +974,8 @@ function extensions(
           }
         } else {
           const v = e.u16('selected version');
-          ek.push({
+          if (facts && facts.supportedVersion === undefined) facts.supportedVersion = v;
+          ek?.push({
             label: `Supported Version: ${versionLong(v)}`,
             field: 'tls.handshake.extensions.supported_version',
             value: v,
@@ -977,16 +989,17 @@ function extensions(
       if (!(err instanceof Short)) throw err;
       throw new Short(`extension ${name}: ${err.message}`);
     }
-    kids.push({ label: `Extension: ${name} (len=${len})`, offset: at, length: 4 + len, children: ek });
+    if (ek)
+      kids?.push({ label: `Extension: ${name} (len=${len})`, offset: at, length: 4 + len, children: ek });
     c.p = at + 4 + len;
   }
   c.p = end;
   return out;
 }
 
-function certificates(c: Cur, kids: FieldNode[], expert: ExpertItem[]): void {
+function certificates(c: Cur, kids: FieldNode[] | null, expert: ExpertItem[], facts?: TlsFrameFacts): void {
   const total = c.u24('certificates length');
-  kids.push({
+  kids?.push({
     label: `Certificates Length: ${total}`,
     field: 'tls.handshake.certificates_length',
     value: total,
@@ -998,19 +1011,33 @@ function certificates(c: Cur, kids: FieldNode[], expert: ExpertItem[]): void {
   const certs: FieldNode[] = [];
   while (c.p + 3 <= end) {
     const l = c.u24('certificate length');
-    certs.push({
-      label: `Certificate Length: ${l}`,
-      field: 'tls.handshake.certificate_length',
-      value: l,
-      offset: c.p - 3,
-      length: 3,
-    });
+    if (kids)
+      certs.push({
+        label: `Certificate Length: ${l}`,
+        field: 'tls.handshake.certificate_length',
+        value: l,
+        offset: c.p - 3,
+        length: 3,
+      });
     if (c.p + l > end)
       throw new Short(`certificate at offset ${c.p} (${l} bytes) runs past the certificate list`);
     const der = c.bytes(l, 'certificate');
-    certs.push(certificateNode(der, c.p - l, expert));
+    if (kids) certs.push(certificateNode(der, c.p - l, expert));
+    else if (facts) {
+      // the issuer and subject certificateNode shows (none for a certificate it cannot decode)
+      let s: CertificateSummary | undefined;
+      try {
+        s = cachedCertificate(der).summary;
+      } catch {
+        s = undefined;
+      }
+      if (s) {
+        facts.certIssuers.push(s.issuer);
+        facts.certSubjects.push(s.subject);
+      }
+    }
   }
-  kids.push({ label: `Certificates (${total} bytes)`, offset: end - total, length: total, children: certs });
+  kids?.push({ label: `Certificates (${total} bytes)`, offset: end - total, length: total, children: certs });
   c.p = end;
 }
 
@@ -1328,9 +1355,17 @@ export interface TlsScan {
 /**
  * The fast walk: updates the conversation state (ClientHello direction, ServerHello version,
  * ChangeCipherSpec) exactly as dissectTls does, but builds no tree and no certificates. With `info`
- * it also collects the Info column parts dissectTls would give (for rows without a tree).
+ * it also collects the Info column parts dissectTls would give (for rows without a tree); with
+ * ctx.facts, the fact fields (TlsFrameFacts). The result is written into `out` (a caller may reuse one).
  */
-export function scanTls(b: Uint8Array, off: number, end: number, ctx: TlsContext, info?: string[]): TlsScan {
+export function scanTls(
+  b: Uint8Array,
+  off: number,
+  end: number,
+  ctx: TlsContext,
+  info?: string[],
+  out: TlsScan = { severity: 0, consumed: 0, protocol: '' },
+): TlsScan {
   end = Math.min(end, b.length);
   const st = ctx.state;
   let p = off;
@@ -1380,13 +1415,7 @@ export function scanTls(b: Uint8Array, off: number, end: number, ctx: TlsContext
               st.versionFrame = ctx.frame;
             }
           }
-          // the messages with fact fields go through the tree's own parser (its state updates are
-          // the ones above); certificates are decoded, as for a caller that wants x509 fields
-          if (facts && (ht === 1 || ht === 2 || ht === 11))
-            collectHandshakeFacts(
-              dissectHandshake(b, q, fragEnd, { ...ctx, light: false, lean: true }, []).node,
-              facts,
-            );
+          if (facts && (ht === 1 || ht === 2 || ht === 11)) handshakeFacts(b, q + 4, q + 4 + hl, ht, facts);
           q += 4 + hl;
         }
       }
@@ -1415,7 +1444,10 @@ export function scanTls(b: Uint8Array, off: number, end: number, ctx: TlsContext
     recordIndex++;
   }
   if (info && p < end && info.length === 0) info.push('Continuation Data');
-  return { severity, consumed: p - off, protocol: versionShort(st.version ?? firstRecordVersion) };
+  out.severity = severity;
+  out.consumed = p - off;
+  out.protocol = versionShort(st.version ?? firstRecordVersion);
+  return out;
 }
 
 /** Info text of one handshake message; hellos are parsed as dissectTls does (SNI, retry request). */
@@ -1426,10 +1458,10 @@ function helloInfo(b: Uint8Array, q: number, fragEnd: number, ht: number, overru
   const c = new Cur(b, q + 4, q + 4 + hl);
   try {
     if (ht === 1) {
-      const sni = clientHello(c, []);
+      const sni = clientHello(c, null);
       return sni ? `Client Hello (SNI=${sni})` : name;
     }
-    return serverHello(c, []).hrr ? 'Hello Retry Request' : name;
+    return serverHello(c, null).hrr ? 'Hello Retry Request' : name;
   } catch (e) {
     if (!(e instanceof Short)) throw e;
     return name;
@@ -1440,7 +1472,7 @@ function helloInfo(b: Uint8Array, q: number, fragEnd: number, ht: number, overru
 function serverHelloVersion(b: Uint8Array, start: number, end: number): number {
   try {
     // the same parser as the tree, so both agree on what is malformed
-    return serverHello(new Cur(b, start, end), []).version;
+    return serverHello(new Cur(b, start, end), null).version;
   } catch (e) {
     if (!(e instanceof Short)) throw e;
     return -1;

@@ -12,8 +12,10 @@ import {
   scanTls,
   tlsInfo,
   tlsRecordsNeed,
+  type TlsContext,
   type TlsConversationState,
   type TlsFrameFacts,
+  type TlsScan,
 } from './tls-parse.js';
 
 const FIELDS: FieldDef[] = [
@@ -87,6 +89,12 @@ export function collectTlsFrameFacts(r: Registry): TlsFrameFacts {
   return f;
 }
 
+// Reused for every call (dissect() is never re-entered for TLS): the first pass and the rows
+// allocate no context, Info list or result object per frame.
+const scanCtx: TlsContext = { frame: 0, dir: 0, state: newTlsState() };
+const scanInfo: string[] = [];
+const scanOut: TlsScan = { severity: 0, consumed: 0, protocol: '' };
+
 const infoMark = new WeakMap<PacketContext, { no: number; text: string }>();
 
 /** Several calls for one frame (a reassembled record, then the records after it) share the Info. */
@@ -95,7 +103,10 @@ function setTlsInfo(ctx: PacketContext, info: string): void {
   if (mark && mark.no === ctx.no && mark.text !== '' && ctx.info.endsWith(mark.text))
     ctx.appendInfo(info, ', ');
   else ctx.setInfo(info);
-  infoMark.set(ctx, { no: ctx.no, text: ctx.info });
+  if (mark) {
+    mark.no = ctx.no;
+    mark.text = ctx.info;
+  } else infoMark.set(ctx, { no: ctx.no, text: ctx.info });
 }
 
 /**
@@ -182,20 +193,23 @@ export const tlsModule: ProtocolModule = {
       ctx.setConversationDissector(tlsModule, ctx.no);
     const st = stateOf(ctx);
     if (ctx.firstPass) st.accepted = true;
-    const tctx = {
-      frame: ctx.no,
-      dir: ctx.dir,
-      state: st,
-      source: ctx.source || undefined,
-      light: ctx.skipCertificates || undefined,
-      lean: ctx.fieldsOnly || undefined,
-      facts: ctx.firstPass ? factCollectors.get(ctx.registry) : undefined,
-    };
+    const tctx = scanCtx;
+    tctx.frame = ctx.no;
+    tctx.dir = ctx.dir;
+    tctx.state = st;
+    tctx.source = ctx.source || undefined;
+    tctx.light = ctx.skipCertificates || undefined;
+    tctx.lean = ctx.fieldsOnly || undefined;
+    tctx.facts = ctx.firstPass ? factCollectors.get(ctx.registry) : undefined;
     if (!tree) {
       if (tctx.facts && tctx.facts.frame !== ctx.no) resetTlsFrameFacts(tctx.facts, ctx.no);
       // first pass / rows: state, severity and the columns, without building a tree
-      const info: string[] | undefined = ctx.cols ? [] : undefined;
-      const r = scanTls(ctx.data, off, take, tctx, info);
+      let info: string[] | undefined;
+      if (ctx.cols) {
+        info = scanInfo;
+        info.length = 0;
+      }
+      const r = scanTls(ctx.data, off, take, tctx, info, scanOut);
       if (r.severity === 4) ctx.expert(null, EXPERTS[1]);
       else if (r.severity === 3) ctx.expert(null, EXPERTS[0]);
       if (info) {

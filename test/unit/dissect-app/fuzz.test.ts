@@ -30,7 +30,7 @@ import {
 import type { FieldNode, FieldValue } from '../../../src-main/core/dissect/types.js';
 import { PacketEngine } from '../../../src-main/core/dissect/engine.js';
 import { createRegistry } from '../../../src-main/core/dissect/index.js';
-import { httpModule } from '../../../src-main/core/dissect/http.js';
+import { authorityPortAt, httpModule } from '../../../src-main/core/dissect/http.js';
 import { tlsModule } from '../../../src-main/core/dissect/tls.js';
 import { dnsModule } from '../../../src-main/core/dissect/dns.js';
 import { dnsMessage, name, PTR_QNAME, u16, u32 } from './dns-build.js';
@@ -297,6 +297,24 @@ test('first-pass TLS facts (scanTls) are the values the full dissection records'
     }),
     { numRuns: 600 },
   );
+});
+
+test('CONNECT authority port: authorityPortAt finds what /^(.*):(\\d{1,5})$/ matches', () => {
+  const chars = fc.constantFrom('a', '.', ':', '0', '4', '9', '[', ']', '\n', '\r', '\u2028', ' ', 'x');
+  fc.assert(
+    fc.property(
+      fc.array(chars, { maxLength: 14 }).map((a) => a.join('')),
+      (s) => {
+        const m = /^(.*):(\d{1,5})$/.exec(s);
+        assert.equal(authorityPortAt(s), m ? m[1]!.length : -1, JSON.stringify(s));
+      },
+    ),
+    { numRuns: 3000 },
+  );
+  assert.equal(authorityPortAt('tools.cisco.com:443'), 15);
+  assert.equal(authorityPortAt('[2001:db8::1]:8443'), 13);
+  assert.equal(authorityPortAt('tools.cisco.com'), -1);
+  assert.equal(authorityPortAt('host:123456'), -1);
 });
 
 test('engine with the app modules: mutated TCP/UDP payloads never throw', () => {
