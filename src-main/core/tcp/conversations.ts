@@ -176,10 +176,13 @@ export class ConversationTable {
   private hash(): number {
     const k = this.key;
     let h = 0x9e3779b9;
-    for (let i = 0; i < KEY_WORDS; i++) {
-      h = Math.imul(h ^ k[i], 0x85ebca6b);
-      h ^= h >>> 13;
-    }
+    if ((k[0] & 0xff) === 4) {
+      // IPv4: the other address words are always 0
+      h = mix(h, k[0]);
+      h = mix(h, k[1]);
+      h = mix(h, k[5]);
+      h = mix(h, k[9]);
+    } else for (let i = 0; i < KEY_WORDS; i++) h = mix(h, k[i]);
     h = Math.imul(h, 0xc2b2ae35);
     return (h ^ (h >>> 16)) >>> 0;
   }
@@ -188,7 +191,10 @@ export class ConversationTable {
     const base = entry * KEY_WORDS;
     const k = this.key;
     const keys = this.keys;
-    for (let i = 0; i < KEY_WORDS; i++) if (keys[base + i] !== k[i]) return false;
+    if (keys[base] !== k[0] || keys[base + 9] !== k[9] || keys[base + 1] !== k[1] || keys[base + 5] !== k[5])
+      return false;
+    if ((k[0] & 0xff) === 4) return true;
+    for (let i = 2; i < 9; i++) if (keys[base + i] !== k[i]) return false;
     return true;
   }
 
@@ -258,6 +264,11 @@ export class ConversationTable {
     this.key.set(saved);
     this.slots = slots;
   }
+}
+
+function mix(h: number, w: number): number {
+  h = Math.imul(h ^ w, 0x85ebca6b);
+  return h ^ (h >>> 13);
 }
 
 function word(b: Uint8Array, o: number): number {
