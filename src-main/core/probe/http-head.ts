@@ -24,10 +24,19 @@ export class HeadReadError extends Error {
     message: string,
     /** bytes received before the failure */
     readonly received: number,
+    /** the same message in Korean, for the UI */
+    readonly messageKo: string,
   ) {
     super(message);
     this.name = 'HeadReadError';
   }
+}
+
+/** Any failure while reading a head, as a HeadReadError (an unexpected one counts as a close). */
+export function asHeadReadError(e: unknown): HeadReadError {
+  return e instanceof HeadReadError
+    ? e
+    : new HeadReadError('closed', String(e), 0, `연결 오류: ${String(e)}`);
 }
 
 export const MAX_HEAD_BYTES = 64 * 1024;
@@ -50,6 +59,7 @@ export function parseHead(text: string, rest: Buffer): ResponseHead {
       'malformed',
       `the proxy's answer does not start with an HTTP status line: ${JSON.stringify(statusLine.slice(0, 80))}`,
       text.length,
+      `프록시 응답이 HTTP 상태 줄로 시작하지 않음: ${JSON.stringify(statusLine.slice(0, 80))}`,
     );
   const headers: Array<[string, string]> = [];
   for (const line of lines.slice(1)) {
@@ -107,6 +117,7 @@ export function readResponseHead(socket: Socket, timeoutMs: number): Promise<Res
             'too-large',
             `the response head exceeds ${MAX_HEAD_BYTES} bytes without an end`,
             total,
+            `응답 헤더가 끝나지 않은 채 ${MAX_HEAD_BYTES}바이트를 넘음`,
           ),
         );
       }
@@ -119,6 +130,7 @@ export function readResponseHead(socket: Socket, timeoutMs: number): Promise<Res
             ? `the connection closed after ${total} bytes of an incomplete response`
             : 'the connection closed without any response',
           total,
+          total ? `불완전한 응답 ${total}바이트 후 연결이 닫힘` : '응답 없이 연결이 닫힘',
         ),
       );
     const onError = (e: NodeJS.ErrnoException) =>
@@ -127,6 +139,7 @@ export function readResponseHead(socket: Socket, timeoutMs: number): Promise<Res
           e.code === 'ECONNRESET' ? 'reset' : 'closed',
           e.code === 'ECONNRESET' ? 'the connection was reset (RST)' : e.message,
           total,
+          e.code === 'ECONNRESET' ? '연결이 재설정됨(RST)' : `연결 오류: ${e.message}`,
         ),
       );
     const timer = setTimeout(
@@ -136,6 +149,7 @@ export function readResponseHead(socket: Socket, timeoutMs: number): Promise<Res
             'timeout',
             `no complete response within ${(timeoutMs / 1000).toFixed(1)} s (${total} bytes received)`,
             total,
+            `${(timeoutMs / 1000).toFixed(1)}초 안에 완전한 응답이 없음(${total}바이트 수신)`,
           ),
         ),
       timeoutMs,

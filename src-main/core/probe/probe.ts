@@ -12,6 +12,7 @@ import { headerValue } from './http-head.js';
 import { downloadThrough, headRequest, tlsThroughTunnel } from './tls-stage.js';
 import { UNTRUSTED_ISSUER_ERRORS } from './certificates.js';
 import { Transcript } from './transcript.js';
+import { statusMeaningText, t, type Bilingual } from './texts.js';
 import {
   authHeaderFor,
   connectRequest,
@@ -32,7 +33,7 @@ import type {
   ProbeStage,
   StageName,
 } from './types.js';
-import { readResponseHead, HeadReadError } from './http-head.js';
+import { readResponseHead, asHeadReadError } from './http-head.js';
 
 export const DEFAULT_TARGET: HostPort = { host: 'tools.cisco.com', port: 443 };
 export const DEFAULT_USER_AGENT = `ProxyScope/${APP_VERSION}`;
@@ -41,36 +42,29 @@ export const DEFAULT_USER_AGENT = `ProxyScope/${APP_VERSION}`;
 const POLICY_MARKERS =
   /^(ERR_ACCESS_DENIED|ERR_CACHE_ACCESS_DENIED|ERR_BLOCKED|ERR_FORWARDING_DENIED|ERR_ACL|ERR_POLICY)/i;
 
-const STATUS_MEANING: Record<number, string> = {
-  400: 'Bad Request: malformed request syntax',
-  401: 'Unauthorized: missing or wrong credentials',
-  403: 'Forbidden: access denied',
-  404: 'Not Found: resource not found',
-  407: 'Proxy Authentication Required',
-  500: 'Internal Server Error: server error',
-  502: 'Bad Gateway: server communication error',
-  503: 'Service Unavailable: server overloaded or in maintenance',
-  504: 'Gateway Timeout: timeout between servers',
-};
-
 export function statusMeaning(status: number): string {
-  return STATUS_MEANING[status] ?? `HTTP ${status}`;
+  return statusMeaningText(status).en;
+}
+
+/** Seconds with `digits` decimals, for "… within 15 s" / "15초 안에 …". */
+function secs(ms: number, digits = 0): string {
+  return (ms / 1000).toFixed(digits);
 }
 
 class Run {
   readonly stages: ProbeStage[] = [];
   readonly findings: ProbeFinding[] = [];
   issue: KnownIssueId | undefined;
-  summary = '';
+  summary: Bilingual = t('', '');
   constructor(private readonly onStage?: (s: ProbeStage) => void) {}
-  stage(name: StageName, status: ProbeStage['status'], ms: number, detail: string): void {
-    const s = { name, status, ms: Math.round(ms * 10) / 10, detail };
+  stage(name: StageName, status: ProbeStage['status'], ms: number, detail: Bilingual): void {
+    const s = { name, status, ms: Math.round(ms * 10) / 10, detail: detail.en, detailKo: detail.ko };
     this.stages.push(s);
     this.onStage?.(s);
   }
   /** the first failing cause wins; later calls only add findings */
-  fail(issue: KnownIssueId, stage: StageName, title: string, summary: string): void {
-    this.findings.push({ issue, severity: 'error', stage, title, detail: summary });
+  fail(issue: KnownIssueId, stage: StageName, title: Bilingual, summary: Bilingual): void {
+    this.note(issue, 'error', stage, title, summary);
     if (!this.issue) {
       this.issue = issue;
       this.summary = summary;
@@ -80,12 +74,20 @@ class Run {
     issue: KnownIssueId,
     severity: ProbeFinding['severity'],
     stage: StageName,
-    title: string,
-    detail: string,
+    title: Bilingual,
+    detail: Bilingual,
   ): void {
-    this.findings.push({ issue, severity, stage, title, detail });
+    this.findings.push({
+      issue,
+      severity,
+      stage,
+      title: title.en,
+      detail: detail.en,
+      titleKo: title.ko,
+      detailKo: detail.ko,
+    });
   }
-  skip(names: StageName[], why: string): void {
+  skip(names: StageName[], why: Bilingual): void {
     for (const n of names) if (!this.stages.some((s) => s.name === n)) this.stage(n, 'skipped', 0, why);
   }
 }
@@ -125,7 +127,12 @@ export async function runProbe(opts: ProbeOptions): Promise<ProbeResult> {
   if (opts.signal?.aborted) {
     // no verdict from a half-run probe: `ok` with ok=false means "nothing to judge", as in the diagnosis
     return {
-      verdict: { issue: 'ok', ok: false, summary: 'The probe was cancelled before it finished; no verdict.' },
+      verdict: {
+        issue: 'ok',
+        ok: false,
+        summary: 'The probe was cancelled before it finished; no verdict.',
+        summaryKo: '프로브가 끝나기 전에 취소되어 판정이 없습니다.',
+      },
       stages: run.stages,
       findings: run.findings,
       transcript: transcript.toString() + '\n* Probe cancelled',
@@ -134,12 +141,16 @@ export async function runProbe(opts: ProbeOptions): Promise<ProbeResult> {
     };
   }
   const issue = run.issue ?? 'ok';
+  const facts = `CONNECT ${target.host}:${target.port} → ${result.connect?.status ?? '?'}, TLS ${result.tls?.protocol ?? '?'}, HEAD / → ${result.http?.status ?? '?'}`;
   const summary =
     run.issue === undefined
-      ? `The proxy ${opts.proxy.host}:${opts.proxy.port} works: CONNECT ${target.host}:${target.port} → ${result.connect?.status ?? '?'}, TLS ${result.tls?.protocol ?? '?'}, HEAD / → ${result.http?.status ?? '?'}${result.download ? `, download ${result.download.bytes} bytes` : ''}.`
+      ? t(
+          `The proxy ${opts.proxy.host}:${opts.proxy.port} works: ${facts}${result.download ? `, download ${result.download.bytes} bytes` : ''}.`,
+          `프록시 ${opts.proxy.host}:${opts.proxy.port}에서 모든 단계가 정상입니다: ${facts}${result.download ? `, 다운로드 ${result.download.bytes}바이트` : ''}.`,
+        )
       : run.summary;
   return {
-    verdict: { issue, ok: issue === 'ok', summary },
+    verdict: { issue, ok: issue === 'ok', summary: summary.en, summaryKo: summary.ko },
     stages: run.stages,
     findings: run.findings,
     transcript: transcript.toString(),
@@ -177,33 +188,48 @@ async function probeSteps(
   let addresses: string[];
   if (net.isIP(opts.proxy.host)) {
     addresses = [opts.proxy.host];
-    run.stage('dns', 'skipped', 0, `${opts.proxy.host} is an IP address`);
+    run.stage(
+      'dns',
+      'skipped',
+      0,
+      t(`${opts.proxy.host} is an IP address`, `${opts.proxy.host}: IP 주소이므로 이름 조회 없음`),
+    );
   } else {
     const d0 = performance.now();
     try {
       const found = await dns.lookup(opts.proxy.host, { all: true });
       addresses = found.map((a) => a.address);
       const ms = performance.now() - d0;
-      run.stage('dns', 'ok', ms, `${opts.proxy.host} → ${addresses.join(', ')} (${ms.toFixed(0)} ms)`);
+      const resolved = `${opts.proxy.host} → ${addresses.join(', ')} (${ms.toFixed(0)} ms)`;
+      run.stage('dns', 'ok', ms, t(resolved, `이름 조회 성공: ${resolved}`));
       transcript.note(`Resolved ${opts.proxy.host} to ${addresses.join(', ')}`);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? 'ERROR';
       const ms = performance.now() - d0;
       const why =
         code === 'ENOTFOUND'
-          ? 'the name does not exist (NXDOMAIN) or has no address'
+          ? t(
+              'the name does not exist (NXDOMAIN) or has no address',
+              '이름이 존재하지 않거나(NXDOMAIN) 주소가 없음',
+            )
           : code === 'EAI_AGAIN'
-            ? 'the DNS server did not answer (timeout / SERVFAIL)'
-            : code;
-      run.stage('dns', 'failed', ms, `${opts.proxy.host}: ${why}`);
+            ? t(
+                'the DNS server did not answer (timeout / SERVFAIL)',
+                'DNS 서버가 응답하지 않음(시간 초과 / SERVFAIL)',
+              )
+            : t(code, `조회 오류 ${code}`);
+      run.stage('dns', 'failed', ms, t(`${opts.proxy.host}: ${why.en}`, `${opts.proxy.host}: ${why.ko}`));
       transcript.note(`Could not resolve proxy: ${opts.proxy.host} (${code})`);
       run.fail(
         'proxy-dns-failure',
         'dns',
-        'The proxy name does not resolve',
-        `The proxy name ${opts.proxy.host} could not be resolved: ${why}. Check the FMC's DNS servers (System → Configuration → Management Interfaces) or use the proxy's IP address.`,
+        t('The proxy name does not resolve', '프록시 이름을 확인할 수 없음'),
+        t(
+          `The proxy name ${opts.proxy.host} could not be resolved: ${why.en}. Check the FMC's DNS servers (System → Configuration → Management Interfaces) or use the proxy's IP address.`,
+          `프록시 이름 ${opts.proxy.host}의 주소를 확인할 수 없습니다: ${why.ko}. FMC의 DNS 서버(System → Configuration → Management Interfaces)를 확인하거나 프록시의 IP 주소를 사용하십시오.`,
+        ),
       );
-      run.skip(later, 'the proxy name did not resolve');
+      run.skip(later, t('the proxy name did not resolve', '프록시 이름을 확인하지 못함'));
       return;
     }
   }
@@ -230,40 +256,52 @@ async function probeSteps(
     tunnel = await openTunnel(ctx, target);
   } catch (e) {
     if (!(e instanceof ConnectError)) throw e;
-    run.stage('connect', 'failed', 0, e.message);
+    run.stage('connect', 'failed', 0, t(e.message, e.messageKo));
     run.fail(
       'proxy-unreachable',
       'connect',
-      'The proxy does not accept the connection',
-      `TCP connection to the proxy ${proxyLabel} failed: ${e.message}. Check the proxy address and port in the FMC settings, that the proxy service runs, and that no firewall between the FMC and the proxy drops or rejects TCP/${opts.proxy.port}.`,
+      t('The proxy does not accept the connection', '프록시가 연결을 수락하지 않음'),
+      t(
+        `TCP connection to the proxy ${proxyLabel} failed: ${e.message}. Check the proxy address and port in the FMC settings, that the proxy service runs, and that no firewall between the FMC and the proxy drops or rejects TCP/${opts.proxy.port}.`,
+        `프록시 ${proxyLabel}에 대한 TCP 연결 실패: ${e.messageKo}. FMC 설정의 프록시 주소와 포트, 프록시 서비스가 실행 중인지, FMC와 프록시 사이의 방화벽에서 TCP/${opts.proxy.port} 트래픽이 차단되거나 거부되지 않는지 확인하십시오.`,
+      ),
     );
-    run.skip(later, 'no TCP connection to the proxy');
+    run.skip(later, t('no TCP connection to the proxy', '프록시에 대한 TCP 연결 없음'));
     return;
   }
   run.stage(
     'connect',
     'ok',
     tunnel.connectMs,
-    `TCP connected to ${proxyLabel} in ${tunnel.connectMs.toFixed(0)} ms`,
+    t(
+      `TCP connected to ${proxyLabel} in ${tunnel.connectMs.toFixed(0)} ms`,
+      `${proxyLabel}에 TCP 연결됨(${tunnel.connectMs.toFixed(0)} ms)`,
+    ),
   );
   const smallAnswered = tunnel.kind !== 'no-answer';
 
   if (tunnel.kind === 'no-answer') {
     const err = tunnel.error;
-    run.stage('connect-response', 'failed', tunnel.responseMs, err.message);
+    run.stage('connect-response', 'failed', tunnel.responseMs, t(err.message, err.messageKo));
     if (err.kind === 'timeout') {
       run.fail(
         'proxy-upstream-failure',
         'connect-response',
-        'The proxy does not answer CONNECT',
-        `The proxy accepted the TCP connection but sent no answer to CONNECT ${target.host}:${target.port} within ${(timeouts.response / 1000).toFixed(0)} s; it is probably stuck reaching or resolving the origin. Check the proxy's upstream connectivity and DNS.`,
+        t('The proxy does not answer CONNECT', '프록시가 CONNECT에 응답하지 않음'),
+        t(
+          `The proxy accepted the TCP connection but sent no answer to CONNECT ${target.host}:${target.port} within ${secs(timeouts.response)} s; it is probably stuck reaching or resolving the origin. Check the proxy's upstream connectivity and DNS.`,
+          `프록시가 TCP 연결은 수락했지만 ${secs(timeouts.response)}초 안에 CONNECT ${target.host}:${target.port}에 응답하지 않았습니다. 프록시가 대상 서버에 연결하거나 이름을 확인하는 단계에서 멈춘 것으로 보입니다. 프록시의 업스트림 연결과 DNS를 확인하십시오.`,
+        ),
       );
     } else {
       run.fail(
         'proxy-unreachable',
         'connect-response',
-        'The proxy dropped the connection',
-        `The proxy ${proxyLabel} accepted the TCP connection but ${err.kind === 'reset' ? 'reset it (RST)' : 'closed it'} without answering CONNECT. The port may belong to something that is not an HTTP proxy, or the proxy refuses this client.`,
+        t('The proxy dropped the connection', '프록시가 연결을 끊음'),
+        t(
+          `The proxy ${proxyLabel} accepted the TCP connection but ${err.kind === 'reset' ? 'reset it (RST)' : 'closed it'} without answering CONNECT. The port may belong to something that is not an HTTP proxy, or the proxy refuses this client.`,
+          `프록시 ${proxyLabel}에서 TCP 연결은 수락했지만 CONNECT에 응답하지 않고 연결을 ${err.kind === 'reset' ? '재설정했습니다(RST)' : '닫았습니다'}. 이 포트가 HTTP 프록시가 아닌 다른 서비스의 포트이거나 프록시가 이 클라이언트를 거부합니다.`,
+        ),
       );
     }
   } else {
@@ -288,19 +326,25 @@ async function probeSteps(
       'connect-response',
       tunnel.kind === 'open' ? 'ok' : 'failed',
       tunnel.responseMs,
-      `${tunnel.head.statusLine} (${tunnel.responseMs.toFixed(0)} ms)`,
+      t(
+        `${tunnel.head.statusLine} (${tunnel.responseMs.toFixed(0)} ms)`,
+        `프록시 응답: ${tunnel.head.statusLine} (${tunnel.responseMs.toFixed(0)} ms)`,
+      ),
     );
     if (tunnel.responseMs > 1000 && tunnel.kind === 'open') {
       run.note(
         'ok',
         'warning',
         'connect-response',
-        'Slow CONNECT answer',
-        `The proxy took ${(tunnel.responseMs / 1000).toFixed(1)} s to answer CONNECT (the reference capture shows 0.18 s). Long delays add up on every FMC update and can hit timeouts.`,
+        t('Slow CONNECT answer', '느린 CONNECT 응답'),
+        t(
+          `The proxy took ${secs(tunnel.responseMs, 1)} s to answer CONNECT (the reference capture shows 0.18 s). Long delays add up on every FMC update and can hit timeouts.`,
+          `프록시가 CONNECT에 응답하는 데 ${secs(tunnel.responseMs, 1)}초가 걸렸습니다(참조 캡처에서는 0.18초). 지연이 길면 FMC 업데이트 때마다 누적되어 시간 초과가 발생할 수 있습니다.`,
+        ),
       );
     }
     if (tunnel.kind === 'auth') {
-      run.stage('proxy-auth', 'failed', 0, tunnel.message);
+      run.stage('proxy-auth', 'failed', 0, t(tunnel.message, tunnel.messageKo));
       const issue =
         tunnel.reason === 'unsupported'
           ? 'proxy-auth-unsupported'
@@ -309,25 +353,48 @@ async function probeSteps(
             : 'proxy-auth-failed';
       const next =
         tunnel.reason === 'unsupported'
-          ? ' Ask the proxy team for Basic or Digest authentication for the FMC, or an exemption by source address.'
+          ? t(
+              ' Ask the proxy team for Basic or Digest authentication for the FMC, or an exemption by source address.',
+              ' 프록시 담당 팀에 FMC용 Basic 또는 Digest 인증, 또는 출발지 주소 기준 예외를 요청하십시오.',
+            )
           : tunnel.reason === 'required'
-            ? ' Enable "Use Proxy Authentication" on the FMC with a user the proxy accepts (give --user and --password-env to the probe).'
-            : ' Check the user name and password on the FMC (re-type the password: allowed characters are A–Z, a–z, 0–9 and special characters) and that the account is not locked on the proxy.';
+            ? t(
+                ' Enable "Use Proxy Authentication" on the FMC with a user the proxy accepts (give --user and --password-env to the probe).',
+                ' FMC에서 "Use Proxy Authentication"을 활성화하고 프록시가 허용하는 사용자를 입력하십시오(프로브에는 --user와 --password-env를 지정).',
+              )
+            : t(
+                ' Check the user name and password on the FMC (re-type the password: allowed characters are A–Z, a–z, 0–9 and special characters) and that the account is not locked on the proxy.',
+                ' FMC의 사용자 이름과 비밀번호를 확인하고(비밀번호를 다시 입력하십시오. 허용 문자: A–Z, a–z, 0–9 및 특수 문자) 프록시에서 계정이 잠기지 않았는지 확인하십시오.',
+              );
       run.fail(
         issue,
         'proxy-auth',
-        'Proxy authentication',
-        `407 Proxy Authentication Required: ${tunnel.message}.${next}`,
+        t('Proxy authentication', '프록시 인증'),
+        t(
+          `407 Proxy Authentication Required: ${tunnel.message}.${next.en}`,
+          `407 Proxy Authentication Required: ${tunnel.messageKo}.${next.ko}`,
+        ),
       );
     } else {
-      if (tunnel.authUsed)
+      if (tunnel.authUsed) {
+        const scheme =
+          tunnel.authUsed.scheme === 'digest'
+            ? `Digest (${tunnel.authUsed.challenge.params.algorithm ?? 'MD5'})`
+            : 'Basic';
+        const user = opts.credentials?.username ?? '';
         run.stage(
           'proxy-auth',
           'ok',
           0,
-          `accepted ${tunnel.authUsed.scheme === 'digest' ? `Digest (${tunnel.authUsed.challenge.params.algorithm ?? 'MD5'})` : 'Basic'} credentials of '${opts.credentials?.username ?? ''}'`,
+          t(`accepted ${scheme} credentials of '${user}'`, `사용자 '${user}'의 ${scheme} 자격 증명이 허용됨`),
         );
-      else run.stage('proxy-auth', 'skipped', 0, 'the proxy did not ask for authentication');
+      } else
+        run.stage(
+          'proxy-auth',
+          'skipped',
+          0,
+          t('the proxy did not ask for authentication', '프록시가 인증을 요구하지 않음'),
+        );
       if (tunnel.kind === 'refused') {
         const squidError = headerValue(tunnel.head.headers, 'x-squid-error') ?? '';
         const policy = POLICY_MARKERS.test(squidError);
@@ -336,26 +403,38 @@ async function probeSteps(
         // is the proxy refusing us; a 5xx without a marker is the proxy failing upstream
         const refusedByPolicy =
           policy || (status >= 400 && status < 500) || status < 200 || (status >= 300 && status < 400);
+        const answer = `${status} ${tunnel.head.reason}${marker}`;
+        const meaning = statusMeaningText(status);
+        const dest = `${target.host}:${target.port}`;
         if (status === 401) {
           run.fail(
             'proxy-auth-required',
             'connect-response',
-            'The proxy wants credentials',
-            `The proxy answered 401 instead of 407 to CONNECT; it wants credentials. Enable proxy authentication on the FMC.`,
+            t('The proxy wants credentials', '프록시가 자격 증명을 요구함'),
+            t(
+              `The proxy answered 401 instead of 407 to CONNECT; it wants credentials. Enable proxy authentication on the FMC.`,
+              `프록시가 CONNECT에 407 대신 401로 응답했습니다. 자격 증명이 필요합니다. FMC에서 프록시 인증을 활성화하십시오.`,
+            ),
           );
         } else if (refusedByPolicy) {
           run.fail(
             'proxy-denied',
             'connect-response',
-            'The proxy refuses the tunnel',
-            `The proxy answered CONNECT ${target.host}:${target.port} with ${status} ${tunnel.head.reason}${marker}: ${statusMeaning(status)}. An access rule on the proxy blocks this client or destination (the document's "proxy ACL"). Ask the proxy team to allow CONNECT from the FMC's management address to ${target.host}:${target.port}.`,
+            t('The proxy refuses the tunnel', '프록시가 터널을 거부함'),
+            t(
+              `The proxy answered CONNECT ${dest} with ${answer}: ${meaning.en}. An access rule on the proxy blocks this client or destination (the document's "proxy ACL"). Ask the proxy team to allow CONNECT from the FMC's management address to ${dest}.`,
+              `CONNECT ${dest}에 대한 프록시 응답: ${answer} — ${meaning.ko}. 프록시의 액세스 규칙이 이 클라이언트 또는 대상을 차단합니다(문서의 "프록시 ACL"). FMC 관리 주소에서 ${dest}에 대한 CONNECT를 허용하도록 프록시 담당 팀에 요청하십시오.`,
+            ),
           );
         } else {
           run.fail(
             'proxy-upstream-failure',
             'connect-response',
-            'The proxy could not reach the origin',
-            `The proxy answered CONNECT ${target.host}:${target.port} with ${status} ${tunnel.head.reason}${marker}: ${statusMeaning(status)}. The proxy itself could not reach or resolve ${target.host}; check the proxy's DNS and internet access, not the FMC.`,
+            t('The proxy could not reach the origin', '프록시가 대상 서버에 연결할 수 없음'),
+            t(
+              `The proxy answered CONNECT ${dest} with ${answer}: ${meaning.en}. The proxy itself could not reach or resolve ${target.host}; check the proxy's DNS and internet access, not the FMC.`,
+              `CONNECT ${dest}에 대한 프록시 응답: ${answer} — ${meaning.ko}. 프록시 자체가 ${target.host}에 연결하거나 이름을 확인하지 못했습니다. FMC가 아니라 프록시의 DNS와 인터넷 연결을 확인하십시오.`,
+            ),
           );
         }
       }
@@ -373,16 +452,25 @@ async function probeSteps(
     if (tunnel.head.rest.length) raw.unshift(tunnel.head.rest);
     const tlsOut = await tlsThroughTunnel(raw, target.host, opts.extraCa, timeouts.tls, transcript, sockets);
     if (tlsOut.error || !tlsOut.socket || !tlsOut.info) {
-      const e = tlsOut.error ?? { code: 'ERROR', message: 'unknown' };
-      run.stage('tls', 'failed', tlsOut.ms, `${e.code}: ${e.message}`);
+      const e = tlsOut.error ?? { code: 'ERROR', message: 'unknown', messageKo: '알 수 없는 오류' };
+      run.stage(
+        'tls',
+        'failed',
+        tlsOut.ms,
+        t(`${e.code}: ${e.message}`, `TLS 실패 ${e.code}: ${e.messageKo}`),
+      );
+      const reset = e.code === 'ECONNRESET';
       // the large-request test below may turn this into mtu-blackhole
       run.fail(
         'tls-handshake-failed',
         'tls',
-        'The TLS handshake through the tunnel failed',
-        `The tunnel opened (200) but the TLS handshake with ${target.host} failed: ${e.code === 'ECONNRESET' ? 'the connection was reset (RST)' : e.message}. Something between the FMC and ${target.host} (the proxy's SSL inspection, a firewall, a path MTU problem) breaks TLS.`,
+        t('The TLS handshake through the tunnel failed', '터널을 통한 TLS 핸드셰이크 실패'),
+        t(
+          `The tunnel opened (200) but the TLS handshake with ${target.host} failed: ${reset ? 'the connection was reset (RST)' : e.message}. Something between the FMC and ${target.host} (the proxy's SSL inspection, a firewall, a path MTU problem) breaks TLS.`,
+          `터널은 열렸지만(200) ${target.host}에 대한 TLS 핸드셰이크가 실패했습니다: ${reset ? '연결이 재설정됨(RST)' : e.messageKo}. FMC와 ${target.host} 사이의 무언가(프록시의 SSL 검사, 방화벽, 경로 MTU 문제)가 TLS를 방해합니다.`,
+        ),
       );
-      run.skip(['head'], 'no TLS session');
+      run.skip(['head'], t('no TLS session', 'TLS 세션 없음'));
     } else {
       result.tls = tlsOut.info;
       const tlsInfo = tlsOut.info;
@@ -390,24 +478,35 @@ async function probeSteps(
         'tls',
         'ok',
         tlsOut.ms,
-        `${tlsInfo.protocol} ${tlsInfo.cipher}; ${tlsInfo.trusted ? 'chain trusted' : `not trusted: ${tlsInfo.verifyError}`}; issuer ${tlsInfo.chain[0]?.issuer ?? '?'}`,
+        t(
+          `${tlsInfo.protocol} ${tlsInfo.cipher}; ${tlsInfo.trusted ? 'chain trusted' : `not trusted: ${tlsInfo.verifyError}`}; issuer ${tlsInfo.chain[0]?.issuer ?? '?'}`,
+          `${tlsInfo.protocol} ${tlsInfo.cipher}; ${tlsInfo.trusted ? '인증서 체인 신뢰됨' : `신뢰되지 않음: ${tlsInfo.verifyError}`}; 발급자 ${tlsInfo.chain[0]?.issuer ?? '?'}`,
+        ),
       );
       if (!tlsInfo.trusted) {
         const code = (tlsInfo.verifyError ?? '').split(':')[0] ?? '';
         if (UNTRUSTED_ISSUER_ERRORS.has(code)) {
           const top = tlsInfo.chain[tlsInfo.chain.length - 1];
+          const issuer = tlsInfo.chain[0]?.issuer ?? '?';
+          const upTo = top && top !== tlsInfo.chain[0] ? top.subject : undefined;
           run.fail(
             'tls-intercepted',
             'tls',
-            'TLS is intercepted',
-            `The certificate presented for ${target.host} is issued by "${tlsInfo.chain[0]?.issuer ?? '?'}"${top && top !== tlsInfo.chain[0] ? ` (chain up to "${top.subject}")` : ''}, a CA this machine does not trust (${code}): the proxy (or a device on the way) decrypts TLS and re-signs it with its own CA. Either exempt ${target.host} from SSL inspection on the proxy or import the proxy's CA into the FMC's trusted CAs.`,
+            t('TLS is intercepted', '프록시가 TLS를 가로챔'),
+            t(
+              `The certificate presented for ${target.host} is issued by "${issuer}"${upTo ? ` (chain up to "${upTo}")` : ''}, a CA this machine does not trust (${code}): the proxy (or a device on the way) decrypts TLS and re-signs it with its own CA. Either exempt ${target.host} from SSL inspection on the proxy or import the proxy's CA into the FMC's trusted CAs.`,
+              `${target.host}에 대해 제시된 인증서의 발급자는 "${issuer}"${upTo ? `(체인 최상위: "${upTo}")` : ''}이며, 이 컴퓨터가 신뢰하지 않는 CA입니다(${code}). 프록시(또는 경로상의 장비)가 TLS를 복호화한 뒤 자체 CA로 다시 서명합니다. 프록시에서 ${target.host}에 대한 SSL 검사를 제외하거나 프록시의 CA를 FMC의 신뢰할 수 있는 CA로 가져오십시오.`,
+            ),
           );
         } else {
           run.fail(
             'tls-handshake-failed',
             'tls',
-            'The server certificate is not valid',
-            `The certificate for ${target.host} does not verify: ${tlsInfo.verifyError}. Check the date/time on the FMC and that the name matches.`,
+            t('The server certificate is not valid', '서버 인증서가 유효하지 않음'),
+            t(
+              `The certificate for ${target.host} does not verify: ${tlsInfo.verifyError}. Check the date/time on the FMC and that the name matches.`,
+              `${target.host}의 인증서를 검증할 수 없습니다: ${tlsInfo.verifyError}. FMC의 날짜/시간과 인증서 이름이 일치하는지 확인하십시오.`,
+            ),
           );
         }
       }
@@ -422,57 +521,79 @@ async function probeSteps(
       tlsOut.socket.destroy();
       if (head.info) {
         result.http = head.info;
-        run.stage(
-          'head',
-          head.info.status < 400 ? 'ok' : 'failed',
-          head.ms,
-          `HTTP ${head.info.status} ${head.info.reason}${head.info.location ? ` → ${head.info.location}` : ''}`,
-        );
-        if (head.info.status >= 300 && head.info.status < 400)
+        const { status, reason, location } = head.info;
+        const line = `HTTP ${status} ${reason}${location ? ` → ${location}` : ''}`;
+        run.stage('head', status < 400 ? 'ok' : 'failed', head.ms, t(line, `대상 서버 응답: ${line}`));
+        if (status >= 300 && status < 400)
           run.note(
             'ok',
             'info',
             'head',
-            'Redirect',
-            `The origin answers HEAD / with ${head.info.status} to ${head.info.location ?? '?'}; that is normal (the document shows 302 to /healthcheck).`,
+            t('Redirect', '리디렉션'),
+            t(
+              `The origin answers HEAD / with ${status} to ${location ?? '?'}; that is normal (the document shows 302 to /healthcheck).`,
+              `대상 서버가 HEAD /에 ${status}(위치: ${location ?? '?'})로 응답합니다. 정상입니다(문서에도 /healthcheck로의 302가 나옵니다).`,
+            ),
           );
-        if (head.info.status >= 400)
+        if (status >= 400) {
+          const meaning = statusMeaningText(status);
           run.fail(
             'origin-http-error',
             'head',
-            'The origin answers with an error',
-            `The tunnel and TLS work, but ${target.host} answered HEAD / with ${head.info.status} ${head.info.reason}: ${statusMeaning(head.info.status)}. The proxy is not the problem; check the URL and the origin.`,
+            t('The origin answers with an error', '대상 서버가 오류로 응답함'),
+            t(
+              `The tunnel and TLS work, but ${target.host} answered HEAD / with ${status} ${reason}: ${meaning.en}. The proxy is not the problem; check the URL and the origin.`,
+              `터널과 TLS는 정상이지만 ${target.host}의 HEAD / 응답은 ${status} ${reason}입니다: ${meaning.ko}. 프록시의 문제가 아닙니다. URL과 대상 서버를 확인하십시오.`,
+            ),
           );
+        }
       } else {
         const err = head.error!;
-        run.stage('head', 'failed', head.ms, err.message);
+        run.stage('head', 'failed', head.ms, t(err.message, err.messageKo));
         run.fail(
           'transfer-stalled',
           'head',
-          'The request through the tunnel got no answer',
-          `TLS completed but HEAD / through the tunnel ${err.kind === 'timeout' ? `got no answer within ${(timeouts.http / 1000).toFixed(0)} s` : err.kind === 'reset' ? 'was reset' : 'was closed'} — the proxy stopped relaying.`,
+          t('The request through the tunnel got no answer', '터널을 통한 요청에 응답이 없음'),
+          t(
+            `TLS completed but HEAD / through the tunnel ${err.kind === 'timeout' ? `got no answer within ${secs(timeouts.http)} s` : err.kind === 'reset' ? 'was reset' : 'was closed'} — the proxy stopped relaying.`,
+            `TLS는 완료되었지만 터널을 통한 HEAD / 요청이 ${err.kind === 'timeout' ? `${secs(timeouts.http)}초 안에 응답을 받지 못했습니다` : err.kind === 'reset' ? '재설정되었습니다(RST)' : '닫혔습니다'}. 프록시가 중계를 멈췄습니다.`,
+          ),
         );
       }
     }
   } else {
-    run.skip(['tls', 'head'], 'no tunnel');
+    run.skip(['tls', 'head'], t('no tunnel', '터널 없음'));
   }
 
   // 6. optional download through its own tunnel
   if (opts.download && tunnel.kind === 'open') {
     let url: URL | undefined;
+    let bad: Bilingual | undefined;
     try {
       url = new URL(opts.download);
-      if (url.protocol !== 'https:') throw new Error('only https:// URLs are supported');
+      if (url.protocol !== 'https:') bad = t('only https:// URLs are supported', 'https:// URL만 지원됨');
     } catch (e) {
-      run.stage('download', 'skipped', 0, `bad download URL ${opts.download}: ${(e as Error).message}`);
+      bad = t((e as Error).message, `URL 형식 오류: ${(e as Error).message}`);
+    }
+    if (bad) {
+      run.stage(
+        'download',
+        'skipped',
+        0,
+        t(`bad download URL ${opts.download}: ${bad.en}`, `잘못된 다운로드 URL ${opts.download}: ${bad.ko}`),
+      );
       url = undefined;
     }
     if (url) await downloadStage(url, opts, ctx, timeouts, transcript, run, sockets, result, authForLater());
   } else {
     run.skip(
       ['download'],
-      opts.download ? 'no tunnel' : 'no download URL given (--download URL tests a long transfer)',
+      opts.download
+        ? t('no tunnel', '터널 없음')
+        : t(
+            'no download URL given (--download URL tests a long transfer)',
+            '다운로드 URL이 지정되지 않음(--download URL로 긴 전송을 시험)',
+          ),
     );
   }
 
@@ -494,29 +615,55 @@ async function probeSteps(
         'large-request',
         'ok',
         lr.ms,
-        `a ${lr.bytes}-byte CONNECT got ${lr.status} like the small one`,
+        t(
+          `a ${lr.bytes}-byte CONNECT got ${lr.status} like the small one`,
+          `${lr.bytes}바이트 CONNECT도 작은 CONNECT와 같이 ${lr.status} 응답을 받음`,
+        ),
       );
     } else {
+      const got: Record<Exclude<LargeRequestInfo['outcome'], 'answered'>, Bilingual> = {
+        timeout: t('no answer', '응답을 받지 못함'),
+        reset: t('a RST', 'RST를 받음'),
+        closed: t('closed', '연결이 닫힘'),
+        'not-connected': t('not-connected', '프록시에 연결하지 못함'),
+      };
       run.stage(
         'large-request',
         'failed',
         lr.ms,
-        `a ${lr.bytes}-byte CONNECT (one full-size segment) got ${lr.outcome === 'timeout' ? 'no answer' : lr.outcome === 'reset' ? 'a RST' : lr.outcome} while the small one was answered`,
+        t(
+          `a ${lr.bytes}-byte CONNECT (one full-size segment) got ${got[lr.outcome].en} while the small one was answered`,
+          `작은 CONNECT는 응답을 받았지만 ${lr.bytes}바이트 CONNECT(최대 크기 세그먼트 1개)는 ${got[lr.outcome].ko}`,
+        ),
       );
-      const mtuSummary = `Small packets pass but full-size ones do not: the small CONNECT was answered, a ${lr.bytes}-byte CONNECT ${lr.outcome === 'reset' ? 'was reset' : lr.outcome === 'timeout' ? 'got no answer' : 'was closed'}${run.issue === 'tls-handshake-failed' || run.issue === 'transfer-stalled' ? ', and the TLS handshake / transfer (large certificate segments) broke' : ''}. The path MTU between the FMC and the proxy (or the proxy and the internet) is smaller than the interfaces think and ICMP "fragmentation needed" does not come back. Lower the MTU on the FMC management interface (e.g. 1400), fix MSS clamping on the firewall in between, or allow ICMP type 3 code 4.`;
-      if (
-        run.issue === undefined ||
-        run.issue === 'tls-handshake-failed' ||
-        run.issue === 'transfer-stalled'
-      ) {
+      const tlsBroke = run.issue === 'tls-handshake-failed' || run.issue === 'transfer-stalled';
+      const mtuSummary = t(
+        `Small packets pass but full-size ones do not: the small CONNECT was answered, a ${lr.bytes}-byte CONNECT ${lr.outcome === 'reset' ? 'was reset' : lr.outcome === 'timeout' ? 'got no answer' : 'was closed'}${tlsBroke ? ', and the TLS handshake / transfer (large certificate segments) broke' : ''}. The path MTU between the FMC and the proxy (or the proxy and the internet) is smaller than the interfaces think and ICMP "fragmentation needed" does not come back. Lower the MTU on the FMC management interface (e.g. 1400), fix MSS clamping on the firewall in between, or allow ICMP type 3 code 4.`,
+        `작은 패킷은 통과하지만 최대 크기 패킷은 통과하지 못합니다. 작은 CONNECT는 응답을 받았지만 ${lr.bytes}바이트 CONNECT는 ${lr.outcome === 'reset' ? '재설정되었습니다(RST)' : lr.outcome === 'timeout' ? '응답을 받지 못했습니다' : '연결이 닫혔습니다'}.${tlsBroke ? ' TLS 핸드셰이크/전송(큰 인증서 세그먼트)도 중단되었습니다.' : ''} FMC와 프록시 사이(또는 프록시와 인터넷 사이)의 경로 MTU가 인터페이스에 설정된 값보다 작고 ICMP "fragmentation needed"가 돌아오지 않습니다. FMC 관리 인터페이스의 MTU를 낮추거나(예: 1400), 중간 방화벽의 MSS 클램핑을 바로잡거나, ICMP type 3 code 4를 허용하십시오.`,
+      );
+      if (run.issue === undefined || tlsBroke) {
         run.issue = undefined;
-        run.fail('mtu-blackhole', 'large-request', 'Large segments are dropped (MTU black hole)', mtuSummary);
-      } else run.note('mtu-blackhole', 'warning', 'large-request', 'Large segments are dropped', mtuSummary);
+        run.fail(
+          'mtu-blackhole',
+          'large-request',
+          t('Large segments are dropped (MTU black hole)', '큰 세그먼트가 삭제됨(MTU 블랙홀)'),
+          mtuSummary,
+        );
+      } else
+        run.note(
+          'mtu-blackhole',
+          'warning',
+          'large-request',
+          t('Large segments are dropped', '큰 세그먼트가 삭제됨'),
+          mtuSummary,
+        );
     }
   } else {
     run.skip(
       ['large-request'],
-      opts.largeRequestTest === false ? 'disabled' : 'the proxy did not answer the small CONNECT',
+      opts.largeRequestTest === false
+        ? t('disabled', '비활성화됨')
+        : t('the proxy did not answer the small CONNECT', '프록시가 작은 CONNECT에 응답하지 않음'),
     );
   }
 }
@@ -535,44 +682,69 @@ async function downloadStage(
   const dlTarget = { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 443) };
   transcript.note(`Download ${url.href} through a new tunnel`);
   const d0 = performance.now();
-  let t: TunnelOutcome;
+  let tun: TunnelOutcome;
   try {
-    t = await openTunnel({ ...ctx, authState }, dlTarget);
+    tun = await openTunnel({ ...ctx, authState }, dlTarget);
   } catch (e) {
-    run.stage('download', 'failed', performance.now() - d0, (e as Error).message);
+    const why =
+      e instanceof ConnectError ? t(e.message, e.messageKo) : t(String(e), `연결 오류: ${String(e)}`);
+    run.stage('download', 'failed', performance.now() - d0, why);
     run.fail(
       'proxy-unreachable',
       'download',
-      'The proxy dropped the connection',
-      `A second connection to the proxy for the download failed: ${(e as Error).message}.`,
+      t('The proxy dropped the connection', '프록시가 연결을 끊음'),
+      t(
+        `A second connection to the proxy for the download failed: ${why.en}.`,
+        `다운로드를 위한 두 번째 프록시 연결 실패: ${why.ko}.`,
+      ),
     );
     return;
   }
-  if (t.kind !== 'open') {
-    const why = t.kind === 'no-answer' ? t.error.message : `${t.head.status} ${t.head.reason}`;
-    run.stage('download', 'failed', performance.now() - d0, `CONNECT for the download: ${why}`);
-    run.fail(
-      t.kind === 'no-answer' ? 'transfer-stalled' : 'proxy-denied',
-      'download',
-      'The download tunnel failed',
-      `CONNECT ${dlTarget.host}:${dlTarget.port} for the download failed: ${why}.`,
-    );
-    return;
-  }
-  if (t.head.rest.length) t.socket.unshift(t.head.rest);
-  const tl = await tlsThroughTunnel(t.socket, dlTarget.host, opts.extraCa, timeouts.tls, transcript, sockets);
-  if (!tl.socket) {
+  if (tun.kind !== 'open') {
+    const answer = tun.kind === 'no-answer' ? '' : `${tun.head.status} ${tun.head.reason}`;
+    const why = tun.kind === 'no-answer' ? t(tun.error.message, tun.error.messageKo) : t(answer, answer);
     run.stage(
       'download',
       'failed',
       performance.now() - d0,
-      `TLS for the download: ${tl.error?.message ?? '?'}`,
+      t(`CONNECT for the download: ${why.en}`, `다운로드용 CONNECT: ${why.ko}`),
+    );
+    run.fail(
+      tun.kind === 'no-answer' ? 'transfer-stalled' : 'proxy-denied',
+      'download',
+      t('The download tunnel failed', '다운로드 터널 실패'),
+      t(
+        `CONNECT ${dlTarget.host}:${dlTarget.port} for the download failed: ${why.en}.`,
+        `다운로드용 CONNECT ${dlTarget.host}:${dlTarget.port} 실패: ${why.ko}.`,
+      ),
+    );
+    return;
+  }
+  if (tun.head.rest.length) tun.socket.unshift(tun.head.rest);
+  const tl = await tlsThroughTunnel(
+    tun.socket,
+    dlTarget.host,
+    opts.extraCa,
+    timeouts.tls,
+    transcript,
+    sockets,
+  );
+  if (!tl.socket) {
+    const why = t(tl.error?.message ?? '?', tl.error?.messageKo ?? '?');
+    run.stage(
+      'download',
+      'failed',
+      performance.now() - d0,
+      t(`TLS for the download: ${why.en}`, `다운로드용 TLS 실패: ${why.ko}`),
     );
     run.fail(
       'tls-handshake-failed',
       'download',
-      'TLS for the download failed',
-      `The TLS handshake for the download failed: ${tl.error?.message ?? '?'}.`,
+      t('TLS for the download failed', '다운로드용 TLS 실패'),
+      t(
+        `The TLS handshake for the download failed: ${why.en}.`,
+        `다운로드용 TLS 핸드셰이크 실패: ${why.ko}.`,
+      ),
     );
     return;
   }
@@ -581,28 +753,48 @@ async function downloadStage(
   result.download = info;
   const ms = performance.now() - d0;
   if (info.status !== undefined && info.status >= 400) {
-    run.stage('download', 'failed', ms, `HTTP ${info.status}`);
+    const meaning = statusMeaningText(info.status);
+    run.stage('download', 'failed', ms, t(`HTTP ${info.status}`, `대상 서버 응답: HTTP ${info.status}`));
     run.fail(
       'origin-http-error',
       'download',
-      'The origin answers the download with an error',
-      `GET ${url.href} answered ${info.status}: ${statusMeaning(info.status)}. The tunnel works; check the URL on the origin.`,
+      t('The origin answers the download with an error', '대상 서버가 다운로드에 오류로 응답함'),
+      t(
+        `GET ${url.href} answered ${info.status}: ${meaning.en}. The tunnel works; check the URL on the origin.`,
+        `GET ${url.href}의 응답: ${info.status}: ${meaning.ko}. 터널은 정상입니다. 대상 서버의 URL을 확인하십시오.`,
+      ),
     );
   } else if (!info.complete) {
-    run.stage('download', 'failed', ms, `${info.bytes} bytes, then ${info.failure}`);
+    run.stage(
+      'download',
+      'failed',
+      ms,
+      t(
+        `${info.bytes} bytes, then ${info.failure}`,
+        `다운로드 중단(${info.bytes}바이트 수신): ${info.failureKo ?? info.failure ?? '?'}`,
+      ),
+    );
     const kind = info.failure?.split(':')[0];
+    const stallSeconds = opts.stallSeconds ?? 10;
     run.fail(
       'transfer-stalled',
       'download',
-      'The download stalls',
-      `The download started (${info.bytes}${info.expectedBytes ? ` of ${info.expectedBytes}` : ''} bytes) and then ${kind === 'stall' ? `no more data came for ${opts.stallSeconds ?? 10} s` : kind === 'reset' ? 'the connection was reset' : 'the connection was closed early'}. Likely causes: proxy inspection delay or filtering, a proxy timeout for long transfers, a proxy file-size limit.`,
+      t('The download stalls', '다운로드가 중단됨'),
+      t(
+        `The download started (${info.bytes}${info.expectedBytes ? ` of ${info.expectedBytes}` : ''} bytes) and then ${kind === 'stall' ? `no more data came for ${stallSeconds} s` : kind === 'reset' ? 'the connection was reset' : 'the connection was closed early'}. Likely causes: proxy inspection delay or filtering, a proxy timeout for long transfers, a proxy file-size limit.`,
+        `다운로드가 시작되었지만(${info.expectedBytes ? `${info.expectedBytes}바이트 중 ` : ''}${info.bytes}바이트) ${kind === 'stall' ? `${stallSeconds}초 동안 더 이상 데이터가 오지 않았습니다` : kind === 'reset' ? '연결이 재설정되었습니다(RST)' : '연결이 일찍 닫혔습니다'}. 가능한 원인: 프록시 검사 지연 또는 필터링, 긴 전송에 대한 프록시 시간 제한, 프록시 파일 크기 제한.`,
+      ),
     );
   } else {
+    const figures = `(${(info.bytesPerSecond / 1024).toFixed(0)} KiB/s)`;
     run.stage(
       'download',
       'ok',
       ms,
-      `${info.bytes} bytes in ${(info.ms / 1000).toFixed(2)} s (${(info.bytesPerSecond / 1024).toFixed(0)} KiB/s)`,
+      t(
+        `${info.bytes} bytes in ${(info.ms / 1000).toFixed(2)} s ${figures}`,
+        `${info.bytes}바이트, ${(info.ms / 1000).toFixed(2)}초 ${figures}`,
+      ),
     );
   }
 }
@@ -644,7 +836,7 @@ async function largeRequest(
       ms: performance.now() - t0,
     };
   } catch (e) {
-    const err = e instanceof HeadReadError ? e : new HeadReadError('closed', String(e), 0);
+    const err = asHeadReadError(e);
     transcript.note(`large CONNECT: ${err.message}`);
     return {
       bytes: Buffer.byteLength(request),

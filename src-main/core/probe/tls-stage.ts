@@ -3,14 +3,22 @@ import type net from 'node:net';
 import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { peerChain } from './certificates.js';
-import { BodyTracker, HeadReadError, headerValue, readResponseHead, type ResponseHead } from './http-head.js';
+import {
+  asHeadReadError,
+  BodyTracker,
+  headerValue,
+  readResponseHead,
+  type HeadReadError,
+  type ResponseHead,
+} from './http-head.js';
 import type { Transcript } from './transcript.js';
 import type { DownloadInfo, HttpInfo, TlsInfo } from './types.js';
 
 export interface TlsOutcome {
   socket?: tls.TLSSocket;
   info?: TlsInfo;
-  error?: { code: string; message: string };
+  /** message: Node's / OpenSSL's words; messageKo: Korean where we know the cause, else the same words */
+  error?: { code: string; message: string; messageKo: string };
   ms: number;
 }
 
@@ -50,6 +58,7 @@ export function tlsThroughTunnel(
         error: {
           code: 'ETIMEDOUT',
           message: `the TLS handshake did not complete within ${(timeoutMs / 1000).toFixed(1)} s`,
+          messageKo: `${(timeoutMs / 1000).toFixed(1)}초 안에 TLS 핸드셰이크가 완료되지 않음`,
         },
         ms: performance.now() - t0,
       });
@@ -89,7 +98,8 @@ export function tlsThroughTunnel(
     s.once('error', (e: NodeJS.ErrnoException) => {
       const code = e.code ?? 'ERROR';
       transcript.note(`TLS handshake failed: ${code}: ${e.message}`);
-      done({ error: { code, message: e.message }, ms: performance.now() - t0 });
+      const messageKo = code === 'ECONNRESET' ? '연결이 재설정됨(RST)' : e.message;
+      done({ error: { code, message: e.message, messageKo }, ms: performance.now() - t0 });
     });
   });
 }
@@ -116,7 +126,7 @@ export async function headRequest(
     transcript.received(head.rawHead);
     return { info: httpInfo(head), ms: performance.now() - t0 };
   } catch (e) {
-    const err = e instanceof HeadReadError ? e : new HeadReadError('closed', String(e), 0);
+    const err = asHeadReadError(e);
     transcript.note(`HEAD / failed: ${err.message}`);
     return { error: err, ms: performance.now() - t0 };
   }
@@ -156,11 +166,11 @@ export async function downloadThrough(
   try {
     head = await readResponseHead(s, responseTimeoutMs);
   } catch (e) {
-    const err = e instanceof HeadReadError ? e : new HeadReadError('closed', String(e), 0);
+    const err = asHeadReadError(e);
+    const secs = (responseTimeoutMs / 1000).toFixed(1);
     info.failure =
-      err.kind === 'timeout'
-        ? `stall: no response to GET within ${(responseTimeoutMs / 1000).toFixed(1)} s`
-        : `${err.kind}: ${err.message}`;
+      err.kind === 'timeout' ? `stall: no response to GET within ${secs} s` : `${err.kind}: ${err.message}`;
+    info.failureKo = err.kind === 'timeout' ? `${secs}초 안에 GET에 대한 응답이 없음` : err.messageKo;
     info.ms = performance.now() - t0;
     transcript.note(`download failed: ${info.failure}`);
     return info;
@@ -173,7 +183,7 @@ export async function downloadThrough(
   await new Promise<void>((resolve) => {
     let lastData = performance.now();
     let finished = false;
-    const finish = (failure?: string) => {
+    const finish = (failure?: string, failureKo?: string) => {
       if (finished) return;
       finished = true;
       clearInterval(ticker);
@@ -182,6 +192,7 @@ export async function downloadThrough(
       s.off('close', onEnd);
       s.off('error', onError);
       info.failure = failure;
+      info.failureKo = failureKo;
       s.destroy();
       resolve();
     };
@@ -204,22 +215,33 @@ export async function downloadThrough(
         tracker.complete = true;
         finish();
       } else
-        finish(`close: the connection ended after ${tracker.bytes} of ${info.expectedBytes ?? '?'} bytes`);
+        finish(
+          `close: the connection ended after ${tracker.bytes} of ${info.expectedBytes ?? '?'} bytes`,
+          `${info.expectedBytes ?? '?'}바이트 중 ${tracker.bytes}바이트 후 연결이 끝남`,
+        );
     };
     const onError = (e: NodeJS.ErrnoException) => {
       sample();
-      finish(
-        e.code === 'ECONNRESET'
-          ? `reset: the connection was reset after ${tracker.bytes} bytes`
-          : `close: ${e.code ?? ''} ${e.message} after ${tracker.bytes} bytes`,
-      );
+      if (e.code === 'ECONNRESET')
+        finish(
+          `reset: the connection was reset after ${tracker.bytes} bytes`,
+          `${tracker.bytes}바이트 후 연결이 재설정됨(RST)`,
+        );
+      else
+        finish(
+          `close: ${e.code ?? ''} ${e.message} after ${tracker.bytes} bytes`,
+          `${tracker.bytes}바이트 후 연결 오류: ${e.code ?? ''} ${e.message}`,
+        );
     };
     const ticker = setInterval(
       () => {
         sample();
         const idle = performance.now() - lastData;
         if (idle >= stallMs)
-          finish(`stall: no data for ${(idle / 1000).toFixed(1)} s after ${tracker.bytes} bytes`);
+          finish(
+            `stall: no data for ${(idle / 1000).toFixed(1)} s after ${tracker.bytes} bytes`,
+            `${tracker.bytes}바이트 후 ${(idle / 1000).toFixed(1)}초 동안 데이터가 없음`,
+          );
       },
       Math.min(250, Math.max(50, stallMs / 4)),
     );

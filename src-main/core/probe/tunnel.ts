@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { parseAllChallenges, type AuthChallenge } from './auth-challenge.js';
 import { basicAuthorization, buildDigestAuthorization, pickDigestChallenge } from './digest.js';
 import {
+  asHeadReadError,
   HeadReadError,
   headerValue,
   headerValues,
@@ -43,6 +44,8 @@ export class ConnectError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    /** the same message in Korean, for the UI */
+    readonly messageKo: string,
   ) {
     super(message);
     this.name = 'ConnectError';
@@ -55,7 +58,7 @@ export async function connectToProxy(
 ): Promise<{ socket: net.Socket; address: string; ms: number }> {
   let last: ConnectError | undefined;
   for (const address of ctx.addresses) {
-    if (ctx.signal?.aborted) throw new ConnectError('ABORTED', 'the probe was cancelled');
+    if (ctx.signal?.aborted) throw new ConnectError('ABORTED', 'the probe was cancelled', '프로브가 취소됨');
     const hostLabel = ctx.proxyHost === address ? address : `${ctx.proxyHost} (${address})`;
     ctx.transcript.note(`Trying ${address.includes(':') ? `[${address}]` : address}:${ctx.proxyPort}...`);
     const t0 = performance.now();
@@ -70,6 +73,7 @@ export async function connectToProxy(
             new ConnectError(
               'ETIMEDOUT',
               `no answer to SYN from ${address}:${ctx.proxyPort} within ${(ctx.connectTimeoutMs / 1000).toFixed(1)} s`,
+              `${(ctx.connectTimeoutMs / 1000).toFixed(1)}초 안에 ${address}:${ctx.proxyPort}에서 SYN에 대한 응답이 없음`,
             ),
           );
         }, ctx.connectTimeoutMs);
@@ -82,15 +86,19 @@ export async function connectToProxy(
         s.once('error', (e: NodeJS.ErrnoException) => {
           clearTimeout(timer);
           const code = e.code ?? 'ERROR';
-          const why =
+          const where = `${address}:${ctx.proxyPort}`;
+          const [why, whyKo] =
             code === 'ECONNREFUSED'
-              ? `connection refused by ${address}:${ctx.proxyPort} (RST to SYN: nothing listens on that port)`
+              ? [
+                  `connection refused by ${where} (RST to SYN: nothing listens on that port)`,
+                  `${where}에서 연결을 거부함(SYN에 RST로 응답: 그 포트에서 수신 대기하는 서비스가 없음)`,
+                ]
               : code === 'ECONNRESET'
-                ? `connection reset by ${address}:${ctx.proxyPort}`
+                ? [`connection reset by ${where}`, `${where}에서 연결을 재설정함(RST)`]
                 : code === 'EHOSTUNREACH' || code === 'ENETUNREACH'
-                  ? `no route to ${address} (${code})`
-                  : `${code}: ${e.message}`;
-          reject(new ConnectError(code, why));
+                  ? [`no route to ${address} (${code})`, `${address}에 대한 경로가 없음(${code})`]
+                  : [`${code}: ${e.message}`, `연결 오류 ${code}: ${e.message}`];
+          reject(new ConnectError(code, why, whyKo));
         });
       });
       socket.setNoDelay(true);
@@ -104,7 +112,7 @@ export async function connectToProxy(
       ctx.transcript.note(`connect failed: ${last.message}`);
     }
   }
-  throw last ?? new ConnectError('ENOADDR', 'no address to connect to');
+  throw last ?? new ConnectError('ENOADDR', 'no address to connect to', '연결할 주소가 없음');
 }
 
 export function connectRequest(
@@ -146,6 +154,7 @@ export type TunnelOutcome =
       kind: 'auth';
       reason: 'required' | 'failed' | 'unsupported';
       message: string;
+      messageKo: string;
       head: ResponseHead;
       body: string;
       connectMs: number;
@@ -169,7 +178,7 @@ export function authHeaderFor(state: AuthState, creds: ProxyCredentials, target:
 function chooseAuth(
   challenges: AuthChallenge[],
   ctx: TunnelContext,
-): { state?: AuthState; unsupported?: string } {
+): { state?: AuthState; unsupported?: string; unsupportedKo?: string } {
   const creds = ctx.credentials!;
   const digest = pickDigestChallenge(challenges);
   const basic = challenges.find((c) => c.scheme.toLowerCase() === 'basic');
@@ -177,11 +186,19 @@ function chooseAuth(
     return { state: { scheme: 'digest', challenge: digest, nc: 1 } };
   if (ctx.authPreference !== 'digest' && basic)
     return { state: { scheme: 'basic', header: basicAuthorization(creds) } };
-  const offered = [...new Set(challenges.map((c) => c.scheme))].join(', ') || 'nothing usable';
+  const schemes = [...new Set(challenges.map((c) => c.scheme))].join(', ');
+  const offered = schemes || 'nothing usable';
+  const offeredKo = schemes
+    ? `프록시는 ${schemes} 방식을 제공함`
+    : '프록시가 사용할 수 있는 방식을 제공하지 않음';
   if (ctx.authPreference !== 'any')
-    return { unsupported: `--auth ${ctx.authPreference} was asked for, but the proxy offers ${offered}` };
+    return {
+      unsupported: `--auth ${ctx.authPreference} was asked for, but the proxy offers ${offered}`,
+      unsupportedKo: `--auth ${ctx.authPreference} 옵션이 지정되었지만 ${offeredKo}`,
+    };
   return {
     unsupported: `the proxy offers ${offered}; the FMC supports only Basic and Digest (MD5 / SHA-256, qop=auth)`,
+    unsupportedKo: `${offeredKo}. FMC는 Basic과 Digest(MD5 / SHA-256, qop=auth)만 지원함`,
   };
 }
 
@@ -216,7 +233,7 @@ export async function openTunnel(
     } catch (e) {
       responseMs = performance.now() - t0;
       socket.destroy();
-      const err = e instanceof HeadReadError ? e : new HeadReadError('closed', String(e), 0);
+      const err = asHeadReadError(e);
       ctx.transcript.note(`no answer to CONNECT: ${err.message}`);
       return { kind: 'no-answer', error: err, connectMs, responseMs };
     }
@@ -250,6 +267,7 @@ export async function openTunnel(
         kind: 'auth',
         reason: 'unsupported',
         message: `the FMC cannot authenticate to this proxy: it supports Basic/Digest, the proxy offers only ${offered.join('/')}`,
+        messageKo: `FMC는 이 프록시에 인증할 수 없음: FMC는 Basic/Digest를 지원하지만 프록시는 ${offered.join('/')}만 제공함`,
         ...base,
       };
     }
@@ -259,6 +277,7 @@ export async function openTunnel(
         kind: 'auth',
         reason: 'required',
         message: `the proxy requires authentication (offers ${offered.join(', ') || 'no scheme'}) and no credentials were given`,
+        messageKo: `프록시가 인증을 요구하지만(제공 방식: ${offered.join(', ') || '없음'}) 자격 증명이 주어지지 않음`,
         ...base,
       };
     }
@@ -271,6 +290,7 @@ export async function openTunnel(
         kind: 'auth',
         reason: 'failed',
         message: `the proxy rejected the credentials of user '${ctx.credentials.username}' (407 again after ${authUsed?.scheme === 'digest' ? 'Digest' : 'Basic'} authentication)`,
+        messageKo: `프록시가 사용자 '${ctx.credentials.username}'의 자격 증명을 거부함(${authUsed?.scheme === 'digest' ? 'Digest' : 'Basic'} 인증 후 다시 407)`,
         ...base,
         authUsed,
       };
@@ -283,6 +303,7 @@ export async function openTunnel(
         kind: 'auth',
         reason: ctx.authPreference === 'any' ? 'unsupported' : 'failed',
         message: choice.unsupported ?? 'no usable challenge',
+        messageKo: choice.unsupportedKo ?? '사용할 수 있는 인증 요청(challenge)이 없음',
         ...base,
       };
     }
@@ -301,7 +322,7 @@ export async function openTunnel(
   socket.destroy();
   return {
     kind: 'no-answer',
-    error: new HeadReadError('malformed', 'too many authentication rounds', 0),
+    error: new HeadReadError('malformed', 'too many authentication rounds', 0, '인증 왕복이 너무 많음'),
     connectMs,
     responseMs,
   };

@@ -49,6 +49,8 @@ export interface ProbeStage {
   /** duration in ms (0 when skipped) */
   ms: number;
   detail: string;
+  /** `detail` in Korean, the same facts and numbers (always set by runProbe; optional for older producers) */
+  detailKo?: string;
 }
 
 export interface ProbeFinding {
@@ -58,12 +60,17 @@ export interface ProbeFinding {
   stage: StageName;
   title: string;
   detail: string;
+  /** `title` and `detail` in Korean (always set by runProbe; optional for older producers) */
+  titleKo?: string;
+  detailKo?: string;
 }
 
 export interface ProbeVerdict {
   issue: KnownIssueId;
   ok: boolean;
   summary: string;
+  /** `summary` in Korean (always set by runProbe; optional for older producers) */
+  summaryKo?: string;
 }
 
 export interface ProxyAnswer {
@@ -108,6 +115,8 @@ export interface DownloadInfo {
   samples: Array<{ ms: number; bytes: number }>;
   /** why it ended early: stall, close, reset */
   failure?: string;
+  /** `failure` in Korean (without the stall/close/reset prefix) */
+  failureKo?: string;
   bytesPerSecond: number;
 }
 
