@@ -248,6 +248,21 @@ test(
       assert.match(probe, /connect-response/);
       assert.ok(!probe.includes(PASSWORD), 'the password is not shown');
       await page.screenshot({ path: path.join(root, 'test-results/wizard-probe.png') });
+      // in Korean the probe's own texts (verdict, stage details, findings) are Korean too
+      await page.getByRole('button', { name: 'KO', exact: true }).click();
+      await verdict.filter({ hasText: '프록시 응답: 403 Forbidden' }).waitFor({ timeout: 10_000 });
+      const probeKo = await page.getByTestId('probe').innerText();
+      assert.match(probeKo, /프록시 응답: HTTP\/1\.1 403 Forbidden/, 'the connect-response stage in Korean');
+      assert.match(probeKo, /프록시가 터널을 거부함/, 'the finding title in Korean');
+      assert.doesNotMatch(
+        probeKo,
+        /The proxy answered CONNECT|no download URL given/,
+        'no English probe text',
+      );
+      assert.ok(!probeKo.includes(PASSWORD), 'the password is not shown');
+      await page.screenshot({ path: path.join(root, 'test-results/wizard-probe-ko.png') });
+      await page.getByRole('button', { name: 'EN', exact: true }).click();
+      await verdict.filter({ hasText: 'The proxy answered CONNECT' }).waitFor({ timeout: 10_000 });
       assert.deepEqual(pageErrors, [], 'no script errors in the page');
     } finally {
       await lab.close();

@@ -30,8 +30,3 @@ const STATUS_MEANING: Record<number, Bilingual> = {
 export function statusMeaningText(status: number): Bilingual {
   return STATUS_MEANING[status] ?? t(`HTTP ${status}`, `HTTP ${status} 응답`);
 }
-
-/** Seconds as Korean writes them next to a number ("1.5초"). */
-export function seconds(ms: number, digits: number): string {
-  return (ms / 1000).toFixed(digits);
-}

@@ -89,7 +89,8 @@ test('probe --ca --json against a healthy lab: exit 0 and the JSON shape', async
     transcript: string;
     localPorts: number[];
   };
-  assert.deepEqual(Object.keys(j.verdict).sort(), ['issue', 'ok', 'summary']);
+  // summaryKo: the Korean twin of summary (for the UI); the human output stays English
+  assert.deepEqual(Object.keys(j.verdict).sort(), ['issue', 'ok', 'summary', 'summaryKo']);
   assert.equal(j.verdict.issue, 'ok');
   assert.equal(j.verdict.ok, true);
   assert.ok(
