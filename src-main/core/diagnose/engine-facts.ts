@@ -28,7 +28,7 @@ import {
   TH_RST,
   TH_SYN,
 } from '../tcp/analysis.js';
-import type { PacketFacts, TcpFacts } from './facts.js';
+import type { HttpFacts, PacketFacts, TcpFacts, TlsFacts } from './facts.js';
 
 const num = (v: FieldValue | undefined): number | undefined =>
   typeof v === 'number'
@@ -304,6 +304,196 @@ function tlsFacts(t: TlsFrameFacts): NonNullable<PacketFacts['tls']> {
   return f;
 }
 
+// TcpRecord.bits
+const R_DIR_B = 1;
+export const R_SYN = 1 << 1;
+export const R_ACK = 1 << 2;
+export const R_FIN = 1 << 3;
+export const R_RST = 1 << 4;
+const R_PSH = 1 << 5;
+/** the analysis flags below are set (else the facts share NO_ANALYSIS) */
+const R_ANALYSIS = 1 << 6;
+const R_RETRANSMISSION = 1 << 7;
+const R_DUP_ACK = 1 << 8;
+const R_ZERO_WINDOW = 1 << 9;
+const R_LOST_SEGMENT = 1 << 10;
+const R_TLS_RECORD_OPEN = 1 << 11;
+const R_PEER_TLS_RECORD_OPEN = 1 << 12;
+
+/**
+ * The facts of one TCP packet as numbers (flags in `bits`, R_*), with its conversation's
+ * endpoints: what recordFacts() makes a PacketFacts object of.
+ */
+export interface TcpRecord {
+  no: number;
+  time: number;
+  bits: number;
+  seq: number;
+  ack: number;
+  len: number;
+  window: number;
+  /** -1: none */
+  mss: number;
+  http: HttpFacts | undefined;
+  tls: TlsFacts | undefined;
+  /** endpoint A and B of the conversation (R_DIR_B: sent by B) */
+  a: string;
+  b: string;
+  portA: number;
+  portB: number;
+}
+
+/** The sender's address and port of a record. */
+export function recordSender(r: TcpRecord): { src: string; srcPort: number } {
+  return r.bits & R_DIR_B ? { src: r.b, srcPort: r.portB } : { src: r.a, srcPort: r.portA };
+}
+
+/** The PacketFacts object of a TCP packet's numbers. */
+export function recordFacts(r: TcpRecord): PacketFacts {
+  return packetFacts(
+    r.no,
+    r.time,
+    r.bits,
+    r.seq,
+    r.ack,
+    r.len,
+    r.window,
+    r.mss,
+    r.http,
+    r.tls,
+    r.a,
+    r.b,
+    r.portA,
+    r.portB,
+  );
+}
+
+function packetFacts(
+  no: number,
+  time: number,
+  bits: number,
+  seq: number,
+  ackNo: number,
+  payloadLength: number,
+  window: number,
+  mss: number,
+  http: HttpFacts | undefined,
+  tls: TlsFacts | undefined,
+  a: string,
+  b: string,
+  portA: number,
+  portB: number,
+): PacketFacts {
+  const tcp: TcpFacts = {
+    syn: (bits & R_SYN) !== 0,
+    ack: (bits & R_ACK) !== 0,
+    fin: (bits & R_FIN) !== 0,
+    rst: (bits & R_RST) !== 0,
+    psh: (bits & R_PSH) !== 0,
+    seq,
+    ackNo,
+    payloadLength,
+    window,
+    analysis:
+      bits & R_ANALYSIS
+        ? {
+            retransmission: (bits & R_RETRANSMISSION) !== 0,
+            dupAck: (bits & R_DUP_ACK) !== 0,
+            zeroWindow: (bits & R_ZERO_WINDOW) !== 0,
+            lostSegment: (bits & R_LOST_SEGMENT) !== 0,
+          }
+        : NO_ANALYSIS,
+  };
+  if (bits & R_TLS_RECORD_OPEN) tcp.tlsRecordOpen = true;
+  if (bits & R_PEER_TLS_RECORD_OPEN) tcp.peerTlsRecordOpen = true;
+  if (mss >= 0) tcp.mss = mss;
+  const fromB = (bits & R_DIR_B) !== 0;
+  const src = fromB ? b : a;
+  const dst = fromB ? a : b;
+  const srcPort = fromB ? portB : portA;
+  const dstPort = fromB ? portA : portB;
+  // made with all its properties at once (one allocation, no property store)
+  if (tls)
+    return http
+      ? { no, time, src, dst, srcPort, dstPort, tcp, http, tls }
+      : { no, time, src, dst, srcPort, dstPort, tcp, tls };
+  return http
+    ? { no, time, src, dst, srcPort, dstPort, tcp, http }
+    : { no, time, src, dst, srcPort, dstPort, tcp };
+}
+
+const STRIDE = 8;
+
+/**
+ * The packets of one TCP conversation as numbers (8 a packet in one growing array) until they are
+ * needed as PacketFacts objects: a conversation's facts wait for its end, and as objects they
+ * would outlive the young generation and fill the old one.
+ */
+export class TcpFactLog {
+  private nums = new Float64Array(STRIDE * 16);
+  private readonly http: (HttpFacts | undefined)[] = [];
+  private readonly tls: (TlsFacts | undefined)[] = [];
+  length = 0;
+
+  constructor(
+    private readonly a: string,
+    private readonly b: string,
+    private readonly portA: number,
+    private readonly portB: number,
+  ) {}
+
+  /** Adds a record of this conversation. */
+  add(r: TcpRecord): void {
+    let n = this.nums;
+    const at = this.length * STRIDE;
+    if (at + STRIDE > n.length) {
+      const grown = new Float64Array(n.length * 2);
+      grown.set(n);
+      this.nums = n = grown;
+    }
+    n[at] = r.no;
+    n[at + 1] = r.time;
+    n[at + 2] = r.bits;
+    n[at + 3] = r.seq;
+    n[at + 4] = r.ack;
+    n[at + 5] = r.len;
+    n[at + 6] = r.window;
+    n[at + 7] = r.mss;
+    this.http.push(r.http);
+    this.tls.push(r.tls);
+    this.length++;
+  }
+
+  /** The facts of packet i (0-based), as EngineFactSource.push() gave them. */
+  facts(i: number): PacketFacts {
+    const n = this.nums;
+    const at = i * STRIDE;
+    return packetFacts(
+      n[at]!,
+      n[at + 1]!,
+      n[at + 2]!,
+      n[at + 3]!,
+      n[at + 4]!,
+      n[at + 5]!,
+      n[at + 6]!,
+      n[at + 7]!,
+      this.http[i],
+      this.tls[i],
+      this.a,
+      this.b,
+      this.portA,
+      this.portB,
+    );
+  }
+
+  /** The facts of every packet, in order. */
+  all(): PacketFacts[] {
+    const out: PacketFacts[] = new Array<PacketFacts>(this.length);
+    for (let i = 0; i < this.length; i++) out[i] = this.facts(i);
+    return out;
+  }
+}
+
 interface ConvMemo {
   /** address text of endpoint A and B (ConversationInfo.addressA/B) */
   a: string;
@@ -355,8 +545,37 @@ export class EngineFactSource {
     };
   }
 
+  /**
+   * The TCP packet read() just read, as numbers (see TcpRecord): reused for the next packet.
+   */
+  readonly tcp: TcpRecord = {
+    no: 0,
+    time: 0,
+    bits: 0,
+    seq: 0,
+    ack: 0,
+    len: 0,
+    window: 0,
+    mss: -1,
+    http: undefined,
+    tls: undefined,
+    a: '',
+    b: '',
+    portA: 0,
+    portB: 0,
+  };
+
   /** raw packet → facts; frames numbered from 1 without gaps; `time` is seconds since the epoch */
   push(raw: RawPacket, no: number): PacketFacts {
+    return this.read(raw, no) ?? recordFacts(this.tcp);
+  }
+
+  /**
+   * Reads the next packet (as push()): its facts, or undefined for a packet of a TCP conversation,
+   * whose facts are then in `tcp` as numbers (recordFacts(tcp) makes push()'s object of them): a
+   * caller that keeps many packets stores those (TcpFactLog) instead of objects.
+   */
+  read(raw: RawPacket, no: number): PacketFacts | undefined {
     const time = raw.tsSec + raw.tsNsec / 1e9;
     const engine = this.engine;
     const fi = engine.index(raw, no);
@@ -374,54 +593,49 @@ export class EngineFactSource {
     const af = fi.flags;
     const memo = this.memo(fi.conv);
     const c = engine.conversation(fi.conv)!;
-    const tcp: TcpFacts = {
-      syn: !!(fl & TH_SYN),
-      ack: !!(fl & TH_ACK),
-      fin: !!(fl & TH_FIN),
-      rst: !!(fl & TH_RST),
-      psh: !!(fl & TH_PUSH),
-      seq: seg.seq,
-      ackNo: seg.ack,
-      payloadLength: seg.len,
-      window: seg.window,
-      analysis:
-        af & ANALYSIS_BITS
-          ? {
-              retransmission: !!(af & RETRANSMITTED),
-              dupAck: !!(af & TCP_A_DUPLICATE_ACK),
-              zeroWindow: !!(af & TCP_A_ZERO_WINDOW),
-              lostSegment: !!(af & TCP_A_LOST_PACKET),
-            }
-          : NO_ANALYSIS,
-    };
+    let bits =
+      (dir ? R_DIR_B : 0) |
+      (fl & TH_SYN ? R_SYN : 0) |
+      (fl & TH_ACK ? R_ACK : 0) |
+      (fl & TH_FIN ? R_FIN : 0) |
+      (fl & TH_RST ? R_RST : 0) |
+      (fl & TH_PUSH ? R_PSH : 0);
+    if (af & ANALYSIS_BITS)
+      bits |=
+        R_ANALYSIS |
+        (af & RETRANSMITTED ? R_RETRANSMISSION : 0) |
+        (af & TCP_A_DUPLICATE_ACK ? R_DUP_ACK : 0) |
+        (af & TCP_A_ZERO_WINDOW ? R_ZERO_WINDOW : 0) |
+        (af & TCP_A_LOST_PACKET ? R_LOST_SEGMENT : 0);
     const isTls = (mask & bit.tls) !== 0;
     if (isTls) memo.tls = true;
     // reassembly state tells whether a TLS record was left unfinished when a side closes
     if (memo.tls && fl & (TH_FIN | TH_RST)) {
-      if (seg.len > 0 ? !!(af & TCP_SEGMENT_OF_PDU) : memo.open[dir]) tcp.tlsRecordOpen = true;
-      if (memo.open[dir ^ 1]) tcp.peerTlsRecordOpen = true;
+      if (seg.len > 0 ? !!(af & TCP_SEGMENT_OF_PDU) : memo.open[dir]) bits |= R_TLS_RECORD_OPEN;
+      if (memo.open[dir ^ 1]) bits |= R_PEER_TLS_RECORD_OPEN;
     }
     const st = c.tcp;
     if (st) {
       memo.open[0] = st.dirs[0].msp !== null;
       memo.open[1] = st.dirs[1].msp !== null;
     }
-    if (seg.mss >= 0 && !memo.ignored) tcp.mss = seg.mss;
-    const src = dir === 0 ? memo.a : memo.b;
-    const dst = dir === 0 ? memo.b : memo.a;
-    const srcPort = dir === 0 ? c.portA : c.portB;
-    const dstPort = dir === 0 ? c.portB : c.portA;
-    // HTTP heads and TLS records: what the first pass collected (see the constructor); the facts
-    // object is made with all its properties at once (one allocation, no property store)
-    const http = !memo.ignored && this.httpFrame.frame === no ? httpFacts(this.httpFrame) : undefined;
-    const tls = !memo.ignored && this.tlsFrame.frame === no ? tlsFacts(this.tlsFrame) : undefined;
-    if (tls)
-      return http
-        ? { no, time, src, dst, srcPort, dstPort, tcp, http, tls }
-        : { no, time, src, dst, srcPort, dstPort, tcp, tls };
-    return http
-      ? { no, time, src, dst, srcPort, dstPort, tcp, http }
-      : { no, time, src, dst, srcPort, dstPort, tcp };
+    const r = this.tcp;
+    r.no = no;
+    r.time = time;
+    r.bits = bits;
+    r.seq = seg.seq;
+    r.ack = seg.ack;
+    r.len = seg.len;
+    r.window = seg.window;
+    r.mss = seg.mss >= 0 && !memo.ignored ? seg.mss : -1;
+    // HTTP heads and TLS records: what the first pass collected (see the constructor)
+    r.http = !memo.ignored && this.httpFrame.frame === no ? httpFacts(this.httpFrame) : undefined;
+    r.tls = !memo.ignored && this.tlsFrame.frame === no ? tlsFacts(this.tlsFrame) : undefined;
+    r.a = memo.a;
+    r.b = memo.b;
+    r.portA = c.portA;
+    r.portB = c.portB;
+    return undefined;
   }
 
   /** From now on the conversation's packets get TCP facts only (its payload does not matter). */

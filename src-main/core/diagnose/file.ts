@@ -9,7 +9,7 @@ import {
   type DiagnosisPart,
   type DiagnosisResult,
 } from './diagnose.js';
-import { EngineFactSource } from './engine-facts.js';
+import { EngineFactSource, R_ACK, R_FIN, R_RST, R_SYN, recordSender, TcpFactLog } from './engine-facts.js';
 import type { PacketFacts } from './facts.js';
 
 export { rawPacketFacts } from './engine-facts.js';
@@ -43,7 +43,8 @@ export async function diagnoseCaptureFile(
 interface Bucket {
   /** the engine's conversation id */
   key: number;
-  facts: PacketFacts[];
+  /** its packets (numbers until the conversation is diagnosed) */
+  log: TcpFactLog;
   /** relevance: undecided until the client's first request (or a few payload packets) */
   state: 'undecided' | 'keep' | 'ignore';
   payloadPackets: number;
@@ -75,56 +76,60 @@ export class CaptureDiagnosis {
   constructor(private readonly opts: DiagnoseOptions = {}) {}
 
   push(raw: RawPacket, no: number): void {
-    const f = this.src.push(raw, no);
-    if (f.icmp || f.dns) {
-      this.side.push(f);
+    const other = this.src.read(raw, no);
+    if (other) {
+      if (other.icmp || other.dns) this.side.push(other);
       return;
     }
-    if (!f.tcp) return;
-    this.lastTime = f.time;
+    // a TCP packet: its facts stay numbers (TcpRecord) until its conversation is diagnosed
+    const r = this.src.tcp;
+    this.lastTime = r.time;
     const key = this.src.conv;
-    const isSyn = f.tcp.syn && !f.tcp.ack;
+    const isSyn = (r.bits & R_SYN) !== 0 && (r.bits & R_ACK) === 0;
     let bucket = this.buckets.get(key);
     if (!bucket) {
       // a stray packet of a conversation already diagnosed
       if (this.retired.has(key) && !isSyn) return;
       bucket = {
         key,
-        facts: [],
-        state: this.toProxy(f) ? 'keep' : 'undecided',
+        log: new TcpFactLog(r.a, r.b, r.portA, r.portB),
+        state: this.toProxy(r.portA, r.portB) ? 'keep' : 'undecided',
         payloadPackets: 0,
         finFrom: new Set(),
-        last: f.time,
+        last: r.time,
       };
       this.buckets.set(key, bucket);
     }
-    bucket.last = f.time;
-    if (bucket.state !== 'ignore') bucket.facts.push(f);
+    bucket.last = r.time;
+    if (bucket.state !== 'ignore') bucket.log.add(r);
     if (bucket.state === 'undecided') {
-      const req = f.http?.request;
+      const req = r.http?.request;
       if (req) this.decide(bucket, req.method.toUpperCase() === 'CONNECT');
-      else if (f.tcp.payloadLength > 0 && ++bucket.payloadPackets >= 4) this.decide(bucket, false);
+      else if (r.len > 0 && ++bucket.payloadPackets >= 4) this.decide(bucket, false);
     }
     if (bucket.closedAt === undefined) {
-      if (f.tcp.fin) bucket.finFrom.add(`${f.src}|${f.srcPort}`);
-      if (f.tcp.rst || bucket.finFrom.size === 2) {
-        bucket.closedAt = f.time;
+      if (r.bits & R_FIN) {
+        const s = recordSender(r);
+        bucket.finFrom.add(`${s.src}|${s.srcPort}`);
+      }
+      if (r.bits & R_RST || bucket.finFrom.size === 2) {
+        bucket.closedAt = r.time;
         this.closing.push(bucket);
       }
     }
-    while (this.closing.length && this.closing[0]!.closedAt! + LINGER_SECONDS < f.time)
+    while (this.closing.length && this.closing[0]!.closedAt! + LINGER_SECONDS < r.time)
       this.retire(this.closing.shift()!);
   }
 
-  private toProxy(f: PacketFacts): boolean {
+  private toProxy(portA: number, portB: number): boolean {
     const p = this.opts.proxy;
-    return !!p && (f.srcPort === p.port || f.dstPort === p.port);
+    return !!p && (portA === p.port || portB === p.port);
   }
 
   private decide(b: Bucket, proxied: boolean): void {
     b.state = proxied ? 'keep' : 'ignore';
     if (!proxied) {
-      b.facts = [];
+      b.log = new TcpFactLog('', '', 0, 0);
       this.src.ignore(b.key);
     }
   }
@@ -134,15 +139,21 @@ export class CaptureDiagnosis {
     this.buckets.delete(b.key);
     this.retired.add(b.key);
     this.src.forget(b.key);
-    if (b.state === 'ignore' || !b.facts.length) return;
+    if (b.state === 'ignore' || !b.log.length) return;
     if (b.state === 'undecided') {
       // no request seen: only a proxy inferred from other conversations can claim it (with a
       // given proxy, an undecided conversation is not to it)
       // a loop, not push(...facts): a long conversation spread as arguments overflows the stack
-      if (!this.opts.proxy) for (const f of b.facts) this.deferred.push(f);
+      if (!this.opts.proxy) for (let i = 0; i < b.log.length; i++) this.deferred.push(b.log.facts(i));
       return;
     }
-    this.parts.push(diagnoseConversations([...b.facts, ...this.icmpAbout(b.facts[0]!)], this.opts, b.last));
+    this.parts.push(diagnoseConversations(this.withIcmp(b.log.all()), this.opts, b.last));
+  }
+
+  /** A conversation's facts and the ICMP errors about it. */
+  private withIcmp(facts: PacketFacts[]): PacketFacts[] {
+    for (const s of this.icmpAbout(facts[0]!)) facts.push(s);
+    return facts;
   }
 
   private icmpAbout(f: PacketFacts): PacketFacts[] {
@@ -157,13 +168,10 @@ export class CaptureDiagnosis {
 
   finish(): DiagnosisResult {
     for (const b of [...this.buckets.values()]) {
-      if (b.state === 'ignore' || !b.facts.length) continue;
+      if (b.state === 'ignore' || !b.log.length) continue;
       if (b.state === 'undecided') {
-        if (!this.opts.proxy) for (const f of b.facts) this.deferred.push(f);
-      } else
-        this.parts.push(
-          diagnoseConversations([...b.facts, ...this.icmpAbout(b.facts[0]!)], this.opts, this.lastTime),
-        );
+        if (!this.opts.proxy) for (let i = 0; i < b.log.length; i++) this.deferred.push(b.log.facts(i));
+      } else this.parts.push(diagnoseConversations(this.withIcmp(b.log.all()), this.opts, this.lastTime));
     }
     this.buckets.clear();
     if (this.deferred.length) {

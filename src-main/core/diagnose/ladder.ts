@@ -48,17 +48,39 @@ const LABELS: Record<StageName, string> = {
   close: 'FIN / RST',
 };
 
+// A big capture keeps a ladder per conversation, and most details repeat ("MSS 1460", "CONNECT
+// host:443", "HTTP 200 Connection established"): one copy of each (a bounded table).
+const details = new Map<string, string>();
+function intern(s: string): string {
+  let v = details.get(s);
+  if (v === undefined) {
+    if (details.size >= 4096) details.clear();
+    details.set(s, (v = s));
+  }
+  return v;
+}
+
+const NO_PACKETS: (ConvPacket | undefined)[] = [];
+
 function stage(
   name: StageName,
   status: StageStatus,
-  ps: (ConvPacket | undefined)[] = [],
+  ps: (ConvPacket | undefined)[] = NO_PACKETS,
   detail?: string,
 ): Stage {
-  const pk = ps.filter((p): p is ConvPacket => !!p);
-  const s: Stage = { name, label: LABELS[name], status, packets: pk.map((p) => p.f.no) };
-  if (pk[0]) s.time = pk[0].f.time;
-  if (detail) s.detail = detail;
-  return s;
+  // (map makes an array of the exact size; push would reserve room for more)
+  const pk = ps.every((p) => p !== undefined) ? (ps as ConvPacket[]) : ps.filter((p): p is ConvPacket => !!p);
+  const packets = pk.map((p) => p.f.no);
+  const first = pk[0];
+  const label = LABELS[name];
+  // one literal per shape (properties added later would need a property store per stage)
+  if (first) {
+    const time = first.f.time;
+    return detail
+      ? { name, label, status, packets, time, detail: intern(detail) }
+      : { name, label, status, packets, time };
+  }
+  return detail ? { name, label, status, packets, detail: intern(detail) } : { name, label, status, packets };
 }
 
 export function buildLadder(c: Conversation, t: Timeline = buildTimeline(c)): Ladder {

@@ -70,26 +70,32 @@ export function makeFinding(
   const nos = [
     ...new Set(packets.filter((p) => p !== undefined).map((p) => (typeof p === 'number' ? p : p!.f.no))),
   ].sort((a, b) => a - b);
-  const f: Finding = {
-    id,
-    severity: opts.severity ?? en.severity,
-    title: en.title,
-    packets: nos,
-    explanation: en.explanation,
-    detail,
-    causes: en.causes,
-    nextSteps: en.nextSteps,
-    ko: {
-      title: ko.title,
-      explanation: ko.explanation,
-      detail: detailKo,
-      causes: ko.causes,
-      nextSteps: ko.nextSteps,
-    },
-    decisive: opts.decisive ?? true,
+  const severity = opts.severity ?? en.severity;
+  const koText = {
+    title: ko.title,
+    explanation: ko.explanation,
+    detail: detailKo,
+    causes: ko.causes,
+    nextSteps: ko.nextSteps,
   };
-  if (opts.conversation !== undefined) f.conversation = opts.conversation;
-  return f;
+  const decisive = opts.decisive ?? true;
+  const { title, explanation, causes, nextSteps } = en;
+  // one literal per shape: a property added later would need a property store per finding
+  return opts.conversation !== undefined
+    ? {
+        id,
+        severity,
+        title,
+        packets: nos,
+        explanation,
+        detail,
+        causes,
+        nextSteps,
+        ko: koText,
+        decisive,
+        conversation: opts.conversation,
+      }
+    : { id, severity, title, packets: nos, explanation, detail, causes, nextSteps, ko: koText, decisive };
 }
 
 const other = (d: Dir): Dir => (d === 'c2p' ? 'p2c' : 'c2p');

@@ -10,10 +10,19 @@ function attr(dn: string, key: string): string | undefined {
   return m ? m[1]!.replace(/^"|"$/g, '').trim() : undefined;
 }
 
+// a capture's certificates come from a few issuers, asked about once per conversation
+const keys = new Map<string, string>();
+
 /** The comparable name of a DN: its CN, else its O, else the whole text. */
 export function issuerKey(dn: string): string {
-  const s = dn.trim();
-  return (attr(s, 'CN') ?? attr(s, 'O') ?? s).toLowerCase();
+  let k = keys.get(dn);
+  if (k === undefined) {
+    const s = dn.trim();
+    k = (attr(s, 'CN') ?? attr(s, 'O') ?? s).toLowerCase();
+    if (keys.size >= 1024) keys.clear();
+    keys.set(dn, k);
+  }
+  return k;
 }
 
 export function issuerMatches(a: string, b: string): boolean {
