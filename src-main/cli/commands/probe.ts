@@ -189,19 +189,26 @@ function human(
     `ProxyScope probe: proxy ${o.proxy.host}:${o.proxy.port} → ${target.host}:${target.port}${o.credentials ? ` (user ${o.credentials.username})` : ''}`,
   );
   io.out('');
+  // --lang ko: the probe's own Korean texts (English when a result has none)
+  const ko = args.lang === 'ko';
   const w = Math.max(...result.stages.map((s) => s.name.length));
   for (const s of result.stages)
     io.out(
-      `  ${MARK[s.status]} ${s.name.padEnd(w)} ${s.status === 'skipped' ? '       ' : `${s.ms.toFixed(0).padStart(5)} ms`}  ${s.detail}`,
+      `  ${MARK[s.status]} ${s.name.padEnd(w)} ${s.status === 'skipped' ? '       ' : `${s.ms.toFixed(0).padStart(5)} ms`}  ${ko ? (s.detailKo ?? s.detail) : s.detail}`,
     );
   io.out('');
-  io.out(`Verdict: ${result.verdict.issue}${result.verdict.ok ? ' (the proxy works)' : ''}`);
-  io.out(`  ${result.verdict.summary}`);
+  io.out(
+    `${ko ? '판정' : 'Verdict'}: ${result.verdict.issue}${result.verdict.ok ? (ko ? ' (프록시 정상)' : ' (the proxy works)') : ''}`,
+  );
+  io.out(`  ${ko ? (result.verdict.summaryKo ?? result.verdict.summary) : result.verdict.summary}`);
   const notes = result.findings.filter((f) => f.severity !== 'error' || f.issue !== result.verdict.issue);
   if (notes.length) {
     io.out('');
-    io.out('Findings:');
-    for (const f of notes) io.out(`  [${f.severity}] ${f.title}: ${f.detail}`);
+    io.out(ko ? '발견 사항:' : 'Findings:');
+    for (const f of notes)
+      io.out(
+        `  [${f.severity}] ${ko ? (f.titleKo ?? f.title) : f.title}: ${ko ? (f.detailKo ?? f.detail) : f.detail}`,
+      );
   }
   if (capture) {
     io.out('');

@@ -86,7 +86,9 @@ export function joinVerdict(
   ): JoinedResult => {
     const fromPackets = source === 'packets';
     const summary = fromPackets ? k.summary : p.summary;
-    const summaryKo = fromPackets ? k.summaryKo : `${KNOWN_ISSUES[issue].ko.title}: ${p.summary}`;
+    const summaryKo = fromPackets
+      ? k.summaryKo
+      : `${KNOWN_ISSUES[issue].ko.title}: ${p.summaryKo ?? p.summary}`;
     return {
       verdict: {
         issue,

@@ -121,6 +121,19 @@ test('probe against acl-403 and ntlm-only: exit 2 with the verdict and what to d
   assert.match(r.stdout, /curl .*-x http:\/\/127\.0\.0\.1:\d+ -I https:\/\/tools\.cisco\.com/);
 });
 
+test('probe --lang ko prints the probe in Korean: stages, verdict, next steps', async () => {
+  await switchTo('acl-403');
+  const r = await cli(['probe', '--proxy', proxy, '--ca', caPath, '--lang', 'ko']);
+  assert.equal(r.code, 2);
+  assert.match(r.stdout, /^판정: proxy-denied$/m);
+  const verdictLine = r.stdout.split('\n')[r.stdout.split('\n').findIndex((l) => l.startsWith('판정:')) + 1];
+  assert.match(verdictLine, /[\uac00-\ud7a3]/, `Korean verdict summary, got ${verdictLine}`);
+  assert.match(verdictLine, /403/);
+  assert.match(r.stdout, /connect-response .*[\uac00-\ud7a3]/);
+  assert.match(r.stdout, /^다음 단계:$/m);
+  assert.doesNotMatch(r.stdout, /^Verdict:/m);
+});
+
 test('probe with credentials from the environment: ok, and -v transcript masks them', async () => {
   await switchTo('auth-digest');
   const r = await cli(
