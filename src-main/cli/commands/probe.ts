@@ -37,7 +37,7 @@ Options:
   --fmc-conf FILE        a copy of the FMC's /etc/sf/iprep_proxy.conf, compared with --proxy
   --capture IFACE        capture on IFACE during the probe and check the packets too
   --write FILE.pcapng    where --capture saves the packets (default: a new file in the temp folder)
-  --lang en|ko           language of the explanation and next steps (default en)
+  --lang en|ko           language of the stages, verdict, findings and next steps (default en)
   --json                 print the result as JSON
   -v, --verbose          also print the curl -v style transcript
 
