@@ -875,6 +875,9 @@ function extensions(
         ]
       : null;
     const e = new Cur(c.b, c.p, c.p + len);
+    // an extension's values count once it is read whole (the tree drops a broken one)
+    let sni: string | undefined;
+    let version: number | undefined;
     try {
       if (type === 0 && len > 0) {
         const listLen = e.u16('server name list length');
@@ -915,7 +918,7 @@ function extensions(
             offset: e.p - nl,
             length: nl,
           });
-          if (facts && facts.sni === undefined) facts.sni = sn;
+          sni ??= sn;
           if (nt === 0 && out.sni === undefined) out.sni = sn;
         }
         if (sk)
@@ -963,7 +966,7 @@ function extensions(
           });
           while (e.p + 2 <= e.end) {
             const v = e.u16('supported version');
-            if (facts && facts.supportedVersion === undefined) facts.supportedVersion = v;
+            version ??= v;
             ek?.push({
               label: `Supported Version: ${versionLong(v)}`,
               field: 'tls.handshake.extensions.supported_version',
@@ -974,7 +977,7 @@ function extensions(
           }
         } else {
           const v = e.u16('selected version');
-          if (facts && facts.supportedVersion === undefined) facts.supportedVersion = v;
+          version ??= v;
           ek?.push({
             label: `Supported Version: ${versionLong(v)}`,
             field: 'tls.handshake.extensions.supported_version',
@@ -988,6 +991,10 @@ function extensions(
     } catch (err) {
       if (!(err instanceof Short)) throw err;
       throw new Short(`extension ${name}: ${err.message}`);
+    }
+    if (facts) {
+      if (facts.sni === undefined) facts.sni = sni;
+      if (facts.supportedVersion === undefined) facts.supportedVersion = version;
     }
     if (ek)
       kids?.push({ label: `Extension: ${name} (len=${len})`, offset: at, length: 4 + len, children: ek });
@@ -1009,6 +1016,8 @@ function certificates(c: Cur, kids: FieldNode[] | null, expert: ExpertItem[], fa
   c.need(total, 'certificates');
   const end = c.p + total;
   const certs: FieldNode[] = [];
+  // the certificates' names count once the list is read whole (the tree drops a broken list)
+  const names: CertificateSummary[] = [];
   while (c.p + 3 <= end) {
     const l = c.u24('certificate length');
     if (kids)
@@ -1031,12 +1040,14 @@ function certificates(c: Cur, kids: FieldNode[] | null, expert: ExpertItem[], fa
       } catch {
         s = undefined;
       }
-      if (s) {
-        facts.certIssuers.push(s.issuer);
-        facts.certSubjects.push(s.subject);
-      }
+      if (s) names.push(s);
     }
   }
+  if (facts)
+    for (const s of names) {
+      facts.certIssuers.push(s.issuer);
+      facts.certSubjects.push(s.subject);
+    }
   kids?.push({ label: `Certificates (${total} bytes)`, offset: end - total, length: total, children: certs });
   c.p = end;
 }
