@@ -19,15 +19,16 @@ if (!existsSync(file)) {
   renameSync(file + '.tmp', file);
 }
 const gc = (globalThis as { gc?: () => void }).gc;
-for (const proxy of [undefined, { host: '10.10.10.100', port: 3128 }]) {
-  // the previous run's result goes first: each run starts from the same heap
+
+/** One diagnosis; its result is dropped on return (the next run starts from the same heap). */
+async function run(proxy?: { host: string; port: number }): Promise<string> {
   gc?.();
   const t0 = performance.now();
   const r = await diagnoseCaptureFile(file, proxy ? { proxy } : {});
   const s = (performance.now() - t0) / 1000;
   gc?.();
   const heap = process.memoryUsage().heapUsed / 1e6;
-  console.log(
-    `diagnose ${COUNT} packets${proxy ? ' --proxy' : ''}: ${s.toFixed(1)} s (${((s * 1e6) / COUNT).toFixed(1)} µs/packet), ${r.ladders.length} conversations, ${r.findings.length} findings, verdict ${r.verdict.issue}; heap after GC ${heap.toFixed(0)} MB, RSS ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`,
-  );
+  return `diagnose ${COUNT} packets${proxy ? ' --proxy' : ''}: ${s.toFixed(1)} s (${((s * 1e6) / COUNT).toFixed(1)} µs/packet), ${r.ladders.length} conversations, ${r.findings.length} findings, verdict ${r.verdict.issue}; heap after GC ${heap.toFixed(0)} MB, RSS ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`;
 }
+
+for (const proxy of [undefined, { host: '10.10.10.100', port: 3128 }]) console.log(await run(proxy));

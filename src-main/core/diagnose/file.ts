@@ -69,7 +69,17 @@ export class CaptureDiagnosis {
   private closing: Bucket[] = [];
   private retired = new Set<number>();
   private side: PacketFacts[] = [];
-  private parts: DiagnosisPart[] = [];
+  /** the parts of the conversations judged so far, as one (a part per conversation would cost
+   * seven arrays each) */
+  private readonly judged: DiagnosisPart = {
+    ladders: [],
+    findings: [],
+    firstFrames: [],
+    tunnels: [],
+    credentialed: [],
+    otherProxies: [],
+    proxies: [],
+  };
   /** handshake-only conversations kept to the end (a proxy may be inferred only later) */
   private deferred: PacketFacts[] = [];
   private lastTime = 0;
@@ -147,7 +157,24 @@ export class CaptureDiagnosis {
       if (!this.opts.proxy) for (let i = 0; i < b.log.length; i++) this.deferred.push(b.log.facts(i));
       return;
     }
-    this.parts.push(diagnoseConversations(this.withIcmp(b.log.all()), this.opts, b.last));
+    this.add(diagnoseConversations(this.withIcmp(b.log.all()), this.opts, b.last));
+  }
+
+  /** Appends a part to the judged ones (its conversation numbers follow theirs). */
+  private add(p: DiagnosisPart): void {
+    const j = this.judged;
+    const offset = j.ladders.length;
+    for (const f of p.findings) {
+      if (f.conversation !== undefined) f.conversation += offset;
+      j.findings.push(f);
+    }
+    // loops, not push(...array): a big part spread as arguments overflows the stack
+    for (const l of p.ladders) j.ladders.push(l);
+    for (const n of p.firstFrames) j.firstFrames.push(n);
+    for (const n of p.tunnels) j.tunnels.push(n);
+    for (const n of p.credentialed) j.credentialed.push(n);
+    for (const o of p.otherProxies) j.otherProxies.push(o);
+    for (const e of p.proxies) j.proxies.push(e);
   }
 
   /** A conversation's facts and the ICMP errors about it. */
@@ -171,15 +198,15 @@ export class CaptureDiagnosis {
       if (b.state === 'ignore' || !b.log.length) continue;
       if (b.state === 'undecided') {
         if (!this.opts.proxy) for (let i = 0; i < b.log.length; i++) this.deferred.push(b.log.facts(i));
-      } else this.parts.push(diagnoseConversations(this.withIcmp(b.log.all()), this.opts, this.lastTime));
+      } else this.add(diagnoseConversations(this.withIcmp(b.log.all()), this.opts, this.lastTime));
     }
     this.buckets.clear();
     if (this.deferred.length) {
-      const known = this.parts.flatMap((p) => p.proxies);
+      const known = this.judged.proxies;
       const facts = [...this.deferred, ...this.side.filter((s) => s.icmp)].sort((x, y) => x.no - y.no);
-      this.parts.push(diagnoseConversations(facts, this.opts, this.lastTime, known));
+      this.add(diagnoseConversations(facts, this.opts, this.lastTime, known));
       this.deferred = [];
     }
-    return combineDiagnosis(this.parts, this.side, this.opts);
+    return combineDiagnosis([this.judged], this.side, this.opts);
   }
 }
