@@ -188,14 +188,32 @@ export function parseHttpHead(b: Uint8Array, off: number, end: number): HttpHead
   return head;
 }
 
+/**
+ * `a.toLowerCase() === b.toLowerCase()` for an ASCII `b` (a header name we look for), without
+ * making lowercase copies: heads are looked at on every HTTP frame of a listing.
+ */
+export function sameHeaderName(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x >= 65 && x <= 90) x += 32;
+    if (y >= 65 && y <= 90) y += 32;
+    // a character outside ASCII never lowercases to an ASCII one in a header name (latin1)
+    if (x !== y) return false;
+  }
+  return true;
+}
+
 export function headerValue(h: HttpHead, name: string): string | undefined {
-  const n = name.toLowerCase();
-  return h.headers.find((x) => x.name.toLowerCase() === n)?.value;
+  for (const x of h.headers) if (sameHeaderName(x.name, name)) return x.value;
+  return undefined;
 }
 
 export function headerValues(h: HttpHead, name: string): string[] {
-  const n = name.toLowerCase();
-  return h.headers.filter((x) => x.name.toLowerCase() === n).map((x) => x.value);
+  const out: string[] = [];
+  for (const x of h.headers) if (sameHeaderName(x.name, name)) out.push(x.value);
+  return out;
 }
 
 export type BodyFraming =

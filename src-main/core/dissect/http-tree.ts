@@ -11,6 +11,7 @@ import {
   parseCredentials,
   parseHttpHead,
   findHeaderEnd,
+  sameHeaderName,
   schemeName,
   type AuthChallenge,
   type HttpHead,
@@ -788,14 +789,14 @@ export function collectHttpHeadFacts(f: HttpFrameFacts, no: number, head: HttpHe
   }
   for (const h of head.headers) {
     // the same values headerNode records
-    const lower = h.name.toLowerCase();
-    if (lower === 'proxy-authorization') f.proxyAuthorization ??= parseCredentials(h.value).scheme;
-    else if (lower === 'proxy-authenticate') {
+    if (sameHeaderName(h.name, 'proxy-authorization'))
+      f.proxyAuthorization ??= parseCredentials(h.value).scheme;
+    else if (sameHeaderName(h.name, 'proxy-authenticate')) {
       for (const c of parseChallenges(h.value)) {
         const scheme = schemeName(c.scheme);
         if (!f.proxyAuthenticate.includes(scheme)) f.proxyAuthenticate.push(scheme);
       }
-    } else if (lower === 'x-squid-error') f.squidError ??= h.value;
+    } else if (sameHeaderName(h.name, 'x-squid-error')) f.squidError ??= h.value;
   }
 }
 

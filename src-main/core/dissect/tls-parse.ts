@@ -117,7 +117,7 @@ const VERSION_LONG: Record<number, string> = {
   0x0304: 'TLS 1.3',
 };
 
-const HRR_RANDOM = 'cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c';
+const HRR_RANDOM = Buffer.from('cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c', 'hex');
 
 function hex4(v: number): string {
   return `0x${v.toString(16).padStart(4, '0')}`;
@@ -807,7 +807,8 @@ function serverHello(
   const vAt = c.p;
   helloCommon(c, kids, facts);
   const legacy = (c.b[vAt] << 8) | c.b[vAt + 1];
-  const hrr = hex(c.b.subarray(vAt + 2, vAt + 34)) === HRR_RANDOM;
+  let hrr = vAt + 34 <= c.b.length;
+  for (let i = 0; hrr && i < 32; i++) hrr = c.b[vAt + 2 + i] === HRR_RANDOM[i];
   const suite = c.u16('cipher suite');
   kids?.push({
     label: `Cipher Suite: ${cipherSuiteName(suite)} (${hex4(suite)})`,

@@ -9,6 +9,7 @@ import {
   looksLikeHttp,
   parseChallenges,
   parseCredentials,
+  sameHeaderName,
 } from '../../../src-main/core/dissect/http-parse.js';
 import {
   collectHttpHeadFacts,
@@ -296,6 +297,23 @@ test('first-pass TLS facts (scanTls) are the values the full dissection records'
       assert.deepEqual(facts.certSubjects, all('x509af.subject'));
     }),
     { numRuns: 600 },
+  );
+});
+
+test('header names: sameHeaderName is toLowerCase equality for the names the dissector looks up', () => {
+  const names = ['content-type', 'Content-Length', 'Proxy-Authenticate', 'x-squid-error', 'Host', 'k'];
+  // header names are latin1 text: ASCII letters either case, digits, '-', and bytes above 0x7f
+  const chars = fc.constantFrom(...'aAkKtTzZ-0\u00c0\u00e0\u00b5\u00ff\u00d7'.split(''), 'K', 'e', 'E');
+  fc.assert(
+    fc.property(
+      fc.array(chars, { maxLength: 16 }).map((a) => a.join('')),
+      fc.constantFrom(...names),
+      (a, b) => {
+        assert.equal(sameHeaderName(a, b), a.toLowerCase() === b.toLowerCase());
+        assert.equal(sameHeaderName(b.toUpperCase(), b), true);
+      },
+    ),
+    { numRuns: 3000 },
   );
 });
 
