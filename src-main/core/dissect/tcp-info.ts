@@ -3,6 +3,7 @@
 // and a streaming listing writes it straight into its output bytes (ctx.writeInfo).
 import { infoPiece, type DeferredInfo, type InfoPiece, type InfoSink } from './engine-context.js';
 import { tcpFlagsText } from './tcp-flags.js';
+import { walkTcpOptions } from './tcp-options.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -89,43 +90,35 @@ export class TcpInfo implements DeferredInfo {
 
   /** What tshark appends for the options: MSS, WS, SACK_PERM, TSval/TSecr, SACK edges. */
   private options(out: InfoSink): void {
-    const d = this.data;
-    const end = this.optEnd;
-    const revBase = this.revBase;
-    let p = this.optStart;
-    while (p < end) {
-      const kind = d[p];
-      if (kind === 0) break;
-      if (kind === 1) {
-        p++;
-        continue;
-      }
-      if (p + 1 >= end) break;
-      const len = d[p + 1];
-      if (len < 2 || p + len > end) break;
-      if (kind === 2 && len === 4) {
-        out.piece(MSS);
-        out.uint((d[p + 2] << 8) | d[p + 3]);
-      } else if (kind === 3 && len === 3) {
-        out.piece(WS);
-        out.uint(2 ** Math.min(d[p + 2], 14));
-      } else if (kind === 4 && len === 2) out.piece(SACK_PERM);
-      else if (kind === 8 && len === 10) {
-        out.piece(TSVAL);
-        out.uint(u32(d, p + 2));
-        out.piece(TSECR);
-        out.uint(u32(d, p + 6));
-      } else if (kind === 5 && len >= 10) {
-        for (let q = p + 2; q + 8 <= p + len; q += 8) {
-          out.piece(SLE);
-          out.uint(revBase >= 0 ? (u32(d, q) - revBase) >>> 0 : u32(d, q));
-          out.piece(SRE);
-          out.uint(revBase >= 0 ? (u32(d, q + 4) - revBase) >>> 0 : u32(d, q + 4));
-        }
-      }
-      p += len;
-    }
+    this.sink = out;
+    walkTcpOptions(this.data, this.optStart, this.optEnd, this.option);
   }
+  /** the sink options() writes to (a field, so that `option` is made once, not per packet) */
+  private sink: InfoSink | null = null;
+  private readonly option = (d: Uint8Array, kind: number, p: number, len: number): void => {
+    const out = this.sink!;
+    if (kind === 2 && len === 4) {
+      out.piece(MSS);
+      out.uint((d[p + 2] << 8) | d[p + 3]);
+    } else if (kind === 3 && len === 3) {
+      out.piece(WS);
+      out.uint(2 ** Math.min(d[p + 2], 14));
+    } else if (kind === 4 && len === 2) out.piece(SACK_PERM);
+    else if (kind === 8 && len === 10) {
+      out.piece(TSVAL);
+      out.uint(u32(d, p + 2));
+      out.piece(TSECR);
+      out.uint(u32(d, p + 6));
+    } else if (kind === 5 && len >= 10) {
+      const revBase = this.revBase;
+      for (let q = p + 2; q + 8 <= p + len; q += 8) {
+        out.piece(SLE);
+        out.uint(revBase >= 0 ? (u32(d, q) - revBase) >>> 0 : u32(d, q));
+        out.piece(SRE);
+        out.uint(revBase >= 0 ? (u32(d, q + 4) - revBase) >>> 0 : u32(d, q + 4));
+      }
+    }
+  };
 }
 
 function u32(d: Uint8Array, p: number): number {

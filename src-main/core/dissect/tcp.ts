@@ -15,6 +15,7 @@ import {
 import { dataModule, secs9 } from './frame.js';
 import { tcpFlagsText } from './tcp-flags.js';
 import { TcpInfo } from './tcp-info.js';
+import { walkTcpOptions } from './tcp-options.js';
 import {
   ANALYSIS_EXPERTS,
   TCP_ANALYSIS_MASK,
@@ -744,24 +745,15 @@ function addAnalysisTree(
   }
 }
 
-/** First-pass option scan: only what analysis needs (window scale on SYNs). */
+/** First-pass option scan: only what analysis needs (window scale and MSS on SYNs). */
 function parseOptionsFast(d: Uint8Array, p: number, end: number): void {
   opts.wsShift = -1;
   opts.mss = -1;
-  while (p < end) {
-    const kind = d[p];
-    if (kind === 0) return;
-    if (kind === 1) {
-      p++;
-      continue;
-    }
-    if (p + 1 >= end) return;
-    const len = d[p + 1];
-    if (len < 2 || p + len > end) return;
-    if (kind === 3 && len === 3) opts.wsShift = d[p + 2];
-    else if (kind === 2 && len === 4) opts.mss = (d[p + 2] << 8) | d[p + 3];
-    p += len;
-  }
+  walkTcpOptions(d, p, end, fastOption);
+}
+function fastOption(d: Uint8Array, kind: number, p: number, len: number): void {
+  if (kind === 3 && len === 3) opts.wsShift = d[p + 2];
+  else if (kind === 2 && len === 4) opts.mss = (d[p + 2] << 8) | d[p + 3];
 }
 
 function u32(d: Uint8Array, p: number): number {

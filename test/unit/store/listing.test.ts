@@ -4,15 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PcapWriter } from '../../../src-main/core/pcap/index.js';
-import {
-  PacketLister,
-  openCapture,
-  streamCapture,
-  textRow,
-  tsvRow,
-} from '../../../src-main/core/store/listing.js';
+import { PacketLister, openCapture, streamCapture } from '../../../src-main/core/store/listing.js';
 import { partitionKey, networkOffset } from '../../../src-main/core/store/partition.js';
-import type { PacketSummary } from '../../../src-main/core/dissect/types.js';
 
 /** Ethernet + IPv4 + TCP (no options) with a payload. */
 function tcpFrame(
@@ -163,29 +156,4 @@ test('the partition key is the same both ways and finds IP behind VLAN tags and 
   assert.equal(partitionKey(113, sll), partitionKey(1, ab));
   assert.equal(partitionKey(1, new Uint8Array([1, 2, 3])), 0);
   assert.equal(partitionKey(147, ab), 0);
-});
-
-test('rows are laid out as tshark prints them', () => {
-  const s: PacketSummary = {
-    no: 7,
-    time: 0,
-    src: '10.0.0.1',
-    dst: '10.10.10.100',
-    protocol: 'HTTP',
-    length: 187,
-    info: 'CONNECT a:443 HTTP/1.1\r\n',
-  };
-  assert.equal(
-    textRow(s, '0.000250'),
-    '    7   0.000250     10.0.0.1 → 10.10.10.100 HTTP 187 CONNECT a:443 HTTP/1.1  \n',
-  );
-  assert.equal(
-    tsvRow(s, '0.000250'),
-    '7\t0.000250\t10.0.0.1\t10.10.10.100\tHTTP\t187\tCONNECT a:443 HTTP/1.1  \n',
-  );
-  const v6: PacketSummary = { ...s, no: 123456, src: '2001:db8::1234:5678', dst: '::1' };
-  assert.equal(
-    textRow(v6, '12.5'),
-    '123456       12.5 2001:db8::1234:5678 → ::1          HTTP 187 CONNECT a:443 HTTP/1.1  \n',
-  );
 });

@@ -33,6 +33,22 @@ function asUtf8(s: string): string {
   return Buffer.from(s, 'utf8').toString('latin1');
 }
 
+test('rows are laid out as tshark prints them', () => {
+  const s = base;
+  assert.equal(
+    textRow(s, '0.000250'),
+    '    7   0.000250     10.0.0.1 → 10.10.10.100 HTTP 187 CONNECT a:443 HTTP/1.1  \n',
+  );
+  assert.equal(
+    tsvRow(s, '0.000250'),
+    '7\t0.000250\t10.0.0.1\t10.10.10.100\tHTTP\t187\tCONNECT a:443 HTTP/1.1  \n',
+  );
+  const v6: PacketSummary = { ...s, no: 123456, src: '2001:db8::1234:5678', dst: '::1' };
+  assert.equal(
+    textRow(v6, '12.5'),
+    '123456       12.5 2001:db8::1234:5678 → ::1          HTTP 187 CONNECT a:443 HTTP/1.1  \n',
+  );
+});
 test('rows written as bytes are the UTF-8 of the row strings (text and TSV)', () => {
   const cases: [PacketSummary, number, number, number][] = [
     [base, 0, 250, 6],
