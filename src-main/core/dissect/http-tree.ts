@@ -103,6 +103,11 @@ export function httpOldestPending(st: HttpConversationState, frame: number): Htt
 }
 
 /** A string of its own (not a slice keeping a whole header block alive in the conversation state). */
+/** A generated ("[…]") line with a number value, at the message's start. */
+function generatedLine(text: string, field: string, value: number, offset: number): FieldNode {
+  return { label: `[${text}]`, field, value, offset, length: 0, generated: true };
+}
+
 function ownString(s: string): string {
   switch (s) {
     case 'CONNECT':
@@ -614,6 +619,19 @@ export function dissectHttp(b: Uint8Array, off: number, end: number, ctx: HttpCo
       length: 0,
       generated: true,
     });
+    // the request's place among the conversation's requests (tshark's "HTTP request n/m" and
+    // its neighbours; m counts the requests the first pass has seen)
+    const at = rec ? st.requests.indexOf(rec) : -1;
+    if (at >= 0) {
+      kids.push(
+        generatedLine(`HTTP request ${at + 1}/${st.requests.length}`, 'http.request_number', at + 1, off),
+      );
+      const prev = st.requests[at - 1];
+      if (prev)
+        kids.push(
+          generatedLine(`Prev request in frame: ${prev.frame}`, 'http.prev_request_in', prev.frame, off),
+        );
+    }
     const resp = rec && rec.responseFrame > 0 ? rec.responseFrame : undefined;
     if (resp !== undefined)
       kids.push({
@@ -624,9 +642,21 @@ export function dissectHttp(b: Uint8Array, off: number, end: number, ctx: HttpCo
         length: 0,
         generated: true,
       });
+    const next = at >= 0 ? st.requests[at + 1] : undefined;
+    if (next)
+      kids.push(
+        generatedLine(`Next request in frame: ${next.frame}`, 'http.next_request_in', next.frame, off),
+      );
   } else {
     const req = httpRequestAnsweredBy(st, key);
     if (req) {
+      // as for requests: the answered request's place, and the exchanges before and after it
+      const at = st.requests.indexOf(req);
+      const prev = st.requests[at - 1];
+      const next = st.requests[at + 1];
+      kids.push(
+        generatedLine(`HTTP response ${at + 1}/${st.requests.length}`, 'http.response_number', at + 1, off),
+      );
       kids.push({
         label: `[Time since request: ${deltaText(req.time, ctx.time)} seconds]`,
         field: 'http.time',
@@ -635,6 +665,20 @@ export function dissectHttp(b: Uint8Array, off: number, end: number, ctx: HttpCo
         length: 0,
         generated: true,
       });
+      if (prev) {
+        kids.push(
+          generatedLine(`Prev request in frame: ${prev.frame}`, 'http.prev_request_in', prev.frame, off),
+        );
+        if (prev.responseFrame > 0)
+          kids.push(
+            generatedLine(
+              `Prev response in frame: ${prev.responseFrame}`,
+              'http.prev_response_in',
+              prev.responseFrame,
+              off,
+            ),
+          );
+      }
       kids.push({
         label: `[Request in frame: ${req.frame}]`,
         field: 'http.request_in',
@@ -643,6 +687,20 @@ export function dissectHttp(b: Uint8Array, off: number, end: number, ctx: HttpCo
         length: 0,
         generated: true,
       });
+      if (next) {
+        kids.push(
+          generatedLine(`Next request in frame: ${next.frame}`, 'http.next_request_in', next.frame, off),
+        );
+        if (next.responseFrame > 0)
+          kids.push(
+            generatedLine(
+              `Next response in frame: ${next.responseFrame}`,
+              'http.next_response_in',
+              next.responseFrame,
+              off,
+            ),
+          );
+      }
       kids.push({
         label: `[Request URI: ${req.fullUri}]`,
         field: 'http.response_for.uri',
