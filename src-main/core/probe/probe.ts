@@ -197,8 +197,9 @@ async function probeSteps(
   } else {
     const d0 = performance.now();
     try {
-      const found = await dns.lookup(opts.proxy.host, { all: true });
-      addresses = found.map((a) => a.address);
+      addresses = opts.lookup
+        ? await opts.lookup(opts.proxy.host)
+        : (await dns.lookup(opts.proxy.host, { all: true })).map((a) => a.address);
       const ms = performance.now() - d0;
       const resolved = `${opts.proxy.host} → ${addresses.join(', ')} (${ms.toFixed(0)} ms)`;
       run.stage('dns', 'ok', ms, t(resolved, `이름 조회 성공: ${resolved}`));

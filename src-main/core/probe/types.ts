@@ -36,6 +36,11 @@ export interface ProbeOptions {
   largeRequestBytes?: number;
   userAgent?: string;
   signal?: AbortSignal;
+  /**
+   * Resolves the proxy's name to its addresses (default: the system resolver, dns.lookup). A
+   * test passes its own so that no name query leaves the machine.
+   */
+  lookup?: (host: string) => Promise<string[]>;
   /** called when a stage finishes, for live progress */
   onStage?: (stage: ProbeStage) => void;
 }

@@ -3,21 +3,17 @@
 // every number (status codes, ports, byte counts, seconds) and technical token of the English one.
 // Run over every lab scenario, the fake-proxy answers and the local failures (refused, NXDOMAIN,
 // cancelled, bad download URL, origin 404).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import {
   LAB_CREDENTIALS,
   LAB_DOWNLOAD_URL,
   LAB_SCENARIOS,
   SCENARIO_INFO,
-  startLab,
-  type Lab,
 } from '../../../src-main/core/lab/index.js';
-import { runProbe, type ProbeOptions, type ProbeResult } from '../../../src-main/core/probe/index.js';
+import { useLab } from '../../helpers/lab.js';
+import { runProbe, type ProbeResult } from '../../../src-main/core/probe/index.js';
 
 const HANGUL = /[\uAC00-\uD7A3]/;
 /** kept verbatim in Korean admin writing: protocol words, headers, error markers */
@@ -84,33 +80,18 @@ function checkResult(label: string, r: ProbeResult, secrets: string[] = []): num
   return pairs;
 }
 
-let lab: Lab;
-let dir: string;
+const lab = useLab('proxyscope-probe-ko-');
 
-before(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'proxyscope-probe-ko-'));
-  lab = await startLab({ dir });
-});
-after(async () => {
-  await lab?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function labOpts(extra: Partial<ProbeOptions> = {}): ProbeOptions {
-  return {
-    proxy: { host: '127.0.0.1', port: lab.proxyPort },
-    extraCa: lab.caPem,
-    stallSeconds: 1.5,
-    timeouts: { response: 5000, tls: 5000, http: 5000 },
-    ...extra,
-  };
+/** A resolver that answers NXDOMAIN without asking anyone (no name query leaves the machine). */
+async function noSuchName(host: string): Promise<string[]> {
+  throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND', hostname: host });
 }
 
 test('every lab scenario: each stage, finding and verdict has a Korean twin with the same facts', async () => {
   let pairs = 0;
   for (const scenario of LAB_SCENARIOS) {
     lab.setScenario(scenario);
-    const r = await runProbe(labOpts(lab.probeOptions()));
+    const r = await runProbe(lab.options(lab.probeOptions()));
     assert.equal(r.verdict.issue, SCENARIO_INFO[scenario].issue, scenario);
     pairs += checkResult(scenario, r, [LAB_CREDENTIALS.password]);
   }
@@ -119,7 +100,7 @@ test('every lab scenario: each stage, finding and verdict has a Korean twin with
 
 test('the Korean verdict names the scenario facts: 403 and its marker, the issuer, the byte counts', async () => {
   lab.setScenario('acl-403');
-  let r = await runProbe(labOpts());
+  let r = await runProbe(lab.options());
   assert.match(
     r.verdict.summaryKo ?? '',
     /CONNECT tools\.cisco\.com:443에 대한 프록시 응답: 403 .*X-Squid-Error/,
@@ -130,37 +111,37 @@ test('the Korean verdict names the scenario facts: 403 and its marker, the issue
   );
 
   lab.setScenario('tls-intercept');
-  r = await runProbe(labOpts());
+  r = await runProbe(lab.options());
   assert.match(r.verdict.summaryKo ?? '', /Intercepting Proxy CA/);
   assert.match(r.verdict.summaryKo ?? '', /다시 서명/);
 
   lab.setScenario('healthy');
-  r = await runProbe(labOpts({ download: 'https://tools.cisco.com/download?size=300000' }));
+  r = await runProbe(lab.options({ download: 'https://tools.cisco.com/download?size=300000' }));
   assert.match(r.verdict.summaryKo ?? '', /정상/);
   assert.match(r.verdict.summaryKo ?? '', /다운로드 300000바이트/);
   assert.match(r.stages.find((s) => s.name === 'large-request')?.detailKo ?? '', /1460바이트 CONNECT/);
 
   lab.setScenario('close-mid-download');
-  r = await runProbe(labOpts({ download: LAB_DOWNLOAD_URL }));
+  r = await runProbe(lab.options({ download: LAB_DOWNLOAD_URL }));
   checkResult('close-mid-download', r);
   assert.ok(r.download?.failureKo && HANGUL.test(r.download.failureKo), r.download?.failureKo);
 });
 
 test('auth outcomes in Korean: wrong credentials, Basic asked of a Digest proxy, NTLM only, none', async () => {
   lab.setScenario('auth-digest');
-  const wrong = await runProbe(labOpts({ credentials: { username: 'admin', password: 'Wrong-Pass9' } }));
+  const wrong = await runProbe(lab.options({ credentials: { username: 'admin', password: 'Wrong-Pass9' } }));
   checkResult('wrong', wrong, ['Wrong-Pass9']);
   assert.match(wrong.verdict.summaryKo ?? '', /사용자 'admin'의 자격 증명을 거부/);
-  const basic = await runProbe(labOpts({ credentials: { ...LAB_CREDENTIALS }, auth: 'basic' }));
+  const basic = await runProbe(lab.options({ credentials: { ...LAB_CREDENTIALS }, auth: 'basic' }));
   checkResult('basic-of-digest', basic, [LAB_CREDENTIALS.password]);
   assert.match(
     basic.verdict.summaryKo ?? '',
     /--auth basic 옵션이 지정되었지만 프록시는 Digest 방식을 제공함/,
   );
-  const none = await runProbe(labOpts());
+  const none = await runProbe(lab.options());
   checkResult('none', none);
   lab.setScenario('ntlm-only');
-  const ntlm = await runProbe(labOpts({ credentials: { ...LAB_CREDENTIALS } }));
+  const ntlm = await runProbe(lab.options({ credentials: { ...LAB_CREDENTIALS } }));
   checkResult('ntlm', ntlm, [LAB_CREDENTIALS.password]);
   assert.match(ntlm.verdict.summaryKo ?? '', /NTLM\/Negotiate만 제공/);
 });
@@ -177,20 +158,22 @@ test('local failures in Korean: refused port, NXDOMAIN, cancelled, bad download 
   checkResult('refused', refused);
   assert.match(refused.verdict.summaryKo ?? '', new RegExp(`127\\.0\\.0\\.1:${closedPort}.*연결을 거부`));
 
-  const nx = await runProbe({ proxy: { host: 'no-such-proxy.invalid', port: 3128 } });
+  const nx = await runProbe({ proxy: { host: 'no-such-proxy.invalid', port: 3128 }, lookup: noSuchName });
   checkResult('nxdomain', nx);
 
   lab.setScenario('slow-proxy');
   const controller = new AbortController();
   setTimeout(() => controller.abort(), 300);
-  const cancelled = await runProbe(labOpts({ signal: controller.signal }));
+  const cancelled = await runProbe(lab.options({ signal: controller.signal }));
   checkResult('cancelled', cancelled);
   assert.match(cancelled.verdict.summaryKo ?? '', /취소/);
 
   lab.setScenario('healthy');
-  const badUrl = await runProbe(labOpts({ download: 'http://tools.cisco.com/x', largeRequestTest: false }));
+  const badUrl = await runProbe(
+    lab.options({ download: 'http://tools.cisco.com/x', largeRequestTest: false }),
+  );
   checkResult('bad-url', badUrl);
-  const notFound = await runProbe(labOpts({ download: 'https://tools.cisco.com/no-such-file' }));
+  const notFound = await runProbe(lab.options({ download: 'https://tools.cisco.com/no-such-file' }));
   checkResult('404', notFound);
   assert.match(notFound.verdict.summaryKo ?? '', /404: Not Found: 리소스를 찾을 수 없음/);
 });
