@@ -111,6 +111,61 @@ function readLine(b: Uint8Array, at: number, end: number): [number, number] | nu
 }
 
 /** Parses a complete header block starting at `off` (the caller found its end with findHeaderEnd). */
+/** "HTTP/d.d" at `at`, ending the line when `atEnd` (the version of a request/status line). */
+function isVersion(line: string, at: number): boolean {
+  return (
+    line.startsWith('HTTP/', at) &&
+    isDigit(line.charCodeAt(at + 5)) &&
+    line.charCodeAt(at + 6) === 46 &&
+    isDigit(line.charCodeAt(at + 7))
+  );
+}
+
+/**
+ * A status line: /^(HTTP\/\d\.\d) (\d{3})(?: (.*))?$/ (the phrase has no line terminator), without
+ * a regular expression's match arrays (heads are parsed on every HTTP frame of a listing).
+ */
+export function isStatusLine(line: string): boolean {
+  if (line.length < 12 || !isVersion(line, 0) || line.charCodeAt(8) !== 32) return false;
+  if (!isDigit(line.charCodeAt(9)) || !isDigit(line.charCodeAt(10)) || !isDigit(line.charCodeAt(11)))
+    return false;
+  if (line.length === 12) return true;
+  if (line.charCodeAt(12) !== 32) return false;
+  for (let i = 13; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 10 || c === 13 || c === 0x2028 || c === 0x2029) return false;
+  }
+  return true;
+}
+
+/** What \s matches among the characters a latin1 head can hold. */
+const isSpaceChar = (c: number) =>
+  c === 32 ||
+  (c >= 9 && c <= 13) ||
+  c === 0xa0 ||
+  c === 0x1680 ||
+  (c >= 0x2000 && c <= 0x200a) ||
+  c === 0x2028 ||
+  c === 0x2029 ||
+  c === 0x202f ||
+  c === 0x205f ||
+  c === 0x3000 ||
+  c === 0xfeff;
+
+/**
+ * A request line /^([A-Z]+) (\S*) (HTTP\/\d\.\d)$/: where its URI ends (the space before the
+ * version), -1 when it is not one.
+ */
+export function requestLineUriEnd(line: string): number {
+  let i = 0;
+  while (i < line.length && line.charCodeAt(i) >= 65 && line.charCodeAt(i) <= 90) i++;
+  if (i === 0 || line.charCodeAt(i) !== 32) return -1;
+  i++;
+  while (i < line.length && !isSpaceChar(line.charCodeAt(i))) i++;
+  if (line.charCodeAt(i) !== 32 || line.length !== i + 9 || !isVersion(line, i + 1)) return -1;
+  return i;
+}
+
 export function parseHttpHead(b: Uint8Array, off: number, end: number): HttpHead | null {
   end = Math.min(end, b.length);
   if (off >= end) return null;
@@ -121,31 +176,31 @@ export function parseHttpHead(b: Uint8Array, off: number, end: number): HttpHead
   const lineEnd = (i: number) => (i > 0 && text.charCodeAt(i - 1) === 13 ? i - 1 : i);
   const firstLine = text.slice(0, lineEnd(nl));
   let head: HttpHead;
-  const status = /^(HTTP\/\d\.\d) (\d{3})(?: (.*))?$/.exec(firstLine);
-  if (status) {
+  if (isStatusLine(firstLine)) {
     head = {
       kind: 'response',
       offset: off,
       firstLine,
       firstLineLength: nl + 1,
-      version: status[1],
-      code: Number(status[2]),
-      phrase: status[3] ?? '',
+      version: firstLine.slice(0, 8),
+      code: Number(firstLine.slice(9, 12)),
+      phrase: firstLine.length > 12 ? firstLine.slice(13) : '',
       headers: [],
       blankOffset: end,
       bodyOffset: end,
     };
   } else {
-    const req = /^([A-Z]+) (\S*) (HTTP\/\d\.\d)$/.exec(firstLine);
-    if (!req) return null;
+    const uriEnd = requestLineUriEnd(firstLine);
+    if (uriEnd < 0) return null;
+    const sp = firstLine.indexOf(' ');
     head = {
       kind: 'request',
       offset: off,
       firstLine,
       firstLineLength: nl + 1,
-      method: req[1],
-      uri: req[2],
-      version: req[3],
+      method: firstLine.slice(0, sp),
+      uri: firstLine.slice(sp + 1, uriEnd),
+      version: firstLine.slice(uriEnd + 1),
       headers: [],
       blankOffset: end,
       bodyOffset: end,

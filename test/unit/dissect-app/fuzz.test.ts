@@ -9,6 +9,8 @@ import {
   looksLikeHttp,
   parseChallenges,
   parseCredentials,
+  isStatusLine,
+  requestLineUriEnd,
   sameHeaderName,
 } from '../../../src-main/core/dissect/http-parse.js';
 import {
@@ -315,6 +317,63 @@ test('header names: sameHeaderName is toLowerCase equality for the names the dis
     ),
     { numRuns: 3000 },
   );
+});
+
+test('HTTP first lines: isStatusLine / requestLineUriEnd match what the regular expressions matched', () => {
+  const STATUS = /^(HTTP\/\d\.\d) (\d{3})(?: (.*))?$/;
+  const REQUEST = /^([A-Z]+) (\S*) (HTTP\/\d\.\d)$/;
+  const pieces = fc.constantFrom(
+    'HTTP/1.1',
+    'HTTP/',
+    '1.0',
+    ' ',
+    '200',
+    '20',
+    '4071',
+    'OK',
+    'GET',
+    'CONNECT',
+    'get',
+    'x:443',
+    '/a?b',
+    '\t',
+    '\r',
+    '\u00a0',
+    '\u0085',
+    'é',
+    '.',
+    '9',
+  );
+  fc.assert(
+    fc.property(
+      fc.array(pieces, { maxLength: 7 }).map((a) => a.join('')),
+      (line) => {
+        assert.equal(isStatusLine(line), STATUS.test(line), JSON.stringify(line));
+        const m = REQUEST.exec(line);
+        assert.equal(requestLineUriEnd(line), m ? m[1]!.length + 1 + m[2]!.length : -1, JSON.stringify(line));
+      },
+    ),
+    { numRuns: 5000 },
+  );
+  // lines shaped like real ones, with one part off
+  const lines = fc
+    .tuple(
+      fc.constantFrom('GET', 'CONNECT', 'get', 'G T', '', 'HTTP/1.1', 'HTTP/1.x'),
+      fc.constantFrom('x:443', '/a b', '', '\u00a0', '/é', '200', '20x', '404'),
+      fc.constantFrom('HTTP/1.1', 'HTTP/1.x', 'HTTP/1.1 ', 'http/1.1', 'OK', '', 'Not\rFound'),
+    )
+    .map((p) => p.join(' '));
+  fc.assert(
+    fc.property(lines, (line) => {
+      assert.equal(isStatusLine(line), STATUS.test(line), JSON.stringify(line));
+      const m = REQUEST.exec(line);
+      assert.equal(requestLineUriEnd(line), m ? m[1]!.length + 1 + m[2]!.length : -1, JSON.stringify(line));
+    }),
+    { numRuns: 2000 },
+  );
+  for (const l of ['HTTP/1.1 200 Connection established', 'HTTP/1.0 404', 'HTTP/1.1 200 '])
+    assert.ok(isStatusLine(l));
+  assert.equal(requestLineUriEnd('CONNECT tools.cisco.com:443 HTTP/1.1'), 27);
 });
 
 test('CONNECT authority port: authorityPortAt finds what /^(.*):(\\d{1,5})$/ matches', () => {
