@@ -277,6 +277,12 @@ export type TlsNeed = { kind: 'complete'; length: number } | { kind: 'more'; atL
  * record needs.
  */
 export function tlsRecordsNeed(b: Uint8Array, off: number, end: number): TlsNeed {
+  const n = tlsRecordsLength(b, off, end);
+  return n >= 0 ? { kind: 'complete', length: n } : { kind: 'more', atLeast: -n };
+}
+
+/** tlsRecordsNeed as one number (no object on every TLS frame): the length, or -(bytes still needed). */
+export function tlsRecordsLength(b: Uint8Array, off: number, end: number): number {
   end = Math.min(end, b.length);
   let p = off;
   while (p < end) {
@@ -285,10 +291,10 @@ export function tlsRecordsNeed(b: Uint8Array, off: number, end: number): TlsNeed
     if (p + 5 + len > end) break;
     p += 5 + len;
   }
-  if (p === end) return { kind: 'complete', length: end - off };
-  if (p > off) return { kind: 'complete', length: p - off };
-  const need = p + 5 > end ? 5 - (end - p) : ((b[p + 3] << 8) | b[p + 4]) + 5 - (end - p);
-  return { kind: 'more', atLeast: need };
+  if (p === end) return end - off;
+  if (p > off) return p - off;
+  // at least 1: the record (or its header) runs past the end
+  return -(p + 5 > end ? 5 - (end - p) : ((b[p + 3] << 8) | b[p + 4]) + 5 - (end - p));
 }
 
 class Short extends Error {}
@@ -345,9 +351,12 @@ export interface TlsDissection {
 
 const MALFORMED = { id: 'malformed', severity: 'error', group: 'malformed' } as const;
 
-/** Wireshark's Info wording per record, joined with ", " by the caller. */
-export function tlsInfo(parts: string[]): string {
-  return parts.join(', ');
+/** Wireshark's Info wording per record, joined with ", " by the caller (from parts[from] on). */
+export function tlsInfo(parts: string[], from = 0): string {
+  if (from === 0) return parts.join(', ');
+  let s = parts[from] ?? '';
+  for (let i = from + 1; i < parts.length; i++) s += `, ${parts[i]}`;
+  return s;
 }
 
 /**
@@ -1367,7 +1376,7 @@ export interface TlsScan {
 /**
  * The fast walk: updates the conversation state (ClientHello direction, ServerHello version,
  * ChangeCipherSpec) exactly as dissectTls does, but builds no tree and no certificates. With `info`
- * it also collects the Info column parts dissectTls would give (for rows without a tree); with
+ * it also appends the Info column parts dissectTls would give (for rows without a tree); with
  * ctx.facts, the fact fields (TlsFrameFacts). The result is written into `out` (a caller may reuse one).
  */
 export function scanTls(
@@ -1386,6 +1395,8 @@ export function scanTls(
   let firstRecordVersion: number | undefined;
   // (a frame may be walked in several calls: a reassembled record, then the records after it)
   const facts = ctx.facts;
+  // the Info parts are appended after what `info` holds already
+  const infoStart = info ? info.length : 0;
   while (p + 5 <= end && looksLikeRecordHeader(b, p)) {
     const type = b[p];
     const recVersion = (b[p + 1] << 8) | b[p + 2];
@@ -1455,7 +1466,7 @@ export function scanTls(
     p = fragEnd;
     recordIndex++;
   }
-  if (info && p < end && info.length === 0) info.push('Continuation Data');
+  if (info && p < end && info.length === infoStart) info.push('Continuation Data');
   out.severity = severity;
   out.consumed = p - off;
   out.protocol = versionShort(st.version ?? firstRecordVersion);

@@ -11,7 +11,7 @@ import {
   resetTlsFrameFacts,
   scanTls,
   tlsInfo,
-  tlsRecordsNeed,
+  tlsRecordsLength,
   type TlsContext,
   type TlsConversationState,
   type TlsFrameFacts,
@@ -162,9 +162,10 @@ export const tlsModule: ProtocolModule = {
   },
   dissect(ctx, off, end, tree) {
     if (!takesData(ctx, off, end)) return 0;
-    const need = tlsRecordsNeed(ctx.data, off, end);
+    // whole records' length, or -(bytes the first record still needs)
+    const need = tlsRecordsLength(ctx.data, off, end);
     let take = end;
-    if (need.kind === 'more') {
+    if (need < 0) {
       // Only when the data starts with a record header do we wait for the rest of that record.
       if (end - off < 5 || looksLikeTls(ctx.data, off, end)) {
         // present in the frame all the same (tshark: `…:tcp:tls`, Protocol column "TCP"); a
@@ -172,19 +173,19 @@ export const tlsModule: ProtocolModule = {
         const col = ctx.colProtocol;
         ctx.enter(tlsModule);
         ctx.colProtocol = col;
-        ctx.requestDesegment(off, need.atLeast);
+        ctx.requestDesegment(off, -need);
         // Wireshark's TLS clears Info before asking for more: in a single-pass row the frame that
         // starts a record then reads just "[TCP segment of a reassembled PDU]" (tshark -r). Not
         // when a record reassembled in this frame already wrote it ("Certificate", then a piece).
         if (ctx.cols && ctx.firstPass && !wroteInfo(ctx)) ctx.setInfo('');
         return 0;
       }
-    } else if (need.length < end - off) {
+    } else if (need < end - off) {
       // whole records, then the start of another: wait for the rest of it (not for garbage)
-      take = off + need.length;
-      const rest = tlsRecordsNeed(ctx.data, take, end);
-      if (rest.kind === 'more' && (end - take < 5 || looksLikeTls(ctx.data, take, end)))
-        ctx.requestDesegment(take, rest.atLeast);
+      take = off + need;
+      const rest = tlsRecordsLength(ctx.data, take, end);
+      if (rest < 0 && (end - take < 5 || looksLikeTls(ctx.data, take, end)))
+        ctx.requestDesegment(take, -rest);
       else take = end;
     }
     ctx.enter(tlsModule);
@@ -204,17 +205,17 @@ export const tlsModule: ProtocolModule = {
     if (!tree) {
       if (tctx.facts && tctx.facts.frame !== ctx.no) resetTlsFrameFacts(tctx.facts, ctx.no);
       // first pass / rows: state, severity and the columns, without building a tree
-      let info: string[] | undefined;
-      if (ctx.cols) {
-        info = scanInfo;
-        info.length = 0;
-      }
+      // the Info parts go after the earlier frames' (emptying the list would free its storage,
+      // and the next push allocate it again): it is emptied only now and then
+      const info = ctx.cols ? scanInfo : undefined;
+      if (scanInfo.length > 256) scanInfo.length = 0;
+      const from = scanInfo.length;
       const r = scanTls(ctx.data, off, take, tctx, info, scanOut);
       if (r.severity === 4) ctx.expert(null, EXPERTS[1]);
       else if (r.severity === 3) ctx.expert(null, EXPERTS[0]);
       if (info) {
         ctx.setProtocolColumn(r.protocol);
-        setTlsInfo(ctx, tlsInfo(info));
+        setTlsInfo(ctx, tlsInfo(info, from));
       }
       return take - off;
     }
