@@ -647,17 +647,12 @@ export class EngineFactSource {
   /**
    * Forget a finished conversation, with the engine's TCP and HTTP/TLS state of it (a big capture
    * has tens of thousands): a later packet of it starts them afresh, as a conversation seen from
-   * its middle, and a new SYN on its ports continues it (the engine restarts a conversation only
-   * while it has its TCP state). Only for a caller that wants no more facts of it (CaptureDiagnosis).
+   * its middle, and a new SYN on its ports starts a new conversation (port reuse, as tshark
+   * numbers it). Only for a caller that wants no more facts of it (CaptureDiagnosis).
    */
   forget(conv: number): void {
     this.memos.delete(conv);
-    const c = this.engine.conversation(conv);
-    if (c) {
-      c.tcp = null;
-      c.setData('http', undefined);
-      c.setData('tls', undefined);
-    }
+    this.engine.releaseConversation(conv);
   }
 
   private memo(id: number): ConvMemo {

@@ -387,6 +387,21 @@ export class PacketEngine {
     return this.convs[id];
   }
 
+  /**
+   * Lets go of the TCP and application-protocol state of a conversation that has ended, for a
+   * streaming caller that will not ask about its frames again (the diagnosis, once it has judged
+   * the conversation). Its counters stay; a later SYN on the same addresses and ports starts a
+   * new conversation (port reuse), as it would with the state kept.
+   */
+  releaseConversation(id: number): void {
+    const c = this.convs[id];
+    if (!c) return;
+    c.tcp = null;
+    for (const m of this.registry.protocols())
+      if (c.getData(m.name) !== undefined) c.setData(m.name, undefined);
+    c.released = true;
+  }
+
   /** Conversation id of an indexed frame, -1 if none. */
   conversationOf(no: number): number {
     return no < this.frameConv.length ? this.frameConv[no] - 1 : -1;

@@ -298,12 +298,17 @@ function dissectTcp(ctx: PacketContext, off: number, end: number, tree: FieldNod
   let tcs: TcpConvState | null = null;
   if (conv) {
     if (ctx.firstPass) {
-      if (conv.tcp && (flags & (TH_SYN | TH_ACK)) === TH_SYN) {
-        const base = conv.tcp.dirs[ctx.dir].baseSeq;
+      if ((flags & (TH_SYN | TH_ACK)) === TH_SYN) {
+        // a new SYN on a conversation that carried data (or whose state was released after it
+        // ended) starts a new one: port reuse
+        const t = conv.tcp;
+        const base = t ? t.dirs[ctx.dir].baseSeq : -1;
         if (
-          base >= 0 &&
-          base !== seqAbs &&
-          (conv.tcp.dirs[ctx.dir].nextSeq !== 0 || conv.tcp.dirs[ctx.dir ^ 1].nextSeq !== 0)
+          conv.released ||
+          (t &&
+            base >= 0 &&
+            base !== seqAbs &&
+            (t.dirs[ctx.dir].nextSeq !== 0 || t.dirs[ctx.dir ^ 1].nextSeq !== 0))
         ) {
           conv = ctx.restartConversation(6);
           ctx.flags |= TCP_A_REUSED_PORTS;

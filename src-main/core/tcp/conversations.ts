@@ -47,6 +47,8 @@ export class Conversation {
   private changes: (number | ProtocolModule)[] | null = null;
   /** TCP sequence analysis / reassembly state (TCP only) */
   tcp: TcpConvState | null = null;
+  /** its TCP and application state was let go after it ended (PacketEngine.releaseConversation) */
+  released = false;
 
   constructor(
     /** index in the engine's conversation list */

@@ -107,3 +107,22 @@ test('analysis: port reuse starts a new stream', () => {
   assert.deepEqual(e.dissect(sc.packets[8], 9).fields.values('tcp.stream'), [1]);
   assert.equal(e.conversations().length, 2);
 });
+
+test('a released conversation: a new SYN on its ports is a new conversation (port reuse), as with its state kept', () => {
+  const reuse = scenarios().find((s) => s.name === 'port reuse')!;
+  const kept = new PacketEngine({ sequential: true });
+  const released = new PacketEngine({ sequential: true });
+  const rowsKept = reuse.packets.map((p, i) => ({ ...kept.indexWithSummary(p, i + 1).summary }));
+  const rowsReleased = reuse.packets.map((p, i) => {
+    // the first connection has ended (FIN both ways, last ACK) before the new SYN of frame 7
+    if (i + 1 === 7) released.releaseConversation(released.conversationOf(6));
+    return { ...released.indexWithSummary(p, i + 1).summary };
+  });
+  assert.deepEqual(rowsReleased, rowsKept);
+  assert.match(rowsReleased[6].info, /^\[TCP Port numbers reused\] /);
+  assert.equal(released.conversations().length, 2);
+  assert.deepEqual(
+    released.conversations().map((c) => [c.firstFrame, c.packets]),
+    kept.conversations().map((c) => [c.firstFrame, c.packets]),
+  );
+});
