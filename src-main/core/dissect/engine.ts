@@ -391,14 +391,16 @@ export class PacketEngine {
    * Lets go of the TCP and application-protocol state of a conversation that has ended, for a
    * streaming caller that will not ask about its frames again (the diagnosis, once it has judged
    * the conversation). Its counters stay; a later SYN on the same addresses and ports starts a
-   * new conversation (port reuse), as it would with the state kept.
+   * new conversation (port reuse), as it would with the state kept. With `keepTcp`, only the
+   * application state goes (a listing: a late retransmission is still analysed as tshark does).
    */
-  releaseConversation(id: number): void {
+  releaseConversation(id: number, keepTcp = false): void {
     const c = this.convs[id];
     if (!c) return;
-    c.tcp = null;
     for (const m of this.registry.protocols())
       if (c.getData(m.name) !== undefined) c.setData(m.name, undefined);
+    if (keepTcp) return;
+    c.tcp = null;
     c.released = true;
   }
 

@@ -119,11 +119,8 @@ class ClosedConversationReleaser {
   private held: number[] = [];
   private nextId = 0;
   private nextSweep = RELEASE_EVERY;
-  private readonly names: string[];
 
-  constructor(private readonly engine: PacketEngine) {
-    this.names = engine.registry.protocols().map((m) => m.name);
-  }
+  constructor(private readonly engine: PacketEngine) {}
 
   /** Called for every packet (in frame order) with its conversation id. */
   seen(conv: number, no: number): void {
@@ -148,7 +145,7 @@ class ClosedConversationReleaser {
         keep.push(id);
         continue;
       }
-      for (const name of this.names) if (c.getData(name) !== undefined) c.setData(name, undefined);
+      this.engine.releaseConversation(id, true);
     }
     this.held = keep;
   }
