@@ -11,6 +11,10 @@ const BREAKS = /[\t\r\n]/;
 const BREAKS_ALL = /[\t\r\n]/g;
 /** texts longer than this go through Buffer#write */
 const LONG_TEXT = 24;
+/** "00" … "99" as ASCII, two bytes a number */
+const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, i) =>
+  i & 1 ? 48 + ((i >> 1) % 10) : 48 + Math.floor((i >> 1) / 10),
+);
 /** " → " in UTF-8 */
 const ARROW = [SPACE, 0xe2, 0x86, 0x92, SPACE];
 
@@ -101,17 +105,23 @@ export class RowBytes {
     const b = this.buf;
     let u = this.used + digits;
     this.used = u;
-    // 32-bit integer division while it fits (sequence numbers, timestamps, ports)
     while (v > 0x7fffffff) {
       const q = Math.floor(v / 10);
       b[--u] = 48 + (v - q * 10);
       v = q;
     }
-    do {
-      const q = (v / 10) | 0;
-      b[--u] = 48 + (v - q * 10);
+    // two digits at a time, in 32-bit integers (sequence numbers, timestamps, ports)
+    while (v >= 100) {
+      const q = (v / 100) | 0;
+      const r = (v - q * 100) << 1;
+      b[--u] = DIGIT_PAIRS[r + 1];
+      b[--u] = DIGIT_PAIRS[r];
       v = q;
-    } while (v > 0);
+    }
+    if (v >= 10) {
+      b[u - 1] = DIGIT_PAIRS[(v << 1) + 1];
+      b[u - 2] = DIGIT_PAIRS[v << 1];
+    } else b[u - 1] = 48 + v;
   }
 
   /** Bytes already encoded (a fixed piece of text). */

@@ -148,3 +148,37 @@ test('packetInto() writes exactly the bytes of packet() for every frame of the l
     }
   }
 });
+
+test('numbers are written as their decimal digits, right-aligned when asked', () => {
+  const values = [
+    0,
+    7,
+    9,
+    10,
+    42,
+    99,
+    100,
+    101,
+    999,
+    1000,
+    65535,
+    2 ** 31 - 1,
+    2 ** 31,
+    2 ** 32 - 1,
+    2 ** 53 - 1,
+  ];
+  for (const v of values) {
+    assert.equal(
+      bytesOf((o) => o.uint(v)),
+      String(v),
+    );
+    assert.equal(
+      bytesOf((o) => o.uint(v, 12)),
+      String(v).padStart(12),
+    );
+  }
+  assert.equal(
+    bytesOf((o) => o.fixed(86400, 5, 9)),
+    '86400.000000005',
+  );
+});
