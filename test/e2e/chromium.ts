@@ -1,5 +1,6 @@
 // Debian's Chromium driven by playwright-core, as every e2e test launches it: headless, as root
-// (no sandbox), and without the background networking this machine's closed network refuses.
+// (no sandbox), and without the background networking this machine's closed network refuses:
+// nothing it does leaves the machine.
 import { existsSync } from 'node:fs';
 import { chromium, type BrowserContext } from 'playwright-core';
 
@@ -24,6 +25,17 @@ export function launchChromium(
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      '--no-default-browser-check',
+      '--disable-default-apps',
+      '--disable-extensions',
+      '--disable-domain-reliability',
+      '--disable-client-side-phishing-detection',
+      '--disable-breakpad',
+      '--no-pings',
+      '--disable-features=AutofillServerCommunication,OptimizationHints,Translate,MediaRouter',
+      // no name reaches a resolver: Chromium's own services (autofill, accounts, updates) would
+      // otherwise ask the system's DNS server; the app is on 127.0.0.1
+      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1',
     ],
     viewport,
     locale: 'en-US',

@@ -51,9 +51,10 @@ test(
     assert.equal(r.ok, false);
     assert.match(r.message!, /syntax error/);
     assert.equal(r.position, 'tcp and '.length);
-    const named = await compileFilter('host 192.0.2.1 and prot 80');
-    assert.match(named.message!, /unknown host 'prot'/);
-    assert.equal(named.position, 'host 192.0.2.1 and '.length);
+    // a port name is looked up in /etc/services (a host name would be a DNS query off the machine)
+    const named = await compileFilter('host 192.0.2.1 and port prot');
+    assert.match(named.message!, /unknown port 'prot'/);
+    assert.equal(named.position, 'host 192.0.2.1 and port '.length);
     // the filter built from proxy settings compiles
     const built = buildProxyFilter({ host: '192.0.2.10', port: 3128 });
     assert.equal(built, '(host 192.0.2.10 and tcp port 3128) or icmp or icmp6');
