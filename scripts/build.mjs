@@ -11,6 +11,7 @@ const at = (p) => path.join(root, p);
 const nodeEntries = [
   { in: 'src-main/cli/main.ts', out: 'dist/cli/main.js', format: 'esm' },
   { in: 'src-main/core/store/listing-worker.ts', out: 'dist/cli/listing-worker.js', format: 'esm' },
+  { in: 'src-main/core/diagnose/diagnosis-worker.ts', out: 'dist/cli/diagnosis-worker.js', format: 'esm' },
   { in: 'src-main/host/main.ts', out: 'dist/host/main.js', format: 'esm' },
   { in: 'src-main/electron/main.ts', out: 'dist/electron/main.js', format: 'esm' },
   // the preload runs sandboxed (no require but 'electron'), so it is bundled with what it imports

@@ -24,13 +24,14 @@ import {
 } from '../../core/store/listing.js';
 import type { ListingWorkerData, ListingWorkerMessage } from '../../core/store/listing-worker.js';
 import { RowBytes } from '../../core/store/row-bytes.js';
-import type { DiagnosisResult } from '../../core/diagnose/diagnose.js';
+import type { DiagnosisWorkerData, DiagnosisWorkerMessage } from '../../core/diagnose/diagnosis-worker.js';
 import type { Endpoint } from '../../core/diagnose/facts.js';
 import {
   analyzeDiagnosis,
   analyzeDiagnosisJson,
   analyzeDiagnosisText,
   parseProxyEndpoint,
+  type AnalyzeDiagnosisOutput,
 } from '../../core/diagnose/analyze-diagnosis.js';
 
 const USAGE = `Usage: proxyscope analyze FILE [--filter EXPR] [--format text|tsv|json] [--threads N] [--proxy HOST:PORT]
@@ -61,7 +62,7 @@ export type AnalyzeFinding = ListFinding;
 export interface AnalyzeReport {
   conversations: ConversationInfo[];
   findings: AnalyzeFinding[];
-  diagnosis?: DiagnosisResult;
+  diagnosis?: AnalyzeDiagnosisOutput;
 }
 
 interface Options {
@@ -130,13 +131,39 @@ function checkCa(v: string): string {
   return v;
 }
 
-/** The diagnosis of the file (not for TSV, which is a table), or undefined. */
-async function diagnosisFor(opts: Options): Promise<DiagnosisResult | undefined> {
-  if (!opts.diagnosis || opts.format === 'tsv') return undefined;
-  return analyzeDiagnosis(opts.file, {
-    ...(opts.proxy ? { proxy: opts.proxy } : {}),
-    ...(opts.ca ? { ca: opts.ca } : {}),
+/**
+ * Starts the diagnosis printed after the packet list (not for TSV, which is a table): for a big
+ * file in a worker thread at once, side by side with the listing, else here once it is done.
+ * Returns the function that waits for it.
+ */
+function startDiagnosis(opts: Options): () => Promise<AnalyzeDiagnosisOutput | undefined> {
+  if (!opts.diagnosis || opts.format === 'tsv') return () => Promise.resolve(undefined);
+  const format = opts.format;
+  const where = { ...(opts.proxy ? { proxy: opts.proxy } : {}), ...(opts.ca ? { ca: opts.ca } : {}) };
+  const script = fileSize(opts.file) >= BIG_FILE ? workerScript('diagnosis-worker.js') : null;
+  if (!script)
+    return async () => {
+      const r = await analyzeDiagnosis(opts.file, where);
+      return format === 'json' ? { json: analyzeDiagnosisJson(r) } : { text: analyzeDiagnosisText(r) };
+    };
+  const data: DiagnosisWorkerData = { file: opts.file, format, ...where };
+  const worker = new Worker(script, { workerData: data });
+  // an analyze that stops early (a listing error) does not wait for it
+  worker.unref();
+  const done = new Promise<AnalyzeDiagnosisOutput>((resolve, reject) => {
+    worker.once('message', (m: DiagnosisWorkerMessage) => {
+      if (m.type === 'done') resolve(m.output);
+      else reject(new Error(m.message));
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) =>
+      reject(new Error(`the diagnosis thread stopped unexpectedly (exit code ${code})`)),
+    );
   });
+  // awaited after the listing: until then a failure must not count as unhandled
+  done.catch(() => undefined);
+  return () => done;
 }
 
 function checkFormat(v: string): ListFormat {
@@ -196,7 +223,7 @@ class ChunkedOutput {
 function buildReport(
   conversations: ConversationInfo[],
   findings: AnalyzeFinding[],
-  diagnosis?: DiagnosisResult,
+  diagnosis?: AnalyzeDiagnosisOutput,
 ): AnalyzeReport {
   // times to the nanosecond, as captures hold them (and the same whichever thread measured them)
   for (const c of conversations)
@@ -231,9 +258,9 @@ class RowWriter {
     this.first = false;
   }
   finish(report: AnalyzeReport): void {
-    if (this.format === 'text' && report.diagnosis) this.output.write(analyzeDiagnosisText(report.diagnosis));
+    if (this.format === 'text' && report.diagnosis?.text) this.output.write(report.diagnosis.text);
     if (this.format !== 'json') return;
-    const diag = report.diagnosis ? analyzeDiagnosisJson(report.diagnosis) : undefined;
+    const diag = report.diagnosis?.json;
     const findings = diag ? [...report.findings, ...diag.findings] : report.findings;
     this.output.write(
       `${this.first ? '' : '\n'}],\n"conversations":${JSON.stringify(report.conversations)},\n"findings":${JSON.stringify(findings)}${diag ? `,\n${diag.verdictAndLadders}` : ''}}\n`,
@@ -241,9 +268,9 @@ class RowWriter {
   }
 }
 
-/** The worker script next to the running bundle (dist/cli/listing-worker.js), if built. */
-function workerScript(): URL | null {
-  const url = new URL('./listing-worker.js', import.meta.url);
+/** A worker script next to the running bundle (dist/cli/listing-worker.js, …), if built. */
+function workerScript(name: 'listing-worker.js' | 'diagnosis-worker.js'): URL | null {
+  const url = new URL(`./${name}`, import.meta.url);
   try {
     return url.protocol === 'file:' && existsSync(fileURLToPath(url)) ? url : null;
   } catch {
@@ -268,12 +295,13 @@ function fileSize(file: string): number {
   }
 }
 
-function threadsFor(opts: Options): number {
+/** Listing threads: as asked, else one per idle core (minus `busy` taken by this command). */
+function threadsFor(opts: Options, busy: number): number {
   if (opts.threads > 0) return opts.threads;
   if (fileSize(opts.file) < BIG_FILE) return 1;
   // threads pay only on idle cores: on a busy machine the extra work of splitting (each thread
   // parses the whole file; rows are merged) makes them slower than one thread
-  const idle = availableParallelism() - loadavg()[0];
+  const idle = availableParallelism() - loadavg()[0] - busy;
   return Math.max(1, Math.min(4, Math.round(idle)));
 }
 
@@ -311,19 +339,20 @@ export async function analyzeFile(opts: Options, out: NodeJS.WritableStream, io:
     io.err(`proxyscope analyze: ${e.message}`);
     return 1;
   }
+  const diagnosis = startDiagnosis(opts);
   // fields numbered or timed across the whole capture need one engine that sees every packet
-  const threads = orderDependent ? 1 : threadsFor(opts);
+  const threads = orderDependent ? 1 : threadsFor(opts, opts.diagnosis && opts.format !== 'tsv' ? 1 : 0);
   // a big file goes to worker threads even when there is one: a worker's young generation can be
   // capped (resourceLimits below), the main thread's cannot from inside; measured on 1M packets:
   // ~190 MiB peak instead of 210-230, for the same CPU
-  const script = threads > 1 || fileSize(opts.file) >= BIG_FILE ? workerScript() : null;
+  const script = threads > 1 || fileSize(opts.file) >= BIG_FILE ? workerScript('listing-worker.js') : null;
   const output = new ChunkedOutput(out);
   const writer = new RowWriter(output, opts.format, opts.file);
   if (script) {
     // the workers open the file themselves
     const { closeSync } = await import('node:fs');
     closeSync(fd);
-    return analyzeParallel(opts, script, threads, writer, io);
+    return analyzeParallel(opts, script, threads, writer, io, diagnosis);
   }
 
   const lister = new PacketLister({
@@ -359,11 +388,7 @@ export async function analyzeFile(opts: Options, out: NodeJS.WritableStream, io:
   moveRows();
   // only JSON prints the conversations
   writer.finish(
-    buildReport(
-      opts.format === 'json' ? lister.conversations() : [],
-      lister.findings,
-      await diagnosisFor(opts),
-    ),
+    buildReport(opts.format === 'json' ? lister.conversations() : [], lister.findings, await diagnosis()),
   );
   await output.flush();
   return result.failure ? fileProblem(io, opts.file, result.failure, result.packets) : 0;
@@ -384,6 +409,7 @@ async function analyzeParallel(
   threads: number,
   writer: RowWriter,
   io: CliIo,
+  diagnosis: () => Promise<AnalyzeDiagnosisOutput | undefined>,
 ): Promise<number> {
   const parts: Part[] = [];
   let failed: unknown = null;
@@ -470,7 +496,7 @@ async function analyzeParallel(
   const ends = parts.map((p) => p.end!);
   const conversations = mergeConversations(ends.flatMap((e) => e.conversations as ConversationInfo[]));
   const findings = (ends.flatMap((e) => e.findings) as AnalyzeFinding[]).sort((a, b) => a.no - b.no);
-  writer.finish(buildReport(conversations, findings, await diagnosisFor(opts)));
+  writer.finish(buildReport(conversations, findings, await diagnosis()));
   await writer.output.flush();
   const failure = ends.find((e) => e.failure)?.failure;
   return failure ? fileProblem(io, opts.file, failure, Math.max(...ends.map((e) => e.packets))) : 0;

@@ -60,3 +60,9 @@ export function analyzeDiagnosisJson(r: DiagnosisResult): {
 }
 
 export { diagnosisText as analyzeDiagnosisText };
+
+/** What analyze prints of the diagnosis: the text after the packet list, or the JSON pieces. */
+export interface AnalyzeDiagnosisOutput {
+  text?: string;
+  json?: ReturnType<typeof analyzeDiagnosisJson>;
+}

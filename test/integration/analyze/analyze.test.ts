@@ -7,6 +7,12 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { generateProxyCapture } from '../../../bench/analyze.gen.js';
+import {
+  analyzeDiagnosis,
+  analyzeDiagnosisJson,
+  analyzeDiagnosisText,
+} from '../../../src-main/core/diagnose/analyze-diagnosis.js';
 import net from 'node:net';
 import dgram from 'node:dgram';
 import path from 'node:path';
@@ -61,6 +67,11 @@ async function bundleCli(outdir: string): Promise<void> {
     ...common,
     entryPoints: [path.join(root, 'src-main/core/store/listing-worker.ts')],
     outfile: path.join(outdir, 'listing-worker.js'),
+  });
+  await build({
+    ...common,
+    entryPoints: [path.join(root, 'src-main/core/diagnose/diagnosis-worker.ts')],
+    outfile: path.join(outdir, 'diagnosis-worker.js'),
   });
 }
 
@@ -421,3 +432,30 @@ test('unreadable files and bad filters exit 1 with a clear message', { skip }, (
   assert.equal(usage.status, 1);
   assert.match(usage.stderr, /which capture file/);
 });
+
+test(
+  'a big file is diagnosed in its own thread, beside the listing: the same text and JSON',
+  { skip },
+  async () => {
+    // over the 32 MB from which analyze uses threads
+    const big = path.join(dir, 'big.pcap');
+    generateProxyCapture(big, 130_000);
+    assert.ok(statSync(big).size > 32 * 1024 * 1024);
+    const expected = await analyzeDiagnosis(big, {});
+    const list = analyze(big, '--no-diagnosis');
+    const text = analyze(big);
+    assert.equal(list.status, 0, list.stderr);
+    assert.equal(text.status, 0, text.stderr);
+    assert.equal(text.stdout, list.stdout + analyzeDiagnosisText(expected));
+    assert.match(text.stdout, /^Verdict: /m);
+    const json = analyze(big, '--format', 'json');
+    assert.equal(json.status, 0, json.stderr);
+    const doc = JSON.parse(json.stdout) as { verdict: unknown; ladders: unknown[]; packets: unknown[] };
+    const want = analyzeDiagnosisJson(expected);
+    assert.deepEqual(
+      { verdict: doc.verdict, ladders: doc.ladders },
+      JSON.parse(`{${want.verdictAndLadders}}`),
+    );
+    assert.equal(doc.packets.length, 130_000);
+  },
+);
