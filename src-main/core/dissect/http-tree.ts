@@ -108,6 +108,33 @@ function generatedLine(text: string, field: string, value: number, offset: numbe
   return { label: `[${text}]`, field, value, offset, length: 0, generated: true };
 }
 
+/** "[Prev request in frame: N]" and its response's line (or Next), as a response's tree shows them. */
+function exchangeLines(
+  which: 'Prev' | 'Next',
+  exchange: { frame: number; responseFrame: number },
+  offset: number,
+): FieldNode[] {
+  const prefix = which === 'Prev' ? 'http.prev' : 'http.next';
+  const lines = [
+    generatedLine(
+      `${which} request in frame: ${exchange.frame}`,
+      `${prefix}_request_in`,
+      exchange.frame,
+      offset,
+    ),
+  ];
+  if (exchange.responseFrame > 0)
+    lines.push(
+      generatedLine(
+        `${which} response in frame: ${exchange.responseFrame}`,
+        `${prefix}_response_in`,
+        exchange.responseFrame,
+        offset,
+      ),
+    );
+  return lines;
+}
+
 function ownString(s: string): string {
   switch (s) {
     case 'CONNECT':
@@ -665,20 +692,7 @@ export function dissectHttp(b: Uint8Array, off: number, end: number, ctx: HttpCo
         length: 0,
         generated: true,
       });
-      if (prev) {
-        kids.push(
-          generatedLine(`Prev request in frame: ${prev.frame}`, 'http.prev_request_in', prev.frame, off),
-        );
-        if (prev.responseFrame > 0)
-          kids.push(
-            generatedLine(
-              `Prev response in frame: ${prev.responseFrame}`,
-              'http.prev_response_in',
-              prev.responseFrame,
-              off,
-            ),
-          );
-      }
+      if (prev) kids.push(...exchangeLines('Prev', prev, off));
       kids.push({
         label: `[Request in frame: ${req.frame}]`,
         field: 'http.request_in',
@@ -687,20 +701,7 @@ export function dissectHttp(b: Uint8Array, off: number, end: number, ctx: HttpCo
         length: 0,
         generated: true,
       });
-      if (next) {
-        kids.push(
-          generatedLine(`Next request in frame: ${next.frame}`, 'http.next_request_in', next.frame, off),
-        );
-        if (next.responseFrame > 0)
-          kids.push(
-            generatedLine(
-              `Next response in frame: ${next.responseFrame}`,
-              'http.next_response_in',
-              next.responseFrame,
-              off,
-            ),
-          );
-      }
+      if (next) kids.push(...exchangeLines('Next', next, off));
       kids.push({
         label: `[Request URI: ${req.fullUri}]`,
         field: 'http.response_for.uri',

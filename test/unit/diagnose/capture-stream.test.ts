@@ -9,6 +9,7 @@ import { engineFacts } from '../../../src-main/core/diagnose/engine-facts.js';
 import { CaptureDiagnosis } from '../../../src-main/core/diagnose/file.js';
 import type { RawPacket } from '../../../src-main/core/pcap/types.js';
 import { tcpFrame } from '../dissect-app/pcap-helpers.js';
+import { raw } from '../../helpers/frames.js';
 
 const CLIENT: [string, number] = ['10.40.40.1', 48716];
 const PROXY: [string, number] = ['10.10.10.1', 3128];
@@ -75,16 +76,7 @@ for (const stray of [false, true])
       // the same 4-tuple again, 20 s later
       ...conversation(1020, [900000, 7000], 'HTTP/1.1 200 Connection established\r\n\r\n'),
     ];
-    const raws: RawPacket[] = frames.map((f) => ({
-      tsSec: Math.floor(f.ts),
-      tsNsec: Math.round((f.ts - Math.floor(f.ts)) * 1e9),
-      capturedLength: f.data.length,
-      originalLength: f.data.length,
-      interfaceId: 0,
-      linkType: 1,
-      data: f.data,
-      dataOffset: -1,
-    }));
+    const raws: RawPacket[] = frames.map((f) => raw(f.data, f.ts));
     const d = new CaptureDiagnosis();
     raws.forEach((r, i) => d.push(r, i + 1));
     const streamed = d.finish();

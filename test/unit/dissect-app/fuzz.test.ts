@@ -225,15 +225,18 @@ test('HTTP rows without a tree (scanHttp) say what the full dissection says', ()
   );
 });
 
+/** A fresh TLS conversation state, optionally after a ChangeCipherSpec (records are encrypted). */
+function tlsStateFor(afterCcs: boolean): ReturnType<typeof newTlsState> {
+  const st = newTlsState();
+  if (afterCcs) st.ccs[0] = { frame: 0, record: 0 };
+  return st;
+}
+
 test('TLS rows without a tree (scanTls) say what the full dissection says', () => {
   const seeds = tlsSeeds();
   fc.assert(
     fc.property(mutated(seeds), fc.boolean(), (b, afterCcs) => {
-      const mk = () => {
-        const st = newTlsState();
-        if (afterCcs) st.ccs[0] = { frame: 0, record: 0 };
-        return st;
-      };
+      const mk = () => tlsStateFor(afterCcs);
       const info: string[] = [];
       const fast = scanTls(b, 0, b.length, { frame: 1, dir: 0, state: mk() }, info);
       const full = dissectTls(b, 0, b.length, { frame: 1, dir: 0, state: mk(), light: true });
@@ -279,11 +282,7 @@ test('first-pass TLS facts (scanTls) are the values the full dissection records'
   const facts = newTlsFrameFacts();
   fc.assert(
     fc.property(mutated(seeds), fc.boolean(), (b, afterCcs) => {
-      const mk = () => {
-        const st = newTlsState();
-        if (afterCcs) st.ccs[0] = { frame: 0, record: 0 };
-        return st;
-      };
+      const mk = () => tlsStateFor(afterCcs);
       resetTlsFrameFacts(facts, 1);
       scanTls(b, 0, b.length, { frame: 1, dir: 0, state: mk(), facts });
       const full = dissectTls(b, 0, b.length, { frame: 1, dir: 0, state: mk(), lean: true }).node;

@@ -1,27 +1,8 @@
 // How the probe judges a proxy's answer to CONNECT, against a tiny fake proxy on loopback.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { runProbe } from '../../../src-main/core/probe/index.js';
-
-async function fakeProxy(
-  answer: string | null,
-  t: { after: (fn: () => Promise<void>) => void },
-): Promise<number> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((c) => {
-    sockets.add(c);
-    c.on('error', () => undefined);
-    c.once('data', () => {
-      if (answer === null) return; // silence
-      if (answer === 'RST') return c.resetAndDestroy();
-      c.end(answer);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.after(() => new Promise<void>((r) => (sockets.forEach((s) => s.destroy()), server.close(() => r()))));
-  return (server.address() as net.AddressInfo).port;
-}
+import { fakeProxy } from '../../helpers/fake-proxy.js';
 
 const cases: Array<[string, string | null, string]> = [
   ['403 without marker', 'HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n', 'proxy-denied'],

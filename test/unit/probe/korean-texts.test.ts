@@ -14,6 +14,7 @@ import {
 } from '../../../src-main/core/lab/index.js';
 import { useLab } from '../../helpers/lab.js';
 import { runProbe, type ProbeResult } from '../../../src-main/core/probe/index.js';
+import { fakeProxy } from '../../helpers/fake-proxy.js';
 
 const HANGUL = /[\uAC00-\uD7A3]/;
 /** kept verbatim in Korean admin writing: protocol words, headers, error markers */
@@ -177,25 +178,6 @@ test('local failures in Korean: refused port, NXDOMAIN, cancelled, bad download 
   checkResult('404', notFound);
   assert.match(notFound.verdict.summaryKo ?? '', /404: Not Found: 리소스를 찾을 수 없음/);
 });
-
-async function fakeProxy(
-  answer: string | null,
-  t: { after: (fn: () => Promise<void>) => void },
-): Promise<number> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((c) => {
-    sockets.add(c);
-    c.on('error', () => undefined);
-    c.once('data', () => {
-      if (answer === null) return; // silence
-      if (answer === 'RST') return c.resetAndDestroy();
-      c.end(answer);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.after(() => new Promise<void>((r) => (sockets.forEach((s) => s.destroy()), server.close(() => r()))));
-  return (server.address() as net.AddressInfo).port;
-}
 
 const ANSWERS: Array<[string, string | null]> = [
   ['502 with ERR_ACCESS_DENIED', 'HTTP/1.1 502 Bad Gateway\r\nX-Squid-Error: ERR_ACCESS_DENIED 0\r\n\r\n'],
