@@ -178,6 +178,21 @@ function checkThreads(v: string): number {
   return n;
 }
 
+/** UTF-16 units of text encoded at a time (at most 3 bytes each: fits the 1 MiB buffer) */
+const WRITE_PIECE = 256 * 1024;
+/** writeLong() flushes after this many UTF-16 units */
+const FLUSH_EVERY = 16 * WRITE_PIECE;
+
+/** s[from, to), each end moved back off the middle of a surrogate pair (the pair stays whole) */
+function sliceWhole(s: string, from: number, to: number): string {
+  const start = from > 0 && isHighSurrogate(s.charCodeAt(from - 1)) ? from - 1 : from;
+  const end = to < s.length && isHighSurrogate(s.charCodeAt(to - 1)) ? to - 1 : to;
+  return s.slice(start, end);
+}
+function isHighSurrogate(c: number): boolean {
+  return c >= 0xd800 && c <= 0xdbff;
+}
+
 /**
  * Output encoded straight into a reused buffer and written in large chunks, waiting for a slow
  * reader (a pipe) instead of buffering everything: no per-row joins, no million-string arrays.
@@ -188,11 +203,25 @@ class ChunkedOutput {
   private queued: Buffer[] = [];
   constructor(private readonly stream: NodeJS.WritableStream) {}
   write(s: string): void {
-    // a UTF-8 character takes at most 3 bytes per UTF-16 unit
-    if (this.used + s.length * 3 > this.buf.length) {
-      this.spill();
-      if (s.length * 3 > this.buf.length) this.buf = Buffer.allocUnsafe(s.length * 3);
+    // a long text (the diagnosis of a big capture as JSON: ~200 MB) goes in pieces, not through
+    // one buffer three times its size; a piece never ends inside a surrogate pair
+    for (let at = 0; at < s.length;) {
+      let end = Math.min(s.length, at + WRITE_PIECE);
+      if (end < s.length && isHighSurrogate(s.charCodeAt(end - 1))) end--;
+      this.writePiece(at === 0 && end === s.length ? s : s.slice(at, end));
+      at = end;
     }
+  }
+  /** write() for a text that may be large, flushing as it goes (the queue stays small). */
+  async writeLong(s: string): Promise<void> {
+    for (let at = 0; at < s.length; at += FLUSH_EVERY) {
+      this.write(at === 0 && s.length <= FLUSH_EVERY ? s : sliceWhole(s, at, at + FLUSH_EVERY));
+      await this.flush();
+    }
+  }
+  private writePiece(s: string): void {
+    // a UTF-8 character takes at most 3 bytes per UTF-16 unit
+    if (this.used + s.length * 3 > this.buf.length) this.spill();
     this.used += this.buf.write(s, this.used);
   }
   /** moves the filled part aside (a copy) so the buffer can be reused */
@@ -257,14 +286,23 @@ class RowWriter {
     this.output.writeBytes(bytes);
     this.first = false;
   }
-  finish(report: AnalyzeReport): void {
+  /** The format's tail (the diagnosis, JSON's lists), written and flushed piece by piece. */
+  async finish(report: AnalyzeReport): Promise<void> {
     if (this.format === 'text' && report.diagnosis?.text) this.output.write(report.diagnosis.text);
     if (this.format !== 'json') return;
     const diag = report.diagnosis?.json;
     const findings = diag ? [...report.findings, ...diag.findings] : report.findings;
-    this.output.write(
-      `${this.first ? '' : '\n'}],\n"conversations":${JSON.stringify(report.conversations)},\n"findings":${JSON.stringify(findings)}${diag ? `,\n${diag.verdictAndLadders}` : ''}}\n`,
-    );
+    // piece by piece: joined, the document's tail would be copied whole once more
+    const out = this.output;
+    out.write(`${this.first ? '' : '\n'}],\n"conversations":`);
+    await out.writeLong(JSON.stringify(report.conversations));
+    out.write(',\n"findings":');
+    await out.writeLong(JSON.stringify(findings));
+    if (diag) {
+      out.write(',\n');
+      await out.writeLong(diag.verdictAndLadders);
+    }
+    out.write('}\n');
   }
 }
 
@@ -387,7 +425,7 @@ export async function analyzeFile(opts: Options, out: NodeJS.WritableStream, io:
   );
   moveRows();
   // only JSON prints the conversations
-  writer.finish(
+  await writer.finish(
     buildReport(opts.format === 'json' ? lister.conversations() : [], lister.findings, await diagnosis()),
   );
   await output.flush();
@@ -496,7 +534,7 @@ async function analyzeParallel(
   const ends = parts.map((p) => p.end!);
   const conversations = mergeConversations(ends.flatMap((e) => e.conversations as ConversationInfo[]));
   const findings = (ends.flatMap((e) => e.findings) as AnalyzeFinding[]).sort((a, b) => a.no - b.no);
-  writer.finish(buildReport(conversations, findings, await diagnosis()));
+  await writer.finish(buildReport(conversations, findings, await diagnosis()));
   await writer.output.flush();
   const failure = ends.find((e) => e.failure)?.failure;
   return failure ? fileProblem(io, opts.file, failure, Math.max(...ends.map((e) => e.packets))) : 0;
