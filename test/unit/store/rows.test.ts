@@ -12,6 +12,8 @@ import {
   tsvRow,
 } from '../../../src-main/core/store/listing.js';
 import type { PacketSummary } from '../../../src-main/core/dissect/types.js';
+import type { RawPacket } from '../../../src-main/core/pcap/types.js';
+import { readCaptureFileSync } from '../../../src-main/core/pcap/file-reader.js';
 
 const base: PacketSummary = {
   no: 7,
@@ -180,5 +182,41 @@ test('numbers are written as their decimal digits, right-aligned when asked', ()
   assert.equal(
     bytesOf((o) => o.fixed(86400, 5, 9)),
     '86400.000000005',
+  );
+});
+
+test('mutated and truncated packets: packetInto() bytes still equal packet() rows, nothing throws', () => {
+  const dir = path.resolve(import.meta.dirname, '../../../resources/samples');
+  const seeds: RawPacket[] = [];
+  for (const f of ['healthy.pcapng', 'reset-on-large-segment.pcapng', 'auth-basic.pcapng'])
+    readCaptureFileSync(path.join(dir, f), (p) => seeds.push({ ...p, data: p.data.slice() }));
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.nat(), fc.nat(), fc.integer({ min: 0, max: 255 }), fc.boolean()), {
+        maxLength: 40,
+      }),
+      (mutations) => {
+        const packets = seeds.map((p) => ({ ...p, data: p.data.slice() }));
+        for (const [which, at, value, cut] of mutations) {
+          const p = packets[which % packets.length]!;
+          if (cut) {
+            p.data = p.data.subarray(0, at % (p.data.length + 1));
+            p.capturedLength = p.data.length;
+          } else if (p.data.length > 0) p.data[at % p.data.length] = value;
+        }
+        for (const format of ['tsv', 'text'] as const) {
+          const strings = new PacketLister({ format, filter: null, findings: false });
+          const bytes = new PacketLister({ format, filter: null, findings: false });
+          const out = new RowBytes();
+          let expected = '';
+          packets.forEach((p, i) => {
+            expected += strings.packet(p, i + 1) ?? '';
+            bytes.packetInto(p, i + 1, out);
+          });
+          assert.equal(Buffer.from(out.buf.subarray(0, out.used)).toString(), expected);
+        }
+      },
+    ),
+    { numRuns: 150 },
   );
 });
