@@ -188,6 +188,25 @@ test(
       .getByText(/^Transmission Control Protocol/)
       .waitFor({ timeout: 10_000 });
     assert.match(await page.getByLabel('Packet bytes').innerText(), /^0000/);
+    // the details tree from the keyboard, as in Wireshark: Right opens, Down goes into it, Left
+    // goes back to the parent and then closes it
+    const tcpLine = page.getByRole('treeitem').filter({ hasText: 'Transmission Control Protocol' });
+    await tcpLine.click();
+    await page.keyboard.press('ArrowRight');
+    await page
+      .getByRole('treeitem', { expanded: true })
+      .filter({ hasText: /Transmission Control/ })
+      .waitFor();
+    await page.keyboard.press('ArrowDown');
+    const chosen = page.locator('[role=treeitem][aria-selected=true]');
+    assert.match(await chosen.innerText(), /^Source Port: \d+$/);
+    await page.keyboard.press('ArrowLeft');
+    assert.match(await chosen.innerText(), /Transmission Control Protocol/);
+    await page.keyboard.press('ArrowLeft');
+    await page
+      .getByRole('treeitem', { expanded: false })
+      .filter({ hasText: /Transmission Control/ })
+      .waitFor();
     mkdirSync(path.join(root, 'test-results'), { recursive: true });
     await page
       .locator('section.packets')
