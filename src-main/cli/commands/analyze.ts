@@ -180,15 +180,9 @@ function checkThreads(v: string): number {
 
 /** UTF-16 units of text encoded at a time (at most 3 bytes each: fits the 1 MiB buffer) */
 const WRITE_PIECE = 256 * 1024;
-/** writeLong() flushes after this many UTF-16 units */
-const FLUSH_EVERY = 16 * WRITE_PIECE;
+/** items of a JSON list stringified at a time (writeJsonArray) */
+const JSON_SLICE = 2000;
 
-/** s[from, to), each end moved back off the middle of a surrogate pair (the pair stays whole) */
-function sliceWhole(s: string, from: number, to: number): string {
-  const start = from > 0 && isHighSurrogate(s.charCodeAt(from - 1)) ? from - 1 : from;
-  const end = to < s.length && isHighSurrogate(s.charCodeAt(to - 1)) ? to - 1 : to;
-  return s.slice(start, end);
-}
 function isHighSurrogate(c: number): boolean {
   return c >= 0xd800 && c <= 0xdbff;
 }
@@ -212,12 +206,18 @@ class ChunkedOutput {
       at = end;
     }
   }
-  /** write() for a text that may be large, flushing as it goes (the queue stays small). */
-  async writeLong(s: string): Promise<void> {
-    for (let at = 0; at < s.length; at += FLUSH_EVERY) {
-      this.write(at === 0 && s.length <= FLUSH_EVERY ? s : sliceWhole(s, at, at + FLUSH_EVERY));
+  /**
+   * JSON.stringify(items), made and written a slice of items at a time and flushed as it goes: a
+   * big capture's list would pass the longest string V8 can make (~512 MiB) as one.
+   */
+  async writeJsonArray(items: readonly unknown[]): Promise<void> {
+    this.write('[');
+    for (let at = 0; at < items.length; at += JSON_SLICE) {
+      const json = JSON.stringify(items.slice(at, at + JSON_SLICE));
+      this.write(at === 0 ? json.slice(1, -1) : `,${json.slice(1, -1)}`);
       await this.flush();
     }
+    this.write(']');
   }
   private writePiece(s: string): void {
     // a UTF-8 character takes at most 3 bytes per UTF-16 unit
@@ -295,12 +295,12 @@ class RowWriter {
     // piece by piece: joined, the document's tail would be copied whole once more
     const out = this.output;
     out.write(`${this.first ? '' : '\n'}],\n"conversations":`);
-    await out.writeLong(JSON.stringify(report.conversations));
+    await out.writeJsonArray(report.conversations);
     out.write(',\n"findings":');
-    await out.writeLong(JSON.stringify(findings));
+    await out.writeJsonArray(findings);
     if (diag) {
-      out.write(',\n');
-      await out.writeLong(diag.verdictAndLadders);
+      out.write(`,\n"verdict":${JSON.stringify(diag.verdict)},\n"ladders":`);
+      await out.writeJsonArray(diag.ladders);
     }
     out.write('}\n');
   }

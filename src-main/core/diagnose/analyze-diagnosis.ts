@@ -8,7 +8,7 @@ import { readCaptureFile } from '../pcap/file-reader.js';
 import { CaptureFileError } from '../pcap/types.js';
 import { CaptureDiagnosis } from './file.js';
 import { parseHostPort } from '../probe/host-port.js';
-import { diagnosisJson, diagnosisText } from './report.js';
+import { diagnosisJson, diagnosisText, type DiagnosisJson } from './report.js';
 import { pemSubjects } from './trust.js';
 
 /** HOST:PORT or [IPv6]:PORT for --proxy; throws an Error starting with `--proxy` that says what is wrong. */
@@ -47,16 +47,18 @@ export async function analyzeDiagnosis(file: string, o: AnalyzeDiagnosisOptions)
   return d.finish();
 }
 
-/** The JSON keys after "conversations": verdict, ladders; and the findings to append. */
+/**
+ * What the JSON document gets from the diagnosis: the "verdict" and "ladders" keys after
+ * "conversations", and the findings to append to "findings". Plain data (it crosses threads);
+ * the caller writes the lists item by item (a big capture's would not fit in one string).
+ */
 export function analyzeDiagnosisJson(r: DiagnosisResult): {
-  verdictAndLadders: string;
-  findings: ReturnType<typeof diagnosisJson>['findings'];
+  verdict: DiagnosisJson['verdict'];
+  ladders: DiagnosisJson['ladders'];
+  findings: DiagnosisJson['findings'];
 } {
   const j = diagnosisJson(r);
-  return {
-    verdictAndLadders: `"verdict":${JSON.stringify(j.verdict)},\n"ladders":${JSON.stringify(j.ladders)}`,
-    findings: j.findings,
-  };
+  return { verdict: j.verdict, ladders: j.ladders, findings: j.findings };
 }
 
 export { diagnosisText as analyzeDiagnosisText };
