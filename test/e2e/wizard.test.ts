@@ -182,6 +182,13 @@ test(
       /1 0\.000000 10\.40\.40\.1 10\.10\.10\.1 TCP/,
     );
 
+    // the list from the keyboard: End goes to the last row, Home back to the first
+    await page.getByRole('grid', { name: 'Packet list' }).focus();
+    const selectedRow = page.locator('[role=grid] [role=row][aria-selected=true]');
+    await page.keyboard.press('End');
+    await selectedRow.filter({ hasText: 'CONNECT' }).waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Home');
+    await selectedRow.filter({ hasText: /^\s*1\s/ }).waitFor({ timeout: 10_000 });
     await rows.nth(3).click();
     await page
       .getByRole('tree')
