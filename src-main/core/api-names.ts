@@ -13,6 +13,7 @@ const METHOD_KEYS: Record<MethodName, true> = {
   'packets.status': true,
   'packets.filter': true,
   'packets.rows': true,
+  'packets.locate': true,
   'packets.detail': true,
   'diagnosis.run': true,
   'capture.start': true,

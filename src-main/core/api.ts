@@ -210,6 +210,13 @@ export interface RowsPage {
   rows: PacketSummary[];
 }
 
+/** Where packet `no` is in a view (Wireshark's Go to packet). */
+export interface LocateResult {
+  no: number;
+  /** its row index in the view, or null when the filter hides it or the capture has no such packet */
+  index: number | null;
+}
+
 export interface FilterResult {
   filter: string;
   matched: number;
@@ -319,6 +326,15 @@ export const methods = {
       })
       .strict(),
     result: result<RowsPage>(),
+  },
+  'packets.locate': {
+    args: z
+      .object({
+        filter: z.string().max(4096, 'at most 4096 characters').default(''),
+        no: z.number().int('a whole number').min(1, 'packet numbers start at 1'),
+      })
+      .strict(),
+    result: result<LocateResult>(),
   },
   'packets.detail': {
     args: z.object({ no: z.number().int('a whole number').min(1, 'packet numbers start at 1') }).strict(),

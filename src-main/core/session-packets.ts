@@ -1,7 +1,14 @@
 // The session's open capture: the packet store behind packets.open/filter/rows/detail, its
 // filtered views, and progress events no more often than every 100 ms.
 import path from 'node:path';
-import { ApiError, type CaptureInfo, type FilterResult, type PacketDetail, type RowsPage } from './api.js';
+import {
+  ApiError,
+  type CaptureInfo,
+  type FilterResult,
+  type LocateResult,
+  type PacketDetail,
+  type RowsPage,
+} from './api.js';
 import { FilterError } from './filter/index.js';
 import { CaptureFileError } from './pcap/types.js';
 import type { RawPacket } from './pcap/types.js';
@@ -198,6 +205,25 @@ export class SessionPackets {
     const total = view ? view.packets.length : store.count;
     const rows = from >= total ? [] : store.rows(view, from, Math.min(count, total - from));
     return { filter: filter.trim(), total, from, rows };
+  }
+
+  /** The row index of packet `no` in the view of `filter` (null: hidden, or no such packet). */
+  async locate(filter: string, no: number): Promise<LocateResult> {
+    const store = this.need();
+    const view = await this.view(filter);
+    if (no > store.count) return { no, index: null };
+    if (!view) return { no, index: no - 1 };
+    // a view lists packet numbers in ascending order
+    const packets = view.packets;
+    let lo = 0;
+    let hi = packets.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (packets[mid] === no) return { no, index: mid };
+      if (packets[mid] < no) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return { no, index: null };
   }
 
   detail(no: number): PacketDetail {

@@ -179,6 +179,7 @@ export class Session {
       'packets.status': () => this.packets.status(),
       'packets.filter': (args) => this.packets.filter(args.filter),
       'packets.rows': (args) => this.packets.rows(args.filter, args.from, args.count),
+      'packets.locate': (args) => this.packets.locate(args.filter, args.no),
       'packets.detail': (args) => this.packets.detail(args.no),
       'diagnosis.run': () => this.diagnose(),
       'probe.run': (args) => this.probe(args),

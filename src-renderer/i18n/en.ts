@@ -204,6 +204,9 @@ export const en = {
     samples: 'Lab samples…',
     sampleOption: (scenario: string, expected: string) => `${scenario} — expect ${expected}`,
     liveTitle: 'Live capture',
+    goTo: 'Go to packet (Ctrl+G)',
+    goToPlaceholder: 'Go to packet…',
+    notDisplayed: (no: number) => `Packet ${no.toLocaleString()} isn't displayed.`,
   },
   diagnosis: {
     run: 'Diagnose the open capture',

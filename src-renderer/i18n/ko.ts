@@ -203,6 +203,9 @@ export const ko: Dict = {
     samples: '실습 샘플…',
     sampleOption: (scenario: string, expected: string) => `${scenario} — 예상 ${expected}`,
     liveTitle: '라이브 캡처',
+    goTo: '패킷으로 이동 (Ctrl+G)',
+    goToPlaceholder: '패킷으로 이동…',
+    notDisplayed: (no: number) => `${no.toLocaleString()}번 패킷은 표시되어 있지 않습니다.`,
   },
   diagnosis: {
     run: '열린 캡처 진단',

@@ -223,6 +223,19 @@ test(
     await filter.fill('tcp.flags.syn == 1');
     await page.getByRole('button', { name: 'Apply', exact: true }).click();
     await page.getByTestId('displayed').filter({ hasText: 'Displayed: 2 of 4' }).waitFor({ timeout: 10_000 });
+    // Go to packet (Ctrl+G), as in Wireshark: a hidden packet says so, a shown one is selected
+    await page.keyboard.press('Control+g');
+    const goTo = page.getByLabel('Go to packet (Ctrl+G)', { exact: true });
+    assert.equal(await goTo.evaluate((el) => el === document.activeElement), true);
+    await goTo.fill('4');
+    await goTo.press('Enter');
+    await page
+      .getByRole('alert')
+      .filter({ hasText: "Packet 4 isn't displayed." })
+      .waitFor({ timeout: 10_000 });
+    await goTo.fill('2');
+    await goTo.press('Enter');
+    await selectedRow.filter({ hasText: /^\s*2\s/ }).waitFor({ timeout: 10_000 });
     await filter.fill('tcp.port ==');
     await page.getByRole('button', { name: 'Apply', exact: true }).click();
     await page.getByRole('alert').filter({ hasText: 'Display filter' }).waitFor({ timeout: 10_000 });

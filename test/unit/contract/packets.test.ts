@@ -101,6 +101,19 @@ test('an opened capture gives rows, a filtered view and one packet in detail', a
   const beyond = await call<RowsPage>('packets.rows', { filter: 'tcp.flags.syn == 1', from: 5, count: 10 });
   assert.deepEqual(beyond.rows, []);
 
+  // Go to packet: its row in the view, or null when the filter hides it or there is no such packet
+  assert.deepEqual(await call('packets.locate', { no: 4 }), { no: 4, index: 3 });
+  assert.deepEqual(await call('packets.locate', { filter: 'tcp.flags.syn == 1', no: 2 }), {
+    no: 2,
+    index: 1,
+  });
+  assert.deepEqual(await call('packets.locate', { filter: 'tcp.flags.syn == 1', no: 4 }), {
+    no: 4,
+    index: null,
+  });
+  assert.deepEqual(await call('packets.locate', { no: 99 }), { no: 99, index: null });
+  assert.equal((await failure('packets.locate', { no: 0 })).code, 'BAD_ARGS');
+
   const d = await call<PacketDetail>('packets.detail', { no: 4 });
   assert.ok(d.bytes instanceof Uint8Array, 'bytes survive the wire as bytes');
   assert.equal(d.bytes.length, 14 + 20 + 20 + CONNECT.length);
