@@ -33,7 +33,20 @@ function ioError(path: string, offset: number, e: unknown): CaptureFileError {
         : err.code === 'EISDIR'
           ? 'Pick a capture file, not a folder.'
           : undefined;
-  return new CaptureFileError('io', offset, `Cannot read ${path}: ${err.message}`, hint);
+  const where = offset > 0 ? ` at byte ${offset}` : '';
+  return new CaptureFileError('io', offset, `Cannot read ${path}${where}: ${err.message}`, hint);
+}
+
+/**
+ * Reads up to chunk.length bytes of an open capture at `position` (0 at its end); a failed read
+ * is a CaptureFileError naming the offset.
+ */
+export function readChunkSync(fd: number, path: string, chunk: Uint8Array, position: number): number {
+  try {
+    return readSync(fd, chunk, 0, chunk.length, position);
+  } catch (e) {
+    throw ioError(path, position, e);
+  }
 }
 
 function setup(onPacket: (p: RawPacket) => void, opts: ReadCaptureOptions) {
@@ -107,12 +120,7 @@ export function readCaptureFileSync(
   try {
     let position = 0;
     for (;;) {
-      let n: number;
-      try {
-        n = readSync(fd, chunk, 0, chunk.length, position);
-      } catch (e) {
-        throw ioError(path, position, e);
-      }
+      const n = readChunkSync(fd, path, chunk, position);
       if (n === 0) break;
       position += n;
       parser.push(n === chunk.length ? chunk : chunk.subarray(0, n));

@@ -2,7 +2,8 @@
 // prints (tshark-like text, TSV or JSON rows), with display filtering and the findings (expert
 // items of warn/error severity). A PacketLister can own only a part of the packets (see
 // partition.ts) so several can run in parallel threads on one file.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
+import { readChunkSync } from '../pcap/file-reader.js';
 import { PacketEngine, type ConversationInfo } from '../dissect/engine.js';
 import type { ExpertSeverity, PacketSummary } from '../dissect/types.js';
 import { compileFilter, type CompiledFilter } from '../filter/index.js';
@@ -349,16 +350,7 @@ export async function streamCapture(
   try {
     let position = 0;
     for (;;) {
-      let n: number;
-      try {
-        n = readSync(fd, chunk, 0, chunk.length, position);
-      } catch (e) {
-        throw new CaptureFileError(
-          'io',
-          position,
-          `cannot read ${path} at byte ${position}: ${(e as Error).message}`,
-        );
-      }
+      const n = readChunkSync(fd, path, chunk, position);
       if (n === 0) break;
       position += n;
       parser.push(chunk.subarray(0, n));
