@@ -61,24 +61,12 @@ export class SessionPackets {
       }
       throw e;
     }
-    if (generation !== this.generation) {
-      store.close();
-      throw new ApiError('IO', `Opening ${resolved} was superseded by another open.`);
-    }
-    this.store = store;
-    this.info = {
-      path: resolved,
-      name: path.basename(resolved),
-      packets: store.count,
-      fileBytes: 0,
-      complete: false,
-      error: undefined,
-    };
+    const info = this.adopt(store, resolved, generation, { packets: store.count, error: undefined });
     store.loaded.then(
       () => this.finish(generation),
       (e: unknown) => this.finish(generation, e instanceof Error ? e.message : String(e)),
     );
-    return { ...this.info };
+    return { ...info };
   }
 
   /**
@@ -90,21 +78,25 @@ export class SessionPackets {
     const generation = ++this.generation;
     const resolved = path.resolve(file);
     const store = await PacketStore.forCapture(resolved);
+    const info = this.adopt(store, resolved, generation, { packets: 0, live: true });
+    this.progress(true);
+    return { ...info };
+  }
+
+  /** Makes a just-opened store the open capture, unless another open came after it. */
+  private adopt(
+    store: PacketStore,
+    resolved: string,
+    generation: number,
+    extra: Pick<CaptureInfo, 'packets' | 'live' | 'error'>,
+  ): CaptureInfo {
     if (generation !== this.generation) {
       store.close();
       throw new ApiError('IO', `Opening ${resolved} was superseded by another open.`);
     }
     this.store = store;
-    this.info = {
-      path: resolved,
-      name: path.basename(resolved),
-      packets: 0,
-      fileBytes: 0,
-      complete: false,
-      live: true,
-    };
-    this.progress(true);
-    return { ...this.info };
+    this.info = { path: resolved, name: path.basename(resolved), fileBytes: 0, complete: false, ...extra };
+    return this.info;
   }
 
   /** One batch of a live capture, already flushed to `file` up to `fileBytes`. */
