@@ -195,57 +195,33 @@ export function analyzeSegment(
     if (fwd.nextSeq !== 0 && seqGt(seq, fwd.nextSeq) && (flags & TH_RST) === 0) a |= TCP_A_LOST_PACKET;
     // KEEP ALIVE
     if (seglen <= 1 && synFinRst === 0 && seq === (fwd.nextSeq - 1) >>> 0) a |= TCP_A_KEEP_ALIVE;
+    // an empty segment at the expected sequence number re-sending the last ACK: a window update,
+    // a keep-alive or zero-window-probe ACK, or a duplicate ACK, by its window
+    const repeatsAck = seglen === 0 && seq === fwd.nextSeq && ack === fwd.lastAck && synFinRst === 0;
     // WINDOW UPDATE
-    if (
-      seglen === 0 &&
-      window !== 0 &&
-      window !== fwd.window &&
-      seq === fwd.nextSeq &&
-      ack === fwd.lastAck &&
-      synFinRst === 0
-    ) {
-      a |= TCP_A_WINDOW_UPDATE;
-    }
+    if (repeatsAck && window !== 0 && window !== fwd.window) a |= TCP_A_WINDOW_UPDATE;
     // WINDOW FULL
     if (seglen > 0 && rev.winScale !== -1 && synFinRst === 0 && rev.window >= 0) {
       const shift = rev.winScale === -2 ? 0 : rev.winScale;
       if ((seq + seglen) >>> 0 === (rev.lastAck + rev.window * 2 ** shift) >>> 0) a |= TCP_A_WINDOW_FULL;
     }
     // KEEP ALIVE ACK
-    if (
-      seglen === 0 &&
-      window !== 0 &&
-      window === fwd.window &&
-      seq === fwd.nextSeq &&
-      ack === fwd.lastAck &&
-      rev.lastSegmentFlags & TCP_A_KEEP_ALIVE &&
-      synFinRst === 0
-    ) {
+    if (repeatsAck && window !== 0 && window === fwd.window && rev.lastSegmentFlags & TCP_A_KEEP_ALIVE) {
       a |= TCP_A_KEEP_ALIVE_ACK;
       break forward;
     }
     // ZERO WINDOW PROBE ACK
     if (
-      seglen === 0 &&
+      repeatsAck &&
       window === 0 &&
       window === fwd.window &&
-      seq === fwd.nextSeq &&
-      ack === fwd.lastAck &&
-      rev.lastSegmentFlags & TCP_A_ZERO_WINDOW_PROBE &&
-      synFinRst === 0
+      rev.lastSegmentFlags & TCP_A_ZERO_WINDOW_PROBE
     ) {
       a |= TCP_A_ZERO_WINDOW_PROBE_ACK;
       break forward;
     }
     // DUPLICATE ACK
-    if (
-      seglen === 0 &&
-      window !== 0 &&
-      window === fwd.window &&
-      seq === fwd.nextSeq &&
-      ack === fwd.lastAck &&
-      synFinRst === 0
-    ) {
+    if (repeatsAck && window !== 0 && window === fwd.window) {
       fwd.dupAckNum++;
       a |= TCP_A_DUPLICATE_ACK;
       out.dupAckNum = fwd.dupAckNum;
