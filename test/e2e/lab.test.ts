@@ -4,20 +4,16 @@
 // the healthy scenario gives ok. Screenshots in test-results/ (English and Korean).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { BrowserContext, Page } from 'playwright-core';
-import { chromiumMissing, launchChromium } from './chromium.js';
-import { Session } from '../../src-main/core/session.js';
-import { createMemorySecretStore } from '../../src-main/core/settings.js';
-import { startHost, type Host } from '../../src-main/host/server.js';
+import type { Page } from 'playwright-core';
+import { chromiumMissing } from './chromium.js';
+import { REPO_ROOT, openTestApp, type TestApp } from './app.js';
+import type { Session } from '../../src-main/core/session.js';
+import type { Host } from '../../src-main/host/server.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const results = path.join(root, 'test-results');
+const results = path.join(REPO_ROOT, 'test-results');
 const skip = chromiumMissing
   ? chromiumMissing
   : process.getuid?.() !== 0
@@ -26,41 +22,22 @@ const skip = chromiumMissing
       ? 'tcpdump is not installed'
       : false;
 
-let dir: string;
+let app: TestApp | undefined;
 let session: Session;
 let host: Host;
-let context: BrowserContext;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 before(async () => {
   if (skip) return;
-  if (!existsSync(path.join(root, 'dist/renderer/index.html'))) {
-    const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
-    assert.equal(r.status, 0, 'the build failed');
-  }
   mkdirSync(results, { recursive: true });
-  dir = mkdtempSync(path.join(tmpdir(), 'proxyscope-e2e-lab-'));
   // a new user: an empty config folder, no proxy
-  session = new Session({
-    transport: 'browser',
-    configDir: path.join(dir, 'config'),
-    secrets: createMemorySecretStore(),
-    defaultLanguage: 'en',
-    resourcesDir: path.join(root, 'resources'),
-  });
-  host = await startHost({ session, rendererDir: path.join(root, 'dist/renderer') });
-  context = await launchChromium(path.join(dir, 'profile'), { width: 1280, height: 900 });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  app = await openTestApp('proxyscope-e2e-lab-', { width: 1280, height: 900 });
+  ({ session, host, page, pageErrors } = app);
 });
 
 after(async () => {
-  await context?.close();
-  await host?.close();
-  await session?.lab.close();
-  session?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await app?.close();
 });
 
 const rail = (name: string) => page.getByRole('button', { name, exact: true });

@@ -2,63 +2,33 @@
 // and kept across a reload (the password only when asked), the Korean UI, and a screenshot.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { BrowserContext, Page } from 'playwright-core';
-import { chromiumMissing, launchChromium } from './chromium.js';
-import { Session } from '../../src-main/core/session.js';
-import { createMemorySecretStore } from '../../src-main/core/settings.js';
-import { startHost, type Host } from '../../src-main/host/server.js';
+import type { Page } from 'playwright-core';
+import { chromiumMissing } from './chromium.js';
+import { REPO_ROOT, openTestApp, type TestApp } from './app.js';
+import type { Host } from '../../src-main/host/server.js';
 import { connectCapture } from '../unit/contract/capture-fixture.js';
 import { startLab } from '../../src-main/core/lab/index.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const root = REPO_ROOT;
 const PASSWORD = 'Pa55-word!e2e';
 const skip = chromiumMissing;
 
+let app: TestApp | undefined;
 let dir: string;
-let session: Session;
 let host: Host;
-let context: BrowserContext;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 before(async () => {
   if (skip) return;
-  if (!existsSync(path.join(root, 'dist/renderer/index.html'))) {
-    const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
-    assert.equal(r.status, 0, 'the build failed');
-  }
-  dir = mkdtempSync(path.join(tmpdir(), 'proxyscope-e2e-'));
-  session = new Session({
-    transport: 'browser',
-    configDir: path.join(dir, 'config'),
-    secrets: createMemorySecretStore(),
-    defaultLanguage: 'en',
-    resourcesDir: path.join(root, 'resources'),
-  });
-  host = await startHost({ session, rendererDir: path.join(root, 'dist/renderer') });
-  context = await launchChromium(path.join(dir, 'profile'), { width: 1280, height: 800 });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  app = await openTestApp('proxyscope-e2e-', { width: 1280, height: 800 });
+  ({ dir, host, page, pageErrors } = app);
 });
 
 after(async () => {
-  await context?.close();
-  await host?.close();
-  session?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await app?.close();
 });
 
 const field = (label: string) => page.getByLabel(label, { exact: true });
