@@ -4,23 +4,18 @@
 // the healthy scenario gives ok. Screenshots in test-results/ (English and Korean).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { chromiumMissing } from './chromium.js';
+import { liveCaptureMissing } from '../helpers/live-capture.js';
 import { REPO_ROOT, openTestApp, type TestApp } from './app.js';
 import type { Session } from '../../src-main/core/session.js';
 import type { Host } from '../../src-main/host/server.js';
 
 const results = path.join(REPO_ROOT, 'test-results');
-const skip = chromiumMissing
-  ? chromiumMissing
-  : process.getuid?.() !== 0
-    ? 'live capture on lo needs root here'
-    : !existsSync('/usr/bin/tcpdump') && !existsSync('/usr/sbin/tcpdump')
-      ? 'tcpdump is not installed'
-      : false;
+const skip = chromiumMissing || liveCaptureMissing;
 
 let app: TestApp | undefined;
 let session: Session;

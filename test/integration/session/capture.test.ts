@@ -2,21 +2,17 @@
 // and on stop the capture is the open capture, its rows from the store.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { unwrap, type CaptureStatus, type RowsPage } from '../../../src-main/core/api.js';
 import { Session } from '../../../src-main/core/session.js';
+import { liveCaptureMissing } from '../../helpers/live-capture.js';
 import { createMemorySecretStore } from '../../../src-main/core/settings.js';
 
-const skip =
-  process.getuid?.() !== 0
-    ? 'live capture on lo needs root here'
-    : !existsSync('/usr/bin/tcpdump') && !existsSync('/usr/sbin/tcpdump')
-      ? 'tcpdump is not installed'
-      : false;
+const skip = liveCaptureMissing;
 
 let dir: string;
 let session: Session;

@@ -3,7 +3,7 @@
 // rows of the open capture.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,14 +16,10 @@ import {
   type MethodResult,
 } from '../../../src-main/core/api.js';
 import { Session } from '../../../src-main/core/session.js';
+import { liveCaptureMissing } from '../../helpers/live-capture.js';
 import { createMemorySecretStore } from '../../../src-main/core/settings.js';
 
-const skip =
-  process.getuid?.() !== 0
-    ? 'live capture on lo needs root here'
-    : !existsSync('/usr/bin/tcpdump') && !existsSync('/usr/sbin/tcpdump')
-      ? 'tcpdump is not installed'
-      : false;
+const skip = liveCaptureMissing;
 
 let dir: string;
 let session: Session;
