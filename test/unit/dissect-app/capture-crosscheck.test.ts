@@ -131,18 +131,25 @@ const FIELDS = [
   'tcp.analysis.ack_rtt',
 ];
 
+/**
+ * tshark with only the protocols we dissect (ephemeral ports may collide with ports tshark gives
+ * to others) and the test's proxy ports decoded as HTTP.
+ */
+function tsharkOptions(): string[] {
+  const only = [
+    '--disable-protocol',
+    'ALL',
+    '--enable-protocol',
+    'frame,eth,ethertype,ip,tcp,http,tls,x509af,x509ce,x509if,x509sat,pkcs1,ber',
+  ];
+  return [...only, ...proxyPorts.flatMap((p) => ['-d', `tcp.port==${p},http`])];
+}
+
 test(
   'every packet agrees with tshark: Protocol, HTTP method/status, SNI, handshake types, SANs, Info',
   { skip: skip ?? false },
   () => {
-    // Only the protocols we dissect: ephemeral ports may collide with ports tshark gives to others.
-    const only = [
-      '--disable-protocol',
-      'ALL',
-      '--enable-protocol',
-      'frame,eth,ethertype,ip,tcp,http,tls,x509af,x509ce,x509if,x509sat,pkcs1,ber',
-    ];
-    const extra = [...only, ...proxyPorts.flatMap((p) => ['-d', `tcp.port==${p},http`])];
+    const extra = tsharkOptions();
     const rows = tsharkFields(file, FIELDS, extra);
     assert.equal(rows.length, packets.length);
     let http = 0;
@@ -252,13 +259,7 @@ test(
   'single-pass rows (as `proxyscope analyze` prints them) agree with tshark -r',
   { skip: skip ?? false },
   () => {
-    const only = [
-      '--disable-protocol',
-      'ALL',
-      '--enable-protocol',
-      'frame,eth,ethertype,ip,tcp,http,tls,x509af,x509ce,x509if,x509sat,pkcs1,ber',
-    ];
-    const extra = [...only, ...proxyPorts.flatMap((p) => ['-d', `tcp.port==${p},http`])];
+    const extra = tsharkOptions();
     const rows = tsharkFields(file, ['_ws.col.Protocol', '_ws.col.Info'], extra, false);
     const single = new PacketEngine({ registry: createRegistry([httpModule, tlsModule, dnsModule]) });
     assert.equal(rows.length, packets.length);
