@@ -1292,6 +1292,18 @@ function certificateNode(der: Uint8Array, at: number, expert: ExpertItem[]): Fie
     const sp = lay.dnsNames.length === s.dnsNames.length ? lay.dnsNames[k] : undefined;
     return { label: `dNSName: ${n}`, field: 'x509ce.dNSName', value: n, ...pos(sp) };
   };
+  // issuer and subject: the name, and under it its RDN sequence (tshark's x509if.rdnSequence)
+  const rdnNode = (
+    name: 'issuer' | 'subject',
+    value: string,
+    at: { offset: number; length: number },
+  ): FieldNode => ({
+    label: `${name}: rdnSequence (0)`,
+    field: `x509af.${name}`,
+    value,
+    ...at,
+    children: [{ label: `rdnSequence: ${value}`, field: 'x509if.rdnSequence', value, ...at }],
+  });
   const kids: FieldNode[] = [
     {
       label: `serialNumber: 0x${s.serialNumber}`,
@@ -1299,20 +1311,7 @@ function certificateNode(der: Uint8Array, at: number, expert: ExpertItem[]): Fie
       value: s.serialNumber,
       ...pos(lay.serial),
     },
-    {
-      label: `issuer: rdnSequence (0)`,
-      field: 'x509af.issuer',
-      value: s.issuer,
-      ...pos(lay.issuer),
-      children: [
-        {
-          label: `rdnSequence: ${s.issuer}`,
-          field: 'x509if.rdnSequence',
-          value: s.issuer,
-          ...pos(lay.issuer),
-        },
-      ],
-    },
+    rdnNode('issuer', s.issuer, pos(lay.issuer)),
     {
       label: 'validity',
       ...pos(lay.validity),
@@ -1331,20 +1330,7 @@ function certificateNode(der: Uint8Array, at: number, expert: ExpertItem[]): Fie
         },
       ],
     },
-    {
-      label: `subject: rdnSequence (0)`,
-      field: 'x509af.subject',
-      value: s.subject,
-      ...pos(lay.subject),
-      children: [
-        {
-          label: `rdnSequence: ${s.subject}`,
-          field: 'x509if.rdnSequence',
-          value: s.subject,
-          ...pos(lay.subject),
-        },
-      ],
-    },
+    rdnNode('subject', s.subject, pos(lay.subject)),
   ];
   if (s.dnsNames.length) {
     kids.push({
