@@ -1,9 +1,31 @@
 // ARP (Ethernet/IPv4), Info as Wireshark: "Who has 10.0.0.1? Tell 10.0.0.2", "10.0.0.1 is at …".
 
 import type { ProtocolModule } from './registry.js';
-import { formatIpv4, formatMac } from './engine-context.js';
+import { formatIpv4, formatMac, type PacketContext } from './engine-context.js';
+import type { FieldNode } from './types.js';
 import { ethertypeText } from './ethernet.js';
 import { macWithResolution } from './oui.js';
+
+/** An Ethernet/IPv4 ARP endpoint's two lines: its MAC address, then its IP address. */
+function addEndpoint(
+  ctx: PacketContext,
+  t: FieldNode[],
+  who: 'Sender' | 'Target',
+  prefix: 'src' | 'dst',
+  mac: number,
+  ip: number,
+): void {
+  const d = ctx.data;
+  ctx.add(
+    t,
+    `${who} MAC address: ${macWithResolution(d, mac)}`,
+    `arp.${prefix}.hw_mac`,
+    formatMac(d, mac),
+    mac,
+    6,
+  );
+  ctx.add(t, `${who} IP address: ${formatIpv4(d, ip)}`, `arp.${prefix}.proto_ipv4`, formatIpv4(d, ip), ip, 4);
+}
 
 const OPCODES: Record<number, string> = {
   1: 'request',
@@ -76,38 +98,8 @@ export const arpModule: ProtocolModule = {
       ctx.add(t, `Opcode: ${OPCODES[op] ?? 'Unknown'} (${op})`, 'arp.opcode', op, off + 6, 2);
       if (gratuitous) ctx.addGenerated(t, 'Is gratuitous: True', 'arp.isgratuitous', true);
       if (ethIp) {
-        ctx.add(
-          t,
-          `Sender MAC address: ${macWithResolution(d, sha)}`,
-          'arp.src.hw_mac',
-          formatMac(d, sha),
-          sha,
-          6,
-        );
-        ctx.add(
-          t,
-          `Sender IP address: ${formatIpv4(d, spa)}`,
-          'arp.src.proto_ipv4',
-          formatIpv4(d, spa),
-          spa,
-          4,
-        );
-        ctx.add(
-          t,
-          `Target MAC address: ${macWithResolution(d, tha)}`,
-          'arp.dst.hw_mac',
-          formatMac(d, tha),
-          tha,
-          6,
-        );
-        ctx.add(
-          t,
-          `Target IP address: ${formatIpv4(d, tpa)}`,
-          'arp.dst.proto_ipv4',
-          formatIpv4(d, tpa),
-          tpa,
-          4,
-        );
+        addEndpoint(ctx, t, 'Sender', 'src', sha, spa);
+        addEndpoint(ctx, t, 'Target', 'dst', tha, tpa);
       }
     }
     return len;
